@@ -1,0 +1,48 @@
+"""Shared fixtures: a small region tree and one staff user per role, in two townships."""
+
+import pytest
+
+from jumin.core.models import Role
+from jumin.testing.factories import RegionTreeFactory, StaffFactory
+
+
+@pytest.fixture
+def tree(db):
+    """Province 34 → city 3411 → county 341125 → townships A and B → two villages each."""
+    return RegionTreeFactory.build_tree()
+
+
+@pytest.fixture
+def staff(tree):
+    """One user per role: county roles on the county, township clerk on A, assistant in A1."""
+    users = {}
+    for role in (Role.COUNTY_ADMIN, Role.COUNTY_CLERK, Role.FINANCE, Role.AUDITOR, Role.LEADER):
+        users[role] = StaffFactory(role=role, region=tree.county)
+    users[Role.TOWNSHIP_CLERK] = StaffFactory(role=Role.TOWNSHIP_CLERK, region=tree.township_a)
+    users[Role.VILLAGE_ASSISTANT] = StaffFactory(
+        role=Role.VILLAGE_ASSISTANT, region=tree.village_a1
+    )
+    return users
+
+
+@pytest.fixture
+def browser_type_launch_args(browser_type_launch_args):
+    """Playwright drives Debian's chromium: its own browser download is unreachable here."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests log in hundreds of times; the production hasher stays in settings.py."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,1 @@
+"""jumin: county administration of the resident pension and resident medical insurance schemes."""

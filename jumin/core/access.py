@@ -1,0 +1,109 @@
+"""Who may do what, and the one scoping function every page, endpoint, export and job uses.
+
+The permission table is the single place that says which role may do which act; views and
+API endpoints ask ``require(user, "person.edit")`` and never test roles by hand.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from jumin.core.models import Role
+
+ALL_ROLES = frozenset(Role.values)
+COUNTY_ROLES = frozenset(
+    {Role.COUNTY_ADMIN, Role.COUNTY_CLERK, Role.FINANCE, Role.AUDITOR, Role.LEADER}
+)
+OPERATORS = frozenset(
+    {Role.COUNTY_ADMIN, Role.COUNTY_CLERK, Role.TOWNSHIP_CLERK, Role.VILLAGE_ASSISTANT}
+)
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "person.view": ALL_ROLES,
+    "person.edit": OPERATORS,
+    "person.view_unmasked": OPERATORS | {Role.AUDITOR},
+    "roster.import": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK, Role.TOWNSHIP_CLERK}),
+    "region.view": ALL_ROLES,
+    "region.manage": frozenset({Role.COUNTY_ADMIN}),
+    "staff.manage": frozenset({Role.COUNTY_ADMIN}),
+    "audit.view": frozenset({Role.COUNTY_ADMIN, Role.AUDITOR}),
+    "duplicate.review": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK, Role.AUDITOR}),
+    "job.view": ALL_ROLES,
+    "admin.site": frozenset({Role.COUNTY_ADMIN}),
+}
+
+
+class PermissionDeniedForRole(PermissionDenied):
+    """Raised by ``require``; pages answer 403 and the API answers a JSON error."""
+
+    def __init__(self, permission: str):
+        super().__init__(permission)
+        self.permission = permission
+
+
+def can(user, permission: str) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.role in PERMISSIONS[permission]
+
+
+def require(user, permission: str) -> None:
+    if not can(user, permission):
+        raise PermissionDeniedForRole(permission)
+
+
+def scope(queryset: QuerySet, user) -> QuerySet:
+    """Limit ``queryset`` to the user's region by code prefix.
+
+    The model names its region-code column in ``scope_field`` (``Person.scope_field ==
+    "village_id"``). A model without one cannot be scoped and must not be shown to staff.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    return queryset.filter(**{scope_lookup(queryset.model): user.scope_prefix})
+
+
+def scope_lookup(model) -> str:
+    """``village_id`` → ``village__pk__startswith`` (no join: the code is the Region's key)."""
+    field = model.scope_field
+    if field.endswith("_id"):
+        return f"{field[:-3]}__pk__startswith"
+    return f"{field}__startswith"
+
+
+def get_scoped_or_404(queryset: QuerySet, user, **lookup) -> Model:
+    """The object if it exists and lies in the user's scope; 404 otherwise, never 403."""
+    try:
+        return scope(queryset, user).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def in_scope(user, region_code: str) -> bool:
+    return bool(region_code) and region_code.startswith(user.scope_prefix)
+
+
+def mask_id_number(value: str) -> str:
+    """``341125198001011234`` → ``3411**********1234``: the first 4 and last 4 characters."""
+    if not value:
+        return value
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_phone(value: str) -> str:
+    """``13912345678`` → ``139****5678``."""
+    if not value:
+        return value
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def masked_for(user, field: str, value: str) -> str:
+    if can(user, "person.view_unmasked"):
+        return value
+    if field == "phone":
+        return mask_phone(value)
+    return mask_id_number(value)

@@ -1,0 +1,254 @@
+"""Regions, staff users and their scope, the audit trail, API tokens and job runs."""
+
+import hashlib
+import uuid
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# --------------------------------------------------------------------------- regions
+
+
+class RegionLevel(models.IntegerChoices):
+    PROVINCE = 1, _("省")
+    CITY = 2, _("市")
+    COUNTY = 3, _("县")
+    TOWNSHIP = 4, _("乡镇")
+    VILLAGE = 5, _("村")
+
+
+# Significant digits of a 12-digit statistical code at each level: 2 province, 2 city,
+# 2 county, 3 township, 3 village.
+PREFIX_LENGTH = {
+    RegionLevel.PROVINCE: 2,
+    RegionLevel.CITY: 4,
+    RegionLevel.COUNTY: 6,
+    RegionLevel.TOWNSHIP: 9,
+    RegionLevel.VILLAGE: 12,
+}
+
+
+class Region(models.Model):
+    """One node of the province → city → county → township → village tree.
+
+    The primary key is the 12-digit statistical code, so every resident-level table carries
+    the code itself and scoping is a prefix match without a join.
+    """
+
+    scope_field = "code"
+
+    code = models.CharField(_("区划代码"), max_length=12, primary_key=True)
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.PositiveSmallIntegerField(_("级别"), choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    valid_from = models.DateField(_("生效日期"), null=True, blank=True)
+    valid_to = models.DateField(_("失效日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        indexes = [models.Index(fields=["level", "code"])]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def prefix(self) -> str:
+        return self.code[: PREFIX_LENGTH[self.level]]
+
+    def is_valid_on(self, day) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+# --------------------------------------------------------------------------- staff
+
+
+class Role(models.TextChoices):
+    COUNTY_ADMIN = "county_admin", _("县级管理员")
+    COUNTY_CLERK = "county_clerk", _("县级经办员")
+    FINANCE = "finance", _("财务")
+    AUDITOR = "auditor", _("稽核员")
+    LEADER = "leader", _("领导（只读）")
+    TOWNSHIP_CLERK = "township_clerk", _("乡镇经办员")
+    VILLAGE_ASSISTANT = "village_assistant", _("村协理员")
+
+
+class User(AbstractUser):
+    """A staff account: one role, one region scope (county, township or village)."""
+
+    scope_field = "region_id"
+
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("管辖区域"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    failed_logins = models.PositiveIntegerField(_("连续登录失败次数"), default=0)
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("工作人员")
+        verbose_name_plural = _("工作人员")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def scope_prefix(self) -> str:
+        """The code prefix every query of this user is limited to.
+
+        A user without a region (a superuser made by ``createsuperuser``) sees nothing until
+        a region is assigned, except through the Django admin.
+        """
+        if self.region_id is None:
+            return "\x00no-scope"
+        return self.region.prefix
+
+    def is_locked(self, now=None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or timezone.now())
+
+
+# --------------------------------------------------------------------------- audit
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The audit trail is append-only.")
+
+    def delete(self):
+        raise PermissionError("The audit trail is append-only.")
+
+
+class AuditEntry(models.Model):
+    """One write or one look at a person's record. Never updated or deleted.
+
+    Written by ``jumin.core.audit.record`` inside the transaction of the act it records.
+    """
+
+    scope_field = "region_code"
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=64, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=64, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_label = models.CharField(_("对象"), max_length=200, blank=True)
+    region_code = models.CharField(_("区划代码"), max_length=12, blank=True, db_index=True)
+    before = models.JSONField(_("修改前"), null=True, blank=True)
+    after = models.JSONField(_("修改后"), null=True, blank=True)
+    reason = models.CharField(_("原因"), max_length=500, blank=True)
+    request_id = models.CharField(_("请求编号"), max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(_("地址"), null=True, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("操作记录")
+        verbose_name_plural = _("操作记录")
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit trail is append-only.")
+
+
+# --------------------------------------------------------------------------- API tokens
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("名称"), max_length=100, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("前缀"), max_length=8)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("进行中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class JobRun(models.Model):
+    """Stored progress of one long operation, whether started from the web or the CLI.
+
+    ``natural_key`` makes a job idempotent: starting the same work twice finds the first run.
+    """
+
+    scope_field = "region_id"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("类型"), max_length=64)
+    natural_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    done = models.PositiveIntegerField(_("已处理"), default=0)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    stage = models.CharField(_("阶段"), max_length=100, blank=True)
+    message = models.TextField(_("说明"), blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+
+    @property
+    def percent(self) -> int:
+        return (
+            int(self.done * 100 / self.total)
+            if self.total
+            else (100 if self.status == JobStatus.DONE else 0)
+        )

@@ -1,0 +1,95 @@
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test import override_settings
+
+from jumin.core import audit
+from jumin.core.access import mask_id_number, mask_phone, scope
+from jumin.core.models import AuditEntry, Region, Role
+from jumin.testing.factories import TEST_PASSWORD, PersonFactory
+
+
+def test_scope_limits_regions_by_code_prefix(tree, staff):
+    clerk = staff[Role.TOWNSHIP_CLERK]
+    codes = set(scope(Region.objects.all(), clerk).values_list("code", flat=True))
+    assert codes == {tree.township_a.code, tree.village_a1.code, tree.village_a2.code}
+    assistant = staff[Role.VILLAGE_ASSISTANT]
+    assert list(scope(Region.objects.all(), assistant).values_list("code", flat=True)) == [
+        tree.village_a1.code
+    ]
+
+
+def test_user_without_region_sees_nothing(tree, django_user_model):
+    user = django_user_model.objects.create_user(
+        "nobody", password=TEST_PASSWORD, role=Role.COUNTY_CLERK
+    )
+    PersonFactory(village=tree.village_a1)
+    from jumin.people.models import Person
+
+    assert scope(Person.objects.all(), user).count() == 0
+
+
+def test_masking_keeps_first_and_last_four():
+    assert mask_id_number("34112519800101123X") == "3411**********123X"
+    assert mask_phone("13912345678") == "139****5678"
+
+
+def test_audit_entry_cannot_be_changed_or_deleted(tree, staff):
+    with transaction.atomic():
+        entry = audit.record(actor=staff[Role.COUNTY_ADMIN], action="test.write", obj=tree.county)
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        entry.delete()
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.filter(pk=entry.pk).update(action="x")
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.all().delete()
+
+
+def test_database_refuses_audit_update_even_bypassing_the_orm(tree, staff):
+    with transaction.atomic():
+        entry = audit.record(actor=staff[Role.COUNTY_ADMIN], action="test.write", obj=tree.county)
+    with pytest.raises(IntegrityError if connection.vendor == "sqlite" else Exception):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE core_auditentry SET action = 'forged' WHERE id = %s", [entry.pk])
+    entry.refresh_from_db()
+    assert entry.action == "test.write"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_audit_record_for_a_write_outside_a_transaction_is_refused(tree, staff):
+    with pytest.raises(RuntimeError):
+        audit.record(actor=staff[Role.COUNTY_ADMIN], action="person.update", obj=tree.county)
+
+
+@override_settings(JUMIN_LOGIN_LOCK_FAILURES=3, JUMIN_LOGIN_LOCK_MINUTES=15)
+def test_login_locks_after_repeated_failures(client, staff):
+    user = staff[Role.TOWNSHIP_CLERK]
+    for _ in range(3):
+        response = client.post("/login/", {"username": user.username, "password": "wrong-1234"})
+        assert response.status_code == 200
+    response = client.post("/login/", {"username": user.username, "password": TEST_PASSWORD})
+    assert "锁定" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    user.refresh_from_db()
+    assert user.locked_until is not None
+    assert (
+        AuditEntry.objects.filter(action="auth.login_failed", object_id=str(user.pk)).count() == 3
+    )
+
+
+def test_login_succeeds_and_is_audited(client, staff):
+    user = staff[Role.TOWNSHIP_CLERK]
+    response = client.post("/login/", {"username": user.username, "password": TEST_PASSWORD})
+    assert response.status_code == 302
+    assert AuditEntry.objects.filter(action="auth.login", actor=user).exists()
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "定城镇" in home.content.decode()
+
+
+def test_admin_site_is_hidden_from_non_administrators(client, staff):
+    client.force_login(staff[Role.TOWNSHIP_CLERK])
+    assert client.get("/admin/").status_code == 404
+    client.force_login(staff[Role.COUNTY_ADMIN])
+    assert client.get("/admin/").status_code in (200, 302)

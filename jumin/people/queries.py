@@ -1,0 +1,57 @@
+"""Reads on persons, always through ``access.scope``; a look at a person's detail is audited."""
+
+from django.db.models import QuerySet
+
+from jumin.core import audit
+from jumin.core.access import get_scoped_or_404, require, scope
+from jumin.people.models import Household, Person
+
+
+def person_list(user) -> QuerySet:
+    require(user, "person.view")
+    return scope(Person.objects.all(), user)
+
+
+def person_search(user, text: str, *, limit: int = 50) -> QuerySet:
+    """Search by ID number (full or leading digits) or by name (leading characters).
+
+    Prefix matches use the unique index on ``id_number`` and the index on ``name``.
+    """
+    text = (text or "").strip().upper()
+    persons = person_list(user).select_related("village")
+    if not text:
+        return persons.none()
+    if text[0].isdigit():
+        if len(text) in (15, 18):
+            from jumin.people.rules import IdNumberError, convert_15_to_18
+
+            try:
+                full = convert_15_to_18(text) if len(text) == 15 else text
+            except (IdNumberError, ValueError):
+                full = text
+            return persons.filter(id_number=full)[:limit]
+        return persons.filter(id_number__startswith=text).order_by("id_number")[:limit]
+    return persons.filter(name__startswith=text).order_by("name", "id_number")[:limit]
+
+
+def person_get(user, pk) -> Person:
+    """A person in the user's scope, or 404. Does not audit: use ``person_view`` for pages."""
+    return get_scoped_or_404(
+        person_list(user).select_related("village", "village__parent", "household"), user, pk=pk
+    )
+
+
+def person_view(user, pk) -> Person:
+    """A staff look at a person's record: fetched through the scope and written to the audit trail."""
+    person = person_get(user, pk)
+    audit.record(actor=user, action="person.view", obj=person)
+    return person
+
+
+def household_get(user, pk) -> Household:
+    require(user, "person.view")
+    return get_scoped_or_404(Household.objects.select_related("village"), user, pk=pk)
+
+
+def household_members(user, household: Household) -> QuerySet:
+    return person_list(user).filter(household=household).order_by("birth_date")

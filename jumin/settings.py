@@ -1,0 +1,206 @@
+"""The one settings module. Everything that differs between machines comes from the environment.
+
+- ``DATABASE_URL``: defaults to a SQLite file under ``var/`` in the project folder.
+- ``JUMIN_SECRET_KEY``: required unless ``JUMIN_DEBUG=1``; the server refuses to start without it.
+- ``JUMIN_DEBUG``: ``1`` on a developer's or demo machine, never in production.
+- ``JUMIN_ALLOWED_HOSTS``: comma-separated host names.
+- ``JUMIN_SESSION_MINUTES``: idle minutes before a staff session ends (default 30).
+- ``JUMIN_LOGIN_LOCK_FAILURES`` / ``JUMIN_LOGIN_LOCK_MINUTES``: login lockout (default 5 / 15).
+- ``JUMIN_TASKS_BACKEND``: ``db`` (default, ``jumin worker``) or ``immediate`` (run in-process).
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent
+VAR_DIR = Path(os.environ.get("JUMIN_VAR_DIR", PROJECT_DIR / "var"))
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+DEBUG = env_flag("JUMIN_DEBUG")
+
+SECRET_KEY = os.environ.get("JUMIN_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "JUMIN_SECRET_KEY is not set. Production refuses to start without a secret key; "
+            "on a development machine set JUMIN_DEBUG=1."
+        )
+    SECRET_KEY = "development-only-insecure-key-jumin"  # noqa: S105 — DEBUG machines only
+
+ALLOWED_HOSTS = [
+    host.strip()
+    for host in os.environ.get(
+        "JUMIN_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else ""
+    ).split(",")
+    if host.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    origin.strip()
+    for origin in os.environ.get("JUMIN_CSRF_TRUSTED_ORIGINS", "").split(",")
+    if origin.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "ninja",
+    "jumin.core",
+    "jumin.people",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "jumin.core.middleware.RequestContextMiddleware",
+    "jumin.core.middleware.AdminOnlyForAdministratorsMiddleware",
+]
+
+ROOT_URLCONF = "jumin.urls"
+WSGI_APPLICATION = "jumin.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "jumin.core.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'jumin.sqlite3'}"),
+        conn_max_age=env_int("JUMIN_DB_CONN_MAX_AGE", 60),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # WAL lets the web server read while the worker writes; a short busy wait
+            # instead of "database is locked" when both write.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("JUMIN_TEST_DATABASE_NAME") or None}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "core.User"
+LOGIN_URL = "core:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "core:login"
+
+AUTHENTICATION_BACKENDS = ["jumin.core.auth.LockoutModelBackend"]
+JUMIN_LOGIN_LOCK_FAILURES = env_int("JUMIN_LOGIN_LOCK_FAILURES", 5)
+JUMIN_LOGIN_LOCK_MINUTES = env_int("JUMIN_LOGIN_LOCK_MINUTES", 15)
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "jumin.core.auth.MixedCharactersValidator"},
+]
+
+# Sessions end after JUMIN_SESSION_MINUTES without a request, and when the browser closes.
+SESSION_COOKIE_AGE = env_int("JUMIN_SESSION_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+
+if not DEBUG:
+    SESSION_COOKIE_SECURE = env_flag("JUMIN_SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = env_flag("JUMIN_SECURE_COOKIES", True)
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_REFERRER_POLICY = "same-origin"
+    X_FRAME_OPTIONS = "DENY"
+    SECURE_HSTS_SECONDS = env_int("JUMIN_HSTS_SECONDS", 0)
+    SECURE_SSL_REDIRECT = env_flag("JUMIN_SSL_REDIRECT", False)
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(os.environ.get("JUMIN_STATIC_ROOT", VAR_DIR / "static"))
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "media")},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "media"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Uploads: rosters can be large; they are streamed to a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+JUMIN_IMPORT_MAX_BYTES = env_int("JUMIN_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if os.environ.get("JUMIN_TASKS_BACKEND") == "immediate"
+            else "django_tasks_db.DatabaseBackend"
+        ),
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("JUMIN_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
