@@ -5,7 +5,9 @@ from ninja.security import SessionAuth
 
 from jumin.core.api import TokenAuth
 from jumin.core.api import install as install_core
+from jumin.core.api_routes import jobs_router, regions_router
 from jumin.people.api import router as people_router
+from jumin.people.api_import import router as imports_router
 
 api = NinjaAPI(
     title="jumin API",
@@ -17,3 +19,6 @@ api = NinjaAPI(
 )
 install_core(api)
 api.add_router("/persons", people_router)
+api.add_router("/regions", regions_router)
+api.add_router("/imports", imports_router)
+api.add_router("/jobs", jobs_router)

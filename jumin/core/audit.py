@@ -23,7 +23,8 @@ class RequestContext:
 
 
 _context: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "jumin_request_context", default=RequestContext()
+    "jumin_request_context",
+    default=RequestContext(),  # noqa: B039 — frozen dataclass, never mutated
 )
 
 

@@ -1,5 +1,7 @@
-from django.urls import path  # noqa: F401
+"""Person pages (views.py) and roster-import pages (views_import.py), one namespace."""
+
+from jumin.people import urls_import, urls_persons
 
 app_name = "people"
 
-urlpatterns: list = []
+urlpatterns = urls_persons.urlpatterns + urls_import.urlpatterns
