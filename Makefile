@@ -2,14 +2,21 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DEMO_PEOPLE ?= 3000
 DEMO_SEED ?= 2026
+DEMO_ADDRESS ?= 127.0.0.1:8000
+PYTEST_WORKERS ?= 2
+LINTED := jumin tests conftest.py
 export JUMIN_DEBUG ?= 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test test-postgres test-browser lint format bench clean
+.PHONY: venv demo test test-postgres test-browser lint format bench clean
 
+# The virtual environment, installed again whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "jumin needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1). Try: make PYTHON=python3.11 ..."; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[postgres,test]"
@@ -22,28 +29,35 @@ demo: $(STAMP)
 	$(BIN)/jumin migrate --no-input
 	$(BIN)/jumin demo-data --county 341125 --people $(DEMO_PEOPLE) --seed $(DEMO_SEED) --if-empty
 	$(BIN)/jumin demo-logins
-	@echo "jumin: http://127.0.0.1:8000  (Ctrl-C stops the server and the worker)"
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(BIN)/jumin worker & \
-	  $(BIN)/jumin runserver 127.0.0.1:8000 --noreload
+	@echo "jumin: http://$(DEMO_ADDRESS)  (Ctrl-C stops the server and the worker)"
+	@trap 'kill $$worker 2>/dev/null' INT TERM EXIT; \
+	  $(BIN)/jumin worker --no-reload & worker=$$!; \
+	  $(BIN)/jumin runserver $(DEMO_ADDRESS) --noreload
 
 test: $(STAMP)
-	$(BIN)/ruff check jumin conftest.py
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
 
+# The same suite on PostgreSQL: make test-postgres DATABASE_URL=postgres://postgres@127.0.0.1:5432/jumin
+test-postgres: $(STAMP)
+	@test -n "$(DATABASE_URL)" || { echo "set DATABASE_URL=postgres://USER@HOST:PORT/NAME"; exit 1; }
+	DATABASE_URL=$(DATABASE_URL) $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
+
+# Headless Debian chromium (/usr/bin/chromium) against a live server; a failing test leaves a
+# screenshot in test-results/.
 test-browser: $(STAMP)
-	$(BIN)/python -m pytest -q -m browser -p no:xdist
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest -q -m browser -p no:xdist
 
 lint: $(STAMP)
-	$(BIN)/ruff check jumin conftest.py
-	$(BIN)/ruff format --check jumin conftest.py
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 format: $(STAMP)
-	$(BIN)/ruff format jumin conftest.py
-	$(BIN)/ruff check --fix jumin conftest.py
+	$(BIN)/ruff format $(LINTED)
+	$(BIN)/ruff check --fix $(LINTED)
 
 bench: $(STAMP)
 	$(BIN)/jumin bench registry
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var test-results

@@ -25,7 +25,7 @@ def staff(tree):
     return users
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Playwright drives Debian's chromium: its own browser download is unreachable here."""
     return {
@@ -34,6 +34,7 @@ def browser_type_launch_args(browser_type_launch_args):
         "args": [
             "--no-sandbox",
             "--disable-gpu",
+            "--disable-quic",
             "--disable-background-networking",
             "--disable-component-update",
             "--no-first-run",

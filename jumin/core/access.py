@@ -60,6 +60,8 @@ def scope(queryset: QuerySet, user) -> QuerySet:
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
+    if user.region_id is None:  # no scope assigned yet: nothing at all
+        return queryset.none()
     return queryset.filter(**{scope_lookup(queryset.model): user.scope_prefix})
 
 
@@ -80,7 +82,7 @@ def get_scoped_or_404(queryset: QuerySet, user, **lookup) -> Model:
 
 
 def in_scope(user, region_code: str) -> bool:
-    return bool(region_code) and region_code.startswith(user.scope_prefix)
+    return bool(region_code) and user.region_id is not None and region_code.startswith(user.scope_prefix)
 
 
 def mask_id_number(value: str) -> str:

@@ -1,36 +1,113 @@
-"""API plumbing shared by every router: token authentication and JSON errors.
+"""API plumbing shared by every router: authentication and JSON errors.
 
-Every error answers ``{"code": "...", "message": "中文说明", "errors": [{"field", "message"}]}``.
+Every error answers ``{"code": "...", "message": "中文说明", "errors": [{"field", "message"}]}``:
+
+=================  ======  ====================================================
+code               status  when
+=================  ======  ====================================================
+bad_request        400     the body is not JSON
+unauthenticated    401     no token, an unknown or revoked token, a locked user
+forbidden          403     the role may not do this (``access.require``)
+csrf_failed        403     a logged-in browser session sent a write without CSRF
+not_found          404     unknown, or outside the caller's region
+conflict           409     the request clashes with what is stored
+validation_error   422     a field is wrong; ``errors`` names each field
+=================  ======  ====================================================
 """
+
+import datetime
+from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
-from ninja import NinjaAPI
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer
+from ninja.security import HttpBearer, SessionAuth
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.models import ApiToken
 
+# A token is written back as "last used" at most this often, so each call is not a write.
+LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
+TOKEN_MAX_LENGTH = 200
+
+
+def _no_control_characters(value: str) -> str:
+    """PostgreSQL cannot store a NUL byte, and no field of ours holds a control character."""
+    if any(ord(character) < 32 or ord(character) == 127 for character in value):
+        raise PydanticCustomError("control_characters", "contains control characters")
+    return value
+
+
+# A one-line text field of an API schema: refuses NUL and other control characters (422).
+PlainText = Annotated[str, AfterValidator(_no_control_characters)]
+
+
+def user_may_use_api(user) -> bool:
+    return user is not None and user.is_active and not user.is_locked()
+
 
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer <token>``; a revoked token or an inactive user is refused."""
+    """``Authorization: Bearer <token>``; a revoked token or an inactive or locked user is refused."""
 
     def authenticate(self, request, token):
-        if not token:
+        token = (token or "").strip()
+        if not token or len(token) > TOKEN_MAX_LENGTH:
             return None
         row = (
             ApiToken.objects.select_related("user", "user__region")
             .filter(key_hash=ApiToken.hash_key(token), revoked_at__isnull=True)
             .first()
         )
-        if row is None or not row.user.is_active or row.user.is_locked():
+        if row is None or not user_may_use_api(row.user):
             return None
-        ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
         request.user = row.user
         return row.user
+
+
+class StaffSessionAuth(SessionAuth):
+    """A logged-in staff session (the browser, the docs page); CSRF is checked for writes.
+
+    Unlike ninja's ``SessionAuth``, a request without a session is simply not authenticated
+    (401), instead of failing the CSRF check (403) before anyone is known.
+    """
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        try:
+            return super().__call__(request) if user_may_use_api(user) else None
+        except HttpError as error:
+            raise ApiError(
+                403, "csrf_failed", _("缺少或错误的 CSRF 令牌，请刷新页面后重试")
+            ) from error
+
+
+class ErrorItem(Schema):
+    field: str
+    message: str
+
+
+class ErrorOut(Schema):
+    """The body of every error answer."""
+
+    code: str
+    message: str
+    errors: list[ErrorItem]
+
+
+def error_responses(*statuses: int) -> dict:
+    """``response={200: X, **error_responses(401, 404)}``: documents the error answers."""
+    return dict.fromkeys(statuses, ErrorOut)
 
 
 def error_body(code: str, message: str, errors: list | None = None) -> dict:
@@ -42,15 +119,61 @@ def _field_name(loc) -> str:
     return ".".join(parts)
 
 
+def pydantic_message(item: dict) -> str:
+    """A Chinese sentence for one pydantic error (``{"type", "msg", "ctx"}``)."""
+    kind = item.get("type", "")
+    context = item.get("ctx") or {}
+    messages = {
+        "missing": _("必须填写"),
+        "control_characters": _("不能包含控制字符"),
+        "string_too_long": _("过长（最多%(max_length)s个字符）"),
+        "string_too_short": _("过短（至少%(min_length)s个字符）"),
+        "string_type": _("应为文字"),
+        "string_pattern_mismatch": _("格式不正确"),
+        "int_type": _("应为整数"),
+        "int_parsing": _("应为整数"),
+        "int_from_float": _("应为整数"),
+        "int_parsing_size": _("数字过大"),
+        "greater_than_equal": _("不能小于 %(ge)s"),
+        "less_than_equal": _("不能大于 %(le)s"),
+        "greater_than": _("应大于 %(gt)s"),
+        "less_than": _("应小于 %(lt)s"),
+        "date_type": _("日期格式应为 2024-01-31"),
+        "date_parsing": _("日期格式应为 2024-01-31"),
+        "date_from_datetime_parsing": _("日期格式应为 2024-01-31"),
+        "date_from_datetime_inexact": _("日期格式应为 2024-01-31"),
+        "bool_type": _("应为 true 或 false"),
+        "bool_parsing": _("应为 true 或 false"),
+        "uuid_type": _("编号格式不正确"),
+        "uuid_parsing": _("编号格式不正确"),
+        "extra_forbidden": _("不认识的字段"),
+        "model_attributes_type": _("应为 JSON 对象"),
+        "model_type": _("应为 JSON 对象"),
+        "dict_type": _("应为 JSON 对象"),
+        "enum": _("只能是：%(expected)s"),
+        "literal_error": _("只能是：%(expected)s"),
+    }
+    template = messages.get(kind)
+    if template is None:
+        return _("输入有误")
+    try:
+        return template % {key: str(value) for key, value in context.items()}
+    except (KeyError, TypeError, ValueError):
+        return _("输入有误")
+
+
 def install(api: NinjaAPI) -> None:
     @api.exception_handler(NinjaValidationError)
     def validation_error(request, exc):
         errors = [
-            {"field": _field_name(item.get("loc", [])), "message": item.get("msg", "")}
+            {"field": _field_name(item.get("loc", [])), "message": pydantic_message(item)}
             for item in exc.errors
         ]
-        fields = "、".join(error["field"] for error in errors if error["field"])
-        message = f"输入有误：{fields}" if fields else "输入有误"
+        details = "；".join(
+            f"{error['field']}：{error['message']}" if error["field"] else error["message"]
+            for error in errors
+        )
+        message = _("输入有误：%(details)s") % {"details": details} if details else _("输入有误")
         return api.create_response(
             request, error_body("validation_error", message, errors), status=422
         )
@@ -65,9 +188,8 @@ def install(api: NinjaAPI) -> None:
             ]
         else:
             errors = [{"field": "", "message": str(message)} for message in exc.messages]
-        message = "；".join(
-            f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors
-        )
+        # The services' messages already name the field in Chinese ("姓名过长……").
+        message = "；".join(dict.fromkeys(error["message"] for error in errors))
         return api.create_response(
             request, error_body("validation_error", message, errors), status=422
         )
@@ -75,29 +197,38 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def not_found(request, exc):
         return api.create_response(
-            request, error_body("not_found", "记录不存在或不在您的管辖范围内"), status=404
+            request, error_body("not_found", _("记录不存在或不在您的管辖范围内")), status=404
         )
 
     @api.exception_handler(PermissionDeniedForRole)
     def forbidden(request, exc):
         return api.create_response(
-            request, error_body("forbidden", "您的角色不能进行这项操作"), status=403
+            request, error_body("forbidden", _("您的角色不能进行这项操作")), status=403
         )
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):
-        return api.create_response(
-            request, error_body("unauthenticated", "缺少或无效的访问令牌"), status=401
+        response = api.create_response(
+            request,
+            error_body("unauthenticated", _("缺少或无效的访问令牌，或账号已停用、锁定")),
+            status=401,
         )
+        response["WWW-Authenticate"] = 'Bearer realm="jumin"'
+        return response
 
     @api.exception_handler(HttpError)
     def http_error(request, exc):
-        code = getattr(exc, "code", None) or {409: "conflict", 400: "bad_request"}.get(
-            exc.status_code, "error"
-        )
-        return api.create_response(
-            request, error_body(code, str(exc.message)), status=exc.status_code
-        )
+        if isinstance(exc, ApiError):
+            code, message = exc.code, str(exc.message)
+        elif exc.status_code == 400:
+            # ninja's only 400 is a body it cannot parse
+            code, message = "bad_request", _("请求内容不是有效的 JSON")
+        else:
+            code = {409: "conflict", 403: "forbidden", 429: "too_many_requests"}.get(
+                exc.status_code, "error"
+            )
+            message = str(exc.message)
+        return api.create_response(request, error_body(code, message), status=exc.status_code)
 
 
 class ApiError(HttpError):

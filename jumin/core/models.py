@@ -99,6 +99,11 @@ class User(AbstractUser):
     failed_logins = models.PositiveIntegerField(_("连续登录失败次数"), default=0)
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    must_change_password = models.BooleanField(
+        _("下次登录须修改密码"),
+        default=False,
+        help_text=_("管理员重置密码后为真：本人登录后先设置自己的新密码。"),
+    )
 
     objects = UserManager()
 
@@ -117,7 +122,7 @@ class User(AbstractUser):
         a region is assigned, except through the Django admin.
         """
         if self.region_id is None:
-            return "\x00no-scope"
+            return "-"  # matches no code; access.scope returns nothing for such a user anyway
         return self.region.prefix
 
     def is_locked(self, now=None) -> bool:

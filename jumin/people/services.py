@@ -5,12 +5,21 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from jumin.core import audit
 from jumin.core.access import in_scope, require
 from jumin.core.models import Region, RegionLevel
-from jumin.people.models import Household, HukouType, Person, Sex, SpecialStatus
+from jumin.people.models import (
+    DuplicateReview,
+    Household,
+    HukouType,
+    Person,
+    Sex,
+    SpecialStatus,
+    SpecialStatusKind,
+)
 from jumin.people.rules import IdNumberError, parse_id_number
 
 PHONE_PATTERN = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
@@ -174,7 +183,11 @@ def person_update(*, acting_user, person: Person, data: dict, reason: str = "") 
         "death_date": person.death_date,
     }
     merged.update(
-        {key: value for key, value in data.items() if key in merged or key in ("sex", "birth_date")}
+        {
+            key: value
+            for key, value in data.items()
+            if key != "id_number" and (key in merged or key in ("sex", "birth_date"))
+        }
     )
     clean, errors = clean_person_fields(merged, on=today())
     village = None
@@ -201,10 +214,66 @@ def person_update(*, acting_user, person: Person, data: dict, reason: str = "") 
         return person
     person.updated_at = timezone.now()
     person.save()
+    if "village_id" in new:  # statuses are scoped by village too: they move with the person
+        SpecialStatus.objects.filter(person=person).update(village_id=person.village_id)
     audit.record(
         actor=acting_user, action="person.update", obj=person, before=old, after=new, reason=reason
     )
     return person
+
+
+DETAIL_CHOICES = {
+    SpecialStatusKind.SEVERE_DISABILITY: {
+        "1": "1",
+        "2": "2",
+        "3": "3",
+        "4": "4",
+        "一级": "1",
+        "二级": "2",
+        "三级": "3",
+        "四级": "4",
+    },
+    SpecialStatusKind.SUBSISTENCE_ALLOWANCE: {
+        "full": "full",
+        "partial": "partial",
+        "全额": "full",
+        "差额": "partial",
+    },
+}
+DETAIL_MESSAGES = {
+    SpecialStatusKind.SEVERE_DISABILITY: "重度残疾人须填写残疾等级：1、2、3 或 4 级",
+    SpecialStatusKind.SUBSISTENCE_ALLOWANCE: "低保对象须选择类型：全额或差额",
+}
+
+
+def clean_special_status_detail(kind: str, detail: str) -> tuple[str, dict]:
+    """The stored form of ``detail`` for ``kind`` and {field: Chinese message} if it is wrong."""
+    if kind not in SpecialStatusKind.values:
+        return detail, {"kind": "请选择特殊群体类别"}
+    detail = str(detail or "").strip()
+    choices = DETAIL_CHOICES.get(kind)
+    if choices is None:
+        if len(detail) > 20:
+            return detail, {"detail": "等级/类型最多20个字"}
+        return detail, {}
+    if detail.removesuffix("级") in choices:
+        detail = detail.removesuffix("级")
+    if detail not in choices:
+        return detail, {"detail": DETAIL_MESSAGES[kind]}
+    return choices[detail], {}
+
+
+def _overlapping(status_query, *, valid_from, valid_to):
+    """Statuses in ``status_query`` whose period shares at least one day with the given one."""
+    overlapping = status_query.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from))
+    if valid_to is not None:
+        overlapping = overlapping.filter(valid_from__lte=valid_to)
+    return overlapping
+
+
+def _period_text(status: SpecialStatus) -> str:
+    end = f"{status.valid_to:%Y-%m-%d}" if status.valid_to else "至今"
+    return f"{status.valid_from:%Y-%m-%d} 至 {end}"
 
 
 @transaction.atomic
@@ -218,34 +287,65 @@ def special_status_add(
     detail: str = "",
     source: str = "",
 ) -> SpecialStatus:
+    """Give ``person`` a special status for a period (inclusive; open-ended if no end date).
+
+    Repeating the same request returns the status already stored. Two periods of the same
+    kind may not overlap, because subsidies ask which status was in force on a date.
+    """
     require(acting_user, "person.edit")
-    if valid_to is not None and valid_to < valid_from:
-        raise ValidationError({"valid_to": "结束日期不能早于开始日期"})
-    status, created = SpecialStatus.objects.get_or_create(
+    detail, errors = clean_special_status_detail(kind, detail)
+    if valid_from is None:
+        errors["valid_from"] = "请填写开始日期"
+    elif valid_to is not None and valid_to < valid_from:
+        errors["valid_to"] = "结束日期不能早于开始日期"
+    source = str(source or "").strip()
+    if len(source) > 100:
+        errors["source"] = "认定来源/文号最多100个字"
+    if errors:
+        raise ValidationError(errors)
+    Person.objects.select_for_update().filter(pk=person.pk).first()  # one writer per person
+    statuses = SpecialStatus.objects.filter(person=person, kind=kind)
+    same_start = statuses.filter(valid_from=valid_from).first()
+    if same_start is not None:
+        if (same_start.valid_to, same_start.detail, same_start.source) == (
+            valid_to,
+            detail,
+            source,
+        ):
+            return same_start
+        raise ValidationError(
+            {"valid_from": f"这一天开始的{same_start.get_kind_display()}身份已经登记"}
+        )
+    clash = _overlapping(statuses, valid_from=valid_from, valid_to=valid_to).first()
+    if clash is not None:
+        raise ValidationError(
+            {
+                "valid_from": f"与已有的{clash.get_kind_display()}身份期间"
+                f"（{_period_text(clash)}）重叠，请先结束原来的身份"
+            }
+        )
+    status = SpecialStatus.objects.create(
         person=person,
+        village_id=person.village_id,
         kind=kind,
         valid_from=valid_from,
-        defaults={
-            "village_id": person.village_id,
-            "valid_to": valid_to,
+        valid_to=valid_to,
+        detail=detail,
+        source=source,
+    )
+    audit.record(
+        actor=acting_user,
+        action="special_status.create",
+        obj=status,
+        after={
+            "person": person.pk,
+            "kind": kind,
             "detail": detail,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
             "source": source,
         },
     )
-    if created:
-        audit.record(
-            actor=acting_user,
-            action="special_status.create",
-            obj=status,
-            after={
-                "person": person.pk,
-                "kind": kind,
-                "detail": detail,
-                "valid_from": valid_from,
-                "valid_to": valid_to,
-                "source": source,
-            },
-        )
     return status
 
 
@@ -253,9 +353,30 @@ def special_status_add(
 def special_status_end(
     *, acting_user, status: SpecialStatus, valid_to: datetime.date, reason: str = ""
 ) -> SpecialStatus:
+    """Set the last day a status is in force. Repeating it with the same day changes nothing."""
     require(acting_user, "person.edit")
+    if valid_to is None:
+        raise ValidationError({"valid_to": "请填写结束日期"})
+    status = SpecialStatus.objects.select_for_update().get(pk=status.pk)
     if valid_to < status.valid_from:
-        raise ValidationError({"valid_to": "结束日期不能早于开始日期"})
+        raise ValidationError(
+            {"valid_to": f"结束日期不能早于开始日期（{status.valid_from:%Y-%m-%d}）"}
+        )
+    if status.valid_to == valid_to:
+        return status
+    later = (
+        _overlapping(
+            SpecialStatus.objects.filter(person_id=status.person_id, kind=status.kind),
+            valid_from=status.valid_from,
+            valid_to=valid_to,
+        )
+        .exclude(pk=status.pk)
+        .first()
+    )
+    if later is not None:
+        raise ValidationError(
+            {"valid_to": f"结束日期与另一段同类身份（{_period_text(later)}）重叠"}
+        )
     before = {"valid_to": status.valid_to}
     status.valid_to = valid_to
     status.save(update_fields=["valid_to"])
@@ -265,6 +386,69 @@ def special_status_end(
         obj=status,
         before=before,
         after={"valid_to": valid_to},
-        reason=reason,
+        reason=str(reason or "").strip()[:500],
     )
     return status
+
+
+@transaction.atomic
+def duplicate_review_record(
+    *, acting_user, first: Person, second: Person, decision: str, note: str = ""
+) -> DuplicateReview:
+    """Record a reviewer's conclusion on a pair of suspected duplicates.
+
+    Both persons must come from a scoped query. The pair is stored once (lower id first);
+    repeating the same conclusion changes nothing, a new conclusion replaces the old one.
+    """
+    require(acting_user, "duplicate.review")
+    errors = {}
+    if decision not in DuplicateReview.Decision.values:
+        errors["decision"] = "请选择核查结论"
+    if first.pk == second.pk:
+        errors["decision"] = "同一个人不能和自己比对"
+    note = str(note or "").strip()
+    if len(note) > 500:
+        errors["note"] = "说明最多500个字"
+    if errors:
+        raise ValidationError(errors)
+    low, high = sorted((first, second), key=lambda person: person.pk)
+    review = (
+        DuplicateReview.objects.select_for_update().filter(person_low=low, person_high=high).first()
+    )
+    if review is None:
+        try:
+            with transaction.atomic():
+                review = DuplicateReview.objects.create(
+                    person_low=low,
+                    person_high=high,
+                    village_id=low.village_id,
+                    decision=decision,
+                    note=note,
+                    reviewed_by=acting_user,
+                )
+        except IntegrityError:  # the same review posted twice at once: the other one won
+            review = DuplicateReview.objects.select_for_update().get(
+                person_low=low, person_high=high
+            )
+        else:
+            audit.record(
+                actor=acting_user,
+                action="duplicate_review.create",
+                obj=review,
+                after={"decision": decision, "note": note, "persons": [low.pk, high.pk]},
+            )
+            return review
+    if (review.decision, review.note) == (decision, note):
+        return review
+    before = {"decision": review.decision, "note": review.note}
+    review.decision, review.note = decision, note
+    review.reviewed_by, review.reviewed_at = acting_user, timezone.now()
+    review.save()
+    audit.record(
+        actor=acting_user,
+        action="duplicate_review.update",
+        obj=review,
+        before=before,
+        after={"decision": decision, "note": note},
+    )
+    return review

@@ -121,7 +121,9 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
     sex = factory.LazyFunction(lambda: random.choice(["male", "female"]))
     birth_date = factory.Sequence(
-        lambda n: datetime.date(1950, 1, 1) + datetime.timedelta(days=37 * n)
+        # 700 steps of 37 days span 1950-2020: never a future birth date, however many
+        # persons a test session makes (with the 500 order codes: unique for 3500 persons)
+        lambda n: datetime.date(1950, 1, 1) + datetime.timedelta(days=37 * (n % 700))
     )
     id_number = factory.LazyAttribute(
         lambda o: make_id_number(birth_date=o.birth_date, sequence=o.sequence, sex=o.sex)

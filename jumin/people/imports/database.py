@@ -1,0 +1,347 @@
+"""The set-based side of the roster import: a staging table and a handful of SQL statements.
+
+Validated rows go into a temporary staging table (COPY on PostgreSQL, ``executemany`` on
+SQLite; ``staging_write`` is the one vendor switch for it). Everything after that is the same
+SQL on both databases: duplicates in the file and IDs registered outside the importer's scope
+are found with one query each; households are created with one ``INSERT … SELECT``; the audit
+entries, the updates and the new persons are one statement each. No statement is issued per
+row, so the number of queries does not grow with the file.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection
+
+from jumin.people.imports.validation import STAGING_FIELDS
+
+STAGING_TABLE = "roster_import_staging"
+
+_STAGING_TYPES = {
+    "row_number": "integer NOT NULL",
+    "id_number": "varchar(18) NOT NULL",
+    "ok": "smallint NOT NULL",
+    "birth_date": "{date}",
+    "village_id": "varchar(12)",
+    "death_date": "{date}",
+}
+_PERSON_FIELDS = (
+    "id_number",
+    "name",
+    "sex",
+    "birth_date",
+    "village_id",
+    "household_id",
+    "relation_to_head",
+    "hukou_type",
+    "phone",
+    "passbook_number",
+    "social_security_card_number",
+    "death_date",
+)
+_OPTIONAL_TEXT_FIELDS = (
+    "relation_to_head",
+    "hukou_type",
+    "phone",
+    "passbook_number",
+    "social_security_card_number",
+)
+_HOUSEHOLD_JOIN = (
+    "LEFT JOIN people_household h ON h.village_id = s.village_id "
+    "AND h.number = s.household_number AND s.household_number <> ''"
+)
+# The household after the import: the one named in the file; else the current one, unless the
+# person moves to another village (a household belongs to one village).
+_NEW_HOUSEHOLD = "COALESCE(h.id, CASE WHEN s.village_id = p.village_id THEN p.household_id END)"
+
+OUT_OF_SCOPE_MESSAGE = (
+    "该身份证号已在您管辖范围以外的地区登记，不能通过导入修改；如需迁入请联系县级经办机构"
+)
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+# --------------------------------------------------------------------------- staging table
+
+
+def staging_create() -> None:
+    date_type = "date" if is_postgresql() else "text"
+    columns = ", ".join(
+        f"{field} {_STAGING_TYPES.get(field, 'text').format(date=date_type)}"
+        for field in STAGING_FIELDS
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {STAGING_TABLE} ({columns}, "
+            "person_id bigint NULL, person_village varchar(12) NULL)"
+        )
+
+
+def staging_drop() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
+
+
+def staging_write(rows: list[tuple]) -> None:
+    """Append validated rows to the staging table: COPY on PostgreSQL, else ``executemany``."""
+    if not rows:
+        return
+    if is_postgresql():
+        _staging_copy(rows)
+        return
+    placeholders = ", ".join(["%s"] * len(STAGING_FIELDS))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {STAGING_TABLE} ({', '.join(STAGING_FIELDS)}) VALUES ({placeholders})",
+            rows,
+        )
+
+
+def _staging_copy(rows: list[tuple]) -> None:
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:
+        with cursor.copy(f"COPY {STAGING_TABLE} ({', '.join(STAGING_FIELDS)}) FROM STDIN") as copy:
+            write_row = copy.write_row
+            for row in rows:
+                write_row(row)
+
+
+def staging_ready() -> None:
+    """Give the planner the staging table's statistics (PostgreSQL never analyses temp tables)."""
+    with connection.cursor() as cursor:
+        if is_postgresql():
+            cursor.execute(f"ANALYZE {STAGING_TABLE}")
+        else:
+            cursor.execute(
+                f"CREATE INDEX {STAGING_TABLE}_id_number ON {STAGING_TABLE} (id_number)"
+            )
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def duplicate_rows() -> list[tuple[int, str, list[int]]]:
+    """[(row, id number, every row with that id number)] for IDs given more than once.
+
+    Those rows are marked not ok: which of them is right is for the clerk to say.
+    """
+    duplicated = (
+        f"SELECT id_number FROM {STAGING_TABLE} GROUP BY id_number HAVING COUNT(*) > 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT row_number, id_number FROM {STAGING_TABLE} "
+            f"WHERE id_number IN ({duplicated}) ORDER BY id_number, row_number"
+        )
+        found = cursor.fetchall()
+        if found:
+            cursor.execute(
+                f"UPDATE {STAGING_TABLE} SET ok = 0 WHERE ok = 1 AND id_number IN ({duplicated})"
+            )
+    rows_by_id: dict[str, list[int]] = {}
+    for row_number, id_number in found:
+        rows_by_id.setdefault(id_number, []).append(row_number)
+    return [(row_number, id_number, rows_by_id[id_number]) for row_number, id_number in found]
+
+
+def match_persons(scope_prefix: str) -> list[tuple[int, str]]:
+    """Link staged rows to the persons already registered; refuse those outside the scope.
+
+    Returns [(row, id number)] of rows whose person is registered in a village outside
+    ``scope_prefix``; they are marked not ok. Nothing more about that person is revealed.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {STAGING_TABLE} AS s SET person_id = p.id, person_village = p.village_id "
+            "FROM people_person AS p WHERE p.id_number = s.id_number AND s.ok = 1"
+        )
+        outside = (
+            "ok = 1 AND person_id IS NOT NULL AND substr(person_village, 1, %s) <> %s"
+        )
+        params = [len(scope_prefix), scope_prefix]
+        cursor.execute(
+            f"SELECT row_number, id_number FROM {STAGING_TABLE} WHERE {outside} "
+            "ORDER BY row_number",
+            params,
+        )
+        found = cursor.fetchall()
+        if found:
+            cursor.execute(f"UPDATE {STAGING_TABLE} SET ok = 0 WHERE {outside}", params)
+    return found
+
+
+def count_ok() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {STAGING_TABLE} WHERE ok = 1")
+        return cursor.fetchone()[0]
+
+
+# --------------------------------------------------------------------------- writing
+
+
+@dataclass
+class AuditFacts:
+    """Who and when, for the audit rows written set-based next to the change."""
+
+    at: object
+    actor_id: int | None
+    actor_name: str
+    request_id: str
+    ip_address: str | None
+    reason: str
+
+
+@dataclass
+class WriteCounts:
+    added: int
+    updated: int
+    households_added: int
+
+
+def apply_staged_rows(*, audit: AuditFacts) -> WriteCounts:
+    """Write the ok rows: households, audit of updates, updates, new persons, audit of those.
+
+    Must run inside the caller's transaction. Audit rows for updates are written before the
+    update so their "before" reads the stored values.
+    """
+    at = connection.ops.adapt_datetimefield_value(audit.at)
+    with connection.cursor() as cursor:
+        households_added = _insert_households(cursor, at)
+        _insert_update_audit(cursor, audit, at)
+        updated = _update_persons(cursor, at)
+        added = _insert_persons(cursor, at)
+        _insert_create_audit(cursor, audit, at)
+    return WriteCounts(added=added, updated=updated, households_added=households_added)
+
+
+def _insert_households(cursor, at) -> int:
+    cursor.execute(
+        "INSERT INTO people_household (village_id, number, address, created_at) "
+        f"SELECT DISTINCT s.village_id, s.household_number, '', %s FROM {STAGING_TABLE} s "
+        "WHERE s.ok = 1 AND s.household_number <> '' AND NOT EXISTS ("
+        "SELECT 1 FROM people_household e "
+        "WHERE e.village_id = s.village_id AND e.number = s.household_number) "
+        "ON CONFLICT (village_id, number) DO NOTHING",
+        [at],
+    )
+    return max(cursor.rowcount, 0)
+
+
+def _changes() -> list[tuple[str, str, str]]:
+    """(field, new value, changed?) for every field an import may change.
+
+    A blank cell never erases what is stored: only a filled cell that differs is a change.
+    """
+    changes = [
+        ("name", "s.name", "s.name <> p.name"),
+        ("village_id", "s.village_id", "s.village_id <> p.village_id"),
+        (
+            "household_id",
+            _NEW_HOUSEHOLD,
+            f"COALESCE({_NEW_HOUSEHOLD}, 0) <> COALESCE(p.household_id, 0)",
+        ),
+    ]
+    for field in _OPTIONAL_TEXT_FIELDS:
+        changes.append(
+            (
+                field,
+                f"CASE WHEN s.{field} <> '' THEN s.{field} ELSE p.{field} END",
+                f"(s.{field} <> '' AND s.{field} <> p.{field})",
+            )
+        )
+    changes.append(
+        (
+            "death_date",
+            "COALESCE(s.death_date, p.death_date)",
+            "(s.death_date IS NOT NULL AND (p.death_date IS NULL OR s.death_date <> p.death_date))",
+        )
+    )
+    return changes
+
+
+def _any_change() -> str:
+    return "(" + " OR ".join(changed for _, _, changed in _changes()) + ")"
+
+
+def _json_value(expression: str) -> str:
+    if is_postgresql():
+        return f"COALESCE(to_json({expression})::text, 'null')"
+    return f"json_quote({expression})"
+
+
+def _json_column(text_expression: str) -> str:
+    return f"CAST({text_expression} AS jsonb)" if is_postgresql() else text_expression
+
+
+def _changed_fields_json(side: str) -> str:
+    """A JSON object text of the changed fields: their stored (``before``) or new values."""
+    parts = []
+    for field, new_value, changed in _changes():
+        value = f"p.{field}" if side == "before" else new_value
+        parts.append(f"CASE WHEN {changed} THEN ',\"{field}\":' || {_json_value(value)} ELSE '' END")
+    return _json_column("'{' || substr(" + " || ".join(parts) + ", 2) || '}'")
+
+
+def _audit_insert(action: str, select_from: str, before: str, after: str) -> str:
+    return (
+        "INSERT INTO core_auditentry (at, actor_id, actor_name, action, object_type, object_id, "
+        "object_label, region_code, before, after, reason, request_id, ip_address) "
+        f"SELECT %s, %s, %s, '{action}', 'people.person', CAST(p.id AS TEXT), p.name, "
+        f"p.village_id, {before}, {after}, %s, %s, %s {select_from}"
+    )
+
+
+def _audit_params(audit: AuditFacts, at) -> list:
+    return [at, audit.actor_id, audit.actor_name, audit.reason, audit.request_id, audit.ip_address]
+
+
+def _insert_update_audit(cursor, audit: AuditFacts, at) -> None:
+    cursor.execute(
+        _audit_insert(
+            "person.import_update",
+            f"FROM {STAGING_TABLE} s JOIN people_person p ON p.id = s.person_id "
+            f"{_HOUSEHOLD_JOIN} WHERE s.ok = 1 AND {_any_change()}",
+            _changed_fields_json("before"),
+            _changed_fields_json("after"),
+        ),
+        _audit_params(audit, at),
+    )
+
+
+def _update_persons(cursor, at) -> int:
+    assignments = ", ".join(f"{field} = {new_value}" for field, new_value, _ in _changes())
+    cursor.execute(
+        f"UPDATE people_person AS p SET {assignments}, updated_at = %s "
+        f"FROM {STAGING_TABLE} s {_HOUSEHOLD_JOIN} "
+        f"WHERE p.id = s.person_id AND s.ok = 1 AND {_any_change()}",
+        [at],
+    )
+    return max(cursor.rowcount, 0)
+
+
+def _insert_persons(cursor, at) -> int:
+    values = ", ".join("h.id" if field == "household_id" else f"s.{field}" for field in _PERSON_FIELDS)
+    cursor.execute(
+        f"INSERT INTO people_person ({', '.join(_PERSON_FIELDS)}, created_at, updated_at) "
+        f"SELECT {values}, %s, %s FROM {STAGING_TABLE} s {_HOUSEHOLD_JOIN} "
+        "WHERE s.ok = 1 AND s.person_id IS NULL",
+        [at, at],
+    )
+    return max(cursor.rowcount, 0)
+
+
+def _insert_create_audit(cursor, audit: AuditFacts, at) -> None:
+    function = "jsonb_build_object" if is_postgresql() else "json_object"
+    snapshot = f"{function}(" + ", ".join(f"'{field}', p.{field}" for field in _PERSON_FIELDS) + ")"
+    cursor.execute(
+        _audit_insert(
+            "person.import_create",
+            f"FROM {STAGING_TABLE} s JOIN people_person p ON p.id_number = s.id_number "
+            "WHERE s.ok = 1 AND s.person_id IS NULL",
+            "NULL",
+            _json_column(snapshot),
+        ),
+        _audit_params(audit, at),
+    )
