@@ -26,9 +26,10 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 demo: $(STAMP)
+	mkdir -p $${JUMIN_VAR_DIR:-var}
 	$(BIN)/jumin migrate --no-input
 	$(BIN)/jumin demo-data --county 341125 --people $(DEMO_PEOPLE) --seed $(DEMO_SEED) --if-empty
-	$(BIN)/jumin demo-logins
+	$(BIN)/jumin demo_logins
 	@echo "jumin: http://$(DEMO_ADDRESS)  (Ctrl-C stops the server and the worker)"
 	@trap 'kill $$worker 2>/dev/null' INT TERM EXIT; \
 	  $(BIN)/jumin worker --no-reload & worker=$$!; \

@@ -62,6 +62,29 @@ class LockoutModelBackend(ModelBackend):
         return None
 
 
+def password_problems(password: str, user=None) -> list[str]:
+    """What is wrong with ``password`` under ``AUTH_PASSWORD_VALIDATORS``, in Chinese.
+
+    Django's own Chinese catalogue lacks the minimum-length message, so it is worded here;
+    the messages are Chinese whatever language the browser asks for, like the rest of the UI.
+    """
+    from django.contrib.auth import password_validation
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError as error:
+            return [_chinese(item) for item in error.error_list]
+    return []
+
+
+def _chinese(error: ValidationError) -> str:
+    if error.code == "password_too_short":
+        return _("密码太短，至少要 %(min_length)d 个字符。") % (error.params or {"min_length": 10})
+    return " ".join(error.messages)
+
+
 class MixedCharactersValidator:
     """A password must contain both letters and digits."""
 
@@ -71,3 +94,33 @@ class MixedCharactersValidator:
 
     def get_help_text(self):
         return _("密码必须同时包含字母和数字。")
+
+
+class PasswordChangeRequiredMiddleware:
+    """After an administrator reset the password, the holder must set a new one first.
+
+    Every page but the password change page, logout and static files redirects there while
+    ``must_change_password`` is set. The JSON API (tokens belong to integrations) is left alone.
+    Goes after ``AuthenticationMiddleware`` in ``settings.MIDDLEWARE``.
+    """
+
+    ALLOWED_NAMES = ("core:password_change", "core:logout", "core:login")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.must_change_password:
+            from django.shortcuts import redirect
+            from django.urls import reverse
+
+            allowed = {reverse(name) for name in self.ALLOWED_NAMES}
+            static = "/" + settings.STATIC_URL.lstrip("/")
+            if not (
+                request.path in allowed
+                or request.path.startswith(static)
+                or request.path.startswith("/api/")
+            ):
+                return redirect("core:password_change")
+        return self.get_response(request)

@@ -17,6 +17,34 @@ MENU = [
 ]
 
 
+# The home page's big buttons: (url name, label, what it is for, permission or None for all).
+TASKS = [
+    ("people:search", _("查找参保人"), _("按身份证号或姓名查找，查看、修改信息"), "person.view"),
+    ("people:create", _("新增参保人"), _("登记一位新的参保人"), "person.edit"),
+    ("people:import", _("导入花名册"), _("从 Excel 或 CSV 文件成批导入"), "roster.import"),
+    ("people:duplicates", _("疑似重复"), _("姓名、出生日期相同的人，逐一核查"), "duplicate.review"),
+    ("core:regions", _("行政区划"), _("本辖区的乡镇、村（社区）和人数"), "region.view"),
+    ("core:region_import", _("导入乡镇和村"), _("从 Excel 或 CSV 文件导入区划"), "region.manage"),
+    ("core:staff", _("工作人员账号"), _("新建账号、重置密码、解除锁定"), "staff.manage"),
+    ("core:audit", _("操作记录"), _("谁在什么时候做了什么"), "audit.view"),
+    ("core:password_change", _("修改我的密码"), _("定期修改密码，保护参保人信息"), None),
+]
+
+
+def tasks_for(user) -> list[dict]:
+    """The big buttons on the home page for this user's role."""
+    items = []
+    for url_name, label, hint, permission in TASKS:
+        if permission is not None and not can(user, permission):
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"url": url, "label": label, "hint": hint})
+    return items
+
+
 def menu_for(user, current_path: str) -> list[dict]:
     items = []
     for url_name, label, permission in MENU:

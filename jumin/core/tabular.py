@@ -48,7 +48,9 @@ def read_rows(source: str | Path | BinaryIO) -> Iterator[tuple[int, list]]:
         if not head.strip():
             raise TabularError("文件是空的")
         if head.startswith(OLD_EXCEL_MAGIC):
-            raise TabularError("不支持旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 或 CSV 后再上传")
+            raise TabularError(
+                "不支持旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 或 CSV 后再上传"
+            )
         if head.startswith(XLSX_MAGIC):
             yield from _xlsx_rows(stream)
         else:

@@ -1,3 +1,154 @@
-from ninja import Router
+"""``/api/imports``: hand in a roster file, follow its import, fetch its errors.
+
+The same service as the web page: an identical file (same content, region and mode) handed
+in again while its earlier import is queued, running or done answers that import (200)
+instead of starting another (201). Another area's import answers 404.
+"""
+
+import datetime
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from ninja import Field, File, Form, Router, Schema, UploadedFile
+
+from jumin.core.api import error_responses
+from jumin.core.models import JobStatus
+from jumin.people.imports import queries, services
+from jumin.people.imports.workbooks import errors_path, errors_workbook_bytes
 
 router = Router(tags=["imports"])
+
+ERRORS_IN_ANSWER = 20
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ImportErrorOut(Schema):
+    row: int | None = Field(description="Excel 中看到的行号；整个文件的问题为 null")
+    column: str = Field(description="列名（表头）")
+    value: str
+    message: str = Field(description="中文错误原因")
+
+
+class ImportOut(Schema):
+    id: int
+    job_id: uuid.UUID
+    file_name: str
+    file_sha256: str
+    mode: str = Field(description="all_or_nothing 或 valid_only")
+    status: str = Field(description="queued, running, done or failed")
+    status_label: str
+    stage: str
+    done: int
+    total: int
+    percent: int
+    outcome: str = Field(description="imported、rejected（全部正确才导入时有错误）、refused（文件无法读取）；未完成时为空")
+    message: str = Field(description="中文摘要")
+    encoding: str
+    rows_total: int
+    rows_added: int
+    rows_updated: int
+    rows_unchanged: int
+    rows_rejected: int
+    errors: list[ImportErrorOut] = Field(description=f"前 {ERRORS_IN_ANSWER} 条错误")
+    errors_count: int
+    errors_url: str | None = Field(description="错误清单 Excel 的地址；没有错误时为 null")
+    created_at: datetime.datetime
+    finished_at: datetime.datetime | None
+
+
+def import_out(request, roster_import) -> ImportOut:
+    job = roster_import.job
+    result = job.result or {}
+    errors_count = result.get("errors", len(roster_import.errors))
+    return ImportOut(
+        id=roster_import.pk,
+        job_id=job.pk,
+        file_name=roster_import.file_name,
+        file_sha256=roster_import.file_sha256,
+        mode=roster_import.mode,
+        status=job.status,
+        status_label=str(JobStatus(job.status).label),
+        stage=job.stage,
+        done=job.done,
+        total=job.total,
+        percent=job.percent,
+        outcome=result.get("outcome", ""),
+        message=job.message,
+        encoding=result.get("encoding", ""),
+        rows_total=roster_import.rows_total,
+        rows_added=roster_import.rows_added,
+        rows_updated=roster_import.rows_updated,
+        rows_unchanged=roster_import.rows_unchanged,
+        rows_rejected=roster_import.rows_rejected,
+        errors=[
+            ImportErrorOut(
+                row=error["row"],
+                column=error["column"],
+                value=str(error["value"]),
+                message=error["message"],
+            )
+            for error in roster_import.errors[:ERRORS_IN_ANSWER]
+        ],
+        errors_count=errors_count,
+        errors_url=(
+            request.build_absolute_uri(f"/api/imports/{roster_import.pk}/errors.xlsx")
+            if roster_import.errors
+            else None
+        ),
+        created_at=roster_import.created_at,
+        finished_at=job.finished_at,
+    )
+
+
+@router.post(
+    "",
+    response={201: ImportOut, 200: ImportOut, **error_responses(401, 403, 422)},
+    summary="导入花名册文件（后台进行）",
+    description="multipart/form-data：file（.xlsx 或 .csv）与 mode（all_or_nothing 或 valid_only）。"
+    "新开始的导入返回 201；同一文件（内容、区域、方式都相同）已在排队、进行中或已完成时返回那一次（200），不会重复导入。",
+)
+def import_create_endpoint(request, file: File[UploadedFile], mode: Form[str]):
+    mode = (mode or "").strip().replace("-", "_")
+    try:
+        roster_import, started = services.roster_import_submit(
+            acting_user=request.user, upload=file, mode=mode
+        )
+    except ValidationError:
+        raise
+    roster_import = queries.roster_import_get(request.user, roster_import.pk)
+    return (201 if started else 200), import_out(request, roster_import)
+
+
+@router.get(
+    "/{import_id}",
+    response={200: ImportOut, **error_responses(401, 403, 404)},
+    summary="一次导入的状态、进度、数量和前几条错误",
+)
+def import_get_endpoint(request, import_id: str):
+    return import_out(request, queries.roster_import_get(request.user, _pk(import_id)))
+
+
+@router.get(
+    "/{import_id}/errors.xlsx",
+    response={200: None, **error_responses(401, 403, 404)},
+    summary="错误清单（Excel：行号、列、内容、原因）",
+)
+def import_errors_endpoint(request, import_id: str):
+    roster_import = queries.roster_import_get(request.user, _pk(import_id))
+    file_name = f"导入错误-{roster_import.pk}.xlsx"
+    path = errors_path(roster_import.pk)
+    if path.exists():
+        return FileResponse(open(path, "rb"), as_attachment=True, filename=file_name, content_type=XLSX)
+    if not roster_import.errors:
+        raise Http404
+    rows = [(e["row"], e["column"], e["value"], e["message"]) for e in roster_import.errors]
+    content = errors_workbook_bytes(rows, title=roster_import.job.message)
+    response = FileResponse(iter([content]), as_attachment=True, filename=file_name, content_type=XLSX)
+    return response
+
+
+def _pk(text: str) -> int:
+    if not text.isdigit() or len(text) > 18:
+        raise Http404
+    return int(text)

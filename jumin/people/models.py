@@ -27,7 +27,11 @@ class Household(models.Model):
     scope_field = "village_id"
 
     village = models.ForeignKey(
-        Region, verbose_name=_("村（社区）"), on_delete=models.PROTECT, related_name="households"
+        Region,
+        verbose_name=_("村（社区）"),
+        on_delete=models.PROTECT,
+        related_name="households",
+        db_index=False,  # led by the unique (village, number) index below
     )
     number = models.CharField(_("户号"), max_length=30)
     address = models.CharField(_("住址"), max_length=200, blank=True)
@@ -36,8 +40,13 @@ class Household(models.Model):
     class Meta:
         verbose_name = _("户")
         verbose_name_plural = _("户")
+        # One index for the household number in a village and for scoping by code prefix.
         constraints = [
-            models.UniqueConstraint(fields=["village", "number"], name="household_unique_number")
+            models.UniqueConstraint(
+                fields=["village", "number"],
+                name="household_unique_number",
+                opclasses=["varchar_pattern_ops", "varchar_ops"],
+            )
         ]
 
     def __str__(self) -> str:
@@ -49,12 +58,16 @@ class Person(models.Model):
 
     scope_field = "village_id"
 
-    id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
-    name = models.CharField(_("姓名"), max_length=50, db_index=True)
+    id_number = models.CharField(_("身份证号"), max_length=18)
+    name = models.CharField(_("姓名"), max_length=50)
     sex = models.CharField(_("性别"), max_length=8, choices=Sex.choices)
     birth_date = models.DateField(_("出生日期"))
     village = models.ForeignKey(
-        Region, verbose_name=_("村（社区）"), on_delete=models.PROTECT, related_name="persons"
+        Region,
+        verbose_name=_("村（社区）"),
+        on_delete=models.PROTECT,
+        related_name="persons",
+        db_index=False,  # led by the (village, name) index below
     )
     household = models.ForeignKey(
         Household,
@@ -78,9 +91,30 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("参保人")
         verbose_name_plural = _("参保人")
+        # Three indexes serve every look-up: equality and prefix (LIKE 'x%') on the ID number,
+        # on the village code (scoping) and on the name (search, suspected duplicates). On
+        # PostgreSQL the pattern operator class makes a prefix match use the index whatever
+        # the database collation, so no second "_like" index per column is needed; a million-
+        # row roster import writes five indexes instead of ten. (SQLite ignores opclasses.)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number"],
+                name="person_unique_id_number",
+                opclasses=["varchar_pattern_ops"],
+                violation_error_message=_("该身份证号已经登记"),
+            )
+        ]
         indexes = [
-            models.Index(fields=["village", "name"]),
-            models.Index(fields=["name", "birth_date"]),
+            models.Index(
+                fields=["village", "name"],
+                name="person_village_name",
+                opclasses=["varchar_pattern_ops", "varchar_ops"],
+            ),
+            models.Index(
+                fields=["name", "birth_date"],
+                name="person_name_birth_date",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

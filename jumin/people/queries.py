@@ -14,6 +14,7 @@ from django.db.models import (
     QuerySet,
 )
 from django.db.models.functions import Cast
+from django.utils.translation import gettext_lazy as _
 
 from jumin.core import audit
 from jumin.core.access import get_scoped_or_404, masked_for, require, scope
@@ -129,32 +130,32 @@ def special_status_get(user, person: Person, pk) -> SpecialStatus:
 # --------------------------------------------------------------------------- change history
 
 FIELD_LABELS = {
-    "id_number": "身份证号",
-    "name": "姓名",
-    "sex": "性别",
-    "birth_date": "出生日期",
-    "village_id": "村（社区）",
-    "household_id": "户号",
-    "relation_to_head": "与户主关系",
-    "hukou_type": "户籍类型",
-    "phone": "联系电话",
-    "passbook_number": "存折账号",
-    "social_security_card_number": "社保卡号",
-    "death_date": "死亡日期",
-    "person": "参保人",
-    "kind": "类别",
-    "detail": "等级/类型",
-    "valid_from": "开始日期",
-    "valid_to": "结束日期",
-    "source": "认定来源/文号",
-    "decision": "结论",
-    "note": "说明",
+    "id_number": _("身份证号"),
+    "name": _("姓名"),
+    "sex": _("性别"),
+    "birth_date": _("出生日期"),
+    "village_id": _("村（社区）"),
+    "household_id": _("户号"),
+    "relation_to_head": _("与户主关系"),
+    "hukou_type": _("户籍类型"),
+    "phone": _("联系电话"),
+    "passbook_number": _("存折账号"),
+    "social_security_card_number": _("社保卡号"),
+    "death_date": _("死亡日期"),
+    "person": _("参保人"),
+    "kind": _("类别"),
+    "detail": _("等级/类型"),
+    "valid_from": _("开始日期"),
+    "valid_to": _("结束日期"),
+    "source": _("认定来源/文号"),
+    "decision": _("结论"),
+    "note": _("说明"),
 }
 ACTION_LABELS = {
-    "person.create": "登记",
-    "person.update": "修改",
-    "special_status.create": "添加特殊群体身份",
-    "special_status.end": "结束特殊群体身份",
+    "person.create": _("登记"),
+    "person.update": _("修改"),
+    "special_status.create": _("添加特殊群体身份"),
+    "special_status.end": _("结束特殊群体身份"),
 }
 # Values masked for roles without ``person.view_unmasked``, as on the detail page.
 MASKED_FIELDS = {
@@ -235,7 +236,7 @@ def _history_entry(user, entry: AuditEntry, names: dict) -> HistoryEntry:
     actor = (entry.actor.full_name if entry.actor_id and entry.actor else "") or entry.actor_name
     changes = [
         FieldChange(
-            label=FIELD_LABELS.get(key, key),
+            label=str(FIELD_LABELS.get(key, key)),
             before=_shown(user, key, before.get(key), names),
             after=_shown(user, key, after.get(key), names),
         )
@@ -245,7 +246,7 @@ def _history_entry(user, entry: AuditEntry, names: dict) -> HistoryEntry:
     return HistoryEntry(
         at=entry.at,
         actor=actor,
-        action=ACTION_LABELS.get(entry.action, entry.action),
+        action=str(ACTION_LABELS.get(entry.action, entry.action)),
         reason=entry.reason,
         is_create=entry.action.endswith(".create"),
         changes=changes,
@@ -325,7 +326,7 @@ def duplicate_groups(
     more = len(rows) > limit
     groups = [
         list(members)
-        for _, members in itertools.groupby(rows, key=lambda p: (p.name, p.birth_date))
+        for _key, members in itertools.groupby(rows, key=lambda p: (p.name, p.birth_date))
     ]
     if more:
         groups = groups[:-1]  # the last group may be cut short
@@ -366,17 +367,17 @@ def _reviews_among(person_ids: list[int]) -> dict[tuple[int, int], DuplicateRevi
 # --------------------------------------------------------------------------- export
 
 EXPORT_COLUMNS = (
-    ("name", "姓名"),
-    ("id_number", "身份证号"),
-    ("sex", "性别"),
-    ("birth_date", "出生日期"),
-    ("township", "乡镇"),
-    ("village", "村（社区）"),
-    ("household", "户号"),
-    ("relation_to_head", "与户主关系"),
-    ("hukou_type", "户籍类型"),
-    ("phone", "联系电话"),
-    ("death_date", "死亡日期"),
+    ("name", _("姓名")),
+    ("id_number", _("身份证号")),
+    ("sex", _("性别")),
+    ("birth_date", _("出生日期")),
+    ("township", _("乡镇")),
+    ("village", _("村（社区）")),
+    ("household", _("户号")),
+    ("relation_to_head", _("与户主关系")),
+    ("hukou_type", _("户籍类型")),
+    ("phone", _("联系电话")),
+    ("death_date", _("死亡日期")),
 )
 
 

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
@@ -93,3 +95,45 @@ def test_admin_site_is_hidden_from_non_administrators(client, staff):
     assert client.get("/admin/").status_code == 404
     client.force_login(staff[Role.COUNTY_ADMIN])
     assert client.get("/admin/").status_code in (200, 302)
+
+
+HOME_TASKS = {
+    Role.COUNTY_ADMIN: {"工作人员账号", "操作记录", "导入乡镇和村", "行政区划", "修改我的密码"},
+    Role.AUDITOR: {"操作记录", "行政区划", "修改我的密码"},
+    Role.LEADER: {"行政区划", "修改我的密码"},
+    Role.TOWNSHIP_CLERK: {"行政区划", "修改我的密码"},
+    Role.VILLAGE_ASSISTANT: {"行政区划", "修改我的密码"},
+}
+NOT_FOR = {"工作人员账号", "操作记录", "导入乡镇和村"}
+
+
+@pytest.mark.parametrize("role", list(HOME_TASKS))
+def test_home_page_offers_the_tasks_of_the_role(client, staff, role):
+    client.force_login(staff[role])
+    labels = {str(task["label"]) for task in client.get("/").context["tasks"]}
+    assert HOME_TASKS[role] <= labels
+    assert not (NOT_FOR - HOME_TASKS[role]) & labels
+
+
+def test_home_page_shows_the_area_figures(client, tree, staff):
+    from django.utils import timezone as tz
+
+    from jumin.core.models import User
+
+    PersonFactory(village=tree.village_a1)
+    PersonFactory(village=tree.village_b1, death_date=datetime.date(2024, 1, 1))
+    User.objects.filter(pk=staff[Role.LEADER].pk).update(
+        locked_until=tz.now() + datetime.timedelta(minutes=5)
+    )
+    with transaction.atomic():
+        audit.record(actor=staff[Role.COUNTY_ADMIN], action="region.update", obj=tree.village_b1)
+    client.force_login(staff[Role.COUNTY_ADMIN])
+    summary = client.get("/").context["summary"]
+    assert summary["persons"] == {"total": 2, "alive": 1}
+    assert summary["regions"] == {"townships": 2, "villages": 4}
+    assert summary["staff"] == {"active": 7, "locked": 1}
+    assert summary["audit_today"] == 1
+    client.force_login(staff[Role.TOWNSHIP_CLERK])
+    clerk = client.get("/").context["summary"]
+    assert clerk["persons"] == {"total": 1, "alive": 1}
+    assert "staff" not in clerk and "audit_today" not in clerk

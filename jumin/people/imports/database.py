@@ -211,6 +211,7 @@ def apply_staged_rows(*, audit: AuditFacts) -> WriteCounts:
         households_added = _insert_households(cursor, at)
         _insert_update_audit(cursor, audit, at)
         updated = _update_persons(cursor, at)
+        _move_special_statuses(cursor)
         added = _insert_persons(cursor, at)
         _insert_create_audit(cursor, audit, at)
     return WriteCounts(added=added, updated=updated, households_added=households_added)
@@ -319,6 +320,15 @@ def _update_persons(cursor, at) -> int:
         [at],
     )
     return max(cursor.rowcount, 0)
+
+
+def _move_special_statuses(cursor) -> None:
+    """Statuses are scoped by village too: they move with a person who moves (as in
+    ``services.person_update``)."""
+    cursor.execute(
+        f"UPDATE people_specialstatus AS st SET village_id = s.village_id FROM {STAGING_TABLE} s "
+        "WHERE st.person_id = s.person_id AND s.ok = 1 AND s.village_id <> s.person_village"
+    )
 
 
 def _insert_persons(cursor, at) -> int:

@@ -81,11 +81,10 @@ def errors_path(roster_import_id: int) -> Path:
     return Path(settings.MEDIA_ROOT) / "imports" / "errors" / f"{roster_import_id}.xlsx"
 
 
-def write_errors_workbook(path: Path, errors: list, *, title: str) -> None:
+def errors_workbook(errors: list, *, title: str):
     """(row, column, value, message) per line, in a write-only workbook (fast, little memory)."""
     from openpyxl import Workbook
 
-    path.parent.mkdir(parents=True, exist_ok=True)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("错误")
     sheet.column_dimensions["A"].width = 8
@@ -98,9 +97,20 @@ def write_errors_workbook(path: Path, errors: list, *, title: str) -> None:
         sheet.append([row or "", column, _text_cell(sheet, value), message])
     if len(errors) > ERROR_ROWS_MAX:
         sheet.append(["", "", "", f"错误太多，只列出了前 {ERROR_ROWS_MAX} 条（共 {len(errors)} 条）"])
+    return workbook
+
+
+def write_errors_workbook(path: Path, errors: list, *, title: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
-    workbook.save(temporary)
+    errors_workbook(errors, title=title).save(temporary)
     temporary.replace(path)
+
+
+def errors_workbook_bytes(errors: list, *, title: str) -> bytes:
+    buffer = io.BytesIO()
+    errors_workbook(errors, title=title).save(buffer)
+    return buffer.getvalue()
 
 
 def _text_cell(sheet, value):

@@ -481,3 +481,17 @@ def test_export_writes_formula_like_text_as_text(client, staff, tree):
     cell = workbook.active["A2"]
     assert cell.value == "=HYPERLINK(A)"
     assert cell.data_type == "s"
+
+
+def test_status_pages_show_their_forms_on_get(client, staff, tree):
+    status = SpecialStatusFactory(person=PersonFactory(village=tree.village_a1))
+    client.force_login(staff[Role.VILLAGE_ASSISTANT])
+    end_page = client.get(reverse("people:status_end", args=[status.person_id, status.pk]))
+    assert "这个身份从 2020-01-01 开始" in end_page.content.decode()
+    add_page = client.get(reverse("people:status_add", args=[status.person_id]))
+    assert 'name="valid_from"' in add_page.content.decode()
+    assert "有填写错误" not in add_page.content.decode()
+    status.refresh_from_db()
+    assert status.valid_to is None
+    client.force_login(staff[Role.LEADER])
+    assert client.get(reverse("people:status_add", args=[status.person_id])).status_code == 403

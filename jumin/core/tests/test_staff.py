@@ -1,0 +1,437 @@
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
+
+from jumin.core import services
+from jumin.core.auth import PasswordChangeRequiredMiddleware
+from jumin.core.models import AuditEntry, RegionLevel, Role, User
+from jumin.testing.factories import TEST_PASSWORD, RegionFactory, StaffFactory
+
+MIDDLEWARE_PATH = f"{PasswordChangeRequiredMiddleware.__module__}.PasswordChangeRequiredMiddleware"
+
+
+@pytest.fixture
+def forced_change(settings):
+    """The middleware that sends a user with a temporary password to change it first."""
+    if MIDDLEWARE_PATH not in settings.MIDDLEWARE:
+        settings.MIDDLEWARE = [*settings.MIDDLEWARE, MIDDLEWARE_PATH]
+
+
+@pytest.fixture
+def other_county(tree):
+    county = RegionFactory(
+        code="341122000000", name="来安县", level=RegionLevel.COUNTY, parent=tree.city
+    )
+    township = RegionFactory(
+        code="341122100000", name="新安镇", level=RegionLevel.TOWNSHIP, parent=county
+    )
+    return county, township
+
+
+def create_data(tree, **changes):
+    data = {
+        "username": "liming",
+        "full_name": "李明",
+        "role": Role.TOWNSHIP_CLERK,
+        "region": tree.township_b.code,
+        "phone": "13900001111",
+    }
+    return {**data, **changes}
+
+
+# --------------------------------------------------------------------------- services
+
+
+def test_a_county_administrator_creates_a_township_clerk_with_a_temporary_password(tree, staff):
+    admin = staff[Role.COUNTY_ADMIN]
+    user, password = services.staff_create(
+        acting_user=admin,
+        username="liming",
+        full_name="李明",
+        role=Role.TOWNSHIP_CLERK,
+        region_code=tree.township_b.code,
+    )
+    assert user.check_password(password)
+    assert user.must_change_password
+    assert len(password) == 12 and not any(char in password for char in "0O1lI")
+    entry = AuditEntry.objects.get(action="staff.create", object_id=str(user.pk))
+    assert entry.actor == admin
+    assert entry.after["region_id"] == tree.township_b.code
+    assert entry.region_code == tree.township_b.code
+    assert password not in str(entry.after)
+
+
+@pytest.mark.parametrize(
+    ("role", "region_attribute", "words"),
+    [
+        (Role.TOWNSHIP_CLERK, "county", "应是一个乡镇"),
+        (Role.TOWNSHIP_CLERK, "village_a1", "应是一个乡镇"),
+        (Role.VILLAGE_ASSISTANT, "township_a", "应是一个村"),
+        (Role.COUNTY_CLERK, "township_a", "应是一个县"),
+        (Role.FINANCE, "village_a1", "应是一个县"),
+        (Role.AUDITOR, "city", "管辖范围"),
+    ],
+)
+def test_each_role_needs_a_region_of_its_level(tree, staff, role, region_attribute, words):
+    region = getattr(tree, region_attribute)
+    with pytest.raises(ValidationError) as raised:
+        services.staff_create(
+            acting_user=staff[Role.COUNTY_ADMIN],
+            username="someone",
+            full_name="某人",
+            role=role,
+            region_code=region.code,
+        )
+    message = raised.value.message_dict["region"][0]
+    assert any(word in message for word in words.split("|"))
+    assert not User.objects.filter(username="someone").exists()
+
+
+def test_an_administrator_cannot_assign_a_region_outside_their_county(tree, staff, other_county):
+    _county, township = other_county
+    with pytest.raises(ValidationError) as raised:
+        services.staff_create(
+            acting_user=staff[Role.COUNTY_ADMIN],
+            username="outsider",
+            full_name="外县人",
+            role=Role.TOWNSHIP_CLERK,
+            region_code=township.code,
+        )
+    assert "管辖范围" in raised.value.message_dict["region"][0]
+
+
+def test_username_phone_and_name_are_checked(tree, staff):
+    with pytest.raises(ValidationError) as raised:
+        services.staff_create(
+            acting_user=staff[Role.COUNTY_ADMIN],
+            username=staff[Role.TOWNSHIP_CLERK].username.upper(),
+            full_name=" ",
+            role=Role.TOWNSHIP_CLERK,
+            region_code=tree.township_a.code,
+            phone="12345",
+        )
+    errors = raised.value.message_dict
+    assert "已被使用" in errors["username"][0]
+    assert "姓名不能为空" in errors["full_name"][0]
+    assert "联系电话" in errors["phone"][0]
+
+
+@pytest.mark.parametrize("role", [role for role in Role if role != Role.COUNTY_ADMIN])
+def test_only_county_administrators_manage_staff(tree, staff, role):
+    with pytest.raises(PermissionDenied):
+        services.staff_create(
+            acting_user=staff[role],
+            username="someone",
+            full_name="某人",
+            role=Role.VILLAGE_ASSISTANT,
+            region_code=tree.village_a1.code,
+        )
+    with pytest.raises(PermissionDenied):
+        services.staff_reset_password(acting_user=staff[role], user=staff[Role.VILLAGE_ASSISTANT])
+
+
+def test_an_update_records_only_what_changed(tree, staff):
+    admin, clerk = staff[Role.COUNTY_ADMIN], staff[Role.TOWNSHIP_CLERK]
+    services.staff_update(
+        acting_user=admin,
+        user=clerk,
+        full_name=clerk.full_name,
+        role=Role.VILLAGE_ASSISTANT,
+        region_code=tree.village_b2.code,
+        phone="",
+    )
+    clerk.refresh_from_db()
+    assert (clerk.role, clerk.region_id) == (Role.VILLAGE_ASSISTANT, tree.village_b2.code)
+    entry = AuditEntry.objects.get(action="staff.update")
+    assert entry.before == {"role": "township_clerk", "region_id": tree.township_a.code}
+    assert entry.after == {"role": "village_assistant", "region_id": tree.village_b2.code}
+    services.staff_update(
+        acting_user=admin,
+        user=clerk,
+        full_name=clerk.full_name,
+        role=clerk.role,
+        region_code=clerk.region_id,
+    )
+    assert AuditEntry.objects.filter(action="staff.update").count() == 1
+
+
+def test_an_administrator_cannot_demote_or_deactivate_themselves(tree, staff):
+    admin = staff[Role.COUNTY_ADMIN]
+    with pytest.raises(ValidationError) as raised:
+        services.staff_update(
+            acting_user=admin,
+            user=admin,
+            full_name=admin.full_name,
+            role=Role.COUNTY_CLERK,
+            region_code=tree.county.code,
+            is_active=False,
+        )
+    assert set(raised.value.message_dict) == {"role", "is_active"}
+    with pytest.raises(ValidationError):
+        services.staff_deactivate(acting_user=admin, user=admin)
+    admin.refresh_from_db()
+    assert admin.is_active and admin.role == Role.COUNTY_ADMIN
+
+
+def test_a_reset_password_works_once_and_unlocks(tree, staff, client):
+    clerk = staff[Role.TOWNSHIP_CLERK]
+    User.objects.filter(pk=clerk.pk).update(failed_logins=3)
+    password = services.staff_reset_password(acting_user=staff[Role.COUNTY_ADMIN], user=clerk)
+    clerk.refresh_from_db()
+    assert clerk.must_change_password and clerk.failed_logins == 0
+    assert not clerk.check_password(TEST_PASSWORD)
+    assert clerk.check_password(password)
+    entry = AuditEntry.objects.get(action="staff.reset_password")
+    assert password not in str(entry.after)
+
+
+def test_deactivated_staff_cannot_log_in(tree, staff, client):
+    clerk = staff[Role.TOWNSHIP_CLERK]
+    services.staff_deactivate(acting_user=staff[Role.COUNTY_ADMIN], user=clerk, reason="调离")
+    response = client.post("/login/", {"username": clerk.username, "password": TEST_PASSWORD})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    entry = AuditEntry.objects.get(action="staff.deactivate")
+    assert (entry.reason, entry.after) == ("调离", {"is_active": False})
+
+
+# --------------------------------------------------------------------------- pages
+
+
+STAFF_PAGES = [
+    ("get", "/staff/"),
+    ("get", "/staff/new/"),
+    ("get", "/staff/{pk}/"),
+    ("post", "/staff/{pk}/reset-password/"),
+    ("post", "/staff/{pk}/unlock/"),
+    ("post", "/staff/{pk}/deactivate/"),
+]
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize(("method", "url"), STAFF_PAGES)
+def test_staff_pages_answer_each_role(client, staff, role, method, url):
+    target = staff[Role.VILLAGE_ASSISTANT]
+    client.force_login(staff[role])
+    response = getattr(client, method)(url.format(pk=target.pk))
+    if role == Role.COUNTY_ADMIN:
+        assert response.status_code in (200, 302)
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize(("method", "url"), STAFF_PAGES[2:])
+def test_staff_outside_the_county_or_guessed_ids_answer_404(
+    client, staff, other_county, method, url
+):
+    county, _township = other_county
+    outsider = StaffFactory(role=Role.COUNTY_CLERK, region=county)
+    superuser = User.objects.create_superuser("root", password=TEST_PASSWORD)
+    client.force_login(staff[Role.COUNTY_ADMIN])
+    for pk in (outsider.pk, superuser.pk, 999999):
+        assert getattr(client, method)(url.format(pk=pk)).status_code == 404
+    outsider.refresh_from_db()
+    assert outsider.is_active and not outsider.must_change_password
+
+
+def test_staff_list_shows_only_the_administrators_county(client, staff, other_county):
+    county, _township = other_county
+    outsider = StaffFactory(role=Role.COUNTY_CLERK, region=county, full_name="外县职员")
+    client.force_login(staff[Role.COUNTY_ADMIN])
+    response = client.get("/staff/")
+    shown = {account.pk for account in response.context["page"].object_list}
+    assert shown == {user.pk for user in staff.values()}
+    assert outsider.pk not in shown
+    only = client.get("/staff/", {"role": Role.VILLAGE_ASSISTANT})
+    assert [a.pk for a in only.context["page"].object_list] == [staff[Role.VILLAGE_ASSISTANT].pk]
+
+
+def test_create_page_shows_the_temporary_password_once(client, tree, staff):
+    client.force_login(staff[Role.COUNTY_ADMIN])
+    response = client.post("/staff/new/", create_data(tree))
+    assert response.status_code == 200
+    password = response.context["password"]
+    assert password in response.content.decode()
+    assert "no-cache" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
+    user = User.objects.get(username="liming")
+    assert user.check_password(password) and user.region_id == tree.township_b.code
+    again = client.get(f"/staff/{user.pk}/")
+    assert password not in again.content.decode()
+
+
+def test_create_page_names_the_wrong_field(client, tree, staff):
+    client.force_login(staff[Role.COUNTY_ADMIN])
+    response = client.post("/staff/new/", create_data(tree, region=tree.county.code))
+    assert response.status_code == 200
+    assert "应是一个乡镇" in str(response.context["form"].errors["region"])
+    assert not User.objects.filter(username="liming").exists()
+
+
+def test_edit_page_saves_and_audits(client, tree, staff):
+    clerk = staff[Role.TOWNSHIP_CLERK]
+    client.force_login(staff[Role.COUNTY_ADMIN])
+    response = client.post(
+        f"/staff/{clerk.pk}/",
+        {
+            "full_name": "新名字",
+            "role": Role.TOWNSHIP_CLERK,
+            "region": tree.township_b.code,
+            "phone": "",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    clerk.refresh_from_db()
+    assert (clerk.full_name, clerk.region_id) == ("新名字", tree.township_b.code)
+    assert AuditEntry.objects.filter(action="staff.update", object_id=str(clerk.pk)).exists()
+
+
+def test_unlock_page_lets_a_locked_user_log_in_again(client, staff):
+    from django.utils import timezone
+
+    clerk = staff[Role.TOWNSHIP_CLERK]
+    User.objects.filter(pk=clerk.pk).update(
+        locked_until=timezone.now() + timezone.timedelta(minutes=10)
+    )
+    client.force_login(staff[Role.COUNTY_ADMIN])
+    assert client.post(f"/staff/{clerk.pk}/unlock/").status_code == 302
+    clerk.refresh_from_db()
+    assert clerk.locked_until is None
+    assert AuditEntry.objects.filter(action="staff.unlock", object_id=str(clerk.pk)).exists()
+    client.logout()
+    response = client.post("/login/", {"username": clerk.username, "password": TEST_PASSWORD})
+    assert response.status_code == 302
+
+
+def test_after_a_reset_the_user_must_change_the_password_first(client, staff, forced_change):
+    clerk = staff[Role.TOWNSHIP_CLERK]
+    client.force_login(staff[Role.COUNTY_ADMIN])
+    password = client.post(f"/staff/{clerk.pk}/reset-password/").context["password"]
+    client.logout()
+    login = client.post("/login/", {"username": clerk.username, "password": password})
+    assert login.status_code == 302 and login["Location"] == "/password/"
+    for url in ("/", "/regions/", "/people/"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"] == "/password/"
+    page = client.get("/password/")
+    assert "临时密码" in page.content.decode()
+    new = "Dingyuan2026x"
+    done = client.post(
+        "/password/",
+        {"old_password": password, "new_password": new, "new_password_again": new},
+    )
+    assert done.status_code == 302
+    assert client.get("/").status_code == 200
+    clerk.refresh_from_db()
+    assert clerk.check_password(new) and not clerk.must_change_password
+    assert AuditEntry.objects.filter(action="staff.password_change", actor=clerk).exists()
+
+
+@pytest.mark.parametrize(
+    ("new", "words"),
+    [
+        ("abc12", "太短"),
+        ("abcdefghijkl", "字母和数字"),
+        ("12345678901234", "数字"),
+        ("password123", "常见"),
+    ],
+)
+def test_password_change_explains_each_rule_in_chinese(client, staff, new, words):
+    user = staff[Role.VILLAGE_ASSISTANT]
+    client.force_login(user)
+    response = client.post(
+        "/password/",
+        {"old_password": TEST_PASSWORD, "new_password": new, "new_password_again": new},
+    )
+    assert response.status_code == 200
+    assert words in " ".join(response.context["form"].errors["new_password"])
+    user.refresh_from_db()
+    assert user.check_password(TEST_PASSWORD)
+
+
+def test_password_change_needs_the_old_password_and_two_equal_entries(client, staff):
+    client.force_login(staff[Role.VILLAGE_ASSISTANT])
+    wrong_old = client.post(
+        "/password/",
+        {
+            "old_password": "nope",
+            "new_password": "Dingyuan2026x",
+            "new_password_again": "Dingyuan2026x",
+        },
+    )
+    assert "原密码不正确" in str(wrong_old.context["form"].errors)
+    mismatch = client.post(
+        "/password/",
+        {
+            "old_password": TEST_PASSWORD,
+            "new_password": "Dingyuan2026x",
+            "new_password_again": "Dingyuan2026y",
+        },
+    )
+    assert "不一样" in str(mismatch.context["form"].errors)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_can_open_the_password_page(client, staff, role):
+    client.force_login(staff[role])
+    assert client.get("/password/").status_code == 200
+
+
+# --------------------------------------------------------------------------- command
+
+
+def test_create_staff_command_makes_the_first_administrator(tree, capsys):
+    call_command("create_staff", "admin", "--role", "county_admin", "--region", "341125")
+    user = User.objects.get(username="admin")
+    assert (user.role, user.region_id, user.must_change_password) == (
+        Role.COUNTY_ADMIN,
+        tree.county.code,
+        True,
+    )
+    output = capsys.readouterr().out
+    assert "临时密码" in output
+    entry = AuditEntry.objects.get(action="staff.create")
+    assert entry.actor is None and entry.actor_name == "system"
+
+
+def test_create_staff_command_with_a_password_and_admin_site_access(tree):
+    call_command(
+        "create_staff",
+        "root",
+        "--role",
+        "county_admin",
+        "--region",
+        "341125000000",
+        "--password",
+        "Dingyuan2026x",
+        "--superuser",
+    )
+    user = User.objects.get(username="root")
+    assert user.check_password("Dingyuan2026x") and user.is_superuser and user.is_staff
+    assert not user.must_change_password
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["clerk", "--role", "township_clerk", "--region", "341125"],
+        ["clerk", "--role", "county_admin", "--region", "999999"],
+        ["clerk", "--role", "county_admin", "--region", "341125", "--password", "short"],
+    ],
+)
+def test_create_staff_command_refuses_bad_input(tree, arguments):
+    with pytest.raises(CommandError):
+        call_command("create_staff", *arguments)
+    assert not User.objects.filter(username="clerk").exists()
+
+
+def test_password_rules_speak_chinese_to_an_english_browser(client, staff):
+    client.force_login(staff[Role.VILLAGE_ASSISTANT])
+    response = client.post(
+        "/password/",
+        {"old_password": TEST_PASSWORD, "new_password": "1234", "new_password_again": "1234"},
+        HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9",
+    )
+    errors = " ".join(response.context["form"].errors["new_password"])
+    assert "太短" in errors and "数字" in errors
+    assert "password" not in errors.lower()

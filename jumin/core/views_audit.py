@@ -1,0 +1,133 @@
+"""The audit trail search page and its Excel export. Read-only: nothing here (or anywhere)
+changes or deletes an entry; the model and a database trigger refuse it too."""
+
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from jumin.core import audit, queries
+from jumin.core.access import require
+from jumin.core.forms import AuditSearchForm
+
+PAGE_PERMISSIONS = {"search": "audit.view", "export": "audit.view"}
+EXPORT_COLUMNS = (
+    "时间",
+    "操作人",
+    "操作",
+    "对象类型",
+    "对象编号",
+    "对象",
+    "区划代码",
+    "修改前",
+    "修改后",
+    "原因",
+    "请求编号",
+    "地址",
+)
+
+
+def allow(request, page: str) -> None:
+    require(request.user, PAGE_PERMISSIONS[page])
+
+
+def _search(request):
+    form = AuditSearchForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return form, None
+    filters = form.filters() if form.is_bound else queries.AuditFilters()
+    return form, queries.audit_search(request.user, filters)
+
+
+@require_GET
+@login_required
+def search(request):
+    allow(request, "search")
+    form, found = _search(request)
+    page = None
+    if found is not None:
+        page = Paginator(found.entries, queries.AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+        for entry in page.object_list:
+            entry.action_label = queries.ACTION_LABELS.get(entry.action, entry.action)
+            entry.type_label = queries.OBJECT_TYPE_LABELS.get(entry.object_type, entry.object_type)
+            entry.change_rows = queries.audit_changes(entry, request.user)
+    query = {key: value for key, value in request.GET.items() if key != "page" and value}
+    return render(
+        request,
+        "core/audit.html",
+        {
+            "form": form,
+            "page": page,
+            "person_not_found": found.person_not_found if found else False,
+            "query": urlencode(query),
+        },
+    )
+
+
+@require_GET
+@login_required
+def export(request):
+    """The entries the search shows (at most ``AUDIT_EXPORT_LIMIT``) as an Excel file."""
+    allow(request, "export")
+    form, found = _search(request)
+    if found is None:
+        return search(request)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("操作记录")
+    sheet.append(list(EXPORT_COLUMNS))
+    count = 0
+    for entry in found.entries[: queries.AUDIT_EXPORT_LIMIT].iterator(chunk_size=2000):
+        sheet.append([_text_cell(sheet, value) for value in _export_row(entry, request.user)])
+        count += 1
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    filters = form.filters().as_dict() if form.is_bound else {}
+    audit.record(
+        actor=request.user,
+        action="audit.export",
+        object_type="core.auditentry",
+        object_label="操作记录导出",
+        region_code=request.user.region_id or "",
+        after={"rows": count, "filters": filters},
+    )
+    name = f"audit-{timezone.localdate():%Y%m%d}.xlsx"
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _export_row(entry, user) -> list:
+    changes = queries.audit_changes(entry, user)
+    return [
+        timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
+        entry.actor_name,
+        queries.ACTION_LABELS.get(entry.action, entry.action),
+        queries.OBJECT_TYPE_LABELS.get(entry.object_type, entry.object_type),
+        entry.object_id,
+        entry.object_label,
+        entry.region_code,
+        "；".join(f"{key}: {before}" for key, before, _after in changes if before),
+        "；".join(f"{key}: {after}" for key, _before, after in changes if after),
+        entry.reason,
+        entry.request_id,
+        entry.ip_address or "",
+    ]
+
+
+def _text_cell(sheet, value):
+    """Text that starts like a formula is kept as text: nothing in a cell runs in Excel."""
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value

@@ -1,0 +1,112 @@
+"""Region pages: the tree of the user's area (click down, breadcrumbs up to the user's own
+region and never above) and the township/village import for county administrators."""
+
+import io
+import os
+import tempfile
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods
+from openpyxl import Workbook
+
+from jumin.core import queries, regions
+from jumin.core.access import can, require
+from jumin.core.forms import RegionImportForm
+from jumin.core.models import RegionLevel
+
+PAGE_PERMISSIONS = {
+    "tree": "region.view",
+    "import": "region.manage",
+    "import_template": "region.manage",
+}
+ERRORS_SHOWN = 200
+
+
+def allow(request, page: str) -> None:
+    require(request.user, PAGE_PERMISSIONS[page])
+
+
+@require_GET
+@login_required
+def tree(request, code: str = ""):
+    """The user's region (or ``code`` inside it) and its children with their counts."""
+    allow(request, "tree")
+    user = request.user
+    if not code:
+        if user.region_id is None:
+            return render(request, "core/regions.html", {"region": None})
+        code = user.region_id
+    region = queries.region_get(user, code)
+    context = {
+        "region": region,
+        "breadcrumbs": queries.region_breadcrumbs(user, region),
+        "rows": queries.region_child_rows(user, region),
+        "totals": queries.region_totals(user, region),
+        "child_level": RegionLevel(region.level + 1).label if region.level < 5 else "",
+        "shows_townships": region.level < RegionLevel.TOWNSHIP - 1,
+        "shows_villages": region.level < RegionLevel.VILLAGE - 1,
+        "can_import": can(user, "region.manage"),
+    }
+    return render(request, "core/regions.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def region_import(request):
+    """Upload a township/village list; every row is checked first; all or nothing."""
+    allow(request, "import")
+    form = RegionImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = _import_upload(request.user, upload)
+    return render(
+        request,
+        "core/region_import.html",
+        {
+            "form": form,
+            "result": result,
+            "errors_shown": result.errors[:ERRORS_SHOWN] if result else [],
+            "errors_hidden": max(0, len(result.errors) - ERRORS_SHOWN) if result else 0,
+        },
+    )
+
+
+def _import_upload(user, upload) -> regions.ImportResult:
+    path = getattr(upload, "temporary_file_path", None)
+    if path is not None:
+        return regions.import_regions_file(path(), acting_user=user, file_name=upload.name)
+    with tempfile.NamedTemporaryFile(suffix=os.path.splitext(upload.name)[1]) as stored:
+        for chunk in upload.chunks():
+            stored.write(chunk)
+        stored.flush()
+        return regions.import_regions_file(stored.name, acting_user=user, file_name=upload.name)
+
+
+@require_GET
+@login_required
+def region_import_template(request):
+    """An empty list with the right headers and one example row for each level."""
+    allow(request, "import_template")
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "区划"
+    sheet.append(["区划代码", "名称", "生效日期", "失效日期"])
+    county = (request.user.region_id or "341125000000")[:6]
+    sheet.append([f"{county}100000", "某某镇（示例，请删除）", "", ""])
+    sheet.append([f"{county}100001", "某某村（示例，请删除）", "", ""])
+    for column in ("A", "B", "C", "D"):
+        sheet.column_dimensions[column].width = 22
+    for row in sheet.iter_rows(min_col=1, max_col=1):
+        for cell in row:
+            cell.number_format = "@"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="regions-template.xlsx"'
+    return response

@@ -1,0 +1,164 @@
+"""Staff account pages for county administrators: list, create, edit, reset password,
+unlock, deactivate. An account outside the administrator's area answers 404."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jumin.core import queries, services
+from jumin.core.access import require
+from jumin.core.forms import StaffCreateForm, StaffEditForm
+from jumin.core.models import Role
+
+PAGE_PERMISSIONS = {
+    "list": "staff.manage",
+    "create": "staff.manage",
+    "edit": "staff.manage",
+    "reset_password": "staff.manage",
+    "unlock": "staff.manage",
+    "deactivate": "staff.manage",
+}
+PAGE_SIZE = 50
+
+
+def allow(request, page: str) -> None:
+    require(request.user, PAGE_PERMISSIONS[page])
+
+
+@require_GET
+@login_required
+def staff_list(request):
+    allow(request, "list")
+    text = request.GET.get("q", "").strip()[:50]
+    role = request.GET.get("role", "")
+    role = role if role in Role.values else ""
+    users = queries.staff_list(request.user, text=text, role=role)
+    page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/staff_list.html",
+        {"page": page, "q": text, "role": role, "roles": Role.choices, "now": timezone.now()},
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_create(request):
+    allow(request, "create")
+    choices = queries.region_choices_for_staff(request.user)
+    form = StaffCreateForm(request.POST or None, region_choices=choices)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, password = services.staff_create(
+                acting_user=request.user,
+                username=data["username"],
+                full_name=data["full_name"],
+                role=data["role"],
+                region_code=data["region"],
+                phone=data["phone"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return render(
+                request,
+                "core/staff_password.html",
+                {"account": user, "password": password, "created": True},
+            )
+    return render(request, "core/staff_form.html", {"form": form, "account": None})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_edit(request, pk: int):
+    account = queries.staff_get(request.user, pk)
+    allow(request, "edit")
+    choices = queries.region_choices_for_staff(request.user)
+    initial = {
+        "full_name": account.full_name,
+        "role": account.role,
+        "region": account.region_id,
+        "phone": account.phone,
+        "is_active": account.is_active,
+    }
+    form = StaffEditForm(request.POST or None, initial=initial, region_choices=choices)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.staff_update(
+                acting_user=request.user,
+                user=account,
+                full_name=data["full_name"],
+                role=data["role"],
+                region_code=data["region"],
+                phone=data["phone"],
+                is_active=data["is_active"],
+            )
+        except ValidationError as error:
+            account.refresh_from_db()
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("已保存 %(name)s 的账号。") % {"name": account})
+            return redirect("core:staff")
+    return render(
+        request,
+        "core/staff_form.html",
+        {"form": form, "account": account, "is_locked": account.is_locked()},
+    )
+
+
+@never_cache
+@require_POST
+@login_required
+def staff_reset_password(request, pk: int):
+    account = queries.staff_get(request.user, pk)
+    allow(request, "reset_password")
+    password = services.staff_reset_password(acting_user=request.user, user=account)
+    return render(
+        request,
+        "core/staff_password.html",
+        {"account": account, "password": password, "created": False},
+    )
+
+
+@require_POST
+@login_required
+def staff_unlock(request, pk: int):
+    account = queries.staff_get(request.user, pk)
+    allow(request, "unlock")
+    services.staff_unlock(acting_user=request.user, user=account)
+    messages.success(request, _("已解除 %(name)s 的锁定，可以重新登录。") % {"name": account})
+    return redirect("core:staff_edit", pk=account.pk)
+
+
+@require_POST
+@login_required
+def staff_deactivate(request, pk: int):
+    account = queries.staff_get(request.user, pk)
+    allow(request, "deactivate")
+    try:
+        services.staff_deactivate(
+            acting_user=request.user, user=account, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+        return redirect("core:staff_edit", pk=account.pk)
+    messages.success(request, _("已停用 %(name)s 的账号。") % {"name": account})
+    return redirect("core:staff")
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, field_messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, field_messages)

@@ -1,0 +1,124 @@
+"""Handing in a roster from the web or the API: store the file, start (or find) its import.
+
+A file handed in again — same content (SHA-256), same region, same mode — while its earlier
+import is queued, running or done returns that earlier import instead of starting a second
+job, so a retry after a dropped connection never imports twice. A failed import may be
+started again.
+"""
+
+import hashlib
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from jumin.core import audit
+from jumin.core.access import require
+from jumin.core.models import JobRun, JobStatus
+from jumin.people.imports.reading import ACCEPTED_SUFFIXES
+from jumin.people.imports.runner import JOB_KIND
+from jumin.people.models import RosterImport
+
+CHUNK_BYTES = 1 << 20
+
+
+def natural_key(*, region_code: str, mode: str, sha256: str) -> str:
+    return f"{JOB_KIND}:{region_code}:{mode}:{sha256}"
+
+
+def check_upload(*, file_name: str, size: int | None) -> None:
+    """The refusals that need no reading of the file: wrong kind by name, empty, too big."""
+    suffix = Path(file_name or "").suffix.lower()
+    if suffix not in ACCEPTED_SUFFIXES:
+        raise ValidationError(
+            {"file": f"不支持“{suffix or '无扩展名'}”文件：只能导入 .xlsx 或 .csv 文件"}
+        )
+    if not size:
+        raise ValidationError({"file": "文件是空的"})
+    limit = settings.JUMIN_IMPORT_MAX_BYTES
+    if size > limit:
+        raise ValidationError({"file": f"文件过大（最大 {limit // (1024 * 1024)} MB），请分成几个文件导入"})
+
+
+def store_upload(upload) -> tuple[Path, str]:
+    """Write the uploaded file under MEDIA_ROOT/imports/, named by its SHA-256."""
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    partial = folder / f"upload-{uuid.uuid4().hex}.part"
+    with open(partial, "wb") as handle:
+        for chunk in upload.chunks(CHUNK_BYTES):
+            digest.update(chunk)
+            handle.write(chunk)
+    sha256 = digest.hexdigest()
+    stored = folder / f"{sha256}{Path(upload.name or '').suffix.lower()}"
+    partial.replace(stored)
+    return stored, sha256
+
+
+def roster_import_submit(*, acting_user, upload, mode: str) -> tuple[RosterImport, bool]:
+    """Store the file and queue its import; (the import, whether it was started now)."""
+    require(acting_user, "roster.import")
+    if mode not in RosterImport.Mode.values:
+        raise ValidationError({"mode": "请选择导入方式"})
+    region = acting_user.region
+    if region is None:
+        raise ValidationError({"file": "您的账号还没有分配管辖区域，不能导入"})
+    check_upload(file_name=upload.name, size=upload.size)
+    stored, sha256 = store_upload(upload)
+    key = natural_key(region_code=region.code, mode=mode, sha256=sha256)
+    earlier = _earlier(key)
+    if earlier is not None:
+        return earlier, False
+    try:
+        with transaction.atomic():
+            JobRun.objects.filter(natural_key=key, status=JobStatus.FAILED).update(natural_key=None)
+            roster_import = _create(acting_user, region, upload.name, stored, sha256, mode, key)
+    except IntegrityError:  # the same file handed in twice at the same moment: one wins
+        earlier = _earlier(key)
+        if earlier is None:
+            raise
+        return earlier, False
+    return roster_import, True
+
+
+def _earlier(key: str) -> RosterImport | None:
+    return (
+        RosterImport.objects.select_related("job")
+        .filter(job__natural_key=key)
+        .exclude(job__status=JobStatus.FAILED)
+        .first()
+    )
+
+
+def _create(acting_user, region, file_name, stored, sha256, mode, key) -> RosterImport:
+    from jumin.people.jobs import run_roster_import
+
+    context = audit.current_context()
+    run = JobRun.objects.create(
+        kind=JOB_KIND,
+        natural_key=key,
+        region=region,
+        created_by=acting_user,
+        params={"request_id": context.request_id, "ip_address": context.ip_address},
+    )
+    roster_import = RosterImport.objects.create(
+        job=run,
+        region=region,
+        file_name=Path(file_name or "").name[:255] or stored.name,
+        file_sha256=sha256,
+        stored_path=str(stored),
+        mode=mode,
+        created_by=acting_user,
+    )
+    audit.record(
+        actor=acting_user,
+        action="roster.import_submit",
+        obj=roster_import,
+        object_label=roster_import.file_name,
+        after={"file_name": roster_import.file_name, "sha256": sha256, "mode": mode},
+    )
+    transaction.on_commit(lambda: run_roster_import.enqueue(roster_import.pk))
+    return roster_import
