@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "jumin.core.middleware.RequestContextMiddleware",
     "jumin.core.middleware.AdminOnlyForAdministratorsMiddleware",
+    "jumin.core.auth.PasswordChangeRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "jumin.urls"

@@ -9,7 +9,17 @@ class StaffAdmin(UserAdmin):
     fieldsets = UserAdmin.fieldsets + (
         (
             "jumin",
-            {"fields": ("full_name", "role", "region", "phone", "failed_logins", "locked_until")},
+            {
+                "fields": (
+                    "full_name",
+                    "role",
+                    "region",
+                    "phone",
+                    "failed_logins",
+                    "locked_until",
+                    "must_change_password",
+                )
+            },
         ),
     )
     list_display = ("username", "full_name", "role", "region", "is_active")

@@ -54,6 +54,14 @@ def menu_for(user, current_path: str) -> list[dict]:
             url = reverse(url_name)
         except NoReverseMatch:
             continue  # a page whose app is not installed yet
-        active = current_path == url or (url != "/" and current_path.startswith(url))
-        items.append({"url": url, "label": label, "active": active})
+        items.append({"url": url, "label": label, "active": False})
+    # Only the longest matching entry is highlighted: /people/new/ is "新增", not "查找".
+    matches = [
+        item
+        for item in items
+        if item["url"] == current_path
+        or (item["url"] != "/" and current_path.startswith(item["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["active"] = True
     return items

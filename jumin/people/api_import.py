@@ -6,9 +6,9 @@ instead of starting another (201). Another area's import answers 404.
 """
 
 import datetime
+import io
 import uuid
 
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from ninja import Field, File, Form, Router, Schema, UploadedFile
 
@@ -110,12 +110,9 @@ def import_out(request, roster_import) -> ImportOut:
 )
 def import_create_endpoint(request, file: File[UploadedFile], mode: Form[str]):
     mode = (mode or "").strip().replace("-", "_")
-    try:
-        roster_import, started = services.roster_import_submit(
-            acting_user=request.user, upload=file, mode=mode
-        )
-    except ValidationError:
-        raise
+    roster_import, started = services.roster_import_submit(
+        acting_user=request.user, upload=file, mode=mode
+    )
     roster_import = queries.roster_import_get(request.user, roster_import.pk)
     return (201 if started else 200), import_out(request, roster_import)
 
@@ -144,8 +141,9 @@ def import_errors_endpoint(request, import_id: str):
         raise Http404
     rows = [(e["row"], e["column"], e["value"], e["message"]) for e in roster_import.errors]
     content = errors_workbook_bytes(rows, title=roster_import.job.message)
-    response = FileResponse(iter([content]), as_attachment=True, filename=file_name, content_type=XLSX)
-    return response
+    return FileResponse(
+        io.BytesIO(content), as_attachment=True, filename=file_name, content_type=XLSX
+    )
 
 
 def _pk(text: str) -> int:

@@ -121,7 +121,9 @@ class RegistryBench:
             bare_seconds = bare_insert(path)
             report.step("bare", "裸插入（COPY/executemany，无校验）", people, bare_seconds)
 
-            first = self._import(report, path, county, "import_new", "导入（全部新增）", show_progress)
+            first = self._import(
+                report, path, county, "import_new", "导入（全部新增）", show_progress
+            )
             report.ratio("import_new", "bare", "导入 ÷ 裸插入")
             if first.rows_added != people:
                 report.note(
@@ -147,7 +149,10 @@ class RegistryBench:
         )
         viewer = User(username="bench_viewer", role=Role.COUNTY_ADMIN, region=county)
         names = [person.name for person in sample]
-        for length, key, label in ((1, "name_prefix_1", "姓名前缀 1 字"), (2, "name_prefix_2", "姓名前缀 2 字")):
+        for length, key, label in (
+            (1, "name_prefix_1", "姓名前缀 1 字"),
+            (2, "name_prefix_2", "姓名前缀 2 字"),
+        ):
             prefixes = [name[:length] for name in rng.choices(names, k=options["name_lookups"])]
             report.latencies(key, f"{label}（前 50 人）", time_name_lookups(viewer, prefixes))
         self._goals(report)
@@ -177,8 +182,14 @@ class RegistryBench:
         rate = report.rate("import_new")
         ratio = report.ratio_of("import_new", "bare")
         p95 = report.percentile("id_lookup", 95)
-        report.goal(f"导入 ≥ {GOAL_ROWS_PER_SECOND:,} 行/秒", rate >= GOAL_ROWS_PER_SECOND, f"{rate:,.0f}")
-        report.goal(f"导入 ≤ 裸插入的 {GOAL_RATIO_TO_BARE:g} 倍", ratio <= GOAL_RATIO_TO_BARE, f"{ratio:.2f}")
+        report.goal(
+            f"导入 ≥ {GOAL_ROWS_PER_SECOND:,} 行/秒", rate >= GOAL_ROWS_PER_SECOND, f"{rate:,.0f}"
+        )
+        report.goal(
+            f"导入 ≤ 裸插入的 {GOAL_RATIO_TO_BARE:g} 倍",
+            ratio <= GOAL_RATIO_TO_BARE,
+            f"{ratio:.2f}",
+        )
         report.goal(
             f"身份证号查询 p95 < {GOAL_ID_LOOKUP_P95_MS:g} ms",
             p95 < GOAL_ID_LOOKUP_P95_MS,
@@ -267,7 +278,9 @@ def bare_model() -> type[models.Model]:
         "social_security_card_number": models.CharField(max_length=32),
         "death_date": models.DateField(null=True),
     }
-    return type("BenchBarePerson", (models.Model,), {"__module__": __name__, "Meta": Meta, **fields})
+    return type(
+        "BenchBarePerson", (models.Model,), {"__module__": __name__, "Meta": Meta, **fields}
+    )
 
 
 def bare_insert(path: Path) -> float:

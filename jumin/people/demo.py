@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from jumin.core import audit
 from jumin.core.models import Region, RegionLevel, Role, User
+from jumin.core.regions import load_counties
 from jumin.people.models import (
     Household,
     HukouType,
@@ -123,29 +124,24 @@ _VILLAGE_SURNAMES = "李王张刘陈杨黄赵吴周徐孙马朱胡郭何高林�
 _COMMUNITY_NAMES = "城东 城西 城南 城北 中心 新城 府前 文昌 东街 西街 南街 北街".split()
 
 
-def county_names(county_code: str) -> tuple[str, str, str]:
-    """(province, city, county) names of a 6-digit county code, from python-stdnum's list."""
-    from stdnum import numdb
+def county_names(county_code: str, *, year: int | None = None) -> tuple[str, str, str]:
+    """(province, city, county) names of a 6-digit county code, from the national code list
+    that ``jumin.core.regions`` reads from python-stdnum."""
+    from django.core.exceptions import ValidationError
 
-    database = numdb.get("cn/loc")
+    from jumin.core.regions import county_rows
 
-    def name(code: str, key: str) -> str:
-        for _prefix, properties in reversed(database.info(code)):
-            if key in properties:
-                return _strip_years(properties[key])
-        return ""
-
-    province = name(county_code[:2] + "0000", "province")
-    city = name(county_code[:4] + "00", "county") if county_code[4:] != "00" else ""
-    county = name(county_code, "county")
-    if not county:
-        raise ValueError(f"区划代码 {county_code} 不在国家县级区划代码表中")
-    return province or f"{county_code[:2]}省", city or f"{county_code[:4]}市", county
-
-
-def _strip_years(text: str) -> str:
-    """``"[1992-]定远县"`` → ``"定远县"``."""
-    return text.split("]", 1)[1] if text.startswith("[") and "]" in text else text
+    year = year or timezone.localdate().year
+    try:
+        rows = {row.code: row.name for row in county_rows([county_code], year=year)}
+    except ValidationError as error:
+        raise ValueError(f"区划代码 {county_code} 不在国家县级区划代码表中") from error
+    county = rows.get(county_code + "000000")
+    if county is None or county_code.endswith("00"):
+        raise ValueError(f"区划代码 {county_code} 不是县级区划代码")
+    province = rows.get(county_code[:2] + "0" * 10, f"{county_code[:2]}省")
+    city = rows.get(county_code[:4] + "0" * 8, "")
+    return province, city, county
 
 
 def plan_regions(county_code: str, rng: random.Random) -> list[RegionRow]:
@@ -155,11 +151,11 @@ def plan_regions(county_code: str, rng: random.Random) -> list[RegionRow]:
     province_code = county_code[:2] + "0" * 10
     city_code = county_code[:4] + "0" * 8
     county_full = county_code + "0" * 6
-    rows = [
-        RegionRow(province_code, province, RegionLevel.PROVINCE, None),
-        RegionRow(city_code, city, RegionLevel.CITY, province_code),
-        RegionRow(county_full, county, RegionLevel.COUNTY, city_code),
-    ]
+    rows = [RegionRow(province_code, province, RegionLevel.PROVINCE, None)]
+    if city:
+        rows.append(RegionRow(city_code, city, RegionLevel.CITY, province_code))
+    county_parent = city_code if city else province_code
+    rows.append(RegionRow(county_full, county, RegionLevel.COUNTY, county_parent))
     for township_code, township_name, kind in _townships(county_code, rng):
         rows.append(RegionRow(township_code, township_name, RegionLevel.TOWNSHIP, county_full))
         count = rng.randint(3, 6) if kind == "park" else rng.randint(8, 20)
@@ -351,7 +347,14 @@ _STATUS_RULES = (
         (("full", 3), ("partial", 7)),
         "县民政局",
     ),
-    (SpecialStatusKind.EXTREME_POVERTY.value, 0.006, 55, 0.1, (("分散供养", 8), ("集中供养", 2)), "县民政局"),
+    (
+        SpecialStatusKind.EXTREME_POVERTY.value,
+        0.006,
+        55,
+        0.1,
+        (("分散供养", 8), ("集中供养", 2)),
+        "县民政局",
+    ),
     (
         SpecialStatusKind.FAMILY_PLANNING_SPECIAL.value,
         0.002,
@@ -526,7 +529,9 @@ class PeopleGenerator:
             card = f"{'ABCDEFGH'[rng.randrange(8)]}{rng.randrange(10**8):08d}"
         death_date = None
         if rng.random() < (0.002 if age < 60 else 0.01 + (age - 60) * 0.0012):
-            earliest = max(birth_date + datetime.timedelta(days=1), self.on.replace(day=1) - _YEARS_3)
+            earliest = max(
+                birth_date + datetime.timedelta(days=1), self.on.replace(day=1) - _YEARS_3
+            )
             span = (self.on - datetime.timedelta(days=1) - earliest).days
             if span >= 0:
                 death_date = earliest + datetime.timedelta(days=rng.randint(0, span))
@@ -555,15 +560,15 @@ class PeopleGenerator:
         for kind, rate, minimum_age, ended, details, source in self._status_rules:
             if rng.random() >= rate or age < minimum_age:
                 continue
-            earliest = max(
-                person.birth_date + datetime.timedelta(days=365), self.on - _YEARS_12
-            )
+            earliest = max(person.birth_date + datetime.timedelta(days=365), self.on - _YEARS_12)
             latest = self.on - datetime.timedelta(days=30)
             if person.death_date is not None:
                 latest = min(latest, person.death_date)
             if latest < earliest:
                 continue
-            valid_from = earliest + datetime.timedelta(days=rng.randint(0, (latest - earliest).days))
+            valid_from = earliest + datetime.timedelta(
+                days=rng.randint(0, (latest - earliest).days)
+            )
             valid_to = None
             if rng.random() < ended:
                 last = min(self.on - datetime.timedelta(days=1), latest + _YEARS_3)
@@ -623,7 +628,9 @@ class PeopleGenerator:
         rng = self.rng
         if rng.random() < 0.3:
             return characters[rng.randrange(len(characters))]
-        return characters[rng.randrange(len(characters))] + characters[rng.randrange(len(characters))]
+        return (
+            characters[rng.randrange(len(characters))] + characters[rng.randrange(len(characters))]
+        )
 
     def _birth_date(self, age: int) -> datetime.date:
         """A birth date that makes the person ``age`` on ``self.on``."""
@@ -687,9 +694,7 @@ def generate_people(
     *, villages: Sequence[Village], people: int, seed: int, on: datetime.date, county_code: str
 ) -> Iterator[HouseholdBatch]:
     """The households and persons of a county, deterministic for (villages, people, seed, on)."""
-    generator = PeopleGenerator(
-        rng=random.Random(f"people-{seed}"), on=on, county_code=county_code
-    )
+    generator = PeopleGenerator(rng=random.Random(f"people-{seed}"), on=on, county_code=county_code)
     return generator.generate(villages, people)
 
 
@@ -766,8 +771,9 @@ def county_population(county_code: str) -> tuple[int, int]:
 
 
 def ensure_regions(county_code: str, *, seed: int) -> tuple[Region, list[Village], int]:
-    """The county's tree: kept as it is if it already has villages, else the demo tree is
-    created (province and city only if missing). Returns (county, villages, regions created)."""
+    """The county's tree: kept as it is if it already has villages; else province, city and
+    county are loaded from the national code list (``load_counties``, audited there) and the
+    demo townships and villages created. Returns (county, villages, regions created)."""
     existing = list(
         Region.objects.filter(level=RegionLevel.VILLAGE, code__startswith=county_code)
         .select_related("parent")
@@ -775,7 +781,12 @@ def ensure_regions(county_code: str, *, seed: int) -> tuple[Region, list[Village
     )
     created = 0
     if not existing:
-        plan = plan_regions(county_code, random.Random(f"regions-{seed}"))
+        load_counties(province_or_county_codes=[county_code], acting_user=None)
+        plan = [
+            row
+            for row in plan_regions(county_code, random.Random(f"regions-{seed}"))
+            if row.level >= RegionLevel.TOWNSHIP
+        ]
         present = set(
             Region.objects.filter(code__in=[row.code for row in plan]).values_list(
                 "code", flat=True
@@ -990,9 +1001,7 @@ class _Writer:
         )
         ids = {}
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT id, id_number FROM {table} WHERE id > %s", [self.last_person]
-            )
+            cursor.execute(f"SELECT id, id_number FROM {table} WHERE id > %s", [self.last_person])
             for pk, id_number in cursor.fetchall():
                 ids[id_number] = pk
                 self.last_person = max(self.last_person, pk)

@@ -67,7 +67,9 @@ class Command(BaseCommand):
             area_parser.add_argument(
                 "--keep-database", action="store_true", help="结束后保留专用数据库，便于检查"
             )
-            area_parser.add_argument("--json", dest="json_path", type=Path, help="把结果另存为 JSON 文件")
+            area_parser.add_argument(
+                "--json", dest="json_path", type=Path, help="把结果另存为 JSON 文件"
+            )
             area_parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
 
     def handle(self, *args, area, in_place, keep_database, json_path, **options):
@@ -159,7 +161,9 @@ class BenchReport:
         return self.data["steps"][key]["rows_per_second"]
 
     def ratio_of(self, slower: str, faster: str) -> float:
-        return self.data["steps"][slower]["seconds"] / max(self.data["steps"][faster]["seconds"], 1e-9)
+        return self.data["steps"][slower]["seconds"] / max(
+            self.data["steps"][faster]["seconds"], 1e-9
+        )
 
     def ratio(self, slower: str, faster: str, label: str) -> None:
         value = self.ratio_of(slower, faster)
