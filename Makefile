@@ -29,9 +29,16 @@ demo: $(STAMP)
 	mkdir -p $${JUMIN_VAR_DIR:-var}
 	$(BIN)/jumin migrate --no-input
 	$(BIN)/jumin demo-data --county 341125 --people $(DEMO_PEOPLE) --seed $(DEMO_SEED) --if-empty
-	$(BIN)/jumin demo_logins
+	$(BIN)/jumin demo-logins
 	@echo "jumin: http://$(DEMO_ADDRESS)  (Ctrl-C stops the server and the worker)"
+	@# The server runs as in production (DEBUG off: Chinese error pages, no debug 404 listing
+	@# the URLs), with a secret key kept in var/ for this machine.
+	@test -s $${JUMIN_VAR_DIR:-var}/secret_key || $(BIN)/python -c \
+	  'import secrets; print(secrets.token_urlsafe(50))' > $${JUMIN_VAR_DIR:-var}/secret_key
 	@trap 'kill $$worker 2>/dev/null' INT TERM EXIT; \
+	  export JUMIN_DEBUG=0 JUMIN_SECURE_COOKIES=0 \
+	    JUMIN_SECRET_KEY=$$(cat $${JUMIN_VAR_DIR:-var}/secret_key) \
+	    JUMIN_ALLOWED_HOSTS=127.0.0.1,localhost,[::1]; \
 	  $(BIN)/jumin worker --no-reload & worker=$$!; \
 	  $(BIN)/jumin runserver $(DEMO_ADDRESS) --noreload
 

@@ -11,6 +11,7 @@ import sys
 ALIASES = {
     "worker": "db_worker",
     "demo-data": "demo_data",
+    "demo-logins": "demo_logins",
     "import-roster": "import_roster",
     "load-regions": "load_regions",
     "create-staff": "create_staff",

@@ -10,7 +10,7 @@ import io
 import uuid
 
 from django.http import FileResponse, Http404
-from ninja import Field, File, Form, Router, Schema, UploadedFile
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
 from jumin.core.api import error_responses
 from jumin.core.models import JobStatus
@@ -42,7 +42,9 @@ class ImportOut(Schema):
     done: int
     total: int
     percent: int
-    outcome: str = Field(description="imported、rejected（全部正确才导入时有错误）、refused（文件无法读取）；未完成时为空")
+    outcome: str = Field(
+        description="imported、rejected（全部正确才导入时有错误）、refused（文件无法读取）；未完成时为空"
+    )
     message: str = Field(description="中文摘要")
     encoding: str
     rows_total: int
@@ -114,7 +116,7 @@ def import_create_endpoint(request, file: File[UploadedFile], mode: Form[str]):
         acting_user=request.user, upload=file, mode=mode
     )
     roster_import = queries.roster_import_get(request.user, roster_import.pk)
-    return (201 if started else 200), import_out(request, roster_import)
+    return Status(201 if started else 200, import_out(request, roster_import))
 
 
 @router.get(
@@ -136,7 +138,9 @@ def import_errors_endpoint(request, import_id: str):
     file_name = f"导入错误-{roster_import.pk}.xlsx"
     path = errors_path(roster_import.pk)
     if path.exists():
-        return FileResponse(open(path, "rb"), as_attachment=True, filename=file_name, content_type=XLSX)
+        return FileResponse(
+            open(path, "rb"), as_attachment=True, filename=file_name, content_type=XLSX
+        )
     if not roster_import.errors:
         raise Http404
     rows = [(e["row"], e["column"], e["value"], e["message"]) for e in roster_import.errors]

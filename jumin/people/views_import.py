@@ -42,8 +42,11 @@ def allow(request, page: str) -> None:
 @require_http_methods(["GET", "POST"])
 def import_start(request):
     allow(request, "import")
-    form = RosterImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        form = RosterImportForm(request.POST, request.FILES)
+    else:
+        form = RosterImportForm()
+    if form.is_bound and form.is_valid():
         try:
             roster_import, started = services.roster_import_submit(
                 acting_user=request.user,
@@ -57,7 +60,8 @@ def import_start(request):
         else:
             if not started:
                 messages.info(
-                    request, _("这个文件已经交过了（内容相同），下面是那一次导入的情况，没有重复导入。")
+                    request,
+                    _("这个文件已经交过了（内容相同），下面是那一次导入的情况，没有重复导入。"),
                 )
             return redirect("people:import_detail", roster_import.pk)
     recent = queries.roster_import_recent(request.user, limit=5)
@@ -115,7 +119,9 @@ def import_template(request):
 
 
 def _xlsx_response(content: bytes, file_name: str) -> HttpResponse:
-    return FileResponse(io.BytesIO(content), as_attachment=True, filename=file_name, content_type=XLSX)
+    return FileResponse(
+        io.BytesIO(content), as_attachment=True, filename=file_name, content_type=XLSX
+    )
 
 
 def status_context(roster_import) -> dict:

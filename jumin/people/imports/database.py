@@ -75,7 +75,7 @@ def staging_create() -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
         cursor.execute(
             f"CREATE TEMPORARY TABLE {STAGING_TABLE} ({columns}, "
-            "person_id bigint NULL, person_village varchar(12) NULL)"
+            "person_id bigint NULL, person_village varchar(12) NULL, changed smallint NULL)"
         )
 
 
@@ -114,9 +114,7 @@ def staging_ready() -> None:
         if is_postgresql():
             cursor.execute(f"ANALYZE {STAGING_TABLE}")
         else:
-            cursor.execute(
-                f"CREATE INDEX {STAGING_TABLE}_id_number ON {STAGING_TABLE} (id_number)"
-            )
+            cursor.execute(f"CREATE INDEX {STAGING_TABLE}_id_number ON {STAGING_TABLE} (id_number)")
 
 
 # --------------------------------------------------------------------------- checks
@@ -127,9 +125,7 @@ def duplicate_rows() -> list[tuple[int, str, list[int]]]:
 
     Those rows are marked not ok: which of them is right is for the clerk to say.
     """
-    duplicated = (
-        f"SELECT id_number FROM {STAGING_TABLE} GROUP BY id_number HAVING COUNT(*) > 1"
-    )
+    duplicated = f"SELECT id_number FROM {STAGING_TABLE} GROUP BY id_number HAVING COUNT(*) > 1"
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT row_number, id_number FROM {STAGING_TABLE} "
@@ -147,19 +143,20 @@ def duplicate_rows() -> list[tuple[int, str, list[int]]]:
 
 
 def match_persons(scope_prefix: str) -> list[tuple[int, str]]:
-    """Link staged rows to the persons already registered; refuse those outside the scope.
+    """Link staged rows to the persons already registered and mark the rows that change them;
+    refuse those registered outside the scope.
 
     Returns [(row, id number)] of rows whose person is registered in a village outside
     ``scope_prefix``; they are marked not ok. Nothing more about that person is revealed.
     """
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {STAGING_TABLE} AS s SET person_id = p.id, person_village = p.village_id "
-            "FROM people_person AS p WHERE p.id_number = s.id_number AND s.ok = 1"
+            f"UPDATE {STAGING_TABLE} AS s SET person_id = p.id, person_village = p.village_id, "
+            f"changed = CASE WHEN {_any_change()} THEN 1 ELSE 0 END "
+            "FROM people_person AS p LEFT JOIN people_household AS h0 ON h0.id = p.household_id "
+            "WHERE p.id_number = s.id_number AND s.ok = 1"
         )
-        outside = (
-            "ok = 1 AND person_id IS NOT NULL AND substr(person_village, 1, %s) <> %s"
-        )
+        outside = "ok = 1 AND person_id IS NOT NULL AND substr(person_village, 1, %s) <> %s"
         params = [len(scope_prefix), scope_prefix]
         cursor.execute(
             f"SELECT row_number, id_number FROM {STAGING_TABLE} WHERE {outside} "
@@ -191,6 +188,7 @@ class AuditFacts:
     request_id: str
     ip_address: str | None
     reason: str
+    roster_import_id: int
 
 
 @dataclass
@@ -230,10 +228,12 @@ def _insert_households(cursor, at) -> int:
     return max(cursor.rowcount, 0)
 
 
-def _changes() -> list[tuple[str, str, str]]:
+def _changes(*, after_households: bool = False) -> list[tuple[str, str, str]]:
     """(field, new value, changed?) for every field an import may change.
 
     A blank cell never erases what is stored: only a filled cell that differs is a change.
+    Before the file's new households exist, a household change is told from the person's
+    current household ``h0``; after, from the household ``h`` the row names.
     """
     changes = [
         ("name", "s.name", "s.name <> p.name"),
@@ -241,7 +241,9 @@ def _changes() -> list[tuple[str, str, str]]:
         (
             "household_id",
             _NEW_HOUSEHOLD,
-            f"COALESCE({_NEW_HOUSEHOLD}, 0) <> COALESCE(p.household_id, 0)",
+            f"COALESCE({_NEW_HOUSEHOLD}, 0) <> COALESCE(p.household_id, 0)"
+            if after_households
+            else _HOUSEHOLD_CHANGES,
         ),
     ]
     for field in _OPTIONAL_TEXT_FIELDS:
@@ -266,6 +268,15 @@ def _any_change() -> str:
     return "(" + " OR ".join(changed for _, _, changed in _changes()) + ")"
 
 
+# The household changes when the row names another household than the current one, or when
+# a person with a household moves village without naming one there.
+_HOUSEHOLD_CHANGES = (
+    "((s.household_number <> '' AND (h0.id IS NULL OR h0.village_id <> s.village_id "
+    "OR h0.number <> s.household_number)) OR (s.household_number = '' "
+    "AND s.village_id <> p.village_id AND p.household_id IS NOT NULL))"
+)
+
+
 def _json_value(expression: str) -> str:
     if is_postgresql():
         return f"COALESCE(to_json({expression})::text, 'null')"
@@ -279,9 +290,11 @@ def _json_column(text_expression: str) -> str:
 def _changed_fields_json(side: str) -> str:
     """A JSON object text of the changed fields: their stored (``before``) or new values."""
     parts = []
-    for field, new_value, changed in _changes():
+    for field, new_value, changed in _changes(after_households=True):
         value = f"p.{field}" if side == "before" else new_value
-        parts.append(f"CASE WHEN {changed} THEN ',\"{field}\":' || {_json_value(value)} ELSE '' END")
+        parts.append(
+            f"CASE WHEN {changed} THEN ',\"{field}\":' || {_json_value(value)} ELSE '' END"
+        )
     return _json_column("'{' || substr(" + " || ".join(parts) + ", 2) || '}'")
 
 
@@ -303,7 +316,7 @@ def _insert_update_audit(cursor, audit: AuditFacts, at) -> None:
         _audit_insert(
             "person.import_update",
             f"FROM {STAGING_TABLE} s JOIN people_person p ON p.id = s.person_id "
-            f"{_HOUSEHOLD_JOIN} WHERE s.ok = 1 AND {_any_change()}",
+            f"{_HOUSEHOLD_JOIN} WHERE s.ok = 1 AND s.changed = 1",
             _changed_fields_json("before"),
             _changed_fields_json("after"),
         ),
@@ -316,7 +329,7 @@ def _update_persons(cursor, at) -> int:
     cursor.execute(
         f"UPDATE people_person AS p SET {assignments}, updated_at = %s "
         f"FROM {STAGING_TABLE} s {_HOUSEHOLD_JOIN} "
-        f"WHERE p.id = s.person_id AND s.ok = 1 AND {_any_change()}",
+        "WHERE p.id = s.person_id AND s.ok = 1 AND s.changed = 1",
         [at],
     )
     return max(cursor.rowcount, 0)
@@ -327,12 +340,15 @@ def _move_special_statuses(cursor) -> None:
     ``services.person_update``)."""
     cursor.execute(
         f"UPDATE people_specialstatus AS st SET village_id = s.village_id FROM {STAGING_TABLE} s "
-        "WHERE st.person_id = s.person_id AND s.ok = 1 AND s.village_id <> s.person_village"
+        "WHERE st.person_id = s.person_id AND s.ok = 1 AND s.changed = 1 "
+        "AND s.village_id <> s.person_village"
     )
 
 
 def _insert_persons(cursor, at) -> int:
-    values = ", ".join("h.id" if field == "household_id" else f"s.{field}" for field in _PERSON_FIELDS)
+    values = ", ".join(
+        "h.id" if field == "household_id" else f"s.{field}" for field in _PERSON_FIELDS
+    )
     cursor.execute(
         f"INSERT INTO people_person ({', '.join(_PERSON_FIELDS)}, created_at, updated_at) "
         f"SELECT {values}, %s, %s FROM {STAGING_TABLE} s {_HOUSEHOLD_JOIN} "
@@ -343,15 +359,17 @@ def _insert_persons(cursor, at) -> int:
 
 
 def _insert_create_audit(cursor, audit: AuditFacts, at) -> None:
-    function = "jsonb_build_object" if is_postgresql() else "json_object"
-    snapshot = f"{function}(" + ", ".join(f"'{field}', p.{field}" for field in _PERSON_FIELDS) + ")"
+    """One entry per person added. Its ``after`` names the import (whose own entry holds the
+    file's SHA-256): a full snapshot per row would make the audit write the slowest step of a
+    million-row import, and the values are the file's, row for row."""
+    link = _json_column(f"'{{\"roster_import\": {int(audit.roster_import_id)}}}'")
     cursor.execute(
         _audit_insert(
             "person.import_create",
             f"FROM {STAGING_TABLE} s JOIN people_person p ON p.id_number = s.id_number "
             "WHERE s.ok = 1 AND s.person_id IS NULL",
             "NULL",
-            _json_column(snapshot),
+            link,
         ),
         _audit_params(audit, at),
     )

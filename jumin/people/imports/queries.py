@@ -10,9 +10,9 @@ RECENT = 50
 
 def roster_import_list(user) -> QuerySet:
     require(user, "roster.import")
-    return scope(
-        RosterImport.objects.select_related("job", "region", "created_by"), user
-    ).order_by("-created_at", "-pk")
+    return scope(RosterImport.objects.select_related("job", "region", "created_by"), user).order_by(
+        "-created_at", "-pk"
+    )
 
 
 def roster_import_recent(user, *, limit: int = RECENT) -> QuerySet:

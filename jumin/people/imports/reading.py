@@ -39,8 +39,7 @@ ENCODING_GB18030 = "GB18030（GBK）"
 NOT_A_SPREADSHEET = "文件不是表格：只能导入 Excel 工作簿（.xlsx）或 CSV 文件"
 UNREADABLE_WORKBOOK = "Excel 文件已损坏或不完整（可能没有上传完），请用 Excel 打开后重新保存再导入"
 LONG_NUMBER = (
-    "这一格被 Excel 存成了数字，超过15位的部分可能已经变成 0；"
-    "请把这一列设为“文本”格式后重新填写"
+    "这一格被 Excel 存成了数字，超过15位的部分可能已经变成 0；请把这一列设为“文本”格式后重新填写"
 )
 
 Row = tuple[int, list[str], dict[int, str] | None]
@@ -166,9 +165,7 @@ def find_header(first_rows: list[Row]) -> tuple[int, list[str], dict[str, int], 
         if "id_number" in columns:
             missing = [HEADER_FOR[f] for f in REQUIRED_FIELDS if f not in columns]
             if missing:
-                raise FileRefused(
-                    f"第{number}行的表头缺少必填列：{'、'.join(missing)}", row=number
-                )
+                raise FileRefused(f"第{number}行的表头缺少必填列：{'、'.join(missing)}", row=number)
             ignored = [
                 str(cell).strip()
                 for index, cell in enumerate(cells)
@@ -181,8 +178,7 @@ def find_header(first_rows: list[Row]) -> tuple[int, list[str], dict[str, int], 
         if not first_rows:
             raise FileRefused("文件里没有任何内容")
         raise FileRefused(
-            "找不到表头：第一行应是列名，至少包括“身份证号、姓名、村代码”"
-            "（可下载导入模板对照）",
+            "找不到表头：第一行应是列名，至少包括“身份证号、姓名、村代码”（可下载导入模板对照）",
             row=first_rows[0][0],
         )
     number, columns = best
@@ -237,8 +233,7 @@ def _open_csv(path: Path, facts: FileFacts) -> RowSource:
     first_line = text_head.splitlines()[0] if text_head.splitlines() else ""
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
-    estimated = facts.line_count + (0 if facts.head.endswith(b"\n") else 1)
-    return _with_header("csv", label, _csv_rows(path, codec, delimiter), estimated)
+    return _with_header("csv", label, _csv_rows(path, codec, delimiter), facts.line_count + 1)
 
 
 _CSV_REASONS = {

@@ -30,6 +30,8 @@ from jumin.people.models import RosterImport
 logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 20_000
+CHECK_STAGE = "检查数据"
+WRITE_STAGE = "写入数据库"
 ERRORS_KEPT_IN_RECORD = 200
 JOB_KIND = "roster_import"
 
@@ -120,9 +122,11 @@ def run_import(
         raise
     if outcome.errors:
         write_errors_workbook(
-            errors_path(roster_import.pk), outcome.errors, title=summary_text(outcome, roster_import)
+            errors_path(roster_import.pk),
+            outcome.errors,
+            title=summary_text(outcome),
         )
-    progress.finish(result=result_of(outcome), message=summary_text(outcome, roster_import))
+    progress.finish(result=result_of(outcome), message=summary_text(outcome))
     return outcome
 
 
@@ -153,7 +157,7 @@ def _read_check_and_write(roster_import, acting_user, progress, path, facts) -> 
             source = open_roster(path, file_name=roster_import.file_name, facts=facts)
             outcome.encoding = source.encoding
             outcome.ignored_headers = source.ignored_headers
-            progress.start(total=source.estimated_rows, stage="检查数据")
+            progress.start(total=source.estimated_rows, stage=CHECK_STAGE)
             _check_rows(source, region, progress, outcome)
         except FileRefused as refused:
             outcome.kind = OUTCOME_REFUSED
@@ -162,7 +166,7 @@ def _read_check_and_write(roster_import, acting_user, progress, path, facts) -> 
             with transaction.atomic():
                 _finish_record(roster_import, acting_user, outcome)
             return outcome
-        progress.start(total=outcome.rows_total, stage="写入数据库")
+        progress.start(total=0, stage=WRITE_STAGE)
         _write(roster_import, acting_user, region, outcome)
     finally:
         database.staging_drop()
@@ -173,7 +177,9 @@ def _check_rows(source, region: Region, progress: Progress, outcome: Outcome) ->
     villages = Region.objects.filter(
         level=RegionLevel.VILLAGE, code__startswith=region.prefix
     ).values_list("code", flat=True)
-    check = RowChecker(columns=source.columns, villages=list(villages), on=timezone.localdate()).check
+    check = RowChecker(
+        columns=source.columns, villages=list(villages), on=timezone.localdate()
+    ).check
     batch: list[tuple] = []
     errors = outcome.errors
     bad_rows = outcome.bad_rows
@@ -245,6 +251,7 @@ def _audit_facts(acting_user, roster_import) -> database.AuditFacts:
         request_id=context.request_id,
         ip_address=context.ip_address,
         reason=f"花名册导入 #{roster_import.pk}：{roster_import.file_name}"[:500],
+        roster_import_id=roster_import.pk,
     )
 
 
@@ -302,7 +309,7 @@ def result_of(outcome: Outcome) -> dict:
     }
 
 
-def summary_text(outcome: Outcome, roster_import: RosterImport) -> str:
+def summary_text(outcome: Outcome) -> str:
     return summary_from_result(result_of(outcome), first_error=_first_error(outcome))
 
 

@@ -39,7 +39,9 @@ def check_upload(*, file_name: str, size: int | None) -> None:
         raise ValidationError({"file": "文件是空的"})
     limit = settings.JUMIN_IMPORT_MAX_BYTES
     if size > limit:
-        raise ValidationError({"file": f"文件过大（最大 {limit // (1024 * 1024)} MB），请分成几个文件导入"})
+        raise ValidationError(
+            {"file": f"文件过大（最大 {limit // (1024 * 1024)} MB），请分成几个文件导入"}
+        )
 
 
 def store_upload(upload) -> tuple[Path, str]:

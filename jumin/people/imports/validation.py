@@ -121,6 +121,10 @@ class RowChecker:
     # ------------------------------------------------------------------ fast path
 
     def _fast(self, number: int, values: tuple):
+        """The clean staging row if this row is surely good, else None (then: slow path).
+
+        Written flat, with caches, because it runs once per row of million-row files.
+        """
         (
             id_raw,
             name,
@@ -160,7 +164,10 @@ class RowChecker:
         if sex and _SEX_VALUES.get(sex.strip()) != id_sex:
             return None
         if birth:
-            if self._date_iso(birth) != birth_iso:
+            known = self._dates.get(birth, False)
+            if known is False:
+                known = self._date_iso(birth)
+            if known != birth_iso:
                 return None
         village = village.strip()
         if village not in self.villages:

@@ -96,7 +96,9 @@ def errors_workbook(errors: list, *, title: str):
     for row, column, value, message in errors[:ERROR_ROWS_MAX]:
         sheet.append([row or "", column, _text_cell(sheet, value), message])
     if len(errors) > ERROR_ROWS_MAX:
-        sheet.append(["", "", "", f"错误太多，只列出了前 {ERROR_ROWS_MAX} 条（共 {len(errors)} 条）"])
+        sheet.append(
+            ["", "", "", f"错误太多，只列出了前 {ERROR_ROWS_MAX} 条（共 {len(errors)} 条）"]
+        )
     return workbook
 
 

@@ -129,6 +129,8 @@ def test_special_statuses_come_at_the_county_rates_with_valid_periods():
         person = persons[status.id_number]
         assert person.birth_date < status.valid_from < ON
         assert status.valid_to is None or status.valid_from <= status.valid_to < ON
+        if person.death_date is not None:
+            assert status.valid_to is not None and status.valid_to <= person.death_date
     ended = [s for s in statuses if s.valid_to is not None]
     assert 0.05 < len(ended) / len(statuses) < 0.4
     details = {s.detail for s in statuses if s.kind == SpecialStatusKind.SEVERE_DISABILITY}
@@ -270,3 +272,11 @@ def test_demo_logins_prints_the_accounts_only_on_a_debug_machine(settings):
     with pytest.raises(CommandError, match="JUMIN_DEBUG"):
         call_command("demo_logins", stdout=out)
     assert demo.DEMO_PASSWORD not in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_demo_data_names_an_unknown_county_code_and_writes_nothing():
+    with pytest.raises(CommandError, match="349999"):
+        call_command("demo_data", county="349999", people=10, no_progress=True)
+    assert not Region.objects.exists()
+    assert not AuditEntry.objects.exists()

@@ -183,12 +183,17 @@ def test_unbalanced_quote_swallowing_the_file_is_refused(tree, staff, tmp_path):
 
 
 def test_formula_cell_is_refused_for_that_cell(tree, staff, tmp_path):
-    rows = [roster_row(1), roster_row(2, 姓名="=CONCAT(\"张\",\"三\")")]
+    rows = [roster_row(1), roster_row(2, 姓名='=CONCAT("张","三")')]
     path = write_xlsx(tmp_path / "roster.xlsx", rows)
     roster_import = run(path, staff)
     assert roster_import.rows_added == 1
     assert roster_import.errors == [
-        {"row": 3, "column": "姓名", "value": '=CONCAT("张","三")', "message": "单元格含公式，请粘贴为数值"}
+        {
+            "row": 3,
+            "column": "姓名",
+            "value": '=CONCAT("张","三")',
+            "message": "单元格含公式，请粘贴为数值",
+        }
     ]
 
 

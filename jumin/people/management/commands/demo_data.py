@@ -9,6 +9,7 @@ import datetime
 import re
 import time
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from jumin.core.audit import request_context
@@ -67,6 +68,8 @@ class Command(BaseCommand):
                     )
                 except CountyNotEmpty as error:
                     raise CommandError(error.message) from error
+                except ValidationError as error:
+                    raise CommandError("；".join(error.messages)) from error
                 except ValueError as error:
                     raise CommandError(str(error)) from error
         if not result.created:
