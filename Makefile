@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 demo: $(STAMP)
-	mkdir -p $${JUMIN_VAR_DIR:-var}
+	mkdir -p $${JUMIN_VAR_DIR:-var}/static
 	$(BIN)/jumin migrate --no-input
 	$(BIN)/jumin demo-data --county 341125 --people $(DEMO_PEOPLE) --seed $(DEMO_SEED) --if-empty
 	$(BIN)/jumin demo-logins

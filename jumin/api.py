@@ -8,9 +8,11 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 from ninja.renderers import JSONRenderer
 
+from jumin.collection.api import router as collection_router
 from jumin.core.api import StaffSessionAuth, TokenAuth
 from jumin.core.api import install as install_core
 from jumin.core.api_routes import jobs_router, regions_router
+from jumin.pension.api import router as pension_router
 from jumin.people.api import router as people_router
 from jumin.people.api_import import router as imports_router
 
@@ -43,3 +45,5 @@ api.add_router("/persons", people_router)
 api.add_router("/regions", regions_router)
 api.add_router("/imports", imports_router)
 api.add_router("/jobs", jobs_router)
+api.add_router("/pension", pension_router)
+api.add_router("/collection", collection_router)

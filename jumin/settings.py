@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "ninja",
     "jumin.core",
     "jumin.people",
+    "jumin.pension",
+    "jumin.collection",
 ]
 
 MIDDLEWARE = [

@@ -30,6 +30,21 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "duplicate.review": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK, Role.AUDITOR}),
     "job.view": ALL_ROLES,
     "admin.site": frozenset({Role.COUNTY_ADMIN}),
+    # pension: contribution plans and enrolment (issue 3)
+    "plan.view": ALL_ROLES,
+    "plan.manage": frozenset({Role.COUNTY_ADMIN}),
+    "enrolment.view": ALL_ROLES,
+    "enrolment.register": OPERATORS,
+    "enrolment.approve_township": frozenset({Role.TOWNSHIP_CLERK}),
+    "enrolment.approve_county": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
+    # collection: receipt books and their custody (issue 3)
+    "receipt_book.view": ALL_ROLES,
+    "receipt_book.register": frozenset({Role.FINANCE, Role.COUNTY_ADMIN}),
+    "receipt_book.handover": frozenset(
+        {Role.FINANCE, Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK, Role.VILLAGE_ASSISTANT}
+    ),
+    "receipt.issue": frozenset({Role.TOWNSHIP_CLERK, Role.VILLAGE_ASSISTANT}),
+    "receipt_book.write_off": frozenset({Role.FINANCE}),
 }
 
 
@@ -82,7 +97,11 @@ def get_scoped_or_404(queryset: QuerySet, user, **lookup) -> Model:
 
 
 def in_scope(user, region_code: str) -> bool:
-    return bool(region_code) and user.region_id is not None and region_code.startswith(user.scope_prefix)
+    return (
+        bool(region_code)
+        and user.region_id is not None
+        and region_code.startswith(user.scope_prefix)
+    )
 
 
 def mask_id_number(value: str) -> str:

@@ -158,11 +158,11 @@ class AuditEntry(models.Model):
         related_name="+",
     )
     actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
-    action = models.CharField(_("操作"), max_length=64, db_index=True)
+    action = models.CharField(_("操作"), max_length=64)
     object_type = models.CharField(_("对象类型"), max_length=64, blank=True)
     object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
     object_label = models.CharField(_("对象"), max_length=200, blank=True)
-    region_code = models.CharField(_("区划代码"), max_length=12, blank=True, db_index=True)
+    region_code = models.CharField(_("区划代码"), max_length=12, blank=True)
     before = models.JSONField(_("修改前"), null=True, blank=True)
     after = models.JSONField(_("修改后"), null=True, blank=True)
     reason = models.CharField(_("原因"), max_length=500, blank=True)
@@ -175,7 +175,18 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("操作记录")
         verbose_name_plural = _("操作记录")
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        # Few indexes: a roster import writes one entry per person. Scoping is a prefix
+        # match on region_code (pattern ops, so LIKE 'prefix%' uses it under any collation);
+        # actions are searched by exact value together with the time.
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["action", "at"], name="audit_action_at"),
+            models.Index(
+                fields=["region_code"],
+                name="audit_region_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
+        ]
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -14,6 +14,9 @@ MENU = [
     ("core:regions", _("行政区划"), "region.view"),
     ("core:staff", _("工作人员"), "staff.manage"),
     ("core:audit", _("操作记录"), "audit.view"),
+    ("pension:plans", _("缴费方案"), "plan.view"),
+    ("pension:enrolments", _("参保登记"), "enrolment.view"),
+    ("collection:books", _("票据管理"), "receipt_book.view"),
 ]
 
 

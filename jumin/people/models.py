@@ -96,6 +96,9 @@ class Person(models.Model):
         # PostgreSQL the pattern operator class makes a prefix match use the index whatever
         # the database collation, so no second "_like" index per column is needed; a million-
         # row roster import writes five indexes instead of ten. (SQLite ignores opclasses.)
+        # Not a default-opclass index on name: for "name LIKE '王%' ORDER BY name LIMIT 50"
+        # the planner would walk it in name order, filtering (1.2 s at a million persons, vs.
+        # 50 ms for the pattern index and a sort of the matches).
         constraints = [
             models.UniqueConstraint(
                 fields=["id_number"],

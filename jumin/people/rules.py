@@ -7,6 +7,7 @@ character; it converts by inserting "19" and computing the check.
 """
 
 import datetime
+import unicodedata
 from dataclasses import dataclass
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -51,7 +52,10 @@ def parse_id_number(raw: str, *, today: datetime.date) -> IdNumber:
     """
     if raw is None:
         raise IdNumberError("id_missing", "身份证号不能为空")
-    number = str(raw).strip().replace(" ", "").upper()
+    # NFKC turns full-width digits and Ｘ (typed with a Chinese input method) into ASCII.
+    number = unicodedata.normalize("NFKC", str(raw)).strip().replace(" ", "").upper()
+    if not number.isascii():
+        raise IdNumberError("id_format", "身份证号只能由数字和X组成")
     if not number:
         raise IdNumberError("id_missing", "身份证号不能为空")
     if len(number) == 15:

@@ -7,40 +7,9 @@ flushes tables with DELETE, so there the application-level guards alone refuse d
 
 from django.db import migrations
 
-SQLITE_FORWARD = [
-    """CREATE TRIGGER core_auditentry_no_update BEFORE UPDATE ON core_auditentry
-       BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END;""",
-]
-SQLITE_BACKWARD = ["DROP TRIGGER IF EXISTS core_auditentry_no_update;"]
-
-POSTGRES_FORWARD = [
-    """CREATE OR REPLACE FUNCTION core_auditentry_refuse() RETURNS trigger AS $$
-       BEGIN RAISE EXCEPTION 'audit trail is append-only'; END; $$ LANGUAGE plpgsql;""",
-    """CREATE TRIGGER core_auditentry_no_update BEFORE UPDATE OR DELETE ON core_auditentry
-       FOR EACH ROW EXECUTE FUNCTION core_auditentry_refuse();""",
-]
-POSTGRES_BACKWARD = [
-    "DROP TRIGGER IF EXISTS core_auditentry_no_update ON core_auditentry;",
-    "DROP FUNCTION IF EXISTS core_auditentry_refuse();",
-]
-
-
-def forward(apps, schema_editor):
-    statements = {"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD}.get(
-        schema_editor.connection.vendor, []
-    )
-    for statement in statements:
-        schema_editor.execute(statement)
-
-
-def backward(apps, schema_editor):
-    statements = {"sqlite": SQLITE_BACKWARD, "postgresql": POSTGRES_BACKWARD}.get(
-        schema_editor.connection.vendor, []
-    )
-    for statement in statements:
-        schema_editor.execute(statement)
+from jumin.core.migrations import _audit_trigger
 
 
 class Migration(migrations.Migration):
     dependencies = [("core", "0001_initial")]
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [migrations.RunPython(_audit_trigger.forward, _audit_trigger.backward)]

@@ -245,16 +245,14 @@ _CSV_REASONS = {
 def _csv_rows(path: Path, codec: str, delimiter: str) -> Iterator[Row]:
     with open(path, encoding=codec, newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
-        number = 0
         try:
-            for number, cells in enumerate(reader, start=1):  # noqa: B007 — used after the loop
-                yield number, cells, None
+            yield from zip(itertools.count(1), reader, itertools.repeat(None))
         except csv.Error as error:
             text = str(error)
             reason = next((v for k, v in _CSV_REASONS.items() if k in text), "无法按表格读取")
+            line = reader.line_num
             raise FileRefused(
-                f"第{number + 1}行附近格式有误：{reason}（请检查是否有不配对的英文引号）",
-                row=number + 1,
+                f"第{line}行附近格式有误：{reason}（请检查是否有不配对的英文引号）", row=line
             ) from error
 
 

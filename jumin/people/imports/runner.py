@@ -81,22 +81,21 @@ def import_roster_file(
     mode = RosterImport.Mode(mode)
     region = _import_region(acting_user, region)
     facts = file_facts(path)
-    if progress is None:
+    if progress is None or RosterImport.objects.filter(job=progress.run).exists():
+        # a run already used by another import is not reused: each import has its own
         run = JobRun.objects.create(
             kind=JOB_KIND, region=region, created_by=_known(acting_user), status=JobStatus.QUEUED
         )
         progress = Progress(run)
-    roster_import = RosterImport.objects.filter(job=progress.run).first()
-    if roster_import is None:
-        roster_import = RosterImport.objects.create(
-            job=progress.run,
-            region=region,
-            file_name=(file_name or path.name)[:255],
-            file_sha256=facts.sha256,
-            stored_path=str(path.resolve())[:500],
-            mode=mode,
-            created_by=_known(acting_user),
-        )
+    roster_import = RosterImport.objects.create(
+        job=progress.run,
+        region=region,
+        file_name=(file_name or path.name)[:255],
+        file_sha256=facts.sha256,
+        stored_path=str(path.resolve())[:500],
+        mode=mode,
+        created_by=_known(acting_user),
+    )
     context = audit.current_context()
     with audit.request_context(context.request_id or uuid.uuid4().hex, context.ip_address):
         run_import(roster_import, acting_user=acting_user, progress=progress, facts=facts)

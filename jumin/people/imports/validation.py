@@ -179,15 +179,15 @@ class RowChecker:
         hukou = _HUKOU_VALUES.get(hukou.strip())
         if hukou is None:
             return None
-        if phone:
+        if phone and not (len(phone) == 11 and phone[0] == "1" and phone.isdecimal()):
             phone = phone.strip().replace(" ", "")
             if phone and not PHONE_PATTERN.match(phone):
                 return None
-        if passbook:
+        if passbook and not (5 < len(passbook) < 33 and passbook.isalnum() and passbook.isascii()):
             passbook = passbook.strip().replace(" ", "")
             if passbook and not ACCOUNT_PATTERN.match(passbook):
                 return None
-        if card:
+        if card and not (5 < len(card) < 33 and card.isalnum() and card.isascii()):
             card = card.strip().replace(" ", "")
             if card and not ACCOUNT_PATTERN.match(card):
                 return None

@@ -307,3 +307,20 @@ def test_a_new_household_number_moves_the_person_to_that_household(tree, staff, 
     [entry] = AuditEntry.objects.filter(action="person.import_update")
     assert entry.before == {"household_id": old_household}
     assert entry.after == {"household_id": person.household_id}
+
+
+def test_a_progress_whose_run_served_another_import_gets_a_run_of_its_own(tree, tmp_path):
+    from jumin.core.jobs import Progress
+    from jumin.core.models import JobRun
+
+    run = JobRun.objects.create(kind="roster_import", region=tree.county)
+    progress = Progress(run)
+    path = write_csv(tmp_path / "roster.csv", [roster_row(1)])
+    first = import_roster_file(
+        path, acting_user=None, region=tree.county, mode=VALID_ONLY, progress=progress
+    )
+    second = import_roster_file(
+        path, acting_user=None, region=tree.county, mode=VALID_ONLY, progress=progress
+    )
+    assert first.job_id == run.pk and second.job_id != run.pk
+    assert (first.rows_added, second.rows_unchanged) == (1, 1)

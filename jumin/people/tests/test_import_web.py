@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from jumin.core.models import JobRun, JobStatus, Role
+from jumin.core.models import AuditEntry, JobRun, JobStatus, Role
 from jumin.people.imports.samples import roster_row, write_csv
 from jumin.people.models import Person, RosterImport
 
@@ -50,6 +50,12 @@ def test_upload_runs_in_the_background_and_the_page_shows_the_summary(
     assert 'hx-trigger="every 1s"' not in page  # finished: the page stops polling
     stored = tmp_path / "media" / "imports" / f"{roster_import.file_sha256}.csv"
     assert stored.exists() and roster_import.stored_path == str(stored)
+    request_id = response["X-Request-ID"]
+    submitted = AuditEntry.objects.get(action="roster.import_submit")
+    assert submitted.actor == roster_import.created_by and submitted.request_id == request_id
+    created = AuditEntry.objects.filter(action="person.import_create")
+    assert created.count() == 3
+    assert set(created.values_list("request_id", flat=True)) == {request_id}
 
 
 def test_a_queued_import_page_polls_every_second(

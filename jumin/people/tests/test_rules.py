@@ -105,3 +105,16 @@ def test_age_on_birthday_boundaries():
     born = datetime.date(1966, 3, 15)
     assert age_on(born, datetime.date(2026, 3, 14)) == 59
     assert age_on(born, datetime.date(2026, 3, 15)) == 60
+
+
+def test_full_width_digits_are_stored_as_ascii():
+    assert parse_id_number("１１０１０５１９４９１２３１００２ｘ", today=TODAY).number == (
+        "11010519491231002X"
+    )
+
+
+def test_other_scripts_digits_are_refused():
+    arabic_indic = "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X"
+    with pytest.raises(IdNumberError) as error:
+        parse_id_number(arabic_indic, today=TODAY)
+    assert error.value.code == "id_format"
