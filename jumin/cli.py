@@ -15,6 +15,7 @@ ALIASES = {
     "import-roster": "import_roster",
     "load-regions": "load_regions",
     "create-staff": "create_staff",
+    "seed-plans": "seed_plans",
 }
 
 

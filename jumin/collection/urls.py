@@ -1,3 +1,10 @@
+from django.urls import path
+
+from jumin.collection import views
+
 app_name = "collection"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("receipt-books/", views.books, name="books"),
+    path("receipt-books/<int:pk>/", views.book_detail, name="book_detail"),
+]

@@ -1,3 +1,12 @@
+from django.urls import path
+
+from jumin.pension import views
+
 app_name = "pension"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("plans/", views.plans, name="plans"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/copy/", views.plan_copy, name="plan_copy"),
+    path("plans/<int:pk>/edit/", views.plan_edit, name="plan_edit"),
+]

@@ -1,0 +1,140 @@
+"""Pure rules of the resident pension: plan validation, subsidies, government-paid groups.
+
+Inputs are plain values or any objects with the named attributes (model rows or the
+dataclasses below), so these functions need no database.
+"""
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from jumin.people.rules import age_on
+
+
+@dataclass(frozen=True)
+class PlanParameters:
+    collective_subsidy_limit: Decimal
+    lowest_grade_subsidy_floor: Decimal
+    high_grade_threshold: Decimal
+    high_grade_subsidy_floor: Decimal
+
+
+@dataclass(frozen=True)
+class Grade:
+    amount: Decimal
+    subsidy_province: Decimal
+    subsidy_city: Decimal
+    subsidy_county: Decimal
+
+
+@dataclass(frozen=True)
+class PaidRule:
+    kind: str
+    detail: str
+    precedence: int
+    amount_rule: str = "full_minimum"
+    amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Status:
+    kind: str
+    detail: str = ""
+
+
+def subsidy_total(grade) -> Decimal:
+    return grade.subsidy_province + grade.subsidy_city + grade.subsidy_county
+
+
+def plan_errors(params, grades: Sequence) -> list[str]:
+    """Every problem of a plan, in Chinese, naming the field or the grade row (1-based)."""
+    errors = []
+    if not grades:
+        return ["缴费档次：至少要有一个档次"]
+    for row, grade in enumerate(grades, start=1):
+        if grade.amount <= 0:
+            errors.append(f"第{row}行档次：金额必须大于0")
+        if min(grade.subsidy_province, grade.subsidy_city, grade.subsidy_county) < 0:
+            errors.append(f"第{row}行档次（{grade.amount}元）：补贴不能为负数")
+        if subsidy_total(grade) <= 0:
+            errors.append(f"第{row}行档次（{grade.amount}元）：缺少缴费补贴")
+        if row > 1 and grade.amount <= grades[row - 2].amount:
+            errors.append(f"第{row}行档次（{grade.amount}元）：档次须从低到高排列且不能重复")
+        if grade.amount >= params.high_grade_threshold:
+            floor = params.high_grade_subsidy_floor
+            if subsidy_total(grade) < floor:
+                errors.append(
+                    f"第{row}行档次（{grade.amount}元）：{params.high_grade_threshold}元及以上档次"
+                    f"补贴合计不得低于{floor}元"
+                )
+    lowest = min(grades, key=lambda grade: grade.amount)
+    if subsidy_total(lowest) < params.lowest_grade_subsidy_floor:
+        errors.append(
+            f"最低档（{lowest.amount}元）：补贴合计不得低于{params.lowest_grade_subsidy_floor}元"
+        )
+    top = max(grade.amount for grade in grades)
+    if params.collective_subsidy_limit < 0:
+        errors.append("集体补助上限：不能为负数")
+    elif params.collective_subsidy_limit > top:
+        errors.append(f"集体补助上限：不得超过最高档次{top}元")
+    return errors
+
+
+def subsidy_for(grades: Iterable, amount: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+    """The (province, city, county) subsidy of the grade ``amount``; ValueError if no such grade."""
+    for grade in grades:
+        if grade.amount == amount:
+            return grade.subsidy_province, grade.subsidy_city, grade.subsidy_county
+    raise ValueError(f"缴费档次：没有{amount}元这一档")
+
+
+def rule_matches(rule, status) -> bool:
+    return rule.kind == status.kind and (not rule.detail or rule.detail == status.detail)
+
+
+def government_paid_for(rules: Iterable, statuses_in_force: Iterable):
+    """The rule of highest precedence (lowest number) matching any status in force, or None.
+
+    A rule with an empty ``detail`` matches every detail of its kind.
+    """
+    statuses = list(statuses_in_force)
+    matching = [rule for rule in rules if any(rule_matches(rule, s) for s in statuses)]
+    return min(matching, key=lambda rule: rule.precedence, default=None)
+
+
+def government_paid_amount(rule, grades: Iterable) -> Decimal:
+    """How much the government pays for a person under ``rule``."""
+    if rule.amount_rule == "fixed":
+        return rule.amount
+    return min(grade.amount for grade in grades)
+
+
+# --------------------------------------------------------------------------- enrolment
+
+
+def enrolment_refusals(
+    *,
+    birth_date: datetime.date,
+    on: datetime.date,
+    death_date: datetime.date | None,
+    full_time_student: bool,
+    in_employee_scheme: bool,
+    already_enrolled: bool,
+    minimum_age: int,
+) -> list[str]:
+    """Why a person may not enrol on ``on`` (POLICY §2.1), in Chinese; empty if eligible.
+
+    ``minimum_age`` (16 under 国发〔2014〕8号) is passed in by the caller from data."""
+    refusals = []
+    if death_date is not None and death_date <= on:
+        refusals.append("已死亡，不能参保")
+    if age_on(birth_date, on) < minimum_age:
+        refusals.append(f"未满{minimum_age}周岁，不能参保")
+    if full_time_student:
+        refusals.append("在校学生不参加城乡居保")
+    if in_employee_scheme:
+        refusals.append("已参加职工基本养老保险，不能同时参加城乡居保")
+    if already_enrolled:
+        refusals.append("已参加城乡居保，不能重复登记")
+    return refusals
