@@ -33,7 +33,9 @@ def test_development_machine_starts_without_secret_key():
 
 def test_deploy_check_refuses_sqlite_and_debug():
     clean = {k: v for k, v in os.environ.items() if not k.startswith("JUMIN_")}
-    clean.update({"JUMIN_SECRET_KEY": "k" * 60, "DATABASE_URL": "sqlite:////tmp/jumin-check.sqlite3"})
+    clean.update(
+        {"JUMIN_SECRET_KEY": "k" * 60, "DATABASE_URL": "sqlite:////tmp/jumin-check.sqlite3"}
+    )
     result = subprocess.run(
         [sys.executable, "-m", "jumin.cli", "check", "--deploy"],
         env=clean,

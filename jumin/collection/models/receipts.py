@@ -84,7 +84,8 @@ class ReceiptHandover(models.Model):
 class Receipt(models.Model):
     """One used number of a book: issued to a payer, voided or reported lost.
 
-    The due it pays (issue 3 item 3) will be linked by a nullable ``due`` field here.
+    ``due`` is the due it pays (empty for a voided or lost number); ``deposit`` the deposit
+    slip that carried its cash to the agency's account.
     """
 
     scope_field = "region_id"
@@ -106,6 +107,16 @@ class Receipt(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     void_reason = models.CharField(_("作废或遗失原因"), max_length=200, blank=True)
+    due = models.ForeignKey(
+        "collection.Due", null=True, blank=True, on_delete=models.PROTECT, related_name="receipts"
+    )
+    deposit = models.ForeignKey(
+        "collection.Deposit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="receipts",
+    )
 
     class Meta:
         ordering = ["series", "number"]

@@ -5,6 +5,8 @@ overrides the city's, which overrides the province's. Every policy number — gr
 subsidies, the subsidy floors — lives in these rows, never in code.
 """
 
+import datetime
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +51,15 @@ class ContributionPlan(models.Model):
     lowest_grade_subsidy_floor = models.DecimalField(_("最低档补贴下限"), **MONEY)
     high_grade_threshold = models.DecimalField(_("高档起点"), **MONEY)
     high_grade_subsidy_floor = models.DecimalField(_("高档补贴下限"), **MONEY)
+    minimum_age = models.PositiveSmallIntegerField(_("最低参保年龄"), default=16)
+    # 政府代缴 goes to everyone whose special status is in force on this date; empty means
+    # 1 January of the plan's year.
+    government_paid_cutoff = models.DateField(_("代缴认定截止日"), null=True, blank=True)
+    # Monthly cash calendar (POLICY §2.8 / issue 3 item 7): the day of the month by which
+    # cadres deposit, townships check and county finance checks.
+    deposit_due_day = models.PositiveSmallIntegerField(_("缴存截止日"), default=25)
+    township_check_due_day = models.PositiveSmallIntegerField(_("乡镇核对截止日"), default=28)
+    county_check_due_day = models.PositiveSmallIntegerField(_("县级核对截止日"), default=30)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -64,6 +75,10 @@ class ContributionPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年 {self.region_id} 缴费方案"
+
+    @property
+    def cutoff(self) -> datetime.date:
+        return self.government_paid_cutoff or datetime.date(self.year, 1, 1)
 
 
 class ContributionGrade(models.Model):

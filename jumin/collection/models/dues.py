@@ -1,0 +1,259 @@
+"""Dues (应缴) and how they were paid: bank withholding, the tax bureau, cash, the government.
+
+A ``Due`` is one person's contribution for one year from one payer kind. It is created by the
+yearly dues job, paid through exactly one channel, confirmed once its money is reconciled,
+and then posted to the personal-account ledger (``pension.AccountEntry``).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jumin.core.models import Region
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class DueKind(models.TextChoices):
+    PERSONAL = "personal", _("个人缴费")
+    GOVERNMENT_PAID = "government_paid", _("政府代缴")
+    BACK_PAYMENT = "back_payment", _("补缴")
+
+
+class DueStatus(models.TextChoices):
+    OPEN = "open", _("未缴")
+    IN_BATCH = "in_batch", _("代扣中")
+    PAID = "paid", _("已缴")
+    CONFIRMED = "confirmed", _("已核对")
+    POSTED = "posted", _("已记账")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class Channel(models.TextChoices):
+    BANK = "bank", _("银行代扣")
+    CASH = "cash", _("现金收缴")
+    TAX = "tax", _("税务征收")
+    GOVERNMENT = "government", _("政府代缴")
+
+
+class Due(models.Model):
+    scope_field = "village_id"
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    enrolment = models.ForeignKey(
+        "pension.Enrolment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    plan = models.ForeignKey("pension.ContributionPlan", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("缴费年度"))
+    kind = models.CharField(_("类别"), max_length=20, choices=DueKind.choices)
+    grade = models.DecimalField(_("缴费档次"), **MONEY)
+    amount = models.DecimalField(_("应缴金额"), **MONEY)
+    # Subsidies due with this contribution, fixed from the plan when the due is made.
+    subsidy_province = models.DecimalField(_("省级补贴"), default=0, **MONEY)
+    subsidy_city = models.DecimalField(_("市级补贴"), default=0, **MONEY)
+    subsidy_county = models.DecimalField(_("县级补贴"), default=0, **MONEY)
+    collective_subsidy = models.DecimalField(_("集体补助"), default=0, **MONEY)
+    government_paid_group = models.CharField(_("代缴类别"), max_length=60, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=DueStatus.choices, default=DueStatus.OPEN
+    )
+    channel = models.CharField(_("缴费渠道"), max_length=12, choices=Channel.choices, blank=True)
+    paid_amount = models.DecimalField(_("实缴金额"), null=True, blank=True, **MONEY)
+    paid_on = models.DateField(_("缴费日期"), null=True, blank=True)
+    payment_reference = models.CharField(_("缴费凭证"), max_length=60, blank=True)
+    confirmed_at = models.DateTimeField(_("核对时间"), null=True, blank=True)
+    posted_at = models.DateTimeField(_("记账时间"), null=True, blank=True)
+    generation = models.ForeignKey(
+        "collection.DueGeneration",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("应缴记录")
+        verbose_name_plural = _("应缴记录")
+        ordering = ["village_id", "person_id", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "year", "kind"],
+                condition=~models.Q(status="cancelled"),
+                name="due_once_per_person_year_kind",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["year", "status", "village"], name="due_year_status_village"),
+            models.Index(fields=["person", "year"], name="due_person_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.person_id} {self.get_kind_display()} {self.amount}"
+
+
+class DueGeneration(models.Model):
+    """One run of the yearly dues job for a county; re-running adds only what is missing."""
+
+    scope_field = "region_id"
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("缴费年度"))
+    job = models.ForeignKey("core.JobRun", null=True, blank=True, on_delete=models.PROTECT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    personal_created = models.PositiveIntegerField(default=0)
+    government_paid_created = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class BatchStatus(models.TextChoices):
+    CREATED = "created", _("已生成")
+    EXPORTED = "exported", _("已导出")
+    RESULT_IMPORTED = "result_imported", _("已回盘")
+    CONFIRMED = "confirmed", _("已核对")
+
+
+class WithholdingBatch(models.Model):
+    """One round of bank withholding (代扣) for one bank in one county and year."""
+
+    scope_field = "region_id"
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    bank = models.CharField(_("银行"), max_length=20)
+    year = models.PositiveSmallIntegerField(_("缴费年度"))
+    round = models.PositiveSmallIntegerField(_("批次"))
+    status = models.CharField(
+        _("状态"), max_length=16, choices=BatchStatus.choices, default=BatchStatus.CREATED
+    )
+    line_count = models.PositiveIntegerField(_("笔数"), default=0)
+    amount_sum = models.DecimalField(_("金额合计"), default=0, **MONEY)
+    paid_count = models.PositiveIntegerField(_("成功笔数"), default=0)
+    paid_sum = models.DecimalField(_("成功金额"), default=0, **MONEY)
+    failed_count = models.PositiveIntegerField(_("失败笔数"), default=0)
+    export_sha256 = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("代扣批次")
+        verbose_name_plural = _("代扣批次")
+        ordering = ["-year", "bank", "-round"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "bank", "year", "round"], name="withholding_batch_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.bank} 第{self.round}批"
+
+
+class LineResult(models.TextChoices):
+    PENDING = "pending", _("待回盘")
+    PAID = "paid", _("扣款成功")
+    FAILED = "failed", _("扣款失败")
+
+
+class WithholdingLine(models.Model):
+    scope_field = "village_id"
+
+    batch = models.ForeignKey(WithholdingBatch, on_delete=models.PROTECT, related_name="lines")
+    line_number = models.PositiveIntegerField(_("行号"))
+    due = models.ForeignKey(Due, on_delete=models.PROTECT, related_name="withholding_lines")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    account_number = models.CharField(_("扣款账号"), max_length=32)
+    amount = models.DecimalField(_("金额"), **MONEY)
+    result = models.CharField(
+        _("结果"), max_length=10, choices=LineResult.choices, default=LineResult.PENDING
+    )
+    bank_reason = models.CharField(_("银行说明"), max_length=200, blank=True)
+    result_file = models.ForeignKey(
+        "collection.BankResultFile",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["batch_id", "line_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "line_number"], name="withholding_line_no"),
+            models.UniqueConstraint(fields=["batch", "due"], name="withholding_line_due"),
+        ]
+
+
+class BankResultFile(models.Model):
+    """A bank's result file (回盘文件) for a batch; the same file twice changes nothing."""
+
+    scope_field = "region_id"
+
+    batch = models.ForeignKey(WithholdingBatch, on_delete=models.PROTECT, related_name="results")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(_("文件名"), max_length=255)
+    sha256 = models.CharField(max_length=64, unique=True)
+    line_count = models.PositiveIntegerField(_("笔数"), default=0)
+    amount_sum = models.DecimalField(_("金额合计"), default=0, **MONEY)
+    paid_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(_("问题清单"), default=list, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    imported_at = models.DateTimeField(default=timezone.now)
+
+
+class TaxPaymentFile(models.Model):
+    """The tax bureau's payment-detail file (税务缴费明细); another source of paid dues."""
+
+    scope_field = "region_id"
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(_("文件名"), max_length=255)
+    sha256 = models.CharField(max_length=64, unique=True)
+    line_count = models.PositiveIntegerField(_("笔数"), default=0)
+    amount_sum = models.DecimalField(_("金额合计"), default=0, **MONEY)
+    matched_count = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(_("问题清单"), default=list, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    imported_at = models.DateTimeField(default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+
+class TaxPaymentLine(models.Model):
+    scope_field = "village_id"
+
+    file = models.ForeignKey(TaxPaymentFile, on_delete=models.PROTECT, related_name="lines")
+    line_number = models.PositiveIntegerField(_("行号"))
+    voucher_number = models.CharField(_("税票号码"), max_length=40, unique=True)
+    id_number = models.CharField(_("身份证号"), max_length=18)
+    name = models.CharField(_("姓名"), max_length=50)
+    year = models.PositiveSmallIntegerField(_("缴费年度"))
+    amount = models.DecimalField(_("金额"), **MONEY)
+    paid_on = models.DateField(_("缴费日期"))
+    due = models.ForeignKey(Due, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["file_id", "line_number"]

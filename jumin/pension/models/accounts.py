@@ -1,0 +1,99 @@
+"""The personal-account ledger (个人账户): append-only entries by source (POLICY §2.3).
+
+A balance is the sum of a person's entries. A correction is a new entry with the opposite
+amount that names the entry it reverses and a reason; nothing is ever updated or deleted.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jumin.core.models import Region
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class EntrySource(models.TextChoices):
+    """Sub-ledgers; Hunan item codes in comments (POLICY §2.9)."""
+
+    PERSONAL = "personal", _("个人缴费")  # 1
+    SUBSIDY_PROVINCE = "subsidy_province", _("省级补贴")  # 3
+    SUBSIDY_CITY = "subsidy_city", _("市级补贴")  # 4
+    SUBSIDY_COUNTY = "subsidy_county", _("县级补贴")  # 5
+    COLLECTIVE = "collective", _("集体补助")
+    GOVERNMENT_PAID = "government_paid", _("政府代缴")  # 11
+    BACK_PAYMENT = "back_payment", _("补缴")  # type 31
+    INTEREST = "interest", _("利息")
+
+
+class AccountEntryQuerySet(models.QuerySet):
+    def balance(self):
+        return self.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+
+    def update(self, **kwargs):
+        raise PermissionError("The personal-account ledger is append-only.")
+
+    def delete(self):
+        raise PermissionError("The personal-account ledger is append-only.")
+
+
+class AccountEntry(models.Model):
+    scope_field = "village_id"
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("所属年度"))
+    source = models.CharField(_("来源"), max_length=20, choices=EntrySource.choices)
+    amount = models.DecimalField(_("金额"), **MONEY)
+    booked_on = models.DateField(_("记账日期"), default=timezone.localdate)
+    # What produced the entry: the due it credits and the posting run; both set for
+    # contributions, neither for interest.
+    due = models.ForeignKey(
+        "collection.Due", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    posting = models.ForeignKey(
+        "collection.Posting", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    reason = models.CharField(_("冲正原因"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AccountEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("个人账户记账")
+        verbose_name_plural = _("个人账户记账")
+        ordering = ["person_id", "booked_on", "pk"]
+        constraints = [
+            # A due credits each source once; a re-run of a posting adds nothing.
+            models.UniqueConstraint(
+                fields=["due", "source"],
+                condition=models.Q(reverses__isnull=True),
+                name="account_entry_once_per_due_source",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reverses__isnull=True) | ~models.Q(reason=""),
+                name="account_entry_reversal_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "year"], name="account_entry_person_year")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.year} {self.source} {self.amount}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The personal-account ledger is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The personal-account ledger is append-only.")
