@@ -8,10 +8,12 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 from ninja.renderers import JSONRenderer
 
+from jumin.collection import api_deposits, api_progress, api_reconciliation, api_withholding
 from jumin.collection.api import router as collection_router
 from jumin.core.api import StaffSessionAuth, TokenAuth
 from jumin.core.api import install as install_core
 from jumin.core.api_routes import jobs_router, regions_router
+from jumin.pension import api_accounts, api_enrolment
 from jumin.pension.api import router as pension_router
 from jumin.people.api import router as people_router
 from jumin.people.api_import import router as imports_router
@@ -47,3 +49,13 @@ api.add_router("/imports", imports_router)
 api.add_router("/jobs", jobs_router)
 api.add_router("/pension", pension_router)
 api.add_router("/collection", collection_router)
+api.add_router("/enrolments", api_enrolment.router)
+api.add_router("/accounts", api_accounts.router)
+api.add_router("/dues", api_withholding.dues_router)
+api.add_router("/withholding", api_withholding.batches_router)
+api.add_router("/tax-files", api_withholding.tax_router)
+api.add_router("/deposits", api_deposits.router)
+api.add_router("/reconciliations", api_reconciliation.reconciliations_router)
+api.add_router("/bank-statements", api_reconciliation.statements_router)
+api.add_router("/postings", api_reconciliation.postings_router)
+api.add_router("/progress", api_progress.router)

@@ -45,6 +45,34 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     "receipt.issue": frozenset({Role.TOWNSHIP_CLERK, Role.VILLAGE_ASSISTANT}),
     "receipt_book.write_off": frozenset({Role.FINANCE}),
+    # enrolment lifecycle and lists (issue 3)
+    "enrolment.change": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK, Role.TOWNSHIP_CLERK}),
+    "enrolment.close": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
+    "grade.choose": OPERATORS,
+    "employee_list.import": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
+    # dues, bank withholding, tax file (issue 3)
+    "due.view": ALL_ROLES,
+    "due.generate": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
+    "withholding.view": ALL_ROLES,
+    "withholding.manage": frozenset({Role.COUNTY_CLERK, Role.FINANCE, Role.COUNTY_ADMIN}),
+    "withholding.confirm": frozenset({Role.FINANCE}),
+    "tax_file.import": frozenset({Role.COUNTY_CLERK, Role.FINANCE, Role.COUNTY_ADMIN}),
+    "tax_file.confirm": frozenset({Role.FINANCE}),
+    # deposits, bank statement, reconciliation, posting (issue 3)
+    "deposit.view": ALL_ROLES,
+    "deposit.record": frozenset({Role.TOWNSHIP_CLERK, Role.VILLAGE_ASSISTANT}),
+    "deposit.check_township": frozenset({Role.TOWNSHIP_CLERK}),
+    "deposit.check_county": frozenset({Role.FINANCE}),
+    "statement.import": frozenset({Role.FINANCE}),
+    "reconciliation.view": ALL_ROLES,
+    "reconciliation.confirm": frozenset({Role.FINANCE, Role.TOWNSHIP_CLERK}),
+    "government_paid.confirm": frozenset({Role.FINANCE}),
+    "posting.run": frozenset({Role.FINANCE, Role.COUNTY_ADMIN}),
+    "account.view": ALL_ROLES,
+    "account.reverse": frozenset({Role.FINANCE}),
+    # targets and progress (issue 3)
+    "target.set": frozenset({Role.COUNTY_ADMIN}),
+    "progress.view": ALL_ROLES,
 }
 
 

@@ -16,7 +16,14 @@ MENU = [
     ("core:audit", _("操作记录"), "audit.view"),
     ("pension:plans", _("缴费方案"), "plan.view"),
     ("pension:enrolments", _("参保登记"), "enrolment.view"),
+    ("collection:dues", _("应缴核定"), "due.view"),
+    ("collection:batches", _("银行代扣"), "withholding.view"),
+    ("collection:tax_files", _("税务缴费"), "withholding.view"),
     ("collection:books", _("票据管理"), "receipt_book.view"),
+    ("collection:deposits", _("缴存登记"), "deposit.view"),
+    ("collection:reconciliations", _("对账"), "reconciliation.view"),
+    ("collection:postings", _("记账"), "posting.run"),
+    ("collection:progress", _("征缴进度"), "progress.view"),
 ]
 
 
