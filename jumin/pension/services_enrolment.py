@@ -1,0 +1,759 @@
+"""Writes of enrolment (参保登记) and grade choice (缴费档次), POLICY §2.1 and §2.8 item 1.
+
+Every act is one transaction that writes the change, one ``EnrolmentEvent`` (the history the
+clerk reads) and one audit entry. The flow:
+
+    village (register) → township (approve / reject) → county (approve / reject) → paying
+    paying ⇄ paused;  paying / paused → receiving;  paying / paused / receiving → terminated
+
+Eligibility is checked on the application date against the plan in force for the person's
+village and that year (``minimum_age`` is data). A repeated registration of a person who is
+already pending or enrolled returns the existing enrolment and writes nothing.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+from django.utils import timezone
+
+from jumin.core import audit
+from jumin.core.access import in_scope, require, scope
+from jumin.core.models import Region, RegionLevel
+from jumin.pension import rules
+from jumin.pension.models import (
+    ACTIVE_STATUSES,
+    CloseReason,
+    ContributionPlan,
+    EmployeeSchemeMember,
+    Enrolment,
+    EnrolmentEvent,
+    EnrolmentStatus,
+    GradeChoice,
+    PauseReason,
+)
+from jumin.people.models import DuplicateReview, Person
+
+Kind = EnrolmentEvent.Kind
+Status = EnrolmentStatus
+
+# A due in one of these states has been paid or is being withheld: its grade is fixed.
+LOCKED_DUE_STATUSES = ("in_batch", "paid", "confirmed", "posted")
+ENROLLED_STATUSES = (Status.PAYING, Status.PAUSED, Status.RECEIVING)
+CLOSABLE_STATUSES = (Status.PAYING, Status.PAUSED, Status.RECEIVING)
+
+AUDITED_FIELDS = (
+    "status",
+    "village_id",
+    "full_time_student",
+    "first_grade",
+    "registered_on",
+    "rejection_reason",
+    "pause_reason",
+    "closed_on",
+    "close_reason",
+    "note",
+)
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def snapshot(enrolment: Enrolment) -> dict:
+    return {field: getattr(enrolment, field) for field in AUDITED_FIELDS}
+
+
+def status_label(status: str) -> str:
+    return str(Status(status).label) if status in Status.values else status
+
+
+# --------------------------------------------------------------------------- plans and grades
+
+
+def plan_for(region_code: str, year: int) -> ContributionPlan:
+    """The plan in force for a village and year; a Chinese ValidationError when there is none."""
+    plan = ContributionPlan.objects.in_force(region_code=region_code, year=year)
+    if plan is None:
+        raise ValidationError(
+            {"year": f"{year}年没有适用于本村的缴费方案，请县级经办机构先建立缴费方案"}
+        )
+    return plan
+
+
+def plan_grades(plan: ContributionPlan) -> list:
+    return sorted(plan.grades.all(), key=lambda grade: grade.amount)
+
+
+def grade_amount_text(amount: Decimal) -> str:
+    return f"{amount.normalize():f}" if amount == amount.to_integral() else f"{amount}"
+
+
+def grade_for(person: Person, year: int, plan: ContributionPlan) -> Decimal:
+    """The grade the person pays in ``year``: the one chosen, else the plan's lowest."""
+    chosen = (
+        GradeChoice.objects.filter(person=person, year=year)
+        .values_list("amount", flat=True)
+        .first()
+    )
+    if chosen is not None:
+        return chosen
+    return min(grade.amount for grade in plan.grades.all())
+
+
+def check_grade(plan: ContributionPlan, amount) -> Decimal:
+    """``amount`` as a Decimal grade of ``plan``; a ValidationError listing the valid grades."""
+    grades = plan_grades(plan)
+    valid = "、".join(grade_amount_text(grade.amount) for grade in grades)
+    try:
+        value = Decimal(str(amount)).quantize(Decimal("0.01"))
+    except Exception:  # noqa: BLE001 — any unreadable amount gets the same message
+        raise ValidationError(
+            {"amount": f"缴费档次：“{amount}”不是金额，可选档次：{valid}元"}
+        ) from None
+    if value not in {grade.amount for grade in grades}:
+        raise ValidationError(
+            {
+                "amount": f"缴费档次：{plan.year}年没有{grade_amount_text(value)}元这一档，"
+                f"可选档次：{valid}元"
+            }
+        )
+    return value
+
+
+# --------------------------------------------------------------------------- eligibility
+
+
+def in_employee_scheme(id_number: str) -> bool:
+    return EmployeeSchemeMember.objects.filter(id_number=id_number).exists()
+
+
+def active_enrolment(person: Person) -> Enrolment | None:
+    return (
+        Enrolment.objects.filter(person=person, status__in=ACTIVE_STATUSES)
+        .select_related("village")
+        .first()
+    )
+
+
+def refusals_for(
+    person: Person,
+    *,
+    on: datetime.date,
+    full_time_student: bool,
+    plan: ContributionPlan,
+    ignore: Enrolment | None = None,
+) -> list[str]:
+    """Why ``person`` may not enrol on ``on`` (empty if eligible); reads the employee list and
+    the enrolments, then asks the pure rule."""
+    others = Enrolment.objects.filter(person=person, status__in=ACTIVE_STATUSES)
+    if ignore is not None:
+        others = others.exclude(pk=ignore.pk)
+    return rules.enrolment_refusals(
+        birth_date=person.birth_date,
+        on=on,
+        death_date=person.death_date,
+        full_time_student=full_time_student,
+        in_employee_scheme=in_employee_scheme(person.id_number),
+        already_enrolled=others.exists(),
+        minimum_age=plan.minimum_age,
+    )
+
+
+def suspected_duplicates(person: Person) -> list[Person]:
+    """Other persons with the same name and birth date who are enrolled, unless a clerk has
+    reviewed the pair as two different people (people.DuplicateReview)."""
+    reviewed = DuplicateReview.objects.filter(
+        decision=DuplicateReview.Decision.DIFFERENT_PEOPLE
+    ).filter(
+        Q(person_low=person, person_high=OuterRef("pk"))
+        | Q(person_high=person, person_low=OuterRef("pk"))
+    )
+    enrolled = Enrolment.objects.filter(person=OuterRef("pk"), status__in=ENROLLED_STATUSES)
+    return list(
+        Person.objects.filter(name=person.name, birth_date=person.birth_date)
+        .exclude(pk=person.pk)
+        .filter(Exists(enrolled))
+        .exclude(Exists(reviewed))
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _in_scope_or_404(acting_user, region_code: str) -> None:
+    if not in_scope(acting_user, region_code):
+        raise Http404
+
+
+def _locked(acting_user, enrolment: Enrolment) -> Enrolment:
+    """The enrolment re-read with a row lock, through the user's scope (404 outside)."""
+    try:
+        return scope(Enrolment.objects.select_for_update(), acting_user).get(pk=enrolment.pk)
+    except Enrolment.DoesNotExist as error:
+        raise Http404 from error
+
+
+def _event(enrolment: Enrolment, *, kind: str, actor, reason: str = "", detail=None):
+    return EnrolmentEvent.objects.create(
+        enrolment=enrolment,
+        village_id=enrolment.village_id,
+        kind=kind,
+        reason=reason,
+        detail=audit.jsonable(detail or {}),
+        actor=actor,
+    )
+
+
+def _save(enrolment: Enrolment, fields: list[str]) -> None:
+    enrolment.updated_at = timezone.now()
+    enrolment.save(update_fields=[*fields, "updated_at"])
+
+
+def _expect(enrolment: Enrolment, allowed, act: str) -> None:
+    if enrolment.status not in allowed:
+        raise ValidationError(
+            {"status": f"该参保登记状态为“{status_label(enrolment.status)}”，不能{act}"}
+        )
+
+
+def _reason_text(reason: str, what: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": f"{what}：必须填写原因"})
+    if len(reason) > 200:
+        raise ValidationError({"reason": f"{what}：原因最多200个字"})
+    return reason
+
+
+# --------------------------------------------------------------------------- register
+
+
+def enrolment_register(
+    *,
+    acting_user,
+    person: Person,
+    applied_on: datetime.date | None = None,
+    full_time_student: bool = False,
+    grade=None,
+    note: str = "",
+) -> tuple[Enrolment, bool]:
+    """Register ``person`` (village step). Returns ``(enrolment, created)``: a person already
+    pending or enrolled gets the existing enrolment back and nothing is written."""
+    require(acting_user, "enrolment.register")
+    _in_scope_or_404(acting_user, person.village_id)
+    existing = active_enrolment(person)
+    if existing is not None:
+        return existing, False
+    applied_on = applied_on or today()
+    if applied_on > today():
+        raise ValidationError({"applied_on": "申请日期不能晚于今天"})
+    note = (note or "").strip()
+    if len(note) > 200:
+        raise ValidationError({"note": "备注最多200个字"})
+    plan = plan_for(person.village_id, applied_on.year)
+    amount = check_grade(plan, grade) if grade not in (None, "") else None
+    refusals = refusals_for(person, on=applied_on, full_time_student=full_time_student, plan=plan)
+    if refusals:
+        raise ValidationError({"person": refusals})
+    try:
+        with transaction.atomic():
+            enrolment = Enrolment.objects.create(
+                person=person,
+                village_id=person.village_id,
+                status=Status.PENDING_TOWNSHIP,
+                applied_on=applied_on,
+                applied_by=acting_user,
+                full_time_student=full_time_student,
+                first_grade=amount,
+                note=note,
+            )
+            _event(
+                enrolment,
+                kind=Kind.APPLIED,
+                actor=acting_user,
+                detail={"applied_on": applied_on, "grade": amount, "plan": plan.pk},
+            )
+            if amount is not None:
+                _grade_upsert(acting_user, person, applied_on.year, amount, plan)
+            audit.record(
+                actor=acting_user,
+                action="pension.enrolment_register",
+                obj=enrolment,
+                object_label=f"{person.name} 参保登记",
+                after=snapshot(enrolment),
+            )
+    except IntegrityError:
+        # A concurrent submit registered the same person first: answer with that one.
+        existing = active_enrolment(person)
+        if existing is None:
+            raise
+        return existing, False
+    return enrolment, True
+
+
+# --------------------------------------------------------------------------- township
+
+
+def enrolment_township_approve(*, acting_user, enrolment: Enrolment) -> Enrolment:
+    require(acting_user, "enrolment.approve_township")
+    with transaction.atomic():
+        enrolment = _locked(acting_user, enrolment)
+        _expect(enrolment, (Status.PENDING_TOWNSHIP,), "乡镇审核")
+        before = snapshot(enrolment)
+        enrolment.status = Status.PENDING_COUNTY
+        enrolment.township_checked_by = acting_user
+        enrolment.township_checked_at = timezone.now()
+        _save(enrolment, ["status", "township_checked_by", "township_checked_at"])
+        _event(enrolment, kind=Kind.TOWNSHIP_APPROVED, actor=acting_user)
+        audit.record(
+            actor=acting_user,
+            action="pension.enrolment_township_approve",
+            obj=enrolment,
+            before=before,
+            after=snapshot(enrolment),
+        )
+    return enrolment
+
+
+def enrolment_township_approve_many(*, acting_user, ids) -> int:
+    """Approve a list of enrolments at the township, all or nothing. An id outside the
+    user's scope (or unknown) → Http404; one not waiting for the township → ValidationError
+    naming it. One audit entry for the whole list."""
+    require(acting_user, "enrolment.approve_township")
+    try:
+        wanted = sorted({int(pk) for pk in ids})
+    except (TypeError, ValueError) as error:
+        raise Http404 from error
+    if not wanted:
+        raise ValidationError({"ids": "请至少勾选一条参保登记"})
+    with transaction.atomic():
+        rows = list(
+            scope(Enrolment.objects.select_for_update(), acting_user)
+            .filter(pk__in=wanted)
+            .select_related("person")
+        )
+        if len(rows) != len(wanted):
+            raise Http404
+        wrong = [row for row in rows if row.status != Status.PENDING_TOWNSHIP]
+        if wrong:
+            names = "、".join(f"{row.person.name}（{status_label(row.status)}）" for row in wrong)
+            raise ValidationError({"ids": f"以下参保登记不在待乡镇审核状态，未作任何审核：{names}"})
+        now = timezone.now()
+        Enrolment.objects.filter(pk__in=wanted).update(
+            status=Status.PENDING_COUNTY,
+            township_checked_by=acting_user,
+            township_checked_at=now,
+            updated_at=now,
+        )
+        EnrolmentEvent.objects.bulk_create(
+            EnrolmentEvent(
+                enrolment=row,
+                village_id=row.village_id,
+                kind=Kind.TOWNSHIP_APPROVED,
+                actor=acting_user,
+                at=now,
+                detail={"bulk": True},
+            )
+            for row in rows
+        )
+        audit.record(
+            actor=acting_user,
+            action="pension.enrolment_township_approve_many",
+            object_type="pension.enrolment",
+            object_id=",".join(str(pk) for pk in wanted)[:64],
+            object_label=f"乡镇批量审核 {len(wanted)} 条",
+            region_code=acting_user.region_id or "",
+            after={"ids": wanted, "count": len(wanted), "status": Status.PENDING_COUNTY},
+        )
+    return len(wanted)
+
+
+# --------------------------------------------------------------------------- county
+
+
+def enrolment_county_approve(*, acting_user, enrolment: Enrolment) -> Enrolment:
+    """The county's check (POLICY §2.8: employee scheme, duplicates, alive) and registration."""
+    require(acting_user, "enrolment.approve_county")
+    with transaction.atomic():
+        enrolment = _locked(acting_user, enrolment)
+        _expect(enrolment, (Status.PENDING_COUNTY,), "县级审核")
+        person = Person.objects.get(pk=enrolment.person_id)
+        problems = []
+        if person.death_date is not None:
+            problems.append(f"参保人已于{person.death_date:%Y-%m-%d}死亡")
+        if in_employee_scheme(person.id_number):
+            problems.append("参保人在职工养老保险参保名单中")
+        for other in suspected_duplicates(person):
+            problems.append(
+                f"疑似重复参保：同名同出生日期的{other.name}（{other.village_id}）已参保，"
+                "请先在“疑似重复”页面核实"
+            )
+        if problems:
+            raise ValidationError({"person": [f"不能登记：{problem}" for problem in problems]})
+        before = snapshot(enrolment)
+        enrolment.status = Status.PAYING
+        enrolment.county_checked_by = acting_user
+        enrolment.county_checked_at = timezone.now()
+        enrolment.registered_on = today()
+        _save(enrolment, ["status", "county_checked_by", "county_checked_at", "registered_on"])
+        _event(
+            enrolment,
+            kind=Kind.COUNTY_APPROVED,
+            actor=acting_user,
+            detail={"registered_on": enrolment.registered_on},
+        )
+        audit.record(
+            actor=acting_user,
+            action="pension.enrolment_county_approve",
+            obj=enrolment,
+            before=before,
+            after=snapshot(enrolment),
+        )
+    return enrolment
+
+
+def enrolment_approve(*, acting_user, enrolment: Enrolment) -> Enrolment:
+    """The next approval the enrolment waits for: the township's or the county's."""
+    if enrolment.status == Status.PENDING_TOWNSHIP:
+        return enrolment_township_approve(acting_user=acting_user, enrolment=enrolment)
+    if enrolment.status == Status.PENDING_COUNTY:
+        return enrolment_county_approve(acting_user=acting_user, enrolment=enrolment)
+    raise ValidationError(
+        {"status": f"该参保登记状态为“{status_label(enrolment.status)}”，不需要审核"}
+    )
+
+
+def enrolment_reject(*, acting_user, enrolment: Enrolment, reason: str) -> Enrolment:
+    """Send an application back (退回) at the township or the county step, with a reason."""
+    permission = {
+        Status.PENDING_TOWNSHIP: "enrolment.approve_township",
+        Status.PENDING_COUNTY: "enrolment.approve_county",
+    }.get(enrolment.status)
+    if permission is None:
+        _expect(enrolment, (Status.PENDING_TOWNSHIP, Status.PENDING_COUNTY), "退回")
+    require(acting_user, permission)
+    reason = _reason_text(reason, "退回")
+    expected = enrolment.status
+    with transaction.atomic():
+        enrolment = _locked(acting_user, enrolment)
+        _expect(enrolment, (expected,), "退回")
+        level = "township" if enrolment.status == Status.PENDING_TOWNSHIP else "county"
+        before = snapshot(enrolment)
+        enrolment.status = Status.REJECTED
+        enrolment.rejection_reason = reason
+        fields = ["status", "rejection_reason"]
+        if level == "township":
+            enrolment.township_checked_by = acting_user
+            enrolment.township_checked_at = timezone.now()
+            fields += ["township_checked_by", "township_checked_at"]
+        else:
+            enrolment.county_checked_by = acting_user
+            enrolment.county_checked_at = timezone.now()
+            fields += ["county_checked_by", "county_checked_at"]
+        _save(enrolment, fields)
+        _event(
+            enrolment,
+            kind=Kind.REJECTED,
+            actor=acting_user,
+            detail={"level": level, "reason": reason},
+        )
+        audit.record(
+            actor=acting_user,
+            action="pension.enrolment_reject",
+            obj=enrolment,
+            before=before,
+            after=snapshot(enrolment),
+            reason=reason,
+        )
+    return enrolment
+
+
+# --------------------------------------------------------------------------- changes
+
+
+def enrolment_change(
+    *,
+    acting_user,
+    enrolment: Enrolment,
+    full_time_student: bool | None = None,
+    note: str | None = None,
+    village_code: str | None = None,
+    reason: str = "",
+) -> Enrolment:
+    """变更登记: the student flag, the note or the village of an active enrolment. Only what
+    differs is written; nothing different → no event, no audit."""
+    require(acting_user, "enrolment.change")
+    with transaction.atomic():
+        enrolment = _locked(acting_user, enrolment)
+        _expect(enrolment, ACTIVE_STATUSES, "变更登记")
+        before = snapshot(enrolment)
+        changes = {}
+        if full_time_student is not None and full_time_student != enrolment.full_time_student:
+            changes["full_time_student"] = full_time_student
+        if note is not None:
+            note = note.strip()
+            if len(note) > 200:
+                raise ValidationError({"note": "备注最多200个字"})
+            if note != enrolment.note:
+                changes["note"] = note
+        if village_code and village_code != enrolment.village_id:
+            village = Region.objects.filter(code=village_code, level=RegionLevel.VILLAGE).first()
+            if village is None or not in_scope(acting_user, village_code):
+                raise ValidationError(
+                    {"village": f"村（社区）代码{village_code}不存在或不在您的管辖范围内"}
+                )
+            changes["village_id"] = village.code
+        if not changes:
+            return enrolment
+        for field, value in changes.items():
+            setattr(enrolment, field, value)
+        _save(enrolment, list(changes))
+        after = snapshot(enrolment)
+        _event(
+            enrolment,
+            kind=Kind.CHANGED,
+            actor=acting_user,
+            reason="",
+            detail={
+                "before": {field: before[field] for field in changes},
+                "after": {field: after[field] for field in changes},
+                "reason": (reason or "").strip()[:200],
+            },
+        )
+        audit.record(
+            actor=acting_user,
+            action="pension.enrolment_change",
+            obj=enrolment,
+            before={field: before[field] for field in changes},
+            after={field: after[field] for field in changes},
+            reason=(reason or "").strip()[:200],
+        )
+    return enrolment
+
+
+def enrolment_pause(*, acting_user, enrolment: Enrolment, reason: str, note: str = "") -> Enrolment:
+    """暂停缴费 with a coded reason (PauseReason)."""
+    require(acting_user, "enrolment.change")
+    if reason not in PauseReason.values:
+        raise ValidationError(
+            {"reason": "暂停原因：只能是" + "、".join(str(label) for label in PauseReason.labels)}
+        )
+    with transaction.atomic():
+        enrolment = _locked(acting_user, enrolment)
+        _expect(enrolment, (Status.PAYING,), "暂停缴费")
+        before = snapshot(enrolment)
+        enrolment.status = Status.PAUSED
+        enrolment.pause_reason = reason
+        _save(enrolment, ["status", "pause_reason"])
+        _event(
+            enrolment,
+            kind=Kind.PAUSED,
+            actor=acting_user,
+            reason=reason,
+            detail={"note": (note or "").strip()[:200]},
+        )
+        audit.record(
+            actor=acting_user,
+            action="pension.enrolment_pause",
+            obj=enrolment,
+            before=before,
+            after=snapshot(enrolment),
+            reason=str(PauseReason(reason).label),
+        )
+    return enrolment
+
+
+def enrolment_resume(*, acting_user, enrolment: Enrolment, note: str = "") -> Enrolment:
+    """恢复缴费: paused → paying. Refused while the person is on the employee-scheme list."""
+    require(acting_user, "enrolment.change")
+    with transaction.atomic():
+        enrolment = _locked(acting_user, enrolment)
+        _expect(enrolment, (Status.PAUSED,), "恢复缴费")
+        person = Person.objects.get(pk=enrolment.person_id)
+        if person.death_date is not None:
+            raise ValidationError({"person": "参保人已死亡，不能恢复缴费，请办理注销登记"})
+        if in_employee_scheme(person.id_number):
+            raise ValidationError({"person": "参保人仍在职工养老保险参保名单中，不能恢复缴费"})
+        before = snapshot(enrolment)
+        enrolment.status = Status.PAYING
+        enrolment.pause_reason = ""
+        _save(enrolment, ["status", "pause_reason"])
+        _event(
+            enrolment,
+            kind=Kind.RESUMED,
+            actor=acting_user,
+            detail={"note": (note or "").strip()[:200], "paused_for": before["pause_reason"]},
+        )
+        audit.record(
+            actor=acting_user,
+            action="pension.enrolment_resume",
+            obj=enrolment,
+            before=before,
+            after=snapshot(enrolment),
+        )
+    return enrolment
+
+
+def enrolment_close(
+    *,
+    acting_user,
+    enrolment: Enrolment,
+    reason: str,
+    closed_on: datetime.date | None = None,
+    note: str = "",
+) -> Enrolment:
+    """注销登记 with a coded reason (CloseReason) and date → terminated."""
+    require(acting_user, "enrolment.close")
+    if reason not in CloseReason.values:
+        raise ValidationError(
+            {"reason": "注销原因：只能是" + "、".join(str(label) for label in CloseReason.labels)}
+        )
+    closed_on = closed_on or today()
+    if closed_on > today():
+        raise ValidationError({"closed_on": "注销日期不能晚于今天"})
+    with transaction.atomic():
+        enrolment = _locked(acting_user, enrolment)
+        _expect(enrolment, CLOSABLE_STATUSES, "注销（未审核完的登记请退回）")
+        if enrolment.registered_on and closed_on < enrolment.registered_on:
+            raise ValidationError(
+                {"closed_on": f"注销日期不能早于登记日期{enrolment.registered_on:%Y-%m-%d}"}
+            )
+        before = snapshot(enrolment)
+        enrolment.status = Status.TERMINATED
+        enrolment.close_reason = reason
+        enrolment.closed_on = closed_on
+        _save(enrolment, ["status", "close_reason", "closed_on"])
+        _event(
+            enrolment,
+            kind=Kind.CLOSED,
+            actor=acting_user,
+            reason=reason,
+            detail={"closed_on": closed_on, "note": (note or "").strip()[:200]},
+        )
+        audit.record(
+            actor=acting_user,
+            action="pension.enrolment_close",
+            obj=enrolment,
+            before=before,
+            after=snapshot(enrolment),
+            reason=str(CloseReason(reason).label),
+        )
+    return enrolment
+
+
+def enrolment_start_receiving(
+    *, acting_user, enrolment: Enrolment, on: datetime.date | None = None, detail=None
+) -> Enrolment:
+    """For the benefits issue: paying or paused → receiving (领取待遇) from ``on``."""
+    require(acting_user, "enrolment.change")
+    on = on or today()
+    with transaction.atomic():
+        enrolment = _locked(acting_user, enrolment)
+        _expect(enrolment, (Status.PAYING, Status.PAUSED), "开始领取待遇")
+        before = snapshot(enrolment)
+        enrolment.status = Status.RECEIVING
+        enrolment.pause_reason = ""
+        _save(enrolment, ["status", "pause_reason"])
+        _event(
+            enrolment,
+            kind=Kind.RECEIVING,
+            actor=acting_user,
+            detail={"from": on, **(detail or {})},
+        )
+        audit.record(
+            actor=acting_user,
+            action="pension.enrolment_start_receiving",
+            obj=enrolment,
+            before=before,
+            after=snapshot(enrolment),
+        )
+    return enrolment
+
+
+# --------------------------------------------------------------------------- grade choice
+
+
+def _grade_upsert(acting_user, person: Person, year: int, amount: Decimal, plan) -> bool:
+    """Store the grade for (person, year) and re-price an open personal due; inside the
+    caller's transaction. Returns False when the stored grade is already ``amount``."""
+    from jumin.collection.models import Due, DueKind, DueStatus
+
+    due = (
+        Due.objects.select_for_update()
+        .filter(person=person, year=year, kind=DueKind.PERSONAL)
+        .exclude(status=DueStatus.CANCELLED)
+        .select_related("plan")
+        .first()
+    )
+    if due is not None and due.status in LOCKED_DUE_STATUSES:
+        raise ValidationError({"amount": "本年度已缴费或正在代扣，不能再改档次"})
+    choice = GradeChoice.objects.select_for_update().filter(person=person, year=year).first()
+    if choice is not None and choice.amount == amount and (due is None or due.grade == amount):
+        return False
+    before = {"amount": choice.amount if choice else None}
+    if choice is None:
+        choice = GradeChoice.objects.create(
+            person=person,
+            village_id=person.village_id,
+            year=year,
+            amount=amount,
+            chosen_by=acting_user,
+        )
+    else:
+        choice.amount = amount
+        choice.chosen_by = acting_user
+        choice.chosen_at = timezone.now()
+        choice.save(update_fields=["amount", "chosen_by", "chosen_at"])
+    after = {"amount": amount}
+    if due is not None and due.status == DueStatus.OPEN and due.grade != amount:
+        province, city, county = rules.subsidy_for(due.plan.grades.all(), amount)
+        Due.objects.filter(pk=due.pk).update(
+            grade=amount,
+            amount=amount,
+            subsidy_province=province,
+            subsidy_city=city,
+            subsidy_county=county,
+        )
+        before["due"] = {"id": due.pk, "grade": due.grade, "amount": due.amount}
+        after["due"] = {"id": due.pk, "grade": amount, "amount": amount}
+    enrolment = active_enrolment(person)
+    if enrolment is not None:
+        _event(
+            enrolment,
+            kind=Kind.GRADE,
+            actor=acting_user,
+            detail={"year": year, "before": before["amount"], "after": amount},
+        )
+    audit.record(
+        actor=acting_user,
+        action="pension.grade_choose",
+        obj=choice,
+        object_label=f"{person.name} {year}年缴费档次",
+        before=before,
+        after=after,
+    )
+    return True
+
+
+def grade_choose(*, acting_user, person: Person, year: int, amount) -> GradeChoice:
+    """The grade ``person`` pays in ``year`` (upsert per person and year). An open personal
+    due of that year is re-priced in the same transaction; a due already in a withholding
+    batch or paid refuses the change. Choosing the same grade again changes nothing."""
+    require(acting_user, "grade.choose")
+    _in_scope_or_404(acting_user, person.village_id)
+    if active_enrolment(person) is None:
+        raise ValidationError({"person": f"{person.name}尚未参加城乡居保，请先办理参保登记"})
+    plan = plan_for(person.village_id, year)
+    value = check_grade(plan, amount)
+    try:
+        with transaction.atomic():
+            _grade_upsert(acting_user, person, year, value, plan)
+    except IntegrityError:
+        # A concurrent request stored the first choice of this year meanwhile: update it.
+        with transaction.atomic():
+            _grade_upsert(acting_user, person, year, value, plan)
+    return GradeChoice.objects.get(person=person, year=year)
