@@ -1,7 +1,374 @@
-"""JSON API of this area; its routers are added in jumin/api.py."""
+"""JSON API of dues, bank withholding and tax files; its routers are added in jumin/api.py.
 
-from ninja import Router
+``/api/dues`` (read), ``/api/withholding`` (batches: create, export file, result upload,
+confirm), ``/api/tax-files`` (upload, read, confirm). Thin: each endpoint calls one query or
+service; scoping lives there, so anything outside the caller's region answers 404. A refused
+file answers 422 with every problem in ``errors`` (``field`` = 第N行 or the header field).
+An upload of a file already imported answers 200 with the earlier import (201 when new).
+"""
+
+import datetime
+from decimal import Decimal
+from urllib.parse import quote
+
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from ninja import Field, File, Path, Query, Router, Schema, Status, UploadedFile
+
+from jumin.collection import tax
+from jumin.collection.withholding import queries, services
+from jumin.core.access import masked_for
+from jumin.core.api import PlainText, error_responses
 
 dues_router = Router(tags=["collection"])
 batches_router = Router(tags=["collection"])
 tax_router = Router(tags=["collection"])
+
+MAX_ID = 2**63 - 1
+PAGE = 200
+
+
+def _problems_error(error: ValidationError) -> ValidationError:
+    """A refused file: one error per problem, ``field`` naming the line (第N行) or ``file``."""
+    problems = getattr(error, "problems", None)
+    if not problems:
+        return error
+    errors: dict[str, list[str]] = {"file": [error.messages[0]]}
+    for problem in problems[: services.PROBLEMS_LISTED]:
+        field = f"第{problem['row']}行" if problem["row"] else "file"
+        errors.setdefault(field, []).append(problem["message"])
+    return ValidationError(errors)
+
+
+# --------------------------------------------------------------------------- dues
+
+
+class DueOut(Schema):
+    id: int
+    person_id: int
+    name: str
+    id_number: str = Field(description="按角色打码")
+    village_code: str
+    year: int
+    kind: str
+    grade: Decimal
+    amount: Decimal
+    subsidy_province: Decimal
+    subsidy_city: Decimal
+    subsidy_county: Decimal
+    government_paid_group: str
+    status: str
+    channel: str
+    paid_amount: Decimal | None
+    paid_on: datetime.date | None
+    payment_reference: str
+    confirmed_at: datetime.datetime | None
+
+
+class DueFilters(Schema):
+    year: int | None = Field(None, ge=2000, le=2100)
+    status: str = Field("", max_length=12)
+    village: str = Field("", max_length=12, pattern=r"^\d*$", description="区划代码前缀")
+    kind: str = Field("", max_length=20)
+    channel: str = Field("", max_length=12)
+    offset: int = Field(0, ge=0)
+    limit: int = Field(PAGE, ge=1, le=1000)
+
+
+class DuePage(Schema):
+    count: int
+    results: list[DueOut]
+
+
+def due_out(request, due) -> dict:
+    return {
+        "id": due.pk,
+        "person_id": due.person_id,
+        "name": due.person.name,
+        "id_number": masked_for(request.user, "id_number", due.person.id_number),
+        "village_code": due.village_id,
+        "year": due.year,
+        "kind": due.kind,
+        "grade": due.grade,
+        "amount": due.amount,
+        "subsidy_province": due.subsidy_province,
+        "subsidy_city": due.subsidy_city,
+        "subsidy_county": due.subsidy_county,
+        "government_paid_group": due.government_paid_group,
+        "status": due.status,
+        "channel": due.channel,
+        "paid_amount": due.paid_amount,
+        "paid_on": due.paid_on,
+        "payment_reference": due.payment_reference,
+        "confirmed_at": due.confirmed_at,
+    }
+
+
+@dues_router.get("", response={200: DuePage, **error_responses(401, 403, 422)}, summary="应缴记录")
+def dues_endpoint(request, filters: Query[DueFilters]):
+    rows = queries.due_list(
+        request.user,
+        year=filters.year,
+        status=filters.status,
+        village=filters.village,
+        kind=filters.kind,
+        channel=filters.channel,
+    )
+    page = rows[filters.offset : filters.offset + filters.limit]
+    return {"count": rows.count(), "results": [due_out(request, due) for due in page]}
+
+
+@dues_router.get(
+    "/{due_id}",
+    response={200: DueOut, **error_responses(401, 403, 404, 422)},
+    summary="一条应缴记录",
+)
+def due_endpoint(request, due_id: int = Path(..., ge=1, le=MAX_ID)):
+    return due_out(request, queries.due_get(request.user, due_id))
+
+
+# --------------------------------------------------------------------------- batches
+
+
+class BatchOut(Schema):
+    id: int
+    key: str = Field(description="批次号：县代码-年度-银行-批次")
+    region_code: str
+    bank: str
+    year: int
+    round: int
+    status: str
+    line_count: int
+    amount_sum: Decimal
+    paid_count: int
+    paid_sum: Decimal
+    failed_count: int
+    created_at: datetime.datetime
+    confirmed_at: datetime.datetime | None
+
+
+class BatchIn(Schema):
+    bank: PlainText = Field(..., min_length=1, max_length=20)
+    year: int = Field(..., ge=2000, le=2100)
+    county: PlainText = Field("", max_length=12, description="县级代码；空 = 本人所在县")
+
+
+class ResultFileOut(Schema):
+    id: int
+    batch_id: int
+    file_name: str
+    sha256: str
+    line_count: int
+    amount_sum: Decimal
+    paid_count: int
+    failed_count: int
+    imported_at: datetime.datetime
+
+
+def batch_out(batch) -> dict:
+    return {
+        "id": batch.pk,
+        "key": services.batch_key(batch),
+        "region_code": batch.region_id,
+        "bank": batch.bank,
+        "year": batch.year,
+        "round": batch.round,
+        "status": batch.status,
+        "line_count": batch.line_count,
+        "amount_sum": batch.amount_sum,
+        "paid_count": batch.paid_count,
+        "paid_sum": batch.paid_sum,
+        "failed_count": batch.failed_count,
+        "created_at": batch.created_at,
+        "confirmed_at": batch.confirmed_at,
+    }
+
+
+def result_out(result_file) -> dict:
+    return {
+        "id": result_file.pk,
+        "batch_id": result_file.batch_id,
+        "file_name": result_file.file_name,
+        "sha256": result_file.sha256,
+        "line_count": result_file.line_count,
+        "amount_sum": result_file.amount_sum,
+        "paid_count": result_file.paid_count,
+        "failed_count": result_file.failed_count,
+        "imported_at": result_file.imported_at,
+    }
+
+
+def _county(request, given: str) -> str:
+    return given or (request.user.region_id or "")[:6]
+
+
+@batches_router.get(
+    "", response={200: list[BatchOut], **error_responses(401, 403)}, summary="代扣批次"
+)
+def batches_endpoint(request):
+    return [batch_out(batch) for batch in queries.batch_list(request.user)[:500]]
+
+
+@batches_router.post(
+    "", response={201: BatchOut, **error_responses(401, 403, 404, 422)}, summary="生成下一批代扣"
+)
+def batch_create_endpoint(request, payload: BatchIn):
+    batch = services.batch_create(
+        acting_user=request.user,
+        region_code=_county(request, payload.county),
+        bank=payload.bank,
+        year=payload.year,
+    )
+    return Status(201, batch_out(batch))
+
+
+@batches_router.get(
+    "/{batch_id}",
+    response={200: BatchOut, **error_responses(401, 403, 404, 422)},
+    summary="一个代扣批次",
+)
+def batch_endpoint(request, batch_id: int = Path(..., ge=1, le=MAX_ID)):
+    return batch_out(queries.batch_get(request.user, batch_id))
+
+
+@batches_router.get(
+    "/{batch_id}/export",
+    response={200: None, **error_responses(401, 403, 404, 422)},
+    summary="下载代扣文件（按银行格式）",
+)
+def batch_export_endpoint(request, batch_id: int = Path(..., ge=1, le=MAX_ID)):
+    batch = queries.batch_get(request.user, batch_id)
+    data, file_name = services.batch_export(acting_user=request.user, batch=batch)
+    response = HttpResponse(data, content_type="application/octet-stream")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
+    return response
+
+
+@batches_router.post(
+    "/{batch_id}/results",
+    response={200: ResultFileOut, 201: ResultFileOut, **error_responses(401, 403, 404, 422)},
+    summary="导入银行回盘文件（同一文件重复导入返回 200，不重复入账）",
+)
+def batch_result_endpoint(
+    request, file: File[UploadedFile], batch_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    batch = queries.batch_get(request.user, batch_id)
+    try:
+        result_file, created = services.result_import(
+            acting_user=request.user, batch=batch, file_name=file.name, data=file.read()
+        )
+    except ValidationError as error:
+        raise _problems_error(error) from None
+    return Status(201 if created else 200, result_out(result_file))
+
+
+@batches_router.post(
+    "/{batch_id}/confirm",
+    response={200: BatchOut, **error_responses(401, 403, 404, 422)},
+    summary="财务核对代扣批次",
+)
+def batch_confirm_endpoint(request, batch_id: int = Path(..., ge=1, le=MAX_ID)):
+    batch = queries.batch_get(request.user, batch_id)
+    return batch_out(services.batch_confirm(acting_user=request.user, batch=batch))
+
+
+# --------------------------------------------------------------------------- tax files
+
+
+class TaxFileOut(Schema):
+    id: int
+    region_code: str
+    file_name: str
+    sha256: str
+    line_count: int
+    amount_sum: Decimal
+    matched_count: int
+    imported_at: datetime.datetime
+    confirmed_at: datetime.datetime | None
+
+
+class TaxLineOut(Schema):
+    line_number: int
+    voucher_number: str
+    id_number: str
+    name: str
+    year: int
+    amount: Decimal
+    paid_on: datetime.date
+    due_id: int | None
+
+
+class TaxFileDetail(TaxFileOut):
+    lines: list[TaxLineOut]
+
+
+def tax_out(tax_file) -> dict:
+    return {
+        "id": tax_file.pk,
+        "region_code": tax_file.region_id,
+        "file_name": tax_file.file_name,
+        "sha256": tax_file.sha256,
+        "line_count": tax_file.line_count,
+        "amount_sum": tax_file.amount_sum,
+        "matched_count": tax_file.matched_count,
+        "imported_at": tax_file.imported_at,
+        "confirmed_at": tax_file.confirmed_at,
+    }
+
+
+@tax_router.post(
+    "",
+    response={200: TaxFileOut, 201: TaxFileOut, **error_responses(401, 403, 404, 422)},
+    summary="导入税务缴费明细（同一文件重复导入返回 200）",
+)
+def tax_upload_endpoint(request, file: File[UploadedFile]):
+    try:
+        tax_file, created = tax.tax_file_import(
+            acting_user=request.user,
+            region_code=(request.user.region_id or "")[:6],
+            file_name=file.name,
+            data=file.read(),
+        )
+    except ValidationError as error:
+        raise _problems_error(error) from None
+    return Status(201 if created else 200, tax_out(tax_file))
+
+
+@tax_router.get(
+    "", response={200: list[TaxFileOut], **error_responses(401, 403)}, summary="税务缴费明细文件"
+)
+def tax_files_endpoint(request):
+    return [tax_out(tax_file) for tax_file in queries.tax_file_list(request.user)[:500]]
+
+
+@tax_router.get(
+    "/{file_id}",
+    response={200: TaxFileDetail, **error_responses(401, 403, 404, 422)},
+    summary="一个税务缴费明细文件",
+)
+def tax_file_endpoint(request, file_id: int = Path(..., ge=1, le=MAX_ID)):
+    tax_file = queries.tax_file_get(request.user, file_id)
+    lines = [
+        {
+            "line_number": line.line_number,
+            "voucher_number": line.voucher_number,
+            "id_number": masked_for(request.user, "id_number", line.id_number),
+            "name": line.name,
+            "year": line.year,
+            "amount": line.amount,
+            "paid_on": line.paid_on,
+            "due_id": line.due_id,
+        }
+        for line in queries.tax_file_lines(tax_file)[:5000]
+    ]
+    return {**tax_out(tax_file), "lines": lines}
+
+
+@tax_router.post(
+    "/{file_id}/confirm",
+    response={200: TaxFileOut, **error_responses(401, 403, 404, 422)},
+    summary="财务核对税务缴费明细",
+)
+def tax_confirm_endpoint(request, file_id: int = Path(..., ge=1, le=MAX_ID)):
+    tax_file = queries.tax_file_get(request.user, file_id)
+    return tax_out(tax.tax_file_confirm(acting_user=request.user, tax_file=tax_file))

@@ -83,6 +83,8 @@ class Person(models.Model):
     )
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     passbook_number = models.CharField(_("存折账号"), max_length=32, blank=True)
+    # db_default: raw bulk inserts (roster import, demo, benchmark) that list older columns
+    passbook_bank = models.CharField(_("存折开户行"), max_length=20, blank=True, db_default="")
     social_security_card_number = models.CharField(_("社保卡号"), max_length=32, blank=True)
     death_date = models.DateField(_("死亡日期"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

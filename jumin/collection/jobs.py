@@ -1,0 +1,85 @@
+"""Background work of the collection app (run by ``jumin worker``): the yearly dues job."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from jumin.core import audit
+from jumin.core.access import in_scope, require
+from jumin.core.jobs import Progress
+from jumin.core.models import JobRun, JobStatus
+
+DUES_JOB = "collection.dues_generate"
+STALE_AFTER = datetime.timedelta(hours=6)
+
+
+def dues_generate_submit(*, acting_user, region_code: str, year: int) -> tuple[JobRun, bool]:
+    """Queue the dues job for a county and year: (the job, whether it was queued now).
+
+    While a run for the same county and year is queued or running (started in the last six
+    hours), that run is returned, so a form sent twice starts one job. A finished or dead run
+    may be started again: the job adds only what is missing."""
+    from jumin.collection.dues import county_code_of, plan_for_county
+
+    require(acting_user, "due.generate")  # the web and the API: always a staff member
+    county = county_code_of(region_code)
+    if not in_scope(acting_user, county):
+        raise ValidationError({"county": "只能为本人管辖的县生成应缴记录"})
+    plan_for_county(county, year)  # refuse now, not in the worker, when there is no plan
+    with transaction.atomic():
+        running = (
+            JobRun.objects.select_for_update()
+            .filter(
+                kind=DUES_JOB,
+                region_id=county,
+                params__year=year,
+                status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
+                # a run that died without finishing does not block the county for ever
+                created_at__gte=timezone.now() - STALE_AFTER,
+            )
+            .first()
+        )
+        if running is not None:
+            return running, False
+        context = audit.current_context()
+        run = JobRun.objects.create(
+            kind=DUES_JOB,
+            region_id=county,
+            created_by=acting_user,
+            params={
+                "year": year,
+                "request_id": context.request_id,
+                "ip_address": context.ip_address,
+            },
+        )
+        transaction.on_commit(lambda: run_dues_generation.enqueue(str(run.pk)))
+    return run, True
+
+
+@task()
+def run_dues_generation(job_id: str) -> dict:
+    """Run a queued dues job; a finished job delivered again does nothing."""
+    from jumin.collection.dues import dues_generate
+
+    run = JobRun.objects.select_related("created_by", "created_by__region").get(pk=job_id)
+    if run.status == JobStatus.DONE:
+        return run.result
+    params = run.params or {}
+    progress = Progress(run)
+    with audit.request_context(params.get("request_id"), params.get("ip_address")):
+        try:
+            dues_generate(
+                acting_user=run.created_by,
+                region_code=run.region_id,
+                year=params["year"],
+                progress=progress,
+            )
+        except ValidationError as error:
+            progress.fail("；".join(error.messages))
+        except Exception as error:
+            progress.fail(f"生成失败：{error}")
+            raise
+    return run.result

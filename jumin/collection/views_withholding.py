@@ -1,0 +1,354 @@
+"""Pages for dues (应缴核定), bank withholding (银行代扣) and tax files (税务缴费).
+
+Thin: forms parse, the services in ``dues`` / ``jobs`` / ``withholding.services`` / ``tax``
+write, ``withholding.queries`` read through the user's scope (out of scope → 404).
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jumin.collection import jobs, tax
+from jumin.collection.models import Channel, DueKind, DueStatus, LineResult
+from jumin.collection.withholding import queries, services
+from jumin.core.access import can, masked_for, require
+from jumin.core.models import JobStatus, Region, RegionLevel
+
+PAGE_PERMISSIONS = {
+    "dues": "due.view",
+    "dues_generate": "due.generate",
+    "batches": "withholding.view",
+    "batch_create": "withholding.manage",
+    "batch_export": "withholding.manage",
+    "batch_result": "withholding.manage",
+    "batch_confirm": "withholding.confirm",
+    "tax_files": "withholding.view",
+    "tax_upload": "tax_file.import",
+    "tax_confirm": "tax_file.confirm",
+}
+MAX_UPLOAD = 200 * 1024 * 1024
+
+
+def allow(request, page: str) -> None:
+    require(request.user, PAGE_PERMISSIONS[page])
+
+
+def _errors_to_form(form, error: ValidationError) -> None:
+    for field, field_messages in error.message_dict.items():
+        for message in field_messages:
+            form.add_error(field if field in form.fields else None, message)
+
+
+def _county_of(user) -> str:
+    return (user.region_id or "")[:6] if user.region_id else ""
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(label="缴费年度", min_value=2000, max_value=2100)
+
+
+class BatchForm(YearForm):
+    bank = forms.CharField(label="银行（与存折开户行一致）", max_length=20)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="文件")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.size:
+            raise ValidationError("文件是空的")
+        if upload.size > MAX_UPLOAD:
+            raise ValidationError("文件过大（最大200MB）")
+        return upload
+
+
+def _read(upload) -> bytes:
+    return b"".join(upload.chunks())
+
+
+# --------------------------------------------------------------------------- dues
+
+
+@login_required
+@require_GET
+def dues(request):
+    allow(request, "dues")
+    params = {key: request.GET.get(key, "").strip() for key in queries.DUE_FILTERS}
+    year = params["year"] if params["year"].isdigit() else ""
+    params["year"] = year
+    if params["village"] and not params["village"].isdigit():
+        params["village"] = ""
+    rows = queries.due_list(request.user, **{**params, "year": int(year) if year else None})
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    for due in page:
+        due.id_number_shown = masked_for(request.user, "id_number", due.person.id_number)
+    villages = Region.objects.filter(
+        level=RegionLevel.VILLAGE, code__startswith=request.user.scope_prefix or "-"
+    ).order_by("code")
+    query = "&".join(f"{key}={value}" for key, value in params.items() if value)
+    return render(
+        request,
+        "collection/dues.html",
+        {
+            "page": page,
+            "params": params,
+            "query": query,
+            "villages": villages,
+            "statuses": DueStatus.choices,
+            "kinds": DueKind.choices,
+            "channels": Channel.choices,
+            "can_generate": can(request.user, "due.generate"),
+            "form": YearForm(initial={"year": timezone.localdate().year}),
+            "generations": queries.generation_list(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def dues_generate(request):
+    allow(request, "dues_generate")
+    form = YearForm(request.POST)
+    if form.is_valid():
+        try:
+            run, started = jobs.dues_generate_submit(
+                acting_user=request.user,
+                region_code=_county_of(request.user),
+                year=form.cleaned_data["year"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            if not started:
+                messages.info(request, "这个县这一年的应缴核定已经在进行中，下面是它的进度。")
+            return redirect("collection:dues_job", run.pk)
+    else:
+        messages.error(request, "请填写正确的缴费年度")
+    return redirect("collection:dues")
+
+
+@login_required
+@require_GET
+def dues_job(request, pk):
+    allow(request, "dues")
+    run = queries.dues_job_get(request.user, pk)
+    finished = run.status in (JobStatus.DONE, JobStatus.FAILED)
+    template = "collection/dues_job_status.html" if request.htmx else "collection/dues_job.html"
+    return render(request, template, {"job": run, "finished": finished, "result": run.result})
+
+
+# --------------------------------------------------------------------------- batches
+
+
+@login_required
+@require_GET
+def batches(request):
+    allow(request, "batches")
+    return render(
+        request,
+        "collection/batches.html",
+        {
+            "batches": queries.batch_list(request.user)[:200],
+            "can_manage": can(request.user, "withholding.manage"),
+            "form": BatchForm(initial={"year": timezone.localdate().year}),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def batch_create(request):
+    allow(request, "batch_create")
+    form = BatchForm(request.POST or None, initial={"year": timezone.localdate().year})
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = services.batch_create(
+                acting_user=request.user,
+                region_code=_county_of(request.user),
+                bank=form.cleaned_data["bank"],
+                year=form.cleaned_data["year"],
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, f"已生成{batch}：{batch.line_count}笔，{batch.amount_sum}元")
+            return redirect("collection:batch_detail", batch.pk)
+    return render(request, "collection/batch_form.html", {"form": form})
+
+
+@login_required
+@require_GET
+def batch_detail(request, pk):
+    batch = queries.batch_get(request.user, pk)
+    allow(request, "batches")
+    result = request.GET.get("result", "")
+    if result not in LineResult.values:
+        result = ""
+    page = Paginator(queries.batch_lines(batch, result=result), 100).get_page(
+        request.GET.get("page")
+    )
+    for line in page:
+        line.id_number_shown = masked_for(request.user, "id_number", line.person.id_number)
+        line.account_shown = masked_for(request.user, "passbook", line.account_number)
+    return render(
+        request,
+        "collection/batch_detail.html",
+        {
+            "batch": batch,
+            "key": services.batch_key(batch),
+            "page": page,
+            "result": result,
+            "results": LineResult.choices,
+            "files": queries.batch_results(batch),
+            "can_manage": can(request.user, "withholding.manage"),
+            "can_confirm": can(request.user, "withholding.confirm") and not batch.confirmed_at,
+            "form": UploadForm(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def batch_export(request, pk):
+    batch = queries.batch_get(request.user, pk)
+    allow(request, "batch_export")
+    data, file_name = services.batch_export(acting_user=request.user, batch=batch)
+    response = HttpResponse(data, content_type="application/octet-stream")
+    response["Content-Disposition"] = _attachment(file_name)
+    return response
+
+
+def _attachment(file_name: str) -> str:
+    from urllib.parse import quote
+
+    return f"attachment; filename*=UTF-8''{quote(file_name)}"
+
+
+@login_required
+@require_POST
+def batch_result(request, pk):
+    batch = queries.batch_get(request.user, pk)
+    allow(request, "batch_result")
+    form = UploadForm(request.POST, request.FILES)
+    problems = []
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result_file, created = services.result_import(
+                acting_user=request.user, batch=batch, file_name=upload.name, data=_read(upload)
+            )
+        except ValidationError as error:
+            problems = error.messages
+        else:
+            if created:
+                messages.success(
+                    request,
+                    f"回盘文件已导入：扣款成功{result_file.paid_count}笔，"
+                    f"失败{result_file.failed_count}笔",
+                )
+            else:
+                messages.info(request, "这个回盘文件已经导入过（内容相同），没有重复导入。")
+            return redirect("collection:batch_detail", batch.pk)
+    else:
+        problems = [message for messages_ in form.errors.values() for message in messages_]
+    return render(
+        request,
+        "collection/batch_problems.html",
+        {"batch": batch, "problems": problems, "form": form},
+        status=422,
+    )
+
+
+@login_required
+@require_POST
+def batch_confirm(request, pk):
+    batch = queries.batch_get(request.user, pk)
+    allow(request, "batch_confirm")
+    try:
+        services.batch_confirm(acting_user=request.user, batch=batch)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "已核对：本批次扣款成功的应缴记录已确认到账")
+    return redirect("collection:batch_detail", batch.pk)
+
+
+# --------------------------------------------------------------------------- tax files
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tax_files(request):
+    allow(request, "tax_files")
+    form = UploadForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST":
+        allow(request, "tax_upload")
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                tax_file, created = tax.tax_file_import(
+                    acting_user=request.user,
+                    region_code=_county_of(request.user),
+                    file_name=upload.name,
+                    data=_read(upload),
+                )
+            except ValidationError as error:
+                problems = error.messages
+            else:
+                if created:
+                    messages.success(
+                        request, f"已导入{tax_file.line_count}笔，{tax_file.amount_sum}元"
+                    )
+                else:
+                    messages.info(request, "这个文件已经导入过（内容相同），没有重复导入。")
+                return redirect("collection:tax_file_detail", tax_file.pk)
+    return render(
+        request,
+        "collection/tax_files.html",
+        {
+            "files": queries.tax_file_list(request.user)[:200],
+            "form": form,
+            "problems": problems,
+            "can_import": can(request.user, "tax_file.import"),
+        },
+        status=422 if problems else 200,
+    )
+
+
+@login_required
+@require_GET
+def tax_file_detail(request, pk):
+    tax_file = queries.tax_file_get(request.user, pk)
+    allow(request, "tax_files")
+    page = Paginator(queries.tax_file_lines(tax_file), 100).get_page(request.GET.get("page"))
+    for line in page:
+        line.id_number_shown = masked_for(request.user, "id_number", line.id_number)
+    return render(
+        request,
+        "collection/tax_file_detail.html",
+        {
+            "tax_file": tax_file,
+            "page": page,
+            "can_confirm": can(request.user, "tax_file.confirm") and not tax_file.confirmed_at,
+        },
+    )
+
+
+@login_required
+@require_POST
+def tax_file_confirm(request, pk):
+    tax_file = queries.tax_file_get(request.user, pk)
+    allow(request, "tax_confirm")
+    tax.tax_file_confirm(acting_user=request.user, tax_file=tax_file)
+    messages.success(request, "已核对：本文件的缴费已确认到账")
+    return redirect("collection:tax_file_detail", tax_file.pk)
