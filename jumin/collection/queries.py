@@ -1,15 +1,24 @@
-"""Reads for receipt books, always through ``access.scope``."""
+"""Reads for receipt books and receipts, always through ``access.scope``."""
+
+from collections import defaultdict
 
 from django.db.models import Count, F, Q, QuerySet
 
-from jumin.collection.models import ReceiptBook, ReceiptStatus
+from jumin.collection.models import Due, DueStatus, Receipt, ReceiptBook, ReceiptStatus
+from jumin.collection.services import ISSUABLE_KINDS
 from jumin.core.access import get_scoped_or_404, require, scope
+from jumin.core.models import Region, RegionLevel
+from jumin.people import queries as people_queries
 
 
-def books_with_counts(user) -> QuerySet:
+def books_with_counts(user, *, township: str = "", village: str = "") -> QuerySet:
     """Books held in the user's scope, with holder and counts by state, in one query."""
     require(user, "receipt_book.view")
     books = scope(ReceiptBook.objects.select_related("holder", "holder_region"), user)
+    if village:
+        books = books.filter(holder_region_id=village)
+    elif township:
+        books = books.filter(holder_region__pk__startswith=township[:9])
     return books.annotate(
         issued=Count("receipts", filter=Q(receipts__status=ReceiptStatus.ISSUED)),
         voided=Count("receipts", filter=Q(receipts__status=ReceiptStatus.VOIDED)),
@@ -27,5 +36,129 @@ def book_history(book: ReceiptBook) -> dict:
     """Handovers and receipts of a book already obtained through ``book_get``."""
     return {
         "handovers": list(book.handovers.select_related("giver", "receiver")),
-        "receipts": list(book.receipts.select_related("person")),
+        "receipts": list(book.receipts.select_related("person", "deposit")),
     }
+
+
+def ranges(numbers: list[int]) -> list[tuple[int, int]]:
+    """``[1, 2, 3, 7]`` → ``[(1, 3), (7, 7)]`` (numbers sorted)."""
+    runs: list[tuple[int, int]] = []
+    for number in numbers:
+        if runs and runs[-1][1] == number - 1:
+            runs[-1] = (runs[-1][0], number)
+        else:
+            runs.append((number, number))
+    return runs
+
+
+def _text(runs: list[tuple[int, int]]) -> str:
+    return "、".join(f"{a}" if a == b else f"{a}–{b}" for a, b in runs) or "—"
+
+
+def with_ranges(books) -> list[ReceiptBook]:
+    """The books with ``used_ranges``, ``unused_ranges`` text and ``next_number`` (one query)."""
+    books = list(books)
+    used = defaultdict(list)
+    rows = Receipt.objects.filter(book_id__in=[book.pk for book in books]).order_by("number")
+    for book_id, number in rows.values_list("book_id", "number"):
+        used[book_id].append(number)
+    for book in books:
+        taken = set(used[book.pk])
+        unused = [n for n in range(book.first_number, book.last_number + 1) if n not in taken]
+        book.used_ranges = _text(ranges(used[book.pk]))
+        book.unused_ranges = _text(ranges(unused))
+        book.next_number = unused[0] if unused else None
+    return books
+
+
+def receipt_repeated(book: ReceiptBook, number, due_id) -> Receipt | None:
+    """The issued receipt of ``book`` with this number for this due, if any (a re-submit)."""
+    try:
+        number, due_id = int(number), int(due_id)
+    except (TypeError, ValueError):
+        return None
+    return Receipt.objects.filter(
+        book=book, number=number, due_id=due_id, status=ReceiptStatus.ISSUED
+    ).first()
+
+
+def next_unused_number(book: ReceiptBook) -> int | None:
+    taken = set(Receipt.objects.filter(book=book).values_list("number", flat=True))
+    for number in range(book.first_number, book.last_number + 1):
+        if number not in taken:
+            return number
+    return None
+
+
+def townships_and_villages(user) -> tuple[list, list]:
+    """Townships and villages in the user's scope, for the filters."""
+    regions = Region.objects.filter(
+        code__startswith=user.scope_prefix or "-",
+        level__in=(RegionLevel.TOWNSHIP, RegionLevel.VILLAGE),
+    ).order_by("code")
+    townships = [region for region in regions if region.level == RegionLevel.TOWNSHIP]
+    villages = [region for region in regions if region.level == RegionLevel.VILLAGE]
+    return townships, villages
+
+
+RECEIPT_FILTERS = ("book", "village", "status", "year", "series", "number", "undeposited")
+
+
+def receipt_list(
+    user,
+    *,
+    book: int | None = None,
+    village: str = "",
+    township: str = "",
+    status: str = "",
+    year: int | None = None,
+    series: str = "",
+    number: int | None = None,
+    undeposited: bool = False,
+) -> QuerySet:
+    """Receipts issued, voided or lost in the user's scope."""
+    require(user, "receipt_book.view")
+    receipts = scope(Receipt.objects.select_related("person", "deposit", "book"), user)
+    if book:
+        receipts = receipts.filter(book_id=book)
+    if village:
+        receipts = receipts.filter(region_id=village)
+    elif township:
+        receipts = receipts.filter(region__pk__startswith=township[:9])
+    if status:
+        receipts = receipts.filter(status=status)
+    if year:
+        receipts = receipts.filter(contribution_year=year)
+    if series:
+        receipts = receipts.filter(series=series)
+    if number:
+        receipts = receipts.filter(number=number)
+    if undeposited:
+        receipts = receipts.filter(status=ReceiptStatus.ISSUED, deposit__isnull=True)
+    return receipts.order_by("series", "number")
+
+
+def receipt_get(user, pk) -> Receipt:
+    require(user, "receipt_book.view")
+    return get_scoped_or_404(Receipt.objects.select_related("book", "person", "due"), user, pk=pk)
+
+
+def due_get(user, pk) -> Due:
+    """A due in the user's scope (the payer's village) or 404."""
+    require(user, "due.view")
+    return get_scoped_or_404(Due.objects.select_related("person"), user, pk=pk)
+
+
+def person_for_issue(user, id_number: str):
+    """The person with this ID number in the user's scope, or ``None``."""
+    return people_queries.person_find_by_id_number(user, (id_number or "").strip().upper())
+
+
+def open_dues(user, person, year: int | None = None) -> QuerySet:
+    """The person's dues that cash may pay (open personal or back-payment dues)."""
+    dues = scope(Due.objects.all(), user).filter(
+        person=person, status=DueStatus.OPEN, kind__in=ISSUABLE_KINDS
+    )
+    if year:
+        dues = dues.filter(year=year)
+    return dues.order_by("year", "kind")

@@ -1,12 +1,20 @@
 """Writes for receipt books: register, hand over, issue, void, report lost, write off."""
 
+import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from jumin.collection.models import (
     BookStatus,
+    Channel,
+    DepositStatus,
+    Due,
+    DueKind,
+    DueStatus,
     Receipt,
     ReceiptBook,
     ReceiptHandover,
@@ -69,12 +77,39 @@ def book_register(*, acting_user, series: str, first_number: int, last_number: i
 
 
 def _handover_allowed(giver, receiver) -> bool:
+    """The custody chain: county finance → township finance office → township labour office
+    → village cadre. A book moves within one region, one level down, or back one level up."""
     giver_region, receiver_region = giver.region, receiver.region
     if giver_region is None or receiver_region is None:
         return False
-    if receiver_region.code.startswith(giver.scope_prefix):  # same region or downward
+    if receiver_region.code == giver_region.code:  # e.g. township finance → labour office
+        return True
+    if receiver_region.parent_id == giver_region.code:  # one level down
         return True
     return giver_region.parent_id == receiver_region.code  # a return upward
+
+
+def handover_receivers(giver):
+    """Active staff who may receive a book from ``giver`` (the next holders in the chain)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    region = giver.region
+    if region is None:
+        return []
+    candidates = (
+        get_user_model()
+        .objects.filter(is_active=True, role__in=PERMISSIONS["receipt_book.handover"])
+        .filter(
+            Q(region_id=region.code)
+            | Q(region__parent_id=region.code)
+            | Q(region_id=region.parent_id or "-")
+        )
+        .exclude(pk=giver.pk)
+        .select_related("region")
+        .order_by("region_id", "username")
+    )
+    return [user for user in candidates if _handover_allowed(giver, user)]
 
 
 def book_handover(*, acting_user, book: ReceiptBook, receiver, note: str = "") -> ReceiptHandover:
@@ -137,29 +172,88 @@ def _holder_book(acting_user, book: ReceiptBook) -> ReceiptBook:
     return book
 
 
+ISSUABLE_KINDS = (DueKind.PERSONAL, DueKind.BACK_PAYMENT)
+
+
+def _clean_issued_on(issued_on) -> datetime.date:
+    today = timezone.localdate()
+    if issued_on is None:
+        return today
+    if not isinstance(issued_on, datetime.date):
+        raise _error("issued_on", "开票日期格式应为 2026-03-10")
+    if issued_on > today:
+        raise _error("issued_on", "开票日期不能晚于今天")
+    return issued_on
+
+
+def _issued_at(issued_on: datetime.date) -> datetime.datetime:
+    """The moment stored for a receipt dated ``issued_on``: now if today, else that day's noon."""
+    now = timezone.now()
+    if issued_on == timezone.localdate(now):
+        return now
+    return timezone.make_aware(datetime.datetime.combine(issued_on, datetime.time(12)))
+
+
+def receipt_reference(receipt: Receipt) -> str:
+    """The payment reference a cash-paid due carries: ``series-number``."""
+    return f"{receipt.series}-{receipt.number}"
+
+
 def receipt_issue(
-    *, acting_user, book: ReceiptBook, number, person, amount, contribution_year: int
+    *,
+    acting_user,
+    book: ReceiptBook,
+    number,
+    due: Due,
+    amount,
+    payer_name: str = "",
+    issued_on: datetime.date | None = None,
 ) -> Receipt:
+    """The holder writes receipt ``number`` of ``book`` for the cash paid against ``due``.
+
+    In the same transaction the due becomes paid (channel cash, ``payment_reference``
+    ``series-number``). Sending the same receipt again returns it without a second effect.
+    """
     require(acting_user, "receipt.issue")
     amount = clean_amount(amount)
-    if not (isinstance(contribution_year, int) and 2000 <= contribution_year <= 2100):
-        raise _error("contribution_year", "缴费年度不正确")
+    issued_on = _clean_issued_on(issued_on)
+    payer_name = (payer_name or "").strip()
+    if len(payer_name) > 50:
+        raise _error("payer_name", "交款人姓名过长（最多50个字）")
     with transaction.atomic():
         book = _holder_book(acting_user, book)
         number = _number_in_book(book, number)
-        if not in_scope(acting_user, person.village_id or ""):
-            raise _error("person", "缴费人不在您的辖区内")
+        due = Due.objects.select_for_update().select_related("person").filter(pk=due.pk).first()
+        if due is None or not in_scope(acting_user, due.village_id or ""):
+            raise _error("due", "应缴记录不存在或缴费人不在您的辖区内")
         existing = Receipt.objects.filter(series=book.series, number=number).first()
         if existing is not None:
-            same = (
+            if (
                 existing.status == ReceiptStatus.ISSUED
-                and existing.person_id == person.pk
+                and existing.due_id == due.pk
                 and existing.amount == amount
-                and existing.contribution_year == contribution_year
+            ):
+                return existing  # a retry of the same receipt
+            raise _error("number", f"票号{book.series}-{number}已使用", code="used")
+        if due.kind not in ISSUABLE_KINDS:
+            raise _error("due", "政府代缴的应缴记录不收现金，不能开票")
+        if due.status != DueStatus.OPEN:
+            paid = (
+                f"（{due.get_channel_display()}，凭证{due.payment_reference}）"
+                if due.channel
+                else ""
             )
-            if same:
-                return existing
-            raise _error("number", "票号已使用", code="used")
+            raise _error(
+                "due",
+                f"{due.person.name}{due.year}年的应缴记录已是“{due.get_status_display()}”{paid}，"
+                "不能再开票",
+                code="already_paid",
+            )
+        if amount != due.amount:
+            raise _error(
+                "amount",
+                f"金额{amount}元与应缴金额{due.amount}元不一致，请按应缴金额{due.amount}元开票",
+            )
         try:
             with transaction.atomic():
                 receipt = Receipt.objects.create(
@@ -167,14 +261,23 @@ def receipt_issue(
                     series=book.series,
                     number=number,
                     status=ReceiptStatus.ISSUED,
-                    person=person,
+                    person=due.person,
+                    payer_name=payer_name or due.person.name,
                     amount=amount,
-                    contribution_year=contribution_year,
-                    region_id=person.village_id,
+                    contribution_year=due.year,
+                    region_id=due.village_id,
+                    issued_at=_issued_at(issued_on),
                     issued_by=acting_user,
+                    due=due,
                 )
         except IntegrityError:
-            raise _error("number", "票号已使用", code="used") from None
+            raise _error("number", f"票号{book.series}-{number}已使用", code="used") from None
+        due.status = DueStatus.PAID
+        due.channel = Channel.CASH
+        due.paid_amount = amount
+        due.paid_on = issued_on
+        due.payment_reference = receipt_reference(receipt)
+        due.save(update_fields=["status", "channel", "paid_amount", "paid_on", "payment_reference"])
         if book.status == BookStatus.IN_STOCK:
             book.status = BookStatus.IN_USE
             book.save(update_fields=["status"])
@@ -182,7 +285,14 @@ def receipt_issue(
             actor=acting_user,
             action="receipt.issue",
             obj=receipt,
-            after={"person": person.pk, "amount": amount, "contribution_year": contribution_year},
+            after={
+                "due": due.pk,
+                "person": due.person_id,
+                "payer_name": receipt.payer_name,
+                "amount": amount,
+                "contribution_year": due.year,
+                "issued_on": issued_on,
+            },
         )
     return receipt
 
@@ -195,6 +305,7 @@ def _clean_reason(reason: str) -> str:
 
 
 def receipt_void(*, acting_user, receipt: Receipt, reason: str) -> Receipt:
+    """Void an issued receipt; its due goes back to open with the payment fields cleared."""
     require(acting_user, "receipt.issue")
     reason = _clean_reason(reason)
     with transaction.atomic():
@@ -204,6 +315,28 @@ def receipt_void(*, acting_user, receipt: Receipt, reason: str) -> Receipt:
             return receipt
         if receipt.status != ReceiptStatus.ISSUED:
             raise _error("receipt", "只有已开的票据才能作废")
+        if receipt.deposit_id is not None:
+            raise _error(
+                "receipt",
+                f"票据{receipt_reference(receipt)}已登记在缴存记录中，不能作废；"
+                "请先让乡镇或县财务退回该缴存记录",
+                code="deposited",
+            )
+        due = None
+        if receipt.due_id is not None:
+            due = Due.objects.select_for_update().get(pk=receipt.due_id)
+            if due.status != DueStatus.PAID or due.payment_reference != receipt_reference(receipt):
+                raise _error(
+                    "receipt", f"该票据对应的应缴记录已是“{due.get_status_display()}”，不能作废"
+                )
+            due.status = DueStatus.OPEN
+            due.channel = ""
+            due.paid_amount = None
+            due.paid_on = None
+            due.payment_reference = ""
+            due.save(
+                update_fields=["status", "channel", "paid_amount", "paid_on", "payment_reference"]
+            )
         receipt.status = ReceiptStatus.VOIDED
         receipt.void_reason = reason
         receipt.save(update_fields=["status", "void_reason"])
@@ -211,8 +344,8 @@ def receipt_void(*, acting_user, receipt: Receipt, reason: str) -> Receipt:
             actor=acting_user,
             action="receipt.void",
             obj=receipt,
-            before={"status": ReceiptStatus.ISSUED},
-            after={"status": ReceiptStatus.VOIDED},
+            before={"status": ReceiptStatus.ISSUED, "due_status": DueStatus.PAID if due else None},
+            after={"status": ReceiptStatus.VOIDED, "due_status": DueStatus.OPEN if due else None},
             reason=reason,
         )
     return receipt
@@ -248,9 +381,26 @@ def receipt_report_lost(*, acting_user, book: ReceiptBook, number, reason: str) 
     return receipt
 
 
-# Deposits (issue 3 item 7) are not built yet: once they are, write-off must also require
-# ``book.money_deposited`` (set by the deposit check). Until then this flag stays False.
-REQUIRE_DEPOSIT_FOR_WRITE_OFF = False
+# A book is written off only when the cash of every issued receipt has reached the agency's
+# account and county finance has checked the deposit.
+REQUIRE_DEPOSIT_FOR_WRITE_OFF = True
+
+
+def _undeposited(book_ids) -> QuerySet:
+    """Issued receipts of these books whose deposit is missing or not county-checked."""
+    return Receipt.objects.filter(book_id__in=book_ids, status=ReceiptStatus.ISSUED).exclude(
+        deposit__status=DepositStatus.COUNTY_CHECKED
+    )
+
+
+def books_refresh_money_deposited(book_ids) -> None:
+    """Set ``money_deposited`` on these books from their receipts, set-based (two UPDATEs)."""
+    book_ids = list(book_ids)
+    if not book_ids:
+        return
+    pending = _undeposited(book_ids).values("book_id")
+    ReceiptBook.objects.filter(pk__in=book_ids).exclude(pk__in=pending).update(money_deposited=True)
+    ReceiptBook.objects.filter(pk__in=book_ids).filter(pk__in=pending).update(money_deposited=False)
 
 
 def book_write_off(*, acting_user, book: ReceiptBook) -> ReceiptBook:
@@ -262,14 +412,24 @@ def book_write_off(*, acting_user, book: ReceiptBook) -> ReceiptBook:
         used = Receipt.objects.filter(book=book).count()
         if used != book.size:
             raise _error("book", f"还有{book.size - used}个票号未使用，不能核销")
-        if REQUIRE_DEPOSIT_FOR_WRITE_OFF and not book.money_deposited:
-            raise _error("book", "票款尚未全部缴存，不能核销")
+        pending = list(
+            _undeposited([book.pk]).order_by("number").values_list("series", "number")[:5]
+        )
+        book.money_deposited = not pending
+        if REQUIRE_DEPOSIT_FOR_WRITE_OFF and pending:
+            book.save(update_fields=["money_deposited"])
+            numbers = "、".join(f"{series}-{number}" for series, number in pending)
+            raise _error(
+                "book",
+                f"票款尚未全部缴存并经县财务核对（如票据{numbers}），不能核销",
+                code="not_deposited",
+            )
         book.status = BookStatus.WRITTEN_OFF
-        book.save(update_fields=["status"])
+        book.save(update_fields=["status", "money_deposited"])
         audit.record(
             actor=acting_user,
             action="receipt_book.write_off",
             obj=book,
-            after={"status": BookStatus.WRITTEN_OFF},
+            after={"status": BookStatus.WRITTEN_OFF, "money_deposited": book.money_deposited},
         )
     return book

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -98,11 +99,14 @@ class Receipt(models.Model):
         "people.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     amount = models.DecimalField(_("金额"), max_digits=14, decimal_places=2, null=True, blank=True)
+    payer_name = models.CharField(_("交款人"), max_length=50, blank=True)
     contribution_year = models.PositiveSmallIntegerField(_("缴费年度"), null=True, blank=True)
     region = models.ForeignKey(
         "core.Region", verbose_name=_("所在区域"), on_delete=models.PROTECT, related_name="+"
     )
-    issued_at = models.DateTimeField(_("开票时间"), auto_now_add=True)
+    # The date written on the receipt may be earlier than its entry (entered back at the
+    # office); ``receipt_issue(issued_on=...)`` sets it, so it is a default, not auto_now_add.
+    issued_at = models.DateTimeField(_("开票时间"), default=timezone.now)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

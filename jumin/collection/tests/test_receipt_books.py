@@ -1,53 +1,32 @@
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from jumin.collection import queries, services
-from jumin.collection.models import BookStatus, ReceiptHandover
+from jumin.collection import deposits, queries, services
+from jumin.collection.models import (
+    BookStatus,
+    Channel,
+    DueKind,
+    DueStatus,
+    ReceiptHandover,
+    ReceiptStatus,
+)
+from jumin.collection.tests import receipt_testing
+from jumin.collection.tests.receipt_testing import hand_down, issue, make_due, record, register
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.models import AuditEntry, Role
 from jumin.testing.factories import PersonFactory, StaffFactory
 
+MARCH_10 = datetime.date(2026, 3, 10)
 
-@pytest.fixture
-def chain(tree, staff):
-    """County finance, a township finance office and labour office in A, a village assistant."""
-    return {
-        "finance": staff[Role.FINANCE],
-        "township_finance": StaffFactory(role=Role.TOWNSHIP_CLERK, region=tree.township_a),
-        "labour_office": staff[Role.TOWNSHIP_CLERK],
-        "assistant": staff[Role.VILLAGE_ASSISTANT],
-    }
+chain = receipt_testing.chain  # fixtures
+plan = receipt_testing.plan
 
 
-def register(user, first=1, last=3, series="皖A"):
-    return services.book_register(
-        acting_user=user, series=series, first_number=first, last_number=last
-    )
-
-
-def hand_down(book, chain):
-    path = ["finance", "township_finance", "labour_office", "assistant"]
-    for giver, receiver in zip(path, path[1:], strict=False):
-        services.book_handover(acting_user=chain[giver], book=book, receiver=chain[receiver])
-    book.refresh_from_db()
-    return book
-
-
-def issue(book, user, person, number=1, amount="200.00", year=2026):
-    return services.receipt_issue(
-        acting_user=user,
-        book=book,
-        number=number,
-        person=person,
-        amount=amount,
-        contribution_year=year,
-    )
-
-
-def test_whole_life_register_handover_issue_void_lost_write_off(tree, chain):
+def test_whole_life_register_handover_issue_void_lost_write_off(tree, chain, staff, plan):
     book = register(chain["finance"])
     assert book.status == BookStatus.IN_STOCK
     book = hand_down(book, chain)
@@ -60,26 +39,150 @@ def test_whole_life_register_handover_issue_void_lost_write_off(tree, chain):
         chain["labour_office"],
         chain["assistant"],
     ]
-    person = PersonFactory(village=tree.village_a1)
-    receipt = issue(book, chain["assistant"], person, number=1)
+    due = make_due(plan, tree.village_a1)
+    receipt = issue(book, chain["assistant"], due, number=1, on=MARCH_10)
     assert receipt.amount == Decimal("200.00")
     services.receipt_void(acting_user=chain["assistant"], receipt=receipt, reason="写错金额")
-    issue(book, chain["assistant"], person, number=2)
+    kept = issue(book, chain["assistant"], due, number=2, on=MARCH_10)
     services.receipt_report_lost(
         acting_user=chain["assistant"], book=book, number=3, reason="被雨淋毁"
     )
     listed = queries.book_get(chain["finance"], book.pk)
     assert (listed.issued, listed.voided, listed.lost, listed.unused) == (1, 1, 1, 0)
+    # every number used, but the cash is not county-checked yet
+    with pytest.raises(ValidationError, match="县财务核对"):
+        services.book_write_off(acting_user=chain["finance"], book=book)
+    deposit = record(chain["assistant"], tree.village_a1, [kept])
+    deposits.deposit_check_township(acting_user=staff[Role.TOWNSHIP_CLERK], deposit=deposit)
+    with pytest.raises(ValidationError, match="县财务核对"):
+        services.book_write_off(acting_user=chain["finance"], book=book)
+    deposits.deposit_check_county(acting_user=chain["finance"], deposit=deposit)
+    book.refresh_from_db()
+    assert book.money_deposited
     services.book_write_off(acting_user=chain["finance"], book=book)
     book.refresh_from_db()
     assert book.status == BookStatus.WRITTEN_OFF
     assert AuditEntry.objects.filter(action="receipt_book.write_off").count() == 1
+    # a second write-off changes nothing
+    services.book_write_off(acting_user=chain["finance"], book=book)
+    assert AuditEntry.objects.filter(action="receipt_book.write_off").count() == 1
+
+
+def test_issue_pays_the_due_in_the_same_act(tree, chain, plan):
+    book = hand_down(register(chain["finance"]), chain)
+    due = make_due(plan, tree.village_a1, amount="300.00")
+    receipt = issue(book, chain["assistant"], due, number=2, on=MARCH_10)
+    due.refresh_from_db()
+    assert (due.status, due.channel, due.paid_amount, due.paid_on, due.payment_reference) == (
+        DueStatus.PAID,
+        Channel.CASH,
+        Decimal("300.00"),
+        MARCH_10,
+        "皖A-2",
+    )
+    assert receipt.due == due
+    assert receipt.payer_name == due.person.name
+    assert receipt.contribution_year == 2026
+    assert receipt.region_id == tree.village_a1.code
+    entry = AuditEntry.objects.get(action="receipt.issue")
+    assert entry.after["due"] == due.pk and entry.after["amount"] == "300.00"
+
+
+def test_payer_name_as_written(tree, chain, plan):
+    book = hand_down(register(chain["finance"]), chain)
+    receipt = issue(
+        book, chain["assistant"], make_due(plan, tree.village_a1), payer_name=" 张三（代交） "
+    )
+    assert receipt.payer_name == "张三（代交）"
+
+
+def test_void_returns_the_due_to_open(tree, chain, plan):
+    book = hand_down(register(chain["finance"]), chain)
+    due = make_due(plan, tree.village_a1)
+    receipt = issue(book, chain["assistant"], due)
+    services.receipt_void(acting_user=chain["assistant"], receipt=receipt, reason="填错")
+    due.refresh_from_db()
+    receipt.refresh_from_db()
+    assert receipt.status == ReceiptStatus.VOIDED
+    assert (due.status, due.channel, due.paid_amount, due.paid_on, due.payment_reference) == (
+        DueStatus.OPEN,
+        "",
+        None,
+        None,
+        "",
+    )
+    # voiding again changes nothing; the due can be paid with the next number
+    services.receipt_void(acting_user=chain["assistant"], receipt=receipt, reason="填错")
+    assert AuditEntry.objects.filter(action="receipt.void").count() == 1
+    issue(book, chain["assistant"], due, number=2)
+    due.refresh_from_db()
+    assert due.payment_reference == "皖A-2"
+
+
+def test_deposited_receipt_cannot_be_voided(tree, chain, plan):
+    book = hand_down(register(chain["finance"]), chain)
+    receipt = issue(book, chain["assistant"], make_due(plan, tree.village_a1), on=MARCH_10)
+    record(chain["assistant"], tree.village_a1, [receipt])
+    with pytest.raises(ValidationError, match="缴存记录中，不能作废"):
+        services.receipt_void(acting_user=chain["assistant"], receipt=receipt, reason="x")
+
+
+def test_amount_must_equal_the_due(tree, chain, plan):
+    book = hand_down(register(chain["finance"]), chain)
+    due = make_due(plan, tree.village_a1, amount="500.00")
+    with pytest.raises(ValidationError, match="应缴金额500.00元") as error:
+        issue(book, chain["assistant"], due, amount="200")
+    assert "amount" in error.value.message_dict
+    due.refresh_from_db()
+    assert due.status == DueStatus.OPEN
+
+
+def test_paid_due_refused_with_clear_message(tree, chain, plan):
+    book = hand_down(register(chain["finance"]), chain)
+    due = make_due(plan, tree.village_a1)
+    issue(book, chain["assistant"], due, number=1)
+    with pytest.raises(ValidationError, match="已缴.*皖A-1.*不能再开票"):
+        issue(book, chain["assistant"], due, number=2)
+
+
+def test_government_paid_due_refused(tree, chain, plan):
+    book = hand_down(register(chain["finance"]), chain)
+    due = make_due(plan, tree.village_a1, kind=DueKind.GOVERNMENT_PAID)
+    with pytest.raises(ValidationError, match="政府代缴"):
+        issue(book, chain["assistant"], due)
+
+
+def test_back_payment_due_accepted(tree, chain, plan):
+    book = hand_down(register(chain["finance"]), chain)
+    due = make_due(plan, tree.village_a1, kind=DueKind.BACK_PAYMENT, amount="1000")
+    assert issue(book, chain["assistant"], due).amount == Decimal("1000.00")
+
+
+def test_future_issue_date_refused(tree, chain, plan):
+    book = hand_down(register(chain["finance"]), chain)
+    with pytest.raises(ValidationError, match="不能晚于今天"):
+        issue(
+            book,
+            chain["assistant"],
+            make_due(plan, tree.village_a1),
+            on=datetime.date.today() + datetime.timedelta(days=2),
+        )
 
 
 def test_write_off_refused_while_numbers_unused(chain):
     book = register(chain["finance"])
     with pytest.raises(ValidationError, match="3个票号未使用"):
         services.book_write_off(acting_user=chain["finance"], book=book)
+
+
+def test_write_off_of_all_voided_and_lost_needs_no_deposit(tree, chain, plan):
+    book = hand_down(register(chain["finance"], 1, 2), chain)
+    receipt = issue(book, chain["assistant"], make_due(plan, tree.village_a1))
+    services.receipt_void(acting_user=chain["assistant"], receipt=receipt, reason="x")
+    services.receipt_report_lost(acting_user=chain["assistant"], book=book, number=2, reason="y")
+    services.book_write_off(acting_user=chain["finance"], book=book)
+    book.refresh_from_db()
+    assert book.status == BookStatus.WRITTEN_OFF and book.money_deposited
 
 
 def test_write_off_only_by_finance(chain, staff):
@@ -100,43 +203,44 @@ def test_register_retry_returns_same_book(chain):
     assert register(chain["finance"]) == register(chain["finance"])
 
 
-def test_number_used_once_and_retry_idempotent(tree, chain):
+def test_number_used_once_and_retry_idempotent(tree, chain, plan):
     book = hand_down(register(chain["finance"]), chain)
-    person = PersonFactory(village=tree.village_a1)
-    first = issue(book, chain["assistant"], person)
-    assert issue(book, chain["assistant"], person) == first
+    due = make_due(plan, tree.village_a1)
+    first = issue(book, chain["assistant"], due)
+    assert issue(book, chain["assistant"], due) == first
     assert AuditEntry.objects.filter(action="receipt.issue").count() == 1
-    with pytest.raises(ValidationError, match="票号已使用"):
-        issue(book, chain["assistant"], person, amount="300.00")
+    other = make_due(plan, tree.village_a1, amount="300.00")
+    with pytest.raises(ValidationError, match="票号皖A-1已使用"):
+        issue(book, chain["assistant"], other, number=1)
 
 
-def test_out_of_range_number_refused(tree, chain):
+def test_out_of_range_number_refused(tree, chain, plan):
     book = hand_down(register(chain["finance"]), chain)
     with pytest.raises(ValidationError, match="不在本票据本的号段"):
-        issue(book, chain["assistant"], PersonFactory(village=tree.village_a1), number=4)
+        issue(book, chain["assistant"], make_due(plan, tree.village_a1), number=4)
 
 
 @pytest.mark.parametrize("amount", ["0", "-5", "1.234", "abc"])
-def test_bad_amount_names_the_field(tree, chain, amount):
+def test_bad_amount_names_the_field(tree, chain, plan, amount):
     book = hand_down(register(chain["finance"]), chain)
     with pytest.raises(ValidationError) as error:
-        issue(book, chain["assistant"], PersonFactory(village=tree.village_a1), amount=amount)
+        issue(book, chain["assistant"], make_due(plan, tree.village_a1), amount=amount)
     assert "amount" in error.value.message_dict
 
 
-def test_non_holder_cannot_issue(tree, chain):
+def test_non_holder_cannot_issue(tree, chain, plan):
     book = register(chain["finance"])
     services.book_handover(
         acting_user=chain["finance"], book=book, receiver=chain["township_finance"]
     )
     with pytest.raises(ValidationError, match="当前持有人"):
-        issue(book, chain["labour_office"], PersonFactory(village=tree.village_a1))
+        issue(book, chain["labour_office"], make_due(plan, tree.village_a1))
 
 
-def test_payer_outside_holder_scope_refused(tree, chain):
+def test_payer_outside_holder_scope_refused(tree, chain, plan):
     book = hand_down(register(chain["finance"]), chain)
     with pytest.raises(ValidationError, match="辖区"):
-        issue(book, chain["assistant"], PersonFactory(village=tree.village_a2))
+        issue(book, chain["assistant"], make_due(plan, tree.village_a2))
 
 
 def test_handover_sideways_to_other_township_refused(tree, chain):
@@ -147,6 +251,23 @@ def test_handover_sideways_to_other_township_refused(tree, chain):
     other = StaffFactory(role=Role.TOWNSHIP_CLERK, region=tree.township_b)
     with pytest.raises(ValidationError, match="接收人"):
         services.book_handover(acting_user=chain["township_finance"], book=book, receiver=other)
+
+
+def test_handover_skipping_the_township_refused(chain):
+    book = register(chain["finance"])
+    with pytest.raises(ValidationError, match="接收人"):
+        services.book_handover(acting_user=chain["finance"], book=book, receiver=chain["assistant"])
+
+
+def test_handover_receivers_are_the_next_in_the_chain(tree, chain, staff):
+    other_township = StaffFactory(role=Role.TOWNSHIP_CLERK, region=tree.township_b)
+    receivers = set(services.handover_receivers(chain["finance"]))
+    assert {chain["township_finance"], chain["labour_office"], other_township} <= receivers
+    assert chain["assistant"] not in receivers
+    assert staff[Role.AUDITOR] not in receivers  # no handover permission
+    receivers = set(services.handover_receivers(chain["township_finance"]))
+    assert receivers >= {chain["labour_office"], chain["assistant"], chain["finance"]}
+    assert other_township not in receivers
 
 
 def test_handover_back_upward_to_parent(chain):
@@ -193,3 +314,34 @@ def test_book_list_is_one_query(chain, django_assert_num_queries):
         books = list(queries.books_with_counts(chain["finance"]))
         assert [book.holder.pk for book in books] == [chain["finance"].pk] * 3
         assert [book.unused for book in books] == [10, 10, 10]
+
+
+def test_used_and_unused_ranges(tree, chain, plan):
+    book = hand_down(register(chain["finance"], 1, 10), chain)
+    for number in (1, 2, 3, 7):
+        issue(book, chain["assistant"], make_due(plan, tree.village_a1), number=number)
+    (listed,) = queries.with_ranges(queries.books_with_counts(chain["finance"]))
+    assert listed.used_ranges == "1–3、7"
+    assert listed.unused_ranges == "4–6、8–10"
+    assert listed.next_number == 4
+    assert queries.ranges([]) == []
+
+
+def test_book_filters_by_township_and_village(tree, chain):
+    in_a1 = hand_down(register(chain["finance"], 1, 3), chain)
+    at_county = register(chain["finance"], 4, 6)
+    finance = chain["finance"]
+    assert [b.pk for b in queries.books_with_counts(finance, village=tree.village_a1.code)] == [
+        in_a1.pk
+    ]
+    assert [b.pk for b in queries.books_with_counts(finance, township=tree.township_a.code)] == [
+        in_a1.pk
+    ]
+    assert at_county.pk in {b.pk for b in queries.books_with_counts(finance)}
+    assert not queries.books_with_counts(finance, township=tree.township_b.code).exists()
+
+
+def test_person_other_village_by_id_number_not_found(tree, chain):
+    person = PersonFactory(village=tree.village_a2)
+    assert queries.person_for_issue(chain["assistant"], person.id_number) is None
+    assert queries.person_for_issue(chain["labour_office"], person.id_number) == person
