@@ -29,6 +29,7 @@ demo: $(STAMP)
 	mkdir -p $${JUMIN_VAR_DIR:-var}/static
 	$(BIN)/jumin migrate --no-input
 	$(BIN)/jumin demo-data --county 341125 --people $(DEMO_PEOPLE) --seed $(DEMO_SEED) --if-empty
+	$(BIN)/jumin demo-year --county 341125 --year 2026 --seed $(DEMO_SEED) --if-empty
 	$(BIN)/jumin demo-logins
 	@echo "jumin: http://$(DEMO_ADDRESS)  (Ctrl-C stops the server and the worker)"
 	@# The server runs as in production (DEBUG off: Chinese error pages, no debug 404 listing

@@ -1,15 +1,34 @@
-"""Forms of the pension pages."""
+"""Forms of the pension pages. They only parse input; the plan rules live in
+``jumin.pension.rules`` and are applied by the services."""
 
 from django import forms
 
-from jumin.pension.models import ContributionGrade, ContributionPlan
-from jumin.pension.services import PLAN_FIELDS
+from jumin.pension.models import ContributionGrade, ContributionPlan, GovernmentPaidRule
+from jumin.pension.services import PLAN_FIELDS, RULE_FIELDS
 
 
 class PlanForm(forms.ModelForm):
     class Meta:
         model = ContributionPlan
         fields = PLAN_FIELDS
+        widgets = {"government_paid_cutoff": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {
+            "government_paid_cutoff": "空着表示当年1月1日",
+            "deposit_due_day": "每月几日前缴存",
+            "township_check_due_day": "每月几日前乡镇核对完",
+            "county_check_due_day": "每月几日前县级核对完",
+        }
+
+
+class PlanCreateForm(forms.Form):
+    """Which year and region a new plan is for; the region list is the user's own county."""
+
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    region = forms.ChoiceField(label="适用区划")
+
+    def __init__(self, *args, regions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [(region.code, region.name) for region in regions]
 
 
 class GradeForm(forms.ModelForm):
@@ -18,4 +37,11 @@ class GradeForm(forms.ModelForm):
         fields = ("amount", "subsidy_province", "subsidy_city", "subsidy_county")
 
 
+class PaidRuleForm(forms.ModelForm):
+    class Meta:
+        model = GovernmentPaidRule
+        fields = RULE_FIELDS
+
+
 GradeFormSet = forms.formset_factory(GradeForm, extra=2, can_delete=True)
+PaidRuleFormSet = forms.formset_factory(PaidRuleForm, extra=2, can_delete=True)

@@ -18,6 +18,13 @@ class PlanParameters:
     lowest_grade_subsidy_floor: Decimal
     high_grade_threshold: Decimal
     high_grade_subsidy_floor: Decimal
+    # The plan's calendar and eligibility numbers; None = not checked (callers that only
+    # validate grades and subsidies leave them out).
+    minimum_age: int | None = None
+    government_paid_cutoff: datetime.date | None = None
+    deposit_due_day: int | None = None
+    township_check_due_day: int | None = None
+    county_check_due_day: int | None = None
 
 
 @dataclass(frozen=True)
@@ -47,11 +54,23 @@ def subsidy_total(grade) -> Decimal:
     return grade.subsidy_province + grade.subsidy_city + grade.subsidy_county
 
 
-def plan_errors(params, grades: Sequence) -> list[str]:
-    """Every problem of a plan, in Chinese, naming the field or the grade row (1-based)."""
-    errors = []
+def plan_errors(
+    params, grades: Sequence, paid_rules: Sequence | None = None, *, year: int | None = None
+) -> list[str]:
+    """Every problem of a plan, in Chinese, naming the field, the grade row or the
+    government-paid rule row (1-based). ``paid_rules`` and ``year`` are optional: without
+    them only the grades, subsidies and calendar are checked."""
+    errors = _calendar_errors(params, year)
+    if paid_rules is not None:
+        errors += paid_rule_errors(paid_rules)
     if not grades:
-        return ["缴费档次：至少要有一个档次"]
+        return ["缴费档次：至少要有一个档次", *errors]
+    errors = _grade_errors(params, grades) + errors
+    return errors
+
+
+def _grade_errors(params, grades: Sequence) -> list[str]:
+    errors = []
     for row, grade in enumerate(grades, start=1):
         if grade.amount <= 0:
             errors.append(f"第{row}行档次：金额必须大于0")
@@ -78,6 +97,78 @@ def plan_errors(params, grades: Sequence) -> list[str]:
         errors.append("集体补助上限：不能为负数")
     elif params.collective_subsidy_limit > top:
         errors.append(f"集体补助上限：不得超过最高档次{top}元")
+    return errors
+
+
+def _calendar_errors(params, year: int | None) -> list[str]:
+    """Minimum age, the government-paid cut-off date and the monthly cash calendar:
+    every day 1–31, deposit before the township check, township check no later than the
+    county's."""
+    errors = []
+    age = getattr(params, "minimum_age", None)
+    if age is not None and not 1 <= age <= 99:
+        errors.append("最低参保年龄：应在1至99周岁之间")
+    cutoff = getattr(params, "government_paid_cutoff", None)
+    if cutoff is not None and year is not None and cutoff.year not in (year - 1, year):
+        errors.append(f"代缴认定截止日：应在{year - 1}年或{year}年内")
+    days = {
+        "deposit_due_day": ("缴存截止日", getattr(params, "deposit_due_day", None)),
+        "township_check_due_day": (
+            "乡镇核对截止日",
+            getattr(params, "township_check_due_day", None),
+        ),
+        "county_check_due_day": ("县级核对截止日", getattr(params, "county_check_due_day", None)),
+    }
+    valid = {}
+    for key, (label, day) in days.items():
+        if day is None:
+            continue
+        if 1 <= day <= 31:
+            valid[key] = day
+        else:
+            errors.append(f"{label}：应为每月1日至31日中的一天")
+    deposit = valid.get("deposit_due_day")
+    township = valid.get("township_check_due_day")
+    county = valid.get("county_check_due_day")
+    if township is not None and county is not None and township > county:
+        errors.append(f"乡镇核对截止日：不能晚于县级核对截止日（{county}日）")
+    if deposit is not None and township is not None and deposit >= township:
+        errors.append(f"缴存截止日：须早于乡镇核对截止日（{township}日）")
+    return errors
+
+
+def paid_rule_errors(paid_rules: Sequence) -> list[str]:
+    """Problems of the government-paid rules (政府代缴), naming the row (1-based): a fixed
+    amount needs an amount above 0, the full-minimum rule takes none, precedences are
+    unique positive numbers, and a group (kind and detail) appears once."""
+    errors = []
+    precedences: dict[int, int] = {}
+    groups: dict[tuple[str, str], int] = {}
+    for row, rule in enumerate(paid_rules, start=1):
+        name = f"第{row}行代缴规则"
+        if rule.amount_rule == "fixed":
+            if rule.amount is None:
+                errors.append(f"{name}：代缴标准为固定金额时必须填写代缴金额")
+            elif rule.amount <= 0:
+                errors.append(f"{name}：代缴金额必须大于0")
+        elif rule.amount_rule == "full_minimum":
+            if rule.amount is not None:
+                errors.append(f"{name}：代缴标准为最低档全额时不填代缴金额")
+        else:
+            errors.append(f"{name}：代缴标准只能是最低档全额或固定金额")
+        if rule.precedence is None or rule.precedence < 1:
+            errors.append(f"{name}：优先顺序必须是正整数")
+        elif rule.precedence in precedences:
+            errors.append(
+                f"{name}：优先顺序{rule.precedence}与第{precedences[rule.precedence]}行重复"
+            )
+        else:
+            precedences[rule.precedence] = row
+        group = (rule.kind, rule.detail or "")
+        if group in groups:
+            errors.append(f"{name}：类别和等级/类型与第{groups[group]}行重复")
+        else:
+            groups[group] = row
     return errors
 
 

@@ -1,21 +1,41 @@
-"""Pension pages: contribution plans (read). Thin: authorise, query, render."""
+"""Pension pages: contribution plans (list, detail, create, copy, edit). Thin: authorise,
+query or call one service, render."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jumin.core.access import PermissionDeniedForRole, can, require, scope
+from jumin.core.models import Region, RegionLevel
 from jumin.pension import queries, rules, services
-from jumin.pension.forms import GradeFormSet, PlanForm
+from jumin.pension.forms import GradeFormSet, PaidRuleFormSet, PlanCreateForm, PlanForm
+
+# Which permission (jumin.core.access.PERMISSIONS) each page needs.
+PAGE_PERMISSIONS = {
+    "plans": "plan.view",
+    "plan_detail": "plan.view",
+    "plan_create": "plan.manage",
+    "plan_copy": "plan.manage",
+    "plan_edit": "plan.manage",
+}
 
 
 @require_GET
 @login_required
 def plans(request):
-    return render(request, "pension/plans.html", {"plans": queries.plan_list(request.user)})
+    return render(
+        request,
+        "pension/plans.html",
+        {
+            "plans": queries.plan_list(request.user),
+            "can_create": can(request.user, PAGE_PERMISSIONS["plan_create"]),
+        },
+    )
 
 
 @require_GET
@@ -47,42 +67,138 @@ def plan_copy(request, pk: int):
 def own_plan_or_403(request, pk: int):
     """A plan the user may change: in scope (else 404), of the user's own region (else 403)."""
     plan = queries.plan_get(request.user, pk)
-    require(request.user, "plan.manage")
+    require(request.user, PAGE_PERMISSIONS["plan_edit"])
     if not scope(type(plan).objects.filter(pk=plan.pk), request.user).exists():
         raise PermissionDeniedForRole("plan.manage")
     return plan
 
 
-def grades_from(formset) -> list[rules.Grade]:
+def changed_rows(formset) -> list[dict]:
     rows = [form.cleaned_data for form in formset.forms if form.has_changed()]
-    rows = [row for row in rows if row and not row.get("DELETE")]
+    return [row for row in rows if row and not row.get("DELETE")]
+
+
+def grades_from(formset) -> list[rules.Grade]:
     keys = rules.Grade.__annotations__
-    return [rules.Grade(**{key: row[key] for key in keys}) for row in rows]
+    return [rules.Grade(**{key: row[key] for key in keys}) for row in changed_rows(formset)]
+
+
+def paid_rules_from(formset) -> list[rules.PaidRule]:
+    return services.paid_rules_from(changed_rows(formset))
+
+
+def plan_forms(
+    request, *, plan=None, initial_grades=(), initial_rules=(), extra_grades=2, extra_rules=2
+):
+    """The plan form with its grade and government-paid rule formsets (bound on POST)."""
+    data = request.POST if request.method == "POST" else None
+    grade_formset = forms_with_extra(GradeFormSet, extra_grades)
+    rule_formset = forms_with_extra(PaidRuleFormSet, extra_rules)
+    if data is not None:
+        return (
+            PlanForm(data, instance=plan),
+            grade_formset(data, prefix="grades"),
+            rule_formset(data, prefix="rules"),
+        )
+    return (
+        PlanForm(instance=plan, initial=None if plan else default_parameters()),
+        grade_formset(initial=list(initial_grades), prefix="grades"),
+        rule_formset(initial=list(initial_rules), prefix="rules"),
+    )
+
+
+def forms_with_extra(formset_class, extra: int):
+    return type(formset_class.__name__, (formset_class,), {"extra": extra})
+
+
+def default_parameters() -> dict:
+    """Starting values of a new plan's parameters: the seeded national defaults (data)."""
+    data = services.plan_data_from_file()
+    initial = {field: data[field] for field in services.PLAN_FIELDS if field in data}
+    initial["document_number"] = ""
+    return initial
+
+
+def show_errors(form, error: ValidationError) -> None:
+    for message in error.messages:
+        form.add_error(None, message)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def plan_edit(request, pk: int):
     plan = own_plan_or_403(request, pk)
-    initial = list(plan.grades.values(*rules.Grade.__annotations__))
-    if request.method == "POST":
-        form = PlanForm(request.POST, instance=plan)
-        formset = GradeFormSet(request.POST, prefix="grades")
-        if form.is_valid() and formset.is_valid():
-            params = {field: form.cleaned_data[field] for field in services.PLAN_FIELDS}
-            try:
-                services.plan_update(
-                    actor=request.user, plan=plan, params=params, grades=grades_from(formset)
-                )
-            except ValidationError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
-            else:
-                messages.success(request, _("缴费方案已保存。"))
-                return redirect("pension:plan_detail", plan.pk)
-    else:
-        form = PlanForm(instance=plan)
-        formset = GradeFormSet(initial=initial, prefix="grades")
+    form, grades, paid_rules = plan_forms(
+        request,
+        plan=plan,
+        initial_grades=plan.grades.values(*rules.Grade.__annotations__),
+        initial_rules=plan.government_paid_rules.values(*services.RULE_FIELDS),
+    )
+    if request.method == "POST" and form.is_valid() and grades.is_valid() and paid_rules.is_valid():
+        params = {field: form.cleaned_data[field] for field in services.PLAN_FIELDS}
+        try:
+            services.plan_update(
+                actor=request.user,
+                plan=plan,
+                params=params,
+                grades=grades_from(grades),
+                paid_rules=paid_rules_from(paid_rules),
+            )
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, _("缴费方案已保存。"))
+            return redirect("pension:plan_detail", plan.pk)
     return render(
-        request, "pension/plan_form.html", {"plan": plan, "form": form, "formset": formset}
+        request,
+        "pension/plan_form.html",
+        {"plan": plan, "form": form, "formset": grades, "rules_formset": paid_rules},
+    )
+
+
+def own_counties(user) -> list[Region]:
+    """The counties a user may make plans for: the county of their own region."""
+    if user.region_id is None:
+        return []
+    return list(Region.objects.filter(code=user.region_id[:6] + "000000", level=RegionLevel.COUNTY))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def plan_create(request):
+    """A new plan from scratch for a year of the user's county (copying last year's plan is
+    on the plan's own page)."""
+    require(request.user, PAGE_PERMISSIONS["plan_create"])
+    regions = own_counties(request.user)
+    if not regions:
+        raise Http404
+    data = request.POST if request.method == "POST" else None
+    target = PlanCreateForm(data, regions=regions, initial={"year": timezone.localdate().year + 1})
+    form, grades, paid_rules = plan_forms(request, extra_grades=12, extra_rules=6)
+    forms = (target, form, grades, paid_rules)
+    if request.method == "POST" and all([f.is_valid() for f in forms]):
+        try:
+            plan = services.plan_create(
+                actor=request.user,
+                year=target.cleaned_data["year"],
+                region_code=target.cleaned_data["region"],
+                params={field: form.cleaned_data[field] for field in services.PLAN_FIELDS},
+                grades=grades_from(grades),
+                paid_rules=paid_rules_from(paid_rules),
+            )
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, _("缴费方案已建立。"))
+            return redirect("pension:plan_detail", plan.pk)
+    return render(
+        request,
+        "pension/plan_form.html",
+        {
+            "plan": None,
+            "target_form": target,
+            "form": form,
+            "formset": grades,
+            "rules_formset": paid_rules,
+        },
     )

@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -7,7 +8,8 @@ from django.core.management.base import CommandError
 
 from jumin.core.models import AuditEntry
 from jumin.pension.models import ContributionPlan, GovernmentPaidRule
-from jumin.pension.services import plan_data_from_file, plan_seed
+from jumin.pension.rules import Grade, PaidRule, PlanParameters, paid_rule_errors, plan_errors
+from jumin.pension.services import plan_copy, plan_data_from_file, plan_seed
 
 
 def test_seed_plans_creates_the_default_plan_once(tree):
@@ -54,3 +56,103 @@ def test_county_plan_overrides_city_and_province(tree):
     assert ContributionPlan.objects.in_force(region_code=village, year=2027) is None
     other_province = "350000000000"
     assert ContributionPlan.objects.in_force(region_code=other_province, year=2026) is None
+
+
+# --------------------------------------------------------------------------- calendar and rules
+
+D = Decimal
+GRADES = [Grade(D("100"), D("20"), D("0"), D("10")), Grade(D("500"), D("40"), D("0"), D("25"))]
+
+
+def params(**changes):
+    values = {
+        "collective_subsidy_limit": D("500"),
+        "lowest_grade_subsidy_floor": D("30"),
+        "high_grade_threshold": D("500"),
+        "high_grade_subsidy_floor": D("60"),
+        "minimum_age": 16,
+        "government_paid_cutoff": None,
+        "deposit_due_day": 25,
+        "township_check_due_day": 28,
+        "county_check_due_day": 30,
+    }
+    values.update(changes)
+    return PlanParameters(**values)
+
+
+def test_default_calendar_is_valid():
+    assert plan_errors(params(), GRADES, [], year=2026) == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"deposit_due_day": 0}, "缴存截止日：应为每月1日至31日中的一天"),
+        ({"deposit_due_day": 28}, "缴存截止日：须早于乡镇核对截止日（28日）"),
+        ({"township_check_due_day": 31}, "乡镇核对截止日：不能晚于县级核对截止日（30日）"),
+        ({"minimum_age": 0}, "最低参保年龄：应在1至99周岁之间"),
+        (
+            {"government_paid_cutoff": datetime.date(2027, 1, 1)},
+            "代缴认定截止日：应在2025年或2026年内",
+        ),
+    ],
+)
+def test_calendar_errors_name_the_field(changes, message):
+    assert message in plan_errors(params(**changes), GRADES, year=2026)
+
+
+def test_township_check_may_fall_on_the_county_day():
+    assert plan_errors(params(township_check_due_day=30), GRADES, year=2026) == []
+    cutoff = datetime.date(2025, 12, 31)
+    assert plan_errors(params(government_paid_cutoff=cutoff), GRADES, year=2026) == []
+
+
+def test_paid_rule_errors_name_each_row():
+    rules = [
+        PaidRule("extreme_poverty", "", 1, "fixed", None),
+        PaidRule("severe_disability", "1", 1, "full_minimum", None),
+        PaidRule("severe_disability", "1", 3, "fixed", D("-5")),
+        PaidRule("poverty_monitored", "", 4, "full_minimum", D("100")),
+        PaidRule("subsistence_allowance", "full", 0, "full_minimum", None),
+    ]
+    assert paid_rule_errors(rules) == [
+        "第1行代缴规则：代缴标准为固定金额时必须填写代缴金额",
+        "第2行代缴规则：优先顺序1与第1行重复",
+        "第3行代缴规则：代缴金额必须大于0",
+        "第3行代缴规则：类别和等级/类型与第2行重复",
+        "第4行代缴规则：代缴标准为最低档全额时不填代缴金额",
+        "第5行代缴规则：优先顺序必须是正整数",
+    ]
+
+
+def test_plan_without_subsidy_on_a_grade_is_refused():
+    grades = [GRADES[0], Grade(D("200"), D("0"), D("0"), D("0")), GRADES[1]]
+    assert "第2行档次（200元）：缺少缴费补贴" in plan_errors(params(), grades)
+
+
+def test_seed_takes_calendar_from_the_file_or_the_defaults(tree):
+    data = plan_data_from_file()
+    plan, _ = plan_seed(actor=None, year=2026, region_code="340000000000", data=data)
+    assert (plan.minimum_age, plan.deposit_due_day, plan.county_check_due_day) == (16, 25, 30)
+    assert plan.government_paid_cutoff is None
+    data.update(deposit_due_day=20, government_paid_cutoff="2026-06-30")
+    county, _ = plan_seed(actor=None, year=2026, region_code="341125000000", data=data)
+    assert county.deposit_due_day == 20
+    assert county.cutoff == datetime.date(2026, 6, 30)
+
+
+def test_seed_refuses_bad_rules_in_the_file(tree):
+    data = plan_data_from_file()
+    data["government_paid_rules"][1]["precedence"] = 1
+    with pytest.raises(ValidationError, match="第2行代缴规则：优先顺序1与第1行重复"):
+        plan_seed(actor=None, year=2026, region_code="340000000000", data=data)
+    assert not ContributionPlan.objects.exists()
+
+
+def test_copy_moves_the_cutoff_to_the_new_year(tree):
+    data = plan_data_from_file()
+    data["government_paid_cutoff"] = "2024-02-29"
+    plan, _ = plan_seed(actor=None, year=2024, region_code="341125000000", data=data)
+    copy = plan_copy(actor=None, plan=plan, year=2025)
+    assert copy.government_paid_cutoff == datetime.date(2025, 2, 28)
+    assert copy.government_paid_rules.count() == 6 and copy.grades.count() == 12

@@ -1,0 +1,233 @@
+"""``jumin demo-year``: a realistic, deterministic, idempotent collection year."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.db.models import Count
+
+from jumin.collection.demo import BOOK_SERIES, chance, demo_year
+from jumin.collection.models import CollectionTarget, ReceiptBook, ReceiptHandover
+from jumin.core.models import AuditEntry, Region, RegionLevel, Role, User
+from jumin.pension.models import (
+    ContributionPlan,
+    Enrolment,
+    EnrolmentEvent,
+    EnrolmentStatus,
+    GradeChoice,
+)
+from jumin.people.models import Person
+from jumin.people.rules import age_on
+from jumin.testing.factories import HouseholdFactory, PersonFactory
+
+YEAR = 2026
+ON = datetime.date(YEAR, 1, 1)
+PENDING = (EnrolmentStatus.PENDING_TOWNSHIP, EnrolmentStatus.PENDING_COUNTY)
+
+
+@pytest.fixture
+def county(db):
+    call_command(
+        "demo_data",
+        people=600,
+        seed=3,
+        on=ON,
+        no_progress=True,
+        stdout=io.StringIO(),
+        county="341125",
+    )
+    return Region.objects.get(code="341125000000")
+
+
+def run(**options):
+    out = io.StringIO()
+    call_command(
+        "demo_year",
+        county="341125",
+        year=YEAR,
+        seed=3,
+        no_progress=True,
+        stdout=out,
+        **options,
+    )
+    return out.getvalue()
+
+
+def counts() -> dict:
+    return {
+        "enrolments": Enrolment.objects.count(),
+        "events": EnrolmentEvent.objects.count(),
+        "grades": GradeChoice.objects.count(),
+        "targets": CollectionTarget.objects.count(),
+        "books": ReceiptBook.objects.count(),
+        "handovers": ReceiptHandover.objects.count(),
+        "plans": ContributionPlan.objects.count(),
+        "target_audit": AuditEntry.objects.filter(action="collection.target_set").count(),
+    }
+
+
+def test_demo_year_enrols_the_eligible_the_way_a_county_looks(county):
+    output = run()
+    assert "定远县2026年演示征缴年度" in output
+    plan = ContributionPlan.objects.get(year=YEAR, region=county)
+    assert plan.grades.count() == 12
+    enrolments = list(Enrolment.objects.select_related("person"))
+    assert enrolments
+    for enrolment in enrolments:
+        person = enrolment.person
+        age = age_on(person.birth_date, ON)
+        assert age >= 16
+        assert person.death_date is None or person.death_date > ON
+        assert (enrolment.status == EnrolmentStatus.RECEIVING) == (age >= 60)
+        if enrolment.status in PENDING:
+            assert enrolment.registered_on is None
+        else:
+            assert enrolment.registered_on is not None and enrolment.county_checked_by_id
+    adults = [
+        p
+        for p in Person.objects.filter(household__isnull=False, death_date__isnull=True)
+        if 23 <= age_on(p.birth_date, ON) < 60
+    ]
+    enrolled_adults = Enrolment.objects.filter(person__in=adults).count()
+    assert 0.75 <= enrolled_adults / len(adults) <= 0.95
+    assert not Enrolment.objects.filter(person__household__isnull=True).exists()
+
+
+def test_queues_are_not_empty_for_the_demo_staff(county):
+    run()
+    township_clerk = User.objects.get(username="township_clerk")
+    prefix = township_clerk.region_id[:9]
+    waiting = Enrolment.objects.filter(village__pk__startswith=prefix)
+    assert waiting.filter(status=EnrolmentStatus.PENDING_TOWNSHIP).exists()
+    assert Enrolment.objects.filter(status=EnrolmentStatus.PENDING_COUNTY).exists()
+    assert Enrolment.objects.filter(status__in=PENDING).count() < Enrolment.objects.count() * 0.1
+
+
+def test_events_tell_each_enrolments_story(county):
+    run()
+    kinds = dict(EnrolmentEvent.objects.values_list("kind").annotate(n=Count("pk")))
+    statuses = dict(Enrolment.objects.values_list("status").annotate(n=Count("pk")))
+    total = sum(statuses.values())
+    assert kinds["applied"] == total
+    assert kinds["county_approved"] == total - statuses.get("pending_township", 0) - statuses.get(
+        "pending_county", 0
+    )
+    assert kinds["township_approved"] == total - statuses.get("pending_township", 0)
+    assert kinds["receiving"] == statuses["receiving"]
+    assert not Enrolment.objects.exclude(pk__in=EnrolmentEvent.objects.values("enrolment")).exists()
+
+
+def test_most_people_pay_the_lowest_grade(county):
+    run()
+    paying = Enrolment.objects.filter(status=EnrolmentStatus.PAYING)
+    choices = GradeChoice.objects.filter(year=YEAR)
+    assert choices.count() == paying.count()
+    assert set(choices.values_list("person_id", flat=True)) == set(
+        paying.values_list("person_id", flat=True)
+    )
+    lowest = ContributionPlan.objects.get(year=YEAR).grades.order_by("amount").first().amount
+    share = choices.filter(amount=lowest).count() / choices.count()
+    assert 0.55 <= share <= 0.85
+    assert choices.values("amount").distinct().count() >= 4
+
+
+def test_targets_and_receipt_books_are_handed_down(county):
+    run()
+    townships = Region.objects.filter(level=RegionLevel.TOWNSHIP, parent=county).count()
+    targets = CollectionTarget.objects.filter(year=YEAR)
+    assert targets.count() == townships
+    assert all(target.target_count >= 0 for target in targets)
+    assert AuditEntry.objects.filter(action="collection.target_set").count() == 1
+    books = ReceiptBook.objects.filter(series=BOOK_SERIES.format(year=YEAR)).select_related(
+        "holder"
+    )
+    holders = sorted(book.holder.username for book in books)
+    assert holders == ["township_clerk", "village_assistant", "village_assistant"]
+    assert ReceiptHandover.objects.count() == 5
+    assert AuditEntry.objects.filter(action="receipt_book.handover").count() == 5
+    entry = AuditEntry.objects.get(action="demo.year")
+    assert entry.after["books"] == 3 and entry.after["paying"] > 0
+
+
+def test_running_again_adds_nothing(county):
+    run()
+    first = counts()
+    run()
+    assert counts() == first
+    assert "已有参保登记" in run(if_empty=True)
+    assert counts() == first
+    assert AuditEntry.objects.filter(action="demo.year").count() == 1
+
+
+def test_the_same_seed_gives_the_same_year(county):
+    def snapshot():
+        return (
+            sorted(Enrolment.objects.values_list("person__id_number", "status", "applied_on")),
+            sorted(GradeChoice.objects.values_list("person__id_number", "amount")),
+            sorted(CollectionTarget.objects.values_list("region_id", "target_count")),
+        )
+
+    with transaction.atomic():
+        run()
+        first = snapshot()
+        transaction.set_rollback(True)
+    assert not Enrolment.objects.exists()
+    run()
+    assert snapshot() == first
+    assert chance(3, "enrol", "x") == chance(3, "enrol", "x") != chance(4, "enrol", "x")
+
+
+def test_passbook_banks_when_the_person_model_has_them(county):
+    run()
+    entry = AuditEntry.objects.get(action="demo.year")
+    fields = {field.name for field in Person._meta.get_fields()}
+    if "passbook_bank" not in fields:
+        assert entry.after["passbook_banks"] == 0
+        return
+    with_passbook = Person.objects.exclude(passbook_number="")
+    assert with_passbook.exists()
+    assert not with_passbook.filter(passbook_bank="").exists()
+    assert entry.after["passbook_banks"] == with_passbook.count()
+
+
+def test_a_county_without_demo_staff_gets_them(tree):
+    for index in range(40):
+        village = tree.village_a1 if index % 2 else tree.village_b1
+        PersonFactory(village=village, household=HouseholdFactory(village=village))
+    result = demo_year(county_code="341125", year=YEAR, seed=1)
+    assert result.paying + result.receiving + result.pending > 0
+    roles = set(User.objects.values_list("role", flat=True))
+    assert roles == set(Role.values)
+    assert User.objects.get(username="village_assistant").region_id == tree.village_a1.code
+
+
+def test_county_without_people_is_refused(tree):
+    with pytest.raises(CommandError, match="还没有参保人"):
+        run()
+    with pytest.raises(CommandError, match="没有县级区划"):
+        call_command(
+            "demo_year", county="341126", year=YEAR, no_progress=True, stdout=io.StringIO()
+        )
+    assert not Enrolment.objects.exists()
+
+
+def test_dues_job_is_called_when_installed(county, monkeypatch):
+    import sys
+    import types
+
+    calls = []
+
+    def dues_generate(*, acting_user, region_code, year, progress=None):
+        calls.append((acting_user.username, region_code, year))
+        return types.SimpleNamespace(personal_created=7, government_paid_created=2)
+
+    module = types.ModuleType("jumin.collection.dues")
+    module.dues_generate = dues_generate
+    monkeypatch.setitem(sys.modules, "jumin.collection.dues", module)
+    output = run()
+    assert calls == [("county_clerk", "341125000000", YEAR)]
+    assert "应缴记录：新生成 9 条" in output
+    assert AuditEntry.objects.get(action="demo.year").after["dues"] == 9
