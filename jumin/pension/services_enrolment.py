@@ -677,6 +677,43 @@ def enrolment_start_receiving(
 # --------------------------------------------------------------------------- grade choice
 
 
+def _reprice_open_due(due, grade: Decimal) -> dict:
+    """Re-price an open personal due for a new grade, inside the caller's transaction.
+
+    For a person the government pays for (a government-paid due of the same year), the
+    personal due is only the difference above what the government pays, with the subsidy
+    split of ``collection.dues.government_paid_split``; a grade the government already
+    covers cancels the difference due."""
+    from jumin.collection.models import Due, DueKind, DueStatus
+
+    grades = list(due.plan.grades.all())
+    full = rules.subsidy_for(grades, grade)
+    government = (
+        Due.objects.filter(person_id=due.person_id, year=due.year, kind=DueKind.GOVERNMENT_PAID)
+        .exclude(status=DueStatus.CANCELLED)
+        .first()
+    )
+    amount = grade
+    if government is not None:
+        amount = grade - government.amount
+        if amount <= 0:
+            Due.objects.filter(pk=due.pk).update(status=DueStatus.CANCELLED)
+            return {"id": due.pk, "status": DueStatus.CANCELLED}
+        if due.plan.government_paid_subsidised:
+            lowest = rules.subsidy_for(grades, min(g.amount for g in grades))
+            full = tuple(max(Decimal("0"), a - b) for a, b in zip(full, lowest, strict=True))
+        else:
+            full = (Decimal("0"),) * 3
+    Due.objects.filter(pk=due.pk).update(
+        grade=grade,
+        amount=amount,
+        subsidy_province=full[0],
+        subsidy_city=full[1],
+        subsidy_county=full[2],
+    )
+    return {"id": due.pk, "grade": grade, "amount": amount}
+
+
 def _grade_upsert(acting_user, person: Person, year: int, amount: Decimal, plan) -> bool:
     """Store the grade for (person, year) and re-price an open personal due; inside the
     caller's transaction. Returns False when the stored grade is already ``amount``."""
@@ -710,16 +747,8 @@ def _grade_upsert(acting_user, person: Person, year: int, amount: Decimal, plan)
         choice.save(update_fields=["amount", "chosen_by", "chosen_at"])
     after = {"amount": amount}
     if due is not None and due.status == DueStatus.OPEN and due.grade != amount:
-        province, city, county = rules.subsidy_for(due.plan.grades.all(), amount)
-        Due.objects.filter(pk=due.pk).update(
-            grade=amount,
-            amount=amount,
-            subsidy_province=province,
-            subsidy_city=city,
-            subsidy_county=county,
-        )
         before["due"] = {"id": due.pk, "grade": due.grade, "amount": due.amount}
-        after["due"] = {"id": due.pk, "grade": amount, "amount": amount}
+        after["due"] = _reprice_open_due(due, amount)
     enrolment = active_enrolment(person)
     if enrolment is not None:
         _event(

@@ -532,6 +532,31 @@ def test_grade_choice_needs_an_enrolment_scope_and_permission(tree, staff, plan)
         )
 
 
+def test_grade_choice_reprices_only_the_difference_for_a_government_paid_person(tree, staff, plan):
+    """The government pays the lowest grade (100): choosing 500 leaves 400 to pay, with
+    the subsidy above the lowest grade's; choosing 100 again cancels the difference due."""
+    person = adult(tree.village_a1)
+    enrolment = enrol_paying(staff, person)
+    make_due(person, plan, enrolment=enrolment, grade="100")  # the difference due, 300 → 100
+    government = Due.objects.filter(person=person).get()
+    Due.objects.filter(pk=government.pk).update(kind=DueKind.GOVERNMENT_PAID)
+    difference = make_due(person, plan, enrolment=enrolment, grade="300")
+    assistant = staff[Role.VILLAGE_ASSISTANT]
+    services.grade_choose(acting_user=assistant, person=person, year=plan.year, amount="500")
+    difference.refresh_from_db()
+    full = rules.subsidy_for(plan.grades.all(), Decimal("500"))
+    lowest = rules.subsidy_for(plan.grades.all(), Decimal("100"))
+    assert (difference.grade, difference.amount) == (Decimal("500"), Decimal("400"))
+    assert (
+        difference.subsidy_province,
+        difference.subsidy_city,
+        difference.subsidy_county,
+    ) == tuple(a - b for a, b in zip(full, lowest, strict=True))
+    services.grade_choose(acting_user=assistant, person=person, year=plan.year, amount="100")
+    difference.refresh_from_db()
+    assert difference.status == DueStatus.CANCELLED
+
+
 def test_grade_choice_reprices_an_open_due(tree, staff, plan):
     person = adult(tree.village_a1)
     enrolment = enrol_paying(staff, person)
