@@ -12,10 +12,18 @@ ALIASES = {
     "worker": "db_worker",
     "demo-data": "demo_data",
     "demo-logins": "demo_logins",
+    "demo-year": "demo_year",
     "import-roster": "import_roster",
     "load-regions": "load_regions",
     "create-staff": "create_staff",
     "seed-plans": "seed_plans",
+    "import-employee-list": "import_employee_list",
+    "generate-dues": "generate_dues",
+    "withholding-batch": "withholding_batch",
+    "withholding-result": "withholding_result",
+    "import-tax-file": "import_tax_file",
+    "import-bank-statement": "import_bank_statement",
+    "post-contributions": "post_contributions",
 }
 
 

@@ -1,7 +1,346 @@
-"""JSON API of this area; its routers are added in jumin/api.py."""
+"""JSON API of the bank statement, reconciliation, government funds and posting.
 
-from ninja import Router
+Routers (added in jumin/api.py): ``/api/reconciliations``, ``/api/bank-statements``,
+``/api/postings``. Reads go through the caller's scope (outside it: 404).
+"""
+
+import datetime
+from decimal import Decimal
+
+from ninja import Field, File, Form, Path, Query, Router, Schema, Status, UploadedFile
+from pydantic import ConfigDict
+
+from jumin.collection import jobs_posting, posting, reconciliation, statements
+from jumin.core.api import PlainText, error_responses
+
+MAX_ID = 2**63 - 1
 
 reconciliations_router = Router(tags=["collection"])
 statements_router = Router(tags=["collection"])
 postings_router = Router(tags=["collection"])
+
+
+def _county(user) -> str:
+    return (user.region_id or "")[:6]
+
+
+# --------------------------------------------------------------------------- reconciliation
+
+
+class DifferenceOut(Schema):
+    kind: str
+    label: str
+    text: str
+    blocking: bool
+    village: str = ""
+    village_name: str = ""
+
+
+class ReconciliationOut(Schema):
+    id: int
+    region_code: str
+    region_name: str
+    month: str = Field(description="YYYY-MM")
+    status: str
+    roster_count: int
+    receipt_count: int
+    receipt_sum: Decimal
+    deposit_sum: Decimal
+    statement_sum: Decimal
+    blocking_count: int
+    differences: list[DifferenceOut]
+    computed_at: datetime.datetime
+    confirmed_at: datetime.datetime | None
+    confirmed_by: str | None
+
+
+def reconciliation_out(row) -> dict:
+    return {
+        "id": row.pk,
+        "region_code": row.region_id,
+        "region_name": row.region.name,
+        "month": row.month.strftime("%Y-%m"),
+        "status": row.status,
+        "roster_count": row.roster_count,
+        "receipt_count": row.receipt_count,
+        "receipt_sum": row.receipt_sum,
+        "deposit_sum": row.deposit_sum,
+        "statement_sum": row.statement_sum,
+        "blocking_count": len(reconciliation.blocking(row.differences)),
+        "differences": row.differences,
+        "computed_at": row.computed_at,
+        "confirmed_at": row.confirmed_at,
+        "confirmed_by": row.confirmed_by.get_username() if row.confirmed_by_id else None,
+    }
+
+
+class ReconciliationFilters(Schema):
+    month: str | None = Field(None, max_length=10, description="YYYY-MM")
+    region: str | None = Field(None, max_length=12, description="区划代码（含下级）")
+
+
+class ComputeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    region_code: PlainText = Field(max_length=12, description="村、乡镇或县的12位代码")
+    month: PlainText = Field(max_length=10, description="YYYY-MM")
+
+
+class DayReceiptOut(Schema):
+    reference: str
+    village_code: str
+    village_name: str
+    person_name: str
+    payer: str
+    amount: Decimal | None
+    issued_at: datetime.datetime
+    deposit_slip: str | None
+    deposit_state: str
+    money_checked: bool
+
+
+class GovernmentPaidIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    year: int = Field(ge=2000, le=2100)
+    amount: Decimal = Field(max_digits=14, decimal_places=2)
+    reference: PlainText = Field(max_length=60, description="拨款凭证号")
+
+
+class GovernmentPaidOut(Schema):
+    year: int
+    confirmed: int
+
+
+@reconciliations_router.get(
+    "", response={200: list[ReconciliationOut], **error_responses(401, 403, 422)}, summary="对账"
+)
+def reconciliations_endpoint(request, filters: Query[ReconciliationFilters]):
+    rows = reconciliation.reconciliation_list(
+        request.user, month=filters.month, region=filters.region or ""
+    )
+    return [reconciliation_out(row) for row in rows[:500]]
+
+
+@reconciliations_router.get(
+    "/day",
+    response={200: list[DayReceiptOut], **error_responses(401, 403, 422)},
+    summary="某一天开出的票据及其缴存、到账情况（默认今天）",
+)
+def reconciliation_day_endpoint(
+    request, on: datetime.date | None = None, region: str | None = None
+):
+    from django.utils import timezone
+
+    rows = reconciliation.receipts_of_day(
+        request.user, on or timezone.localdate(), region=region or ""
+    )
+    return [
+        {
+            "reference": row["reference"],
+            "village_code": row["village"].code,
+            "village_name": row["village"].name,
+            "person_name": row["person_name"],
+            "payer": row["payer"],
+            "amount": row["receipt"].amount,
+            "issued_at": row["receipt"].issued_at,
+            "deposit_slip": row["receipt"].deposit.slip_number
+            if row["receipt"].deposit_id
+            else None,
+            "deposit_state": row["deposit_state"],
+            "money_checked": row["money_checked"],
+        }
+        for row in rows
+    ]
+
+
+@reconciliations_router.post(
+    "",
+    response={200: ReconciliationOut, **error_responses(401, 403, 404, 422)},
+    summary="计算（或重新计算）一个村、乡镇或县某月的对账",
+)
+def reconciliation_compute_endpoint(request, payload: ComputeIn):
+    row = reconciliation.reconciliation_compute(request.user, payload.region_code, payload.month)
+    return reconciliation_out(reconciliation.reconciliation_get(request.user, row.pk))
+
+
+@reconciliations_router.post(
+    "/government-paid",
+    response={200: GovernmentPaidOut, **error_responses(401, 403, 422)},
+    summary="县财务确认政府代缴资金（金额须等于本县该年度待确认的代缴合计）",
+)
+def government_paid_endpoint(request, payload: GovernmentPaidIn):
+    count = reconciliation.government_paid_confirm(
+        acting_user=request.user,
+        region_code=_county(request.user),
+        year=payload.year,
+        amount=payload.amount,
+        reference=payload.reference,
+    )
+    return {"year": payload.year, "confirmed": count}
+
+
+@reconciliations_router.get(
+    "/{reconciliation_id}",
+    response={200: ReconciliationOut, **error_responses(401, 403, 404, 422)},
+    summary="一个对账",
+)
+def reconciliation_endpoint(request, reconciliation_id: int = Path(..., ge=1, le=MAX_ID)):
+    return reconciliation_out(reconciliation.reconciliation_get(request.user, reconciliation_id))
+
+
+@reconciliations_router.post(
+    "/{reconciliation_id}/confirm",
+    response={200: ReconciliationOut, **error_responses(401, 403, 404, 422)},
+    summary="确认对账（有须解决的差异时拒绝）；所含票据对应的应缴改为已核对",
+)
+def reconciliation_confirm_endpoint(request, reconciliation_id: int = Path(..., ge=1, le=MAX_ID)):
+    row = reconciliation.reconciliation_get(request.user, reconciliation_id)
+    row = reconciliation.reconciliation_confirm(acting_user=request.user, reconciliation=row)
+    return reconciliation_out(reconciliation.reconciliation_get(request.user, row.pk))
+
+
+# --------------------------------------------------------------------------- bank statement
+
+
+class StatementOut(Schema):
+    id: int
+    region_code: str
+    bank: str
+    file_name: str
+    sha256: str
+    line_count: int
+    amount_sum: Decimal
+    imported_at: datetime.datetime
+
+
+class StatementLineOut(Schema):
+    line_number: int
+    booked_on: datetime.date
+    amount: Decimal
+    reference: str
+    counterparty: str
+    deposit_id: int | None
+
+
+class StatementDetail(StatementOut):
+    lines: list[StatementLineOut]
+
+
+def statement_out(statement) -> dict:
+    return {
+        "id": statement.pk,
+        "region_code": statement.region_id,
+        "bank": statement.bank,
+        "file_name": statement.file_name,
+        "sha256": statement.sha256,
+        "line_count": statement.line_count,
+        "amount_sum": statement.amount_sum,
+        "imported_at": statement.imported_at,
+    }
+
+
+@statements_router.get(
+    "", response={200: list[StatementOut], **error_responses(401, 403)}, summary="银行对账单"
+)
+def statements_endpoint(request):
+    files = statements.statement_files(request.user).order_by("-imported_at")[:500]
+    return [statement_out(statement) for statement in files]
+
+
+@statements_router.post(
+    "",
+    response={200: StatementOut, 201: StatementOut, **error_responses(401, 403, 422)},
+    summary="导入银行对账单（同一文件重复导入返回 200，不作改动）",
+)
+def statement_upload_endpoint(request, file: File[UploadedFile], bank: Form[str]):
+    result = statements.statement_import(
+        acting_user=request.user,
+        region_code=_county(request.user),
+        bank=bank,
+        file_name=file.name,
+        content=file.read(),
+    )
+    return Status(201 if result.created else 200, statement_out(result.file))
+
+
+@statements_router.get(
+    "/{statement_id}",
+    response={200: StatementDetail, **error_responses(401, 403, 404, 422)},
+    summary="一份银行对账单及其各笔",
+)
+def statement_endpoint(request, statement_id: int = Path(..., ge=1, le=MAX_ID)):
+    statement = statements.statement_get(request.user, statement_id)
+    lines = statement.lines.order_by("line_number")
+    return {
+        **statement_out(statement),
+        "lines": [
+            {
+                "line_number": line.line_number,
+                "booked_on": line.booked_on,
+                "amount": line.amount,
+                "reference": line.reference,
+                "counterparty": line.counterparty,
+                "deposit_id": line.deposit_id,
+            }
+            for line in lines
+        ],
+    }
+
+
+# --------------------------------------------------------------------------- posting
+
+
+class PostingOut(Schema):
+    id: int
+    region_code: str
+    year: int
+    created_at: datetime.datetime
+    due_count: int
+    entry_count: int
+    amount_sum: Decimal
+    job_id: str | None
+
+
+class PostingIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    year: int = Field(ge=2000, le=2100)
+
+
+class JobOut(Schema):
+    job_id: str
+    status: str
+    started_now: bool
+
+
+@postings_router.get(
+    "", response={200: list[PostingOut], **error_responses(401, 403)}, summary="记账记录"
+)
+def postings_endpoint(request):
+    rows = posting.posting_list(request.user).order_by("-created_at")[:500]
+    return [
+        {
+            "id": row.pk,
+            "region_code": row.region_id,
+            "year": row.year,
+            "created_at": row.created_at,
+            "due_count": row.due_count,
+            "entry_count": row.entry_count,
+            "amount_sum": row.amount_sum,
+            "job_id": str(row.job_id) if row.job_id else None,
+        }
+        for row in rows
+    ]
+
+
+@postings_router.post(
+    "",
+    response={202: JobOut, **error_responses(401, 403, 422)},
+    summary="开始记账（后台任务；进度见 /api/jobs/{job_id}）",
+)
+def posting_run_endpoint(request, payload: PostingIn):
+    run, started = jobs_posting.posting_submit(
+        acting_user=request.user, region_code=_county(request.user), year=payload.year
+    )
+    return Status(202, {"job_id": str(run.pk), "status": run.status, "started_now": started})

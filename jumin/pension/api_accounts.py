@@ -1,5 +1,127 @@
-"""JSON API of this area; its routers are added in jumin/api.py."""
+"""JSON API of the personal account: ``GET /api/accounts/{id_number}`` (entries and totals,
+scoped, ID number masked for roles that see masked numbers) and
+``POST /api/accounts/entries/{entry_id}/reverse`` (finance)."""
 
-from ninja import Router
+import datetime
+from decimal import Decimal
+
+from django.http import Http404
+from ninja import Field, Path, Router, Schema, Status
+from pydantic import ConfigDict
+
+from jumin.core import audit
+from jumin.core.access import masked_for, require
+from jumin.core.api import PlainText, error_responses
+from jumin.pension import accounts
+from jumin.people import queries as people_queries
+from jumin.people import services as people_services
+from jumin.people.rules import IdNumberError, parse_id_number
 
 router = Router(tags=["pension"])
+MAX_ID = 2**63 - 1
+
+
+class EntryOut(Schema):
+    id: int
+    year: int
+    source: str
+    source_label: str
+    amount: Decimal
+    booked_on: datetime.date
+    due_id: int | None
+    posting_id: int | None
+    reverses_id: int | None
+    reversed: bool
+    reason: str
+
+
+class AccountOut(Schema):
+    person_id: int
+    name: str
+    id_number: str = Field(description="无查看权限的角色看到的是打码后的号码")
+    village_code: str
+    village_name: str
+    balance: Decimal
+    by_source: dict[str, Decimal]
+    by_year: dict[str, dict[str, Decimal]]
+    entries: list[EntryOut]
+
+
+class ReverseIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: PlainText = Field(max_length=200, description="冲正原因")
+
+
+def entry_out(entry, reversed_ids=frozenset()) -> dict:
+    return {
+        "id": entry.pk,
+        "year": entry.year,
+        "source": entry.source,
+        "source_label": str(entry.get_source_display()),
+        "amount": entry.amount,
+        "booked_on": entry.booked_on,
+        "due_id": entry.due_id,
+        "posting_id": entry.posting_id,
+        "reverses_id": entry.reverses_id,
+        "reversed": entry.pk in reversed_ids,
+        "reason": entry.reason,
+    }
+
+
+@router.get(
+    "/{id_number}",
+    response={200: AccountOut, **error_responses(401, 403, 404, 422)},
+    summary="一位参保人的个人账户：各笔记录、按来源和年度的合计、余额（记入操作记录）",
+)
+def account_endpoint(request, id_number: str = Path(..., max_length=64)):
+    user = request.user
+    require(user, "account.view")
+    try:
+        number = parse_id_number(id_number, today=people_services.today()).number
+    except IdNumberError:
+        raise Http404 from None
+    person = people_queries.person_find_by_id_number(user, number)
+    if person is None:
+        raise Http404
+    summary = accounts.account_summary(user, person)
+    with audit.atomic():
+        audit.record(actor=user, action="account.view", obj=person)
+    reversed_ids = {entry.reverses_id for entry in summary["entries"] if entry.reverses_id}
+    return {
+        "person_id": person.pk,
+        "name": person.name,
+        "id_number": masked_for(user, "id_number", person.id_number),
+        "village_code": person.village_id,
+        "village_name": person.village.name,
+        "balance": summary["balance"],
+        "by_source": summary["by_source"],
+        "by_year": {str(year): totals for year, totals in summary["by_year"].items()},
+        "entries": [entry_out(entry, reversed_ids) for entry in summary["entries"]],
+    }
+
+
+@router.post(
+    "/entries/{entry_id}/reverse",
+    response={201: EntryOut, **error_responses(401, 403, 404, 422)},
+    summary="冲正一条个人账户记录（新增金额相反的记录，须填原因；不能重复冲正）",
+)
+def entry_reverse_endpoint(request, payload: ReverseIn, entry_id: int = Path(..., ge=1, le=MAX_ID)):
+    entry = accounts.entry_get(request.user, entry_id)
+    reversal = accounts.entry_reverse(acting_user=request.user, entry=entry, reason=payload.reason)
+    return Status(201, entry_out(reversal))
+
+
+@router.post(
+    "/dues/{due_id}/reverse",
+    response={201: list[EntryOut], **error_responses(401, 403, 404, 422)},
+    summary="整笔冲正一笔已记账的应缴：冲正其全部记录并取消应缴（之后可重新收缴）",
+)
+def due_reverse_endpoint(request, payload: ReverseIn, due_id: int = Path(..., ge=1, le=MAX_ID)):
+    from jumin.collection.models import Due
+    from jumin.core.access import get_scoped_or_404
+
+    require(request.user, "account.view")
+    due = get_scoped_or_404(Due.objects.all(), request.user, pk=due_id)
+    reversals = accounts.due_reverse(acting_user=request.user, due=due, reason=payload.reason)
+    return Status(201, [entry_out(entry) for entry in reversals])

@@ -1,0 +1,699 @@
+"""Monthly reconciliation (对账) of cash collection, and the government's funds (政府代缴资金).
+
+A village's month compares four things (issue 3 item 8):
+
+* the roster: paying enrolments of the village, and its open personal dues of the year;
+* the receipts issued in the month (by ``issued_at``, local time);
+* the deposit slips that carried those receipts' cash (and slips of the month with none);
+* the lines of the agency's bank statement linked to those slips (``statements``).
+
+Every difference is listed as ``{"kind", "text", "blocking", "village", ...}``. Kinds:
+
+=============================  ========  ==================================================
+kind                           blocks?   meaning
+=============================  ========  ==================================================
+receipt_without_deposit        yes       an issued receipt no slip carries yet
+deposit_without_receipts       yes       a slip of the month that lists no receipt
+deposit_amount_differs         yes       slip amount ≠ the sum of its receipts
+statement_amount_differs       yes       slip amount ≠ the bank line(s) linked to it
+deposit_not_in_statement       yes       no bank line for the slip (yet)
+deposit_not_county_checked     yes       the slip is not yet checked by county finance
+statement_without_deposit      yes       a bank line no slip claims (county rows only: a
+                                         bank line carries no village)
+late_deposit                   no        slip made after its receipts' deposit day
+                                         (the plan's ``deposit_due_day``; a receipt issued
+                                         after that day belongs to next month's cycle)
+payer_not_on_roster            partly    the person has no paying enrolment (blocks), or the
+                                         payer's name differs from the person's (informs:
+                                         a family member often pays for an elder)
+=============================  ========  ==================================================
+
+Township rows aggregate their villages' rows (recomputed with them); the county row
+aggregates the townships and adds the bank lines no slip claims.
+
+Confirming (``reconciliation_confirm``: the township clerk for a village or township, county
+finance for any level) recomputes, is refused while a blocking difference remains, and in the
+same transaction marks confirmed the rows below it and the dues of the receipts covered
+(deposited, slip county-checked and found in the statement).
+
+Recomputing a confirmed month (decision): when nothing changed the row stays confirmed and
+untouched; when something changed (e.g. a receipt entered later with an earlier date) the row
+goes back to draft with the new figures and must be confirmed again — dues confirmed before
+stay confirmed, their money was checked. Each reopening is audited.
+"""
+
+import calendar
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Exists, F, Min, OuterRef, Sum
+from django.utils import timezone
+
+from jumin.collection.models import (
+    BankStatementLine,
+    Channel,
+    Deposit,
+    DepositStatus,
+    Due,
+    DueKind,
+    DueStatus,
+    Receipt,
+    ReceiptStatus,
+    Reconciliation,
+    ReconciliationStatus,
+)
+from jumin.collection.statements import county_of, statement_match
+from jumin.core import audit
+from jumin.core.access import get_scoped_or_404, in_scope, require, scope
+from jumin.core.models import Region, RegionLevel
+from jumin.pension.models import ContributionPlan, Enrolment, EnrolmentStatus
+
+ZERO = Decimal("0.00")
+BLOCKING = frozenset(
+    {
+        "receipt_without_deposit",
+        "deposit_without_receipts",
+        "deposit_amount_differs",
+        "statement_amount_differs",
+        "deposit_not_in_statement",
+        "deposit_not_county_checked",
+        "statement_without_deposit",
+    }
+)
+KIND_LABELS = {
+    "receipt_without_deposit": "票据未缴存",
+    "deposit_without_receipts": "缴款单无票据",
+    "deposit_amount_differs": "缴款单与票据金额不符",
+    "statement_amount_differs": "缴款单与银行到账金额不符",
+    "deposit_not_in_statement": "银行未见到账",
+    "deposit_not_county_checked": "县财务未核对",
+    "statement_without_deposit": "银行到账无缴款单",
+    "late_deposit": "逾期缴存",
+    "payer_not_on_roster": "交款人与花名册不符",
+}
+FIGURES = ("roster_count", "receipt_count", "receipt_sum", "deposit_sum", "statement_sum")
+
+
+# --------------------------------------------------------------------------- pure helpers
+
+
+def month_of(value) -> datetime.date:
+    """``2026-03`` / ``2026-03-17`` / a date → the first day of that month."""
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return value.replace(day=1)
+    text = str(value or "").strip()
+    for pattern in ("%Y-%m", "%Y-%m-%d", "%Y%m"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date().replace(day=1)
+        except ValueError:
+            continue
+    raise ValidationError({"month": f"月份“{value}”不正确，应写成 2026-03"})
+
+
+def next_month(month: datetime.date) -> datetime.date:
+    return datetime.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+
+
+def day_in_month(year: int, month: int, day: int) -> datetime.date:
+    return datetime.date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def deposit_deadline(issued_on: datetime.date, deposit_day: int) -> datetime.date:
+    """The day the cash of a receipt issued on ``issued_on`` must be deposited by: the
+    month's deposit day, or next month's when issued after it (same rule as ``deposits``)."""
+    deadline = day_in_month(issued_on.year, issued_on.month, deposit_day)
+    if issued_on <= deadline:
+        return deadline
+    following = next_month(issued_on.replace(day=1))
+    return day_in_month(following.year, following.month, deposit_day)
+
+
+def local_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    start = datetime.datetime.combine(month, datetime.time.min)
+    end = datetime.datetime.combine(next_month(month), datetime.time.min)
+    return timezone.make_aware(start), timezone.make_aware(end)
+
+
+def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    start = datetime.datetime.combine(day, datetime.time.min)
+    return timezone.make_aware(start), timezone.make_aware(start + datetime.timedelta(days=1))
+
+
+def money(value) -> Decimal:
+    """An aggregate as 2-place yuan (SQLite's SUM drops the trailing zeros)."""
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def blocking(differences: list[dict]) -> list[dict]:
+    return [item for item in differences if item.get("blocking")]
+
+
+def _diff(kind: str, text: str, village: Region, *, blocks: bool | None = None, **extra) -> dict:
+    return {
+        "kind": kind,
+        "label": KIND_LABELS[kind],
+        "text": text,
+        "blocking": kind in BLOCKING if blocks is None else blocks,
+        "village": village.code if village else "",
+        "village_name": village.name if village else "",
+        **{
+            key: str(value) if isinstance(value, Decimal) else value for key, value in extra.items()
+        },
+    }
+
+
+def _ref(receipt: Receipt) -> str:
+    return f"{receipt.series}-{receipt.number}"
+
+
+def _payer(receipt: Receipt) -> str:
+    return (getattr(receipt, "payer_name", "") or "").strip()
+
+
+# --------------------------------------------------------------------------- figures (reads)
+
+
+def village_figures(village: Region, month: datetime.date) -> dict:
+    """The four-way comparison of one village's month; reads only."""
+    start, end = local_bounds(month)
+    plan = ContributionPlan.objects.in_force(region_code=village.code, year=month.year)
+    roster_count = Enrolment.objects.filter(village=village, status=EnrolmentStatus.PAYING).count()
+    open_dues = Due.objects.filter(
+        village=village, year=month.year, kind=DueKind.PERSONAL, status=DueStatus.OPEN
+    ).count()
+    receipts = list(
+        Receipt.objects.filter(
+            region=village, status=ReceiptStatus.ISSUED, issued_at__gte=start, issued_at__lt=end
+        )
+        .select_related("person", "deposit")
+        .order_by("issued_at", "series", "number")
+    )
+    deposit_ids = {receipt.deposit_id for receipt in receipts if receipt.deposit_id}
+    empty_slips = list(
+        Deposit.objects.filter(
+            village=village, deposited_on__gte=month, deposited_on__lt=next_month(month)
+        )
+        .exclude(status=DepositStatus.RETURNED)
+        .annotate(receipt_total=Count("receipts"))
+        .filter(receipt_total=0)
+    )
+    deposits = {
+        deposit.pk: deposit
+        for deposit in Deposit.objects.filter(pk__in=deposit_ids).order_by("deposited_on", "pk")
+    }
+    for deposit in empty_slips:
+        deposits[deposit.pk] = deposit
+    carried = {
+        row["deposit_id"]: {**row, "total": money(row["total"])}
+        for row in Receipt.objects.filter(deposit_id__in=deposits, status=ReceiptStatus.ISSUED)
+        .values("deposit_id")
+        .annotate(total=Sum("amount"), count=Count("id"), first=Min("issued_at"))
+    }
+    banked = {
+        row["deposit_id"]: {**row, "total": money(row["total"])}
+        for row in BankStatementLine.objects.filter(deposit_id__in=deposits)
+        .values("deposit_id")
+        .annotate(total=Sum("amount"), count=Count("id"))
+    }
+    paying = set(
+        Enrolment.objects.filter(
+            person_id__in={receipt.person_id for receipt in receipts if receipt.person_id},
+            status=EnrolmentStatus.PAYING,
+        ).values_list("person_id", flat=True)
+    )
+
+    differences: list[dict] = []
+    for receipt in receipts:
+        issued_on = timezone.localdate(receipt.issued_at)
+        name = receipt.person.name if receipt.person_id else ""
+        payer = _payer(receipt) or name
+        if receipt.deposit_id is None:
+            differences.append(
+                _diff(
+                    "receipt_without_deposit",
+                    f"票据 {_ref(receipt)}（{payer} {receipt.amount} 元，{issued_on}）还没有缴存",
+                    village,
+                    receipt=_ref(receipt),
+                    amount=receipt.amount,
+                )
+            )
+        if receipt.person_id and receipt.person_id not in paying:
+            differences.append(
+                _diff(
+                    "payer_not_on_roster",
+                    f"票据 {_ref(receipt)} 的缴费人 {name} 不是本村正常缴费的参保人",
+                    village,
+                    blocks=True,
+                    receipt=_ref(receipt),
+                )
+            )
+        elif payer and name and payer != name:
+            differences.append(
+                _diff(
+                    "payer_not_on_roster",
+                    f"票据 {_ref(receipt)} 的交款人“{payer}”与花名册姓名“{name}”不一致",
+                    village,
+                    blocks=False,
+                    receipt=_ref(receipt),
+                )
+            )
+    deposit_sum = statement_sum = ZERO
+    for deposit in deposits.values():
+        deposit_sum += deposit.amount
+        slip = f"{deposit.bank} {deposit.slip_number}"
+        carry = carried.get(deposit.pk)
+        if carry is None:
+            differences.append(
+                _diff(
+                    "deposit_without_receipts",
+                    f"缴款单 {slip}（{deposit.amount} 元，{deposit.deposited_on}）没有登记所含票据",
+                    village,
+                    deposit=deposit.slip_number,
+                    amount=deposit.amount,
+                )
+            )
+        elif carry["total"] != deposit.amount:
+            differences.append(
+                _diff(
+                    "deposit_amount_differs",
+                    f"缴款单 {slip} 金额 {deposit.amount} 元，所含 {carry['count']} 张票据合计 "
+                    f"{carry['total']} 元，相差 {deposit.amount - carry['total']} 元",
+                    village,
+                    deposit=deposit.slip_number,
+                    amount=deposit.amount - carry["total"],
+                )
+            )
+        bank = banked.get(deposit.pk)
+        if bank is None:
+            differences.append(
+                _diff(
+                    "deposit_not_in_statement",
+                    f"缴款单 {slip}（{deposit.amount} 元，{deposit.deposited_on}）"
+                    "在银行对账单中没有找到",
+                    village,
+                    deposit=deposit.slip_number,
+                    amount=deposit.amount,
+                )
+            )
+        else:
+            statement_sum += bank["total"]
+            if bank["total"] != deposit.amount:
+                differences.append(
+                    _diff(
+                        "statement_amount_differs",
+                        f"缴款单 {slip} 金额 {deposit.amount} 元，银行对账单到账 "
+                        f"{bank['total']} 元，相差 {deposit.amount - bank['total']} 元",
+                        village,
+                        deposit=deposit.slip_number,
+                        amount=deposit.amount - bank["total"],
+                    )
+                )
+        if deposit.status != DepositStatus.COUNTY_CHECKED:
+            differences.append(
+                _diff(
+                    "deposit_not_county_checked",
+                    f"缴款单 {slip} 尚未经县财务核对（当前：{deposit.get_status_display()}）",
+                    village,
+                    deposit=deposit.slip_number,
+                )
+            )
+        if plan is not None and carry is not None:
+            first = timezone.localdate(carry["first"])
+            deadline = deposit_deadline(first, plan.deposit_due_day)
+            if deposit.deposited_on > deadline:
+                late = (deposit.deposited_on - deadline).days
+                differences.append(
+                    _diff(
+                        "late_deposit",
+                        f"缴款单 {slip} 于 {deposit.deposited_on} 缴存，晚于截止日 {deadline}"
+                        f"（逾期 {late} 天）",
+                        village,
+                        deposit=deposit.slip_number,
+                        days=late,
+                    )
+                )
+    return {
+        "roster_count": roster_count,
+        "open_due_count": open_dues,
+        "receipt_count": len(receipts),
+        "receipt_sum": sum((receipt.amount or ZERO for receipt in receipts), ZERO),
+        "deposit_sum": deposit_sum,
+        "statement_sum": statement_sum,
+        "differences": differences,
+    }
+
+
+def county_extra(county: Region, month: datetime.date) -> list[dict]:
+    """Bank lines of the month in the county's statement that no slip claims."""
+    lines = BankStatementLine.objects.filter(
+        region=county,
+        deposit__isnull=True,
+        booked_on__gte=month,
+        booked_on__lt=next_month(month),
+    ).order_by("booked_on", "pk")
+    return [
+        _diff(
+            "statement_without_deposit",
+            f"银行对账单 {line.booked_on} 凭证号 {line.reference} 到账 {line.amount} 元"
+            f"（{line.counterparty or '对方户名空'}），没有对应的缴款单",
+            None,
+            line=line.pk,
+            reference=line.reference,
+            amount=line.amount,
+        )
+        for line in lines
+    ]
+
+
+# --------------------------------------------------------------------------- writes
+
+
+def _region(region) -> Region:
+    if isinstance(region, Region):
+        return region
+    code = str(region or "").strip()
+    if len(code) == 6 and code.isdigit():
+        code = code.ljust(12, "0")
+    found = Region.objects.filter(code=code).first()
+    if found is None or found.level not in (
+        RegionLevel.VILLAGE,
+        RegionLevel.TOWNSHIP,
+        RegionLevel.COUNTY,
+    ):
+        raise ValidationError({"region": f"区划“{region}”不是村、乡镇或县"})
+    return found
+
+
+def _check(acting_user, permission: str, region: Region) -> None:
+    if acting_user is None:
+        return
+    require(acting_user, permission)
+    if not in_scope(acting_user, region.code):
+        raise ValidationError({"region": "只能处理本人管辖区域的对账"})
+
+
+def _store(acting_user, region: Region, month: datetime.date, figures: dict) -> Reconciliation:
+    values = {name: figures[name] for name in FIGURES}
+    values["differences"] = figures["differences"]
+    row = Reconciliation.objects.select_for_update().filter(region=region, month=month).first()
+    if row is None:
+        return Reconciliation.objects.create(
+            region=region, month=month, computed_at=timezone.now(), **values
+        )
+    unchanged = all(
+        getattr(row, name) == value for name, value in values.items() if name != "differences"
+    ) and audit.jsonable(row.differences) == audit.jsonable(values["differences"])
+    if unchanged:
+        if row.status == ReconciliationStatus.DRAFT:
+            Reconciliation.objects.filter(pk=row.pk).update(computed_at=timezone.now())
+        return row
+    before_status = row.status
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.computed_at = timezone.now()
+    if before_status == ReconciliationStatus.CONFIRMED:
+        row.status = ReconciliationStatus.DRAFT
+        row.confirmed_by = None
+        row.confirmed_at = None
+        audit.record(
+            actor=acting_user,
+            action="reconciliation.reopen",
+            obj=row,
+            before={"status": before_status},
+            after={"status": row.status, **{name: getattr(row, name) for name in FIGURES}},
+            reason="确认后数据有变化，重新计算为待确认",
+        )
+    row.save()
+    return row
+
+
+def _villages_of(region: Region) -> list[Region]:
+    if region.level == RegionLevel.VILLAGE:
+        return [region]
+    return list(
+        Region.objects.filter(code__startswith=region.prefix, level=RegionLevel.VILLAGE).order_by(
+            "code"
+        )
+    )
+
+
+def _compute(acting_user, region: Region, month: datetime.date) -> Reconciliation:
+    """Upsert the rows of ``region`` and everything below it; inside a transaction."""
+    county = county_of(region.code[:6])
+    statement_match(county)
+    if region.level == RegionLevel.VILLAGE:
+        return _store(acting_user, region, month, village_figures(region, month))
+    totals = {name: 0 if name.endswith("count") else ZERO for name in FIGURES}
+    differences: list[dict] = []
+    villages = _villages_of(region)
+    townships: dict[str, list[Reconciliation]] = {}
+    for village in villages:
+        row = _store(acting_user, village, month, village_figures(village, month))
+        townships.setdefault(village.parent_id, []).append(row)
+    if region.level == RegionLevel.COUNTY:
+        for township_code, rows in townships.items():
+            _store(acting_user, Region.objects.get(code=township_code), month, _sum(rows))
+    aggregate = _sum([row for rows in townships.values() for row in rows])
+    if region.level == RegionLevel.COUNTY:
+        aggregate["differences"] += county_extra(region, month)
+    totals.update({name: aggregate[name] for name in FIGURES})
+    differences = aggregate["differences"]
+    return _store(acting_user, region, month, {**totals, "differences": differences})
+
+
+def _sum(rows: list[Reconciliation]) -> dict:
+    figures = {name: sum((getattr(row, name) for row in rows), 0) for name in FIGURES}
+    for name in ("receipt_sum", "deposit_sum", "statement_sum"):
+        figures[name] = Decimal(figures[name]).quantize(Decimal("0.01"))
+    figures["differences"] = [item for row in rows for item in row.differences]
+    return figures
+
+
+def reconciliation_compute(acting_user, region, month) -> Reconciliation:
+    """Compute and store (upsert) one region's month; a township's or the county's rows
+    aggregate the rows of their villages, which are stored too. See the module doc for what
+    happens to a confirmed month."""
+    region = _region(region)
+    month = month_of(month)
+    _check(acting_user, "reconciliation.view", region)
+    with transaction.atomic():
+        row = _compute(acting_user, region, month)
+        audit.record(
+            actor=acting_user,
+            action="reconciliation.compute",
+            obj=row,
+            after={
+                "month": month,
+                "status": row.status,
+                "receipt_count": row.receipt_count,
+                "differences": len(row.differences),
+                "blocking": len(blocking(row.differences)),
+            },
+        )
+    return row
+
+
+def reconciliation_confirm(*, acting_user, reconciliation: Reconciliation) -> Reconciliation:
+    """Confirm a month: refused while blocking differences remain; confirms the dues covered."""
+    region = reconciliation.region
+    month = reconciliation.month
+    _check(acting_user, "reconciliation.confirm", region)
+    with transaction.atomic():
+        row = _compute(acting_user, region, month)
+        if row.status == ReconciliationStatus.CONFIRMED:
+            return row  # a form sent twice: confirmed already, nothing changed since
+        stops = blocking(row.differences)
+        if stops:
+            shown = "；".join(item["text"] for item in stops[:5])
+            more = f"；……共 {len(stops)} 处" if len(stops) > 5 else ""
+            raise ValidationError(
+                {
+                    "differences": f"还有 {len(stops)} 处差异没有解决，不能确认：{shown}{more}",
+                }
+            )
+        now = timezone.now()
+        below = Reconciliation.objects.filter(
+            region__pk__startswith=region.prefix,
+            month=month,
+            status=ReconciliationStatus.DRAFT,
+        )
+        rows_confirmed = below.update(
+            status=ReconciliationStatus.CONFIRMED, confirmed_by=acting_user, confirmed_at=now
+        )
+        start, end = local_bounds(month)
+        covered = Receipt.objects.filter(
+            region__pk__startswith=region.prefix,
+            status=ReceiptStatus.ISSUED,
+            issued_at__gte=start,
+            issued_at__lt=end,
+            due__isnull=False,
+            deposit__status=DepositStatus.COUNTY_CHECKED,
+        ).filter(Exists(BankStatementLine.objects.filter(deposit_id=OuterRef("deposit_id"))))
+        due_ids = list(covered.values_list("due_id", flat=True))
+        dues_confirmed = Due.objects.filter(pk__in=due_ids, status=DueStatus.PAID).update(
+            status=DueStatus.CONFIRMED, confirmed_at=now
+        )
+        row.refresh_from_db()
+        audit.record(
+            actor=acting_user,
+            action="reconciliation.confirm",
+            obj=row,
+            before={"status": ReconciliationStatus.DRAFT},
+            after={
+                "status": row.status,
+                "month": month,
+                "rows_confirmed": rows_confirmed,
+                "dues_confirmed": dues_confirmed,
+                "receipt_count": row.receipt_count,
+                "receipt_sum": row.receipt_sum,
+            },
+        )
+    return row
+
+
+# --------------------------------------------------------------------------- reads
+
+
+def _prefix(code: str) -> str:
+    region = Region.objects.filter(code=code).first()
+    return region.prefix if region is not None else "-"
+
+
+def reconciliation_list(user, *, month=None, region: str = ""):
+    require(user, "reconciliation.view")
+    rows = scope(Reconciliation.objects.select_related("region", "confirmed_by"), user)
+    if month:
+        rows = rows.filter(month=month_of(month))
+    if region:
+        rows = rows.filter(region__pk__startswith=_prefix(region))
+    return rows.order_by("-month", "region_id")
+
+
+def reconciliation_get(user, pk) -> Reconciliation:
+    require(user, "reconciliation.view")
+    return get_scoped_or_404(
+        Reconciliation.objects.select_related("region", "confirmed_by"), user, pk=pk
+    )
+
+
+def receipts_of_day(user, day: datetime.date, *, region: str = "") -> list[dict]:
+    """Receipts issued on ``day`` in the user's scope with the state of their money:
+    the township clerk's "today" reconciliation."""
+    require(user, "reconciliation.view")
+    start, end = day_bounds(day)
+    receipts = scope(Receipt.objects.all(), user).filter(
+        status=ReceiptStatus.ISSUED, issued_at__gte=start, issued_at__lt=end
+    )
+    if region:
+        receipts = receipts.filter(region__pk__startswith=_prefix(region))
+    receipts = receipts.annotate(
+        banked=Exists(BankStatementLine.objects.filter(deposit_id=OuterRef("deposit_id")))
+    ).select_related("person", "region", "deposit", "issued_by", "due")
+    rows = []
+    for receipt in receipts.order_by("region_id", "issued_at", "series", "number"):
+        deposit = receipt.deposit
+        if deposit is None:
+            state, ok = "未缴存", False
+        else:
+            state = f"已缴存（{deposit.slip_number}，{deposit.get_status_display()}）"
+            state += "，银行已到账" if receipt.banked else "，银行未见到账"
+            ok = receipt.banked and deposit.status == DepositStatus.COUNTY_CHECKED
+        rows.append(
+            {
+                "receipt": receipt,
+                "reference": _ref(receipt),
+                "payer": _payer(receipt) or (receipt.person.name if receipt.person_id else ""),
+                "person_name": receipt.person.name if receipt.person_id else "",
+                "village": receipt.region,
+                "deposit_state": state,
+                "money_checked": ok,
+                "due_status": receipt.due.get_status_display() if receipt.due_id else "",
+            }
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------- government funds
+
+
+def government_paid_totals(user, *, region_code, year: int) -> dict:
+    """Sums of the county's government-paid dues of a year by status (for the page)."""
+    require(user, "reconciliation.view")
+    county = county_of(region_code)
+    if not in_scope(user, county.code):
+        raise ValidationError({"county": "只能查看本人管辖的县"})
+    rows = (
+        Due.objects.filter(
+            village__pk__startswith=county.prefix, year=year, kind=DueKind.GOVERNMENT_PAID
+        )
+        .values("status")
+        .annotate(count=Count("id"), total=Sum("amount"))
+    )
+    return {row["status"]: {"count": row["count"], "total": money(row["total"])} for row in rows}
+
+
+def government_paid_confirm(*, acting_user, region_code, year: int, amount, reference: str) -> int:
+    """Finance confirms the funds the finance bureau paid for the county's government-paid dues.
+
+    The sum of the county's open government-paid dues of ``year`` must equal ``amount``
+    (refused with both figures otherwise); then they all become paid and confirmed through the
+    government channel, with ``reference`` as the payment reference. Returns how many dues.
+    A form sent twice: the second finds no open dues and is refused with a clear message."""
+    county = county_of(region_code)
+    _check(acting_user, "government_paid.confirm", county)
+    reference = (reference or "").strip()
+    if not reference:
+        raise ValidationError({"reference": "请填写拨款凭证号"})
+    if len(reference) > 60:
+        raise ValidationError({"reference": "拨款凭证号过长（最多60个字符）"})
+    try:
+        amount = Decimal(str(amount)).quantize(Decimal("0.01"))
+    except (ArithmeticError, ValueError):
+        raise ValidationError({"amount": f"金额“{amount}”不正确"}) from None
+    with transaction.atomic():
+        dues = Due.objects.select_for_update().filter(
+            village__pk__startswith=county.prefix,
+            year=year,
+            kind=DueKind.GOVERNMENT_PAID,
+            status=DueStatus.OPEN,
+        )
+        found = dues.aggregate(count=Count("id"), total=Sum("amount"))
+        total = money(found["total"])
+        if not found["count"]:
+            raise ValidationError(
+                {"amount": f"{county.name}{year}年没有待确认的政府代缴应缴记录（可能已经确认过）"}
+            )
+        if total != amount:
+            raise ValidationError(
+                {
+                    "amount": f"财政拨付金额 {amount} 元与{county.name}{year}年待确认的政府代缴"
+                    f"应缴合计 {total} 元（{found['count']} 人）不符，相差 {amount - total} 元"
+                }
+            )
+        count = Due.objects.filter(
+            village__pk__startswith=county.prefix,
+            year=year,
+            kind=DueKind.GOVERNMENT_PAID,
+            status=DueStatus.OPEN,
+        ).update(
+            status=DueStatus.CONFIRMED,
+            channel=Channel.GOVERNMENT,
+            paid_amount=F("amount"),
+            paid_on=timezone.localdate(),
+            payment_reference=reference,
+            confirmed_at=timezone.now(),
+        )
+        audit.record(
+            actor=acting_user,
+            action="government_paid.confirm",
+            object_type="collection.due",
+            object_id=f"{county.code}/{year}",
+            object_label=f"{county.name}{year}年政府代缴资金",
+            region_code=county.code,
+            after={"year": year, "amount": amount, "count": count, "reference": reference},
+        )
+    return count

@@ -1,0 +1,335 @@
+"""Pages of the bank statement, monthly reconciliation, government funds and posting.
+
+Thin: forms parse, ``statements`` / ``reconciliation`` / ``posting`` / ``jobs_posting`` do the
+work and the reads (through the user's scope: out of scope → 404).
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jumin.collection import jobs_posting, posting, reconciliation, statements
+from jumin.collection.models import BankStatementLine, ReconciliationStatus
+from jumin.collection.queries import townships_and_villages
+from jumin.collection.views import errors_to_form
+from jumin.core.access import can, get_scoped_or_404, require
+from jumin.core.models import JobRun, JobStatus, Region, RegionLevel
+from jumin.pension.models import EntrySource
+
+
+def _county_code(user) -> str:
+    code = user.region_id or ""
+    return code[:6].ljust(12, "0") if len(code) >= 6 else ""
+
+
+def _regions(user) -> list[Region]:
+    """The regions whose month the user may look at: own county/township, and below."""
+    townships, villages = townships_and_villages(user)
+    regions = []
+    if user.region is not None and user.region.level == RegionLevel.COUNTY:
+        regions.append(user.region)
+    return regions + townships + villages
+
+
+class DayForm(forms.Form):
+    on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    region = forms.CharField(required=False)
+
+
+class ComputeForm(forms.Form):
+    region = forms.CharField(label="区域")
+    month = forms.CharField(label="月份", help_text="如 2026-03")
+
+
+class StatementForm(forms.Form):
+    bank = forms.CharField(label="银行", max_length=40, initial="农商行")
+    file = forms.FileField(label="对账单文件（.csv 或 .xlsx）")
+
+
+class GovernmentPaidForm(forms.Form):
+    year = forms.IntegerField(label="缴费年度", min_value=2000, max_value=2100)
+    amount = forms.DecimalField(label="财政拨付金额（元）", max_digits=14, decimal_places=2)
+    reference = forms.CharField(label="拨款凭证号", max_length=60)
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(label="缴费年度", min_value=2000, max_value=2100)
+
+
+# --------------------------------------------------------------------------- reconciliation
+
+
+@login_required
+@require_GET
+def reconciliations(request):
+    """Receipts issued on a day (today by default) with their money's state, and the months."""
+    user = request.user
+    require(user, "reconciliation.view")
+    form = DayForm(request.GET or None)
+    day = timezone.localdate()
+    region = ""
+    if form.is_valid():
+        day = form.cleaned_data["on"] or day
+        region = form.cleaned_data["region"] or ""
+    regions = _regions(user)
+    if region and region not in {r.code for r in regions}:
+        region = ""
+    rows = reconciliation.receipts_of_day(user, day, region=region)
+    month_rows = reconciliation.reconciliation_list(user, region=region)[:200]
+    return render(
+        request,
+        "collection/reconciliations.html",
+        {
+            "day": day,
+            "is_today": day == timezone.localdate(),
+            "region": region,
+            "regions": regions,
+            "receipts": rows,
+            "receipt_sum": sum((row["receipt"].amount or 0 for row in rows), 0),
+            "months": month_rows,
+            "compute_form": ComputeForm(
+                initial={"month": day.strftime("%Y-%m"), "region": region or user.region_id}
+            ),
+            "can_confirm": can(user, "reconciliation.confirm"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def reconciliation_compute(request):
+    user = request.user
+    require(user, "reconciliation.view")
+    form = ComputeForm(request.POST)
+    if form.is_valid():
+        code = form.cleaned_data["region"]
+        if code not in {r.code for r in _regions(user)}:
+            messages.error(request, "请选择您辖区内的村、乡镇或县")
+            return redirect("collection:reconciliations")
+        try:
+            row = reconciliation.reconciliation_compute(user, code, form.cleaned_data["month"])
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            return redirect("collection:reconciliation_detail", row.pk)
+    else:
+        messages.error(request, "请选择区域并填写月份（如 2026-03）")
+    return redirect("collection:reconciliations")
+
+
+@login_required
+@require_GET
+def reconciliation_detail(request, pk):
+    user = request.user
+    row = reconciliation.reconciliation_get(user, pk)
+    differences = row.differences or []
+    children = []
+    if row.region.level != RegionLevel.VILLAGE:
+        children = reconciliation.reconciliation_list(user, month=row.month).filter(
+            region__parent=row.region
+        )
+    return render(
+        request,
+        "collection/reconciliation_detail.html",
+        {
+            "row": row,
+            "blocking": [item for item in differences if item.get("blocking")],
+            "informing": [item for item in differences if not item.get("blocking")],
+            "children": children,
+            "can_confirm": can(user, "reconciliation.confirm")
+            and row.status == ReconciliationStatus.DRAFT,
+            "next_month": reconciliation.next_month(row.month),
+        },
+    )
+
+
+@login_required
+@require_POST
+def reconciliation_confirm(request, pk):
+    user = request.user
+    row = reconciliation.reconciliation_get(user, pk)
+    require(user, "reconciliation.confirm")
+    try:
+        row = reconciliation.reconciliation_confirm(acting_user=user, reconciliation=row)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "对账已确认，所含票据对应的应缴已核对，可以记账。")
+    return redirect("collection:reconciliation_detail", row.pk)
+
+
+# --------------------------------------------------------------------------- bank statement
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def statement_list(request):
+    user = request.user
+    files = statements.statement_files(user)
+    may_import = can(user, "statement.import")
+    form = StatementForm(request.POST or None, request.FILES or None) if may_import else None
+    problems = []
+    if request.method == "POST":
+        require(user, "statement.import")
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = statements.statement_import(
+                    acting_user=user,
+                    region_code=_county_code(user),
+                    bank=form.cleaned_data["bank"],
+                    file_name=upload.name,
+                    content=upload.read(),
+                )
+            except ValidationError as error:
+                if hasattr(error, "error_dict") and "file" in error.error_dict:
+                    problems = error.message_dict["file"]
+                else:
+                    errors_to_form(form, error)
+            else:
+                if result.created:
+                    messages.success(
+                        request,
+                        f"已导入 {result.file.line_count} 笔，合计 {result.file.amount_sum} 元；"
+                        f"新增 {result.new_lines} 笔，与缴款单对上 {result.matched} 笔。",
+                    )
+                else:
+                    messages.info(request, "这个文件以前已经导入过，没有任何改动。")
+                return redirect("collection:statement_detail", result.file.pk)
+    return render(
+        request,
+        "collection/statements.html",
+        {"files": files.order_by("-imported_at")[:200], "form": form, "problems": problems},
+    )
+
+
+@login_required
+@require_GET
+def statement_detail(request, pk):
+    statement = statements.statement_get(request.user, pk)
+    lines = (
+        BankStatementLine.objects.filter(file=statement)
+        .select_related("deposit", "deposit__village")
+        .order_by("line_number")
+    )
+    return render(
+        request, "collection/statement_detail.html", {"statement": statement, "lines": lines}
+    )
+
+
+# --------------------------------------------------------------------------- government funds
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def government_paid(request):
+    user = request.user
+    require(user, "reconciliation.view")
+    county = _county_code(user)
+    year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year") or year)
+    except ValueError:
+        pass
+    form = GovernmentPaidForm(request.POST or None, initial={"year": year})
+    if request.method == "POST":
+        require(user, "government_paid.confirm")
+        if form.is_valid():
+            try:
+                count = reconciliation.government_paid_confirm(
+                    acting_user=user,
+                    region_code=county,
+                    year=form.cleaned_data["year"],
+                    amount=form.cleaned_data["amount"],
+                    reference=form.cleaned_data["reference"],
+                )
+            except ValidationError as error:
+                errors_to_form(form, error)
+            else:
+                messages.success(request, f"已确认 {count} 人的政府代缴，可以记账。")
+                return redirect(f"{request.path}?year={form.cleaned_data['year']}")
+    totals = {}
+    if county:
+        try:
+            totals = reconciliation.government_paid_totals(user, region_code=county, year=year)
+        except ValidationError:
+            totals = {}
+    from jumin.collection.models import DueStatus
+
+    return render(
+        request,
+        "collection/reconciliation_government.html",
+        {
+            "form": form,
+            "year": year,
+            "totals": [
+                (label, totals[value]) for value, label in DueStatus.choices if value in totals
+            ],
+            "can_confirm": can(user, "government_paid.confirm"),
+        },
+    )
+
+
+# --------------------------------------------------------------------------- posting
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def postings(request):
+    user = request.user
+    require(user, "account.view")
+    form = YearForm(request.POST or None, initial={"year": timezone.localdate().year})
+    if request.method == "POST":
+        require(user, "posting.run")
+        if form.is_valid():
+            try:
+                run, started = jobs_posting.posting_submit(
+                    acting_user=user,
+                    region_code=_county_code(user),
+                    year=form.cleaned_data["year"],
+                )
+            except ValidationError as error:
+                errors_to_form(form, error)
+            else:
+                if not started:
+                    messages.info(request, "这个县这一年的记账已经在进行中，下面是它的进度。")
+                return redirect("collection:posting_job", run.pk)
+    return render(
+        request,
+        "collection/postings.html",
+        {
+            "form": form,
+            "runs": posting.posting_list(user).order_by("-created_at")[:100],
+            "can_run": can(user, "posting.run"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def posting_job(request, pk):
+    require(request.user, "account.view")
+    run = get_scoped_or_404(
+        JobRun.objects.filter(kind=jobs_posting.POSTING_JOB), request.user, pk=pk
+    )
+    finished = run.status in (JobStatus.DONE, JobStatus.FAILED)
+    template = (
+        "collection/posting_job_status.html"
+        if getattr(request, "htmx", False)
+        else "collection/posting_job.html"
+    )
+    by_source = (run.result or {}).get("by_source", {})
+    sources = [
+        (label, by_source[value]) for value, label in EntrySource.choices if value in by_source
+    ]
+    return render(
+        request,
+        template,
+        {"job": run, "finished": finished, "result": run.result, "sources": sources},
+    )

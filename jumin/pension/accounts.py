@@ -1,0 +1,182 @@
+"""The personal account (个人账户): reading the ledger, balances, and corrections by reversal.
+
+The ledger (``AccountEntry``) is append-only (the model and a database trigger refuse
+updates and deletes). A correction is a new entry:
+
+* ``entry_reverse`` — one entry is reversed by an entry of the opposite amount that names it
+  (``reverses``) and gives a reason. A reversal cannot itself be reversed, and an entry can be
+  reversed once only (the one-to-one ``reverses`` enforces it in the database too). To put
+  back a wrongly reversed amount, the due is collected and posted again (see below).
+* ``due_reverse`` — every still-standing entry of a posted due is reversed with the same
+  reason, in one transaction, and the due becomes ``cancelled`` (decision: a cancelled due
+  frees the person's year and kind, so the dues job or a clerk can make a new due that is
+  collected and posted again; the receipts, deposits and bank lines of the old one stay as
+  they were, for the record).
+
+A person's account is seen by whoever may see the person (scope by the person's village): the
+whole account, including entries booked while the person lived in another village.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from jumin.collection.models import Due, DueStatus
+from jumin.core import audit
+from jumin.core.access import get_scoped_or_404, in_scope, require
+from jumin.pension.models import AccountEntry, EntrySource
+from jumin.people.models import Person
+
+ZERO = Decimal("0.00")
+SOURCE_ORDER = [value for value, _ in EntrySource.choices]
+
+
+# --------------------------------------------------------------------------- reads
+
+
+def account_person(user, pk) -> Person:
+    require(user, "account.view")
+    from jumin.people.queries import person_get
+
+    return person_get(user, pk)
+
+
+def account_entries(user, person: Person):
+    """All entries of ``person`` (who must be in the user's scope), oldest first."""
+    require(user, "account.view")
+    if not in_scope(user, person.village_id):
+        raise ValidationError({"person": "这位参保人不在您的管辖范围内"})
+    return (
+        AccountEntry.objects.filter(person=person)
+        .select_related("reverses", "created_by", "due")
+        .order_by("year", "booked_on", "pk")
+    )
+
+
+def balances(entries) -> dict:
+    """Totals of a set of entries: by source, by year and source, and the balance.
+
+    ``{"by_source": {source: Decimal}, "by_year": {year: {source: Decimal, "total": ...}},
+    "balance": Decimal}``; sources in the ledger's order, zero sources left out."""
+    rows = entries.order_by().values("year", "source").annotate(total=Sum("amount"))
+    by_source: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    by_year: dict[int, dict] = {}
+    for row in rows:
+        by_source[row["source"]] += row["total"]
+        year = by_year.setdefault(row["year"], {"total": ZERO})
+        year[row["source"]] = year.get(row["source"], ZERO) + row["total"]
+        year["total"] += row["total"]
+    ordered = {source: by_source[source] for source in SOURCE_ORDER if source in by_source}
+    return {
+        "by_source": ordered,
+        "by_year": dict(sorted(by_year.items())),
+        "balance": sum(ordered.values(), ZERO),
+    }
+
+
+def account_summary(user, person: Person) -> dict:
+    entries = account_entries(user, person)
+    return {"entries": list(entries), **balances(entries)}
+
+
+def entry_get(user, pk) -> AccountEntry:
+    require(user, "account.view")
+    return get_scoped_or_404(AccountEntry.objects.select_related("person", "reverses"), user, pk=pk)
+
+
+def posted_due_get(user, person: Person, due_pk) -> Due:
+    """One due of ``person`` (in the user's scope), or 404."""
+    require(user, "account.view")
+    return get_scoped_or_404(Due.objects.filter(person=person), user, pk=due_pk)
+
+
+# --------------------------------------------------------------------------- corrections
+
+
+def _clean_reason(reason) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写冲正原因"})
+    if len(reason) > 200:
+        raise ValidationError({"reason": "冲正原因过长（最多200个字）"})
+    return reason
+
+
+def _reversal(acting_user, entry: AccountEntry, reason: str) -> AccountEntry:
+    if entry.reverses_id is not None:
+        raise ValidationError({"entry": f"第 {entry.pk} 号记录本身是冲正记录，不能再冲正"})
+    if AccountEntry.objects.filter(reverses=entry).exists():
+        raise ValidationError({"entry": f"第 {entry.pk} 号记录已经冲正过，不能重复冲正"})
+    try:
+        with transaction.atomic():
+            return AccountEntry.objects.create(
+                person_id=entry.person_id,
+                village_id=entry.village_id,
+                year=entry.year,
+                source=entry.source,
+                amount=-entry.amount,
+                booked_on=timezone.localdate(),
+                due_id=entry.due_id,
+                reverses=entry,
+                reason=reason,
+                created_by=acting_user,
+            )
+    except IntegrityError:  # a concurrent reversal of the same entry won
+        raise ValidationError({"entry": f"第 {entry.pk} 号记录已经冲正过，不能重复冲正"}) from None
+
+
+def _may_reverse(acting_user, village_code: str) -> None:
+    require(acting_user, "account.reverse")
+    if not in_scope(acting_user, village_code):
+        raise ValidationError({"entry": "这条记录不在您的管辖范围内"})
+
+
+def entry_reverse(*, acting_user, entry: AccountEntry, reason: str) -> AccountEntry:
+    """Reverse one entry: a new entry of the opposite amount naming it, with a reason."""
+    _may_reverse(acting_user, entry.village_id)
+    reason = _clean_reason(reason)
+    with transaction.atomic():
+        reversal = _reversal(acting_user, entry, reason)
+        audit.record(
+            actor=acting_user,
+            action="account.reverse",
+            obj=reversal,
+            before={"entry": entry.pk, "amount": entry.amount, "source": entry.source},
+            after={"entry": reversal.pk, "amount": reversal.amount, "reverses": entry.pk},
+            reason=reason,
+        )
+    return reversal
+
+
+def due_reverse(*, acting_user, due: Due, reason: str) -> list[AccountEntry]:
+    """Reverse every standing entry of a posted due and cancel the due (see the module doc)."""
+    _may_reverse(acting_user, due.village_id)
+    reason = _clean_reason(reason)
+    with transaction.atomic():
+        due = Due.objects.select_for_update().get(pk=due.pk)
+        if due.status != DueStatus.POSTED:
+            raise ValidationError(
+                {"due": f"这笔应缴的状态是“{due.get_status_display()}”，只有已记账的才能冲正"}
+            )
+        standing = AccountEntry.objects.filter(
+            due=due, reverses__isnull=True, reversed_by__isnull=True
+        ).order_by("pk")
+        reversals = [_reversal(acting_user, entry, reason) for entry in standing]
+        Due.objects.filter(pk=due.pk).update(status=DueStatus.CANCELLED)
+        audit.record(
+            actor=acting_user,
+            action="due.reverse",
+            obj=due,
+            before={"status": DueStatus.POSTED},
+            after={
+                "status": DueStatus.CANCELLED,
+                "reversed_entries": [entry.reverses_id for entry in reversals],
+                "amount": sum((entry.amount for entry in reversals), ZERO),
+            },
+            reason=reason,
+        )
+    return reversals
