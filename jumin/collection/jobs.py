@@ -1,4 +1,9 @@
-"""Background work of the collection app (run by ``jumin worker``): the yearly dues job."""
+"""Background work of the collection app (run by ``jumin worker``): yearly county jobs.
+
+The dues job and the posting run are both "one county, one year" jobs: a form or API call
+sent twice must start one run, and a run delivered twice must do its work once. The two
+helpers below give them that behaviour; each job only names its kind and its function.
+"""
 
 import datetime
 
@@ -16,25 +21,18 @@ DUES_JOB = "collection.dues_generate"
 STALE_AFTER = datetime.timedelta(hours=6)
 
 
-def dues_generate_submit(*, acting_user, region_code: str, year: int) -> tuple[JobRun, bool]:
-    """Queue the dues job for a county and year: (the job, whether it was queued now).
+def county_year_submit(*, kind: str, acting_user, county_code: str, year: int, task_function):
+    """Queue ``task_function`` for a county and year: (the job, whether it was queued now).
 
-    While a run for the same county and year is queued or running (started in the last six
-    hours), that run is returned, so a form sent twice starts one job. A finished or dead run
-    may be started again: the job adds only what is missing."""
-    from jumin.collection.dues import county_code_of, plan_for_county
-
-    require(acting_user, "due.generate")  # the web and the API: always a staff member
-    county = county_code_of(region_code)
-    if not in_scope(acting_user, county):
-        raise ValidationError({"county": "只能为本人管辖的县生成应缴记录"})
-    plan_for_county(county, year)  # refuse now, not in the worker, when there is no plan
+    While a run of the same kind for the same county and year is queued or running (started
+    in the last six hours), that run is returned, so a form sent twice starts one job. A
+    finished or dead run may be started again: the jobs add only what is missing."""
     with transaction.atomic():
         running = (
             JobRun.objects.select_for_update()
             .filter(
-                kind=DUES_JOB,
-                region_id=county,
+                kind=kind,
+                region_id=county_code,
                 params__year=year,
                 status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
                 # a run that died without finishing does not block the county for ever
@@ -46,8 +44,8 @@ def dues_generate_submit(*, acting_user, region_code: str, year: int) -> tuple[J
             return running, False
         context = audit.current_context()
         run = JobRun.objects.create(
-            kind=DUES_JOB,
-            region_id=county,
+            kind=kind,
+            region_id=county_code,
             created_by=acting_user,
             params={
                 "year": year,
@@ -55,15 +53,13 @@ def dues_generate_submit(*, acting_user, region_code: str, year: int) -> tuple[J
                 "ip_address": context.ip_address,
             },
         )
-        transaction.on_commit(lambda: run_dues_generation.enqueue(str(run.pk)))
+        transaction.on_commit(lambda: task_function.enqueue(str(run.pk)))
     return run, True
 
 
-@task()
-def run_dues_generation(job_id: str) -> dict:
-    """Run a queued dues job; a finished job delivered again does nothing."""
-    from jumin.collection.dues import dues_generate
-
+def county_year_run(job_id: str, function, failure: str) -> dict:
+    """Run a queued county-year job with its progress; a finished job delivered again does
+    nothing. ``function(acting_user=, region_code=, year=, progress=)`` does the work."""
     run = JobRun.objects.select_related("created_by", "created_by__region").get(pk=job_id)
     if run.status == JobStatus.DONE:
         return run.result
@@ -71,7 +67,7 @@ def run_dues_generation(job_id: str) -> dict:
     progress = Progress(run)
     with audit.request_context(params.get("request_id"), params.get("ip_address")):
         try:
-            dues_generate(
+            function(
                 acting_user=run.created_by,
                 region_code=run.region_id,
                 year=params["year"],
@@ -80,6 +76,32 @@ def run_dues_generation(job_id: str) -> dict:
         except ValidationError as error:
             progress.fail("；".join(error.messages))
         except Exception as error:
-            progress.fail(f"生成失败：{error}")
+            progress.fail(f"{failure}：{error}")
             raise
     return run.result
+
+
+def dues_generate_submit(*, acting_user, region_code: str, year: int) -> tuple[JobRun, bool]:
+    """Queue the dues job for a county and year (see ``county_year_submit``)."""
+    from jumin.collection.dues import county_code_of, plan_for_county
+
+    require(acting_user, "due.generate")  # the web and the API: always a staff member
+    county = county_code_of(region_code)
+    if not in_scope(acting_user, county):
+        raise ValidationError({"county": "只能为本人管辖的县生成应缴记录"})
+    plan_for_county(county, year)  # refuse now, not in the worker, when there is no plan
+    return county_year_submit(
+        kind=DUES_JOB,
+        acting_user=acting_user,
+        county_code=county,
+        year=year,
+        task_function=run_dues_generation,
+    )
+
+
+@task()
+def run_dues_generation(job_id: str) -> dict:
+    """Run a queued dues job; a finished job delivered again does nothing."""
+    from jumin.collection.dues import dues_generate
+
+    return county_year_run(job_id, dues_generate, "生成失败")
