@@ -243,6 +243,7 @@ def _government_paid_step(terms, generation, prefix, year, progress, now) -> dic
                 counts["personal"] += 1
         with transaction.atomic():
             Due.objects.bulk_create(dues, batch_size=1000, ignore_conflicts=True)
+            _chunk_audit(generation, "government_paid", chunk[0][0], chunk[-1][0], len(dues))
         if progress is not None:
             progress.advance(len(chunk))
     return counts
@@ -288,6 +289,18 @@ def refresh_statistics(model) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
+def _chunk_audit(generation, step: str, first, last, made: int) -> None:
+    """Each chunk commits on its own, so it carries its own audit entry (id range and the
+    dues it made): a run killed before its summary still leaves every chunk on the record."""
+    if made:
+        audit.record(
+            actor=generation.created_by,
+            action="collection.dues_chunk",
+            obj=generation,
+            after={"step": step, "first": str(first), "last": str(last), "made": made},
+        )
+
+
 def _personal_step(terms, generation, prefix, year, progress, now) -> None:
     bounds = _paying_enrolments(prefix).order_by("pk").values_list("pk", flat=True)
     first, last = bounds.first(), bounds.last()
@@ -321,6 +334,7 @@ def _personal_step(terms, generation, prefix, year, progress, now) -> None:
                     DueStatus.CANCELLED.value,
                 ],
             )
+            _chunk_audit(generation, "personal", start, stop - 1, max(cursor.rowcount, 0))
         if progress is not None:
             progress.advance(_paying_enrolments(prefix).filter(pk__gte=start, pk__lt=stop).count())
         if size == FIRST_RANGE:

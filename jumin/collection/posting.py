@@ -21,7 +21,8 @@ Idempotent and resumable: each insert skips (due, source) pairs that already hav
 (and the unique constraint would refuse them anyway); each chunk commits on its own, so a run
 killed half-way is finished by the next one; a re-run finds no confirmed dues and adds
 nothing (it still records its ``Posting`` row, with zero counts, as the log of runs).
-One audit entry per run, with the counts and the sum per source.
+One audit entry per committed chunk (its id range and counts) and one per run, with the
+counts and the sum per source.
 """
 
 from decimal import Decimal
@@ -123,6 +124,7 @@ def post_confirmed(*, acting_user, region_code, year: int, progress=None) -> Pos
             break
         low, high = ids[0], ids[-1]
         last_id = high
+        entries_before = entry_count
         with transaction.atomic():
             # lock the chunk's dues so a concurrent run waits instead of clashing
             list(
@@ -147,13 +149,28 @@ def post_confirmed(*, acting_user, region_code, year: int, progress=None) -> Pos
                         ],
                     )
                     entry_count += max(cursor.rowcount, 0)
-            due_count += Due.objects.filter(
+            chunk_entries = entry_count - entries_before
+            chunk_dues = Due.objects.filter(
                 pk__gte=low,
                 pk__lte=high,
                 year=year,
                 status=DueStatus.CONFIRMED,
                 village__pk__startswith=prefix,
             ).update(status=DueStatus.POSTED, posted_at=now)
+            due_count += chunk_dues
+            # Each chunk commits on its own, so it carries its own audit entry: a run killed
+            # before its summary still leaves every credited chunk on the record.
+            audit.record(
+                actor=acting_user,
+                action="posting.chunk",
+                obj=posting,
+                after={
+                    "first_due": low,
+                    "last_due": high,
+                    "dues": chunk_dues,
+                    "entries": chunk_entries,
+                },
+            )
         if progress is not None:
             progress.advance(len(ids))
     by_source = {
