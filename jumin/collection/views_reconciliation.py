@@ -171,6 +171,7 @@ def reconciliation_confirm(request, pk):
 @require_http_methods(["GET", "POST"])
 def statement_list(request):
     user = request.user
+    require(user, "reconciliation.view")
     files = statements.statement_files(user)
     may_import = can(user, "statement.import")
     form = StatementForm(request.POST or None, request.FILES or None) if may_import else None
@@ -212,6 +213,7 @@ def statement_list(request):
 @login_required
 @require_GET
 def statement_detail(request, pk):
+    require(request.user, "reconciliation.view")
     statement = statements.statement_get(request.user, pk)
     lines = (
         BankStatementLine.objects.filter(file=statement)
