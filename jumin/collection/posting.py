@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from jumin.collection.dues import refresh_statistics
 from jumin.collection.models import Due, DueKind, DueStatus, Posting
 from jumin.collection.reconciliation import money
 from jumin.collection.statements import county_of
@@ -113,6 +114,12 @@ def post_confirmed(*, acting_user, region_code, year: int, progress=None) -> Pos
     user_id = acting_user.pk if acting_user is not None else None
     due_count = entry_count = 0
     last_id = 0
+    # fresh planner statistics (PostgreSQL): without them the planner, which last saw no
+    # confirmed dues and an empty ledger, nests a scan of the ledger inside every due of the
+    # chunk (quadratic: 20 000 dues took 40 s instead of 1.5 s in ``jumin bench collection``)
+    refresh_statistics(Due)
+    refresh_statistics(AccountEntry)
+    first_chunk = True
     while True:
         ids = list(
             _confirmed(prefix, year)
@@ -171,6 +178,9 @@ def post_confirmed(*, acting_user, region_code, year: int, progress=None) -> Pos
                     "entries": chunk_entries,
                 },
             )
+        if first_chunk:
+            refresh_statistics(AccountEntry)  # the ledger is no longer empty
+            first_chunk = False
         if progress is not None:
             progress.advance(len(ids))
     by_source = {
