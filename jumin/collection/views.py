@@ -84,7 +84,9 @@ class IssueForm(forms.Form):
     number = forms.IntegerField(label="票号", min_value=1)
     amount = forms.DecimalField(label="金额（元）", max_digits=14, decimal_places=2)
     payer_name = forms.CharField(label="交款人", max_length=50, required=False)
-    issued_on = forms.DateField(label="开票日期", widget=forms.DateInput(attrs={"type": "date"}))
+    issued_on = forms.DateField(
+        label="开票日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, dues=(), **kwargs):
         super().__init__(*args, **kwargs)

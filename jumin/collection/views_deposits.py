@@ -49,7 +49,9 @@ class DepositForm(forms.Form):
     village = forms.CharField(widget=forms.HiddenInput)
     bank = forms.CharField(label="存入银行", max_length=40)
     slip_number = forms.CharField(label="缴款单号", max_length=40)
-    deposited_on = forms.DateField(label="缴存日期", widget=forms.DateInput(attrs={"type": "date"}))
+    deposited_on = forms.DateField(
+        label="缴存日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     amount = forms.DecimalField(label="金额（元）", max_digits=14, decimal_places=2)
     depositor_name = forms.CharField(label="缴款人", max_length=50)
     receipt_ids = forms.TypedMultipleChoiceField(
@@ -74,7 +76,9 @@ class ReturnForm(forms.Form):
 
 class OverdueForm(forms.Form):
     on = forms.DateField(
-        label="截至日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="截至日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     township = forms.CharField(required=False)
     village = forms.CharField(required=False)

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jumin.collection import jobs, tax
 from jumin.collection.models import Channel, DueKind, DueStatus, LineResult
 from jumin.collection.withholding import queries, services
-from jumin.core.access import can, masked_for, require
+from jumin.core.access import can, masked_for, require, scope
 from jumin.core.models import JobStatus, Region, RegionLevel
+from jumin.people.models import Person
 
 PAGE_PERMISSIONS = {
     "dues": "due.view",
@@ -181,7 +182,16 @@ def batch_create(request):
         else:
             messages.success(request, f"已生成{batch}：{batch.line_count}笔，{batch.amount_sum}元")
             return redirect("collection:batch_detail", batch.pk)
-    return render(request, "collection/batch_form.html", {"form": form})
+    # The passbook banks of the county's people, offered as the clerk types (exact names).
+    banks = (
+        scope(Person.objects.all(), request.user)
+        .exclude(passbook_bank="")
+        .values_list("passbook_bank", flat=True)
+        .distinct()
+        .order_by("passbook_bank")[:50]
+    )
+    form.fields["bank"].widget.attrs["list"] = "passbook-banks"
+    return render(request, "collection/batch_form.html", {"form": form, "banks": banks})
 
 
 @login_required

@@ -4,6 +4,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from jumin.core.access import can
+from jumin.core.models import Role
 
 MENU = [
     ("core:home", _("首页"), "person.view"),
@@ -26,6 +27,14 @@ MENU = [
     ("collection:progress", _("征缴进度"), "progress.view"),
 ]
 
+# Menu entries a role may open but has no work on: bank withholding and tax files are county
+# business (their pages show nothing below the county), so townships and villages do not get
+# them in the menu. The pages stay reachable through links.
+MENU_HIDDEN = {
+    "collection:batches": frozenset({Role.TOWNSHIP_CLERK, Role.VILLAGE_ASSISTANT}),
+    "collection:tax_files": frozenset({Role.TOWNSHIP_CLERK, Role.VILLAGE_ASSISTANT}),
+}
+
 
 # The home page's big buttons: (url name, label, what it is for, permission or None for all).
 TASKS = [
@@ -37,6 +46,24 @@ TASKS = [
     ("core:region_import", _("导入乡镇和村"), _("从 Excel 或 CSV 文件导入区划"), "region.manage"),
     ("core:staff", _("工作人员账号"), _("新建账号、重置密码、解除锁定"), "staff.manage"),
     ("core:audit", _("操作记录"), _("谁在什么时候做了什么"), "audit.view"),
+    (
+        "pension:enrolments",
+        _("参保登记"),
+        _("办理参保、审核登记、选择缴费档次"),
+        "enrolment.register",
+    ),
+    ("collection:books", _("开票"), _("用手上的票据本给交现金的人开票"), "receipt.issue"),
+    ("collection:deposits", _("缴存登记"), _("现金存入银行后登记缴款单"), "deposit.record"),
+    (
+        "collection:reconciliations",
+        _("对账"),
+        _("今天开出的票据，月度对账和确认"),
+        "reconciliation.confirm",
+    ),
+    ("collection:dues", _("应缴核定"), _("生成本年度应缴记录"), "due.generate"),
+    ("collection:batches", _("银行代扣"), _("生成代扣文件，导入银行回盘"), "withholding.manage"),
+    ("collection:postings", _("记账"), _("把已核对的缴费记入个人账户"), "posting.run"),
+    ("collection:progress", _("征缴进度"), _("各乡镇、村的参保缴费进度"), "progress.view"),
     ("core:password_change", _("修改我的密码"), _("定期修改密码，保护参保人信息"), None),
 ]
 
@@ -58,7 +85,7 @@ def tasks_for(user) -> list[dict]:
 def menu_for(user, current_path: str) -> list[dict]:
     items = []
     for url_name, label, permission in MENU:
-        if not can(user, permission):
+        if not can(user, permission) or user.role in MENU_HIDDEN.get(url_name, ()):
             continue
         try:
             url = reverse(url_name)

@@ -11,7 +11,9 @@ class PlanForm(forms.ModelForm):
     class Meta:
         model = ContributionPlan
         fields = PLAN_FIELDS
-        widgets = {"government_paid_cutoff": forms.DateInput(attrs={"type": "date"})}
+        widgets = {
+            "government_paid_cutoff": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        }
         help_texts = {
             "government_paid_cutoff": "空着表示当年1月1日",
             "deposit_due_day": "每月几日前缴存",

@@ -60,7 +60,7 @@ def test_clerk_finds_person_edits_phone_and_sees_it_in_history(
 
     expect(page).to_have_url(f"{live_server.url}/people/{own.pk}/")
     expect(page.locator(".messages")).to_contain_text("修改已保存")
-    expect(page.locator("dl.facts")).to_contain_text(NEW_PHONE)
+    expect(page.locator("dl.facts").first).to_contain_text(NEW_PHONE)  # 基本信息, above 城乡居保
     history = page.locator("#history")
     expect(history).to_contain_text(OLD_PHONE)
     expect(history).to_contain_text(NEW_PHONE)
