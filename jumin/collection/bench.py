@@ -478,7 +478,7 @@ def _result_rows(path: Path):
 
 def step_result(report, world: World, folder: Path) -> None:
     from jumin.collection.withholding.services import batch_key, result_import
-    from jumin.people.demo import insert_rows
+    from jumin.core.bulk import insert_rows
 
     path = folder / "result.csv"
     started = time.perf_counter()

@@ -5,8 +5,9 @@
 1. **Government-paid dues** (政府代缴, kind ``government_paid``, channel ``government``) for
    every paying enrollee whose special status is in force on ``plan.cutoff``; the group is the
    matching rule of highest precedence (``rules.government_paid_for``), the amount
-   ``rules.government_paid_amount``. Done in chunks of persons (one query for the statuses of
-   a chunk, one bulk insert), because precedence is a rule, not a join.
+   ``rules.government_paid_amount``. The candidates are found by one set-based query (driven
+   from the statuses in force); then, in chunks of persons, one query for the statuses of a
+   chunk and one insert of plain rows, because precedence is a rule, not a join.
 2. **Personal dues** (个人缴费) for every other paying enrollee: one ``INSERT ... SELECT`` per
    range of enrolment ids, joining the grade chosen for the year (none = the plan's lowest)
    to the plan's grade rows for the subsidies.
@@ -160,6 +161,68 @@ def _has_due(year: int, kinds) -> Exists:
     )
 
 
+def _government_paid_candidates(terms, prefix, year) -> list[tuple]:
+    """(enrolment id, person id, village id, has a personal due) of every paying enrollee of
+    the county who may get a government-paid due: a special status of a kind the plan's rules
+    cover is in force on the cut-off and no government-paid due of the year exists yet.
+
+    One set-based query, driven from the (few) statuses in force rather than from the
+    enrolments, read once; the chunks then page over this list."""
+    kinds = {rule.kind for rule in terms.paid_rules}
+    in_force = (
+        SpecialStatus.objects.in_force(on=terms.plan.cutoff)
+        .filter(kind__in=kinds)
+        .values("person_id")
+    )
+    return list(
+        _paying_enrolments(prefix)
+        .filter(person_id__in=in_force)
+        .annotate(
+            done=_has_due(year, [DueKind.GOVERNMENT_PAID]),
+            personal=_has_due(year, [DueKind.PERSONAL]),
+        )
+        .filter(done=False)
+        .order_by("pk")
+        .values_list("pk", "person_id", "village_id", "personal")
+    )
+
+
+DUE_COLUMNS = (
+    "person_id",
+    "village_id",
+    "enrolment_id",
+    "plan_id",
+    "year",
+    "generation_id",
+    "created_at",
+    "kind",
+    "channel",
+    "grade",
+    "amount",
+    "subsidy_province",
+    "subsidy_city",
+    "subsidy_county",
+    "government_paid_group",
+    "collective_subsidy",
+    "status",
+    "payment_reference",
+)
+
+
+def _insert_dues(rows: list[tuple]) -> None:
+    """Plain rows (in ``DUE_COLUMNS`` order) into the dues table, skipping any that the unique
+    constraint refuses (a concurrent run made it) — what ``bulk_create(ignore_conflicts=True)``
+    does, without building a model object per row. ``ON CONFLICT DO NOTHING`` is understood
+    by PostgreSQL and SQLite alike."""
+    if not rows:
+        return
+    columns = ", ".join(DUE_COLUMNS)
+    marks = ", ".join(["%s"] * len(DUE_COLUMNS))
+    sql = f"INSERT INTO {Due._meta.db_table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
 def _government_paid_step(terms, generation, prefix, year, progress, now) -> dict:
     """Government-paid dues (and personal difference dues) for one county, chunk by chunk."""
     cutoff = terms.plan.cutoff
@@ -167,33 +230,12 @@ def _government_paid_step(terms, generation, prefix, year, progress, now) -> dic
     if not terms.paid_rules:
         return counts
     kinds = {rule.kind for rule in terms.paid_rules}
-    candidates = (
-        _paying_enrolments(prefix)
-        .filter(
-            Exists(
-                SpecialStatus.objects.in_force(on=cutoff).filter(
-                    person_id=OuterRef("person_id"), kind__in=kinds
-                )
-            )
-        )
-        .annotate(
-            done=_has_due(year, [DueKind.GOVERNMENT_PAID]),
-            personal=_has_due(year, [DueKind.PERSONAL]),
-        )
-        .filter(done=False)
-        .order_by("pk")
-    )
-    last = 0
+    candidates = _government_paid_candidates(terms, prefix, year)
     grade_set = {grade.amount for grade in terms.grades}
-    while True:
-        chunk = list(
-            candidates.filter(pk__gt=last).values_list("pk", "person_id", "village_id", "personal")[
-                :CHUNK
-            ]
-        )
-        if not chunk:
-            break
-        last = chunk[-1][0]
+    created_at = Due._meta.get_field("created_at").get_db_prep_save(now, connection)
+    splits: dict[tuple, tuple] = {}
+    for offset in range(0, len(candidates), CHUNK):
+        chunk = candidates[offset : offset + CHUNK]
         person_ids = [row[1] for row in chunk]
         statuses: dict[int, list] = {}
         for person_id, kind, detail in (
@@ -207,7 +249,7 @@ def _government_paid_step(terms, generation, prefix, year, progress, now) -> dic
                 "person_id", "amount"
             )
         )
-        dues = []
+        rows = []
         for enrolment_id, person_id, village_id, has_personal in chunk:
             rule = rules.government_paid_for(terms.paid_rules, statuses.get(person_id, []))
             if rule is None:
@@ -219,34 +261,48 @@ def _government_paid_step(terms, generation, prefix, year, progress, now) -> dic
             if grade not in grade_set:
                 counts["grade_not_in_plan"] += 1
                 continue
-            government, personal = government_paid_split(terms, rule, grade)
-            common = {
-                "person_id": person_id,
-                "village_id": village_id,
-                "enrolment_id": enrolment_id,
-                "plan": terms.plan,
-                "year": year,
-                "generation": generation,
-                "created_at": now,
-            }
-            dues.append(
-                Due(
-                    kind=DueKind.GOVERNMENT_PAID,
-                    channel=Channel.GOVERNMENT,
-                    **common,
-                    **government,
-                )
+            split = splits.get((rule.pk, grade))
+            if split is None:  # few groups × grades; the group's label is slow to build
+                split = splits[rule.pk, grade] = government_paid_split(terms, rule, grade)
+            government, personal = split
+            common = (
+                person_id,
+                village_id,
+                enrolment_id,
+                terms.plan.pk,
+                year,
+                generation.pk,
+                created_at,
+            )
+            rows.append(
+                (*common, DueKind.GOVERNMENT_PAID.value, Channel.GOVERNMENT.value)
+                + _due_values(government)
             )
             counts["government_paid"] += 1
             if personal is not None:
-                dues.append(Due(kind=DueKind.PERSONAL, **common, **personal))
+                rows.append((*common, DueKind.PERSONAL.value, "") + _due_values(personal))
                 counts["personal"] += 1
         with transaction.atomic():
-            Due.objects.bulk_create(dues, batch_size=1000, ignore_conflicts=True)
-            _chunk_audit(generation, "government_paid", chunk[0][0], chunk[-1][0], len(dues))
+            _insert_dues(rows)
+            _chunk_audit(generation, "government_paid", chunk[0][0], chunk[-1][0], len(rows))
         if progress is not None:
             progress.advance(len(chunk))
     return counts
+
+
+def _due_values(fields: dict) -> tuple:
+    """The amount columns of ``DUE_COLUMNS`` (grade … payment_reference) of one due."""
+    return (
+        fields["grade"],
+        fields["amount"],
+        fields["subsidy_province"],
+        fields["subsidy_city"],
+        fields["subsidy_county"],
+        fields["government_paid_group"],
+        ZERO,
+        DueStatus.OPEN.value,
+        "",
+    )
 
 
 def _personal_sql(plan_id: int) -> str:

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from jumin.core import audit
+from jumin.core.bulk import insert_rows
 from jumin.core.models import Region, RegionLevel, Role, User
 from jumin.core.regions import load_counties
 from jumin.people.demo.people import HouseholdBatch, HouseholdRow, PeopleGenerator
@@ -56,29 +57,6 @@ def demo_accounts(county_code: str) -> list[DemoAccount]:
 
 
 # --------------------------------------------------------------------------- writing
-
-
-def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
-    """Bulk-insert plain rows: COPY on PostgreSQL, ``executemany`` elsewhere. The one vendor
-    switch of the generator and the benchmark's bare baseline."""
-    count = 0
-    column_list = ", ".join(connection.ops.quote_name(column) for column in columns)
-    table_name = connection.ops.quote_name(table)
-    if connection.vendor == "postgresql":
-        connection.ensure_connection()
-        with connection.connection.cursor() as cursor:
-            with cursor.copy(f"COPY {table_name} ({column_list}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-        return count
-    rows = list(rows)
-    placeholders = ", ".join(["%s"] * len(columns))
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table_name} ({column_list}) VALUES ({placeholders})", rows
-        )
-    return len(rows)
 
 
 def _date(value):
