@@ -123,10 +123,14 @@ class AuditSearchForm(forms.Form):
         choices=[("", "全部"), *OBJECT_TYPE_LABELS.items()],
     )
     date_from = forms.DateField(
-        label=_("从（日期）"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("从（日期）"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_to = forms.DateField(
-        label=_("到（日期）"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("到（日期）"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     request_id = forms.CharField(label=_("请求编号"), max_length=64, required=False)
 
