@@ -23,7 +23,12 @@ from django.db.models import Count, F, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from jumin.collection.dues import county_code_of, in_scope_or_system, require_or_system
+from jumin.collection.dues import (
+    county_code_of,
+    in_scope_or_system,
+    refresh_statistics,
+    require_or_system,
+)
 from jumin.collection.models import (
     BankResultFile,
     BatchStatus,
@@ -384,6 +389,9 @@ def _apply_results(batch, result_file, checked: _Checked, parsed) -> tuple[int, 
         )
         changed += cursor.rowcount
         cursor.execute(f"DROP TABLE {results}")
+    # The lines now name this file; without fresh statistics PostgreSQL still believes no
+    # line does and picks a nested-loop plan for the two dues updates below.
+    refresh_statistics(WithholdingLine)
     mine = WithholdingLine.objects.filter(result_file=result_file)
     paid_dues = Due.objects.filter(
         pk__in=mine.filter(result=LineResult.PAID).values("due_id"),
