@@ -11,6 +11,10 @@ from django.utils.translation import gettext_lazy as _
 # --------------------------------------------------------------------------- regions
 
 
+# Every money column: yuan with two decimal places (DESIGN.md, "Money").
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
 class RegionLevel(models.IntegerChoices):
     PROVINCE = 1, _("省")
     CITY = 2, _("市")

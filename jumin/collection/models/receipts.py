@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jumin.core.models import MONEY
+
 
 class BookStatus(models.TextChoices):
     IN_STOCK = "in_stock", _("在库")
@@ -98,7 +100,7 @@ class Receipt(models.Model):
     person = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    amount = models.DecimalField(_("金额"), max_digits=14, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField(_("金额"), null=True, blank=True, **MONEY)
     payer_name = models.CharField(_("交款人"), max_length=50, blank=True)
     contribution_year = models.PositiveSmallIntegerField(_("缴费年度"), null=True, blank=True)
     region = models.ForeignKey(

@@ -12,9 +12,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jumin.core.models import Region
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
+from jumin.core.models import MONEY, Region
 
 
 class EntrySource(models.TextChoices):

@@ -10,10 +10,8 @@ import datetime
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jumin.core.models import PREFIX_LENGTH, Region, RegionLevel
+from jumin.core.models import MONEY, PREFIX_LENGTH, Region, RegionLevel
 from jumin.people.models import SpecialStatusKind
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 def ancestor_codes(region_code: str) -> list[str]:
