@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 DEMO_PEOPLE ?= 3000
 DEMO_SEED ?= 2026
 DEMO_ADDRESS ?= 127.0.0.1:8000
@@ -11,15 +11,15 @@ LINTED := jumin tests conftest.py
 export JUMIN_DEBUG ?= 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: venv demo test test-postgres test-browser lint format bench clean
+.PHONY: venv demo test test-postgres test-browser lint format bench clean lock
 
 # The virtual environment, installed again whenever pyproject.toml changes.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "jumin needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1). Try: make PYTHON=python3.11 ..."; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[postgres,test]"
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[postgres,test]"
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -67,6 +67,18 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/jumin bench registry
+
+# Pin every dependency again after a change to pyproject.toml: a throw-away environment gets
+# the newest versions pyproject.toml allows, and requirements.lock records them.
+lock:
+	rm -rf $(VENV)-lock
+	$(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)-lock/bin/python -m pip install --quiet -e ".[postgres,test]"
+	{ echo "# Every dependency pinned: 'make lock' writes this file from a fresh install of pyproject.toml."; \
+	  echo "# 'make' installs with it as a constraint, so a fresh clone gets exactly these versions."; \
+	  $(VENV)-lock/bin/python -m pip freeze --exclude-editable; } > requirements.lock
+	rm -rf $(VENV)-lock
 
 clean:
 	rm -rf $(VENV) var test-results
