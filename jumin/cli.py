@@ -24,6 +24,8 @@ ALIASES = {
     "import-tax-file": "import_tax_file",
     "import-bank-statement": "import_bank_statement",
     "post-contributions": "post_contributions",
+    "check-ledger": "check_ledger",
+    "db-roles": "db_roles",
 }
 
 

@@ -1,8 +1,9 @@
 """Posting (记账): confirmed dues credited to the personal-account ledger by source.
 
 ``post_confirmed`` takes a county's confirmed dues of a year in chunks of ids and, per chunk
-and in one transaction, runs one ``INSERT ... SELECT`` per source into
-``pension_accountentry`` and one ``UPDATE`` marking the chunk's dues ``posted``:
+and in one transaction, first marks the chunk's confirmed dues ``posted`` by this run (one
+``UPDATE`` that sets ``Due.posting``), then runs one ``INSERT ... SELECT`` per source into
+``pension_accountentry`` over the dues of this run in the chunk:
 
 ================  ===========================================================
 source            amount
@@ -16,28 +17,39 @@ subsidy_county    ``Due.subsidy_county``     (only when non-zero)
 collective        ``Due.collective_subsidy`` (only when non-zero)
 ================  ===========================================================
 
-Only dues with status ``confirmed`` are read, so nothing unconfirmed is ever credited.
-Idempotent and resumable: each insert skips (due, source) pairs that already have an entry
-(and the unique constraint would refuse them anyway); each chunk commits on its own, so a run
-killed half-way is finished by the next one; a re-run finds no confirmed dues and adds
-nothing (it still records its ``Posting`` row, with zero counts, as the log of runs).
+Why the ``UPDATE`` comes first: under READ COMMITTED every statement sees what committed
+before it started, so a withholding batch or the government-paid funds confirmed while a chunk
+is in progress would be seen by some statements of the chunk and not by others. The old order
+(inserts reading ``status = 'confirmed'``, then the update) marked such a due posted with only
+some of its entries, and no re-run repaired it. Now the one ``UPDATE`` both locks and fixes the
+set (``posting_id = this run``), and the inserts read that set only: a due confirmed meanwhile
+stays ``confirmed`` for the next run. ``jumin check-ledger`` finds dues damaged before.
+
+Only dues with status ``confirmed`` are taken, so nothing unconfirmed is ever credited.
+Idempotent and resumable: each chunk commits on its own (a run killed between two statements
+of a chunk rolls the whole chunk back, and the next run takes it again); each insert skips
+(due, source) pairs that already have a standing entry (the unique constraint would refuse
+them anyway); a re-run finds no confirmed dues and adds nothing (it still records its
+``Posting`` row, with zero counts, as the log of runs). The ``Posting`` row's counts and sum
+grow inside each chunk's transaction, so a killed run's row tells what it committed.
 One audit entry per committed chunk (its id range and counts) and one per run, with the
-counts and the sum per source.
+counts and the sum per source. Two runs at once: the chunk's dues are locked in id order
+before the ``UPDATE``, so the second run waits, then finds them posted and adds nothing.
 """
 
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from jumin.collection.dues import refresh_statistics
 from jumin.collection.models import Due, DueKind, DueStatus, Posting
-from jumin.collection.reconciliation import money
 from jumin.collection.statements import county_of
 from jumin.core import audit
 from jumin.core.access import in_scope, require
+from jumin.core.money import of_aggregate
 from jumin.pension.models import AccountEntry, EntrySource
 
 CHUNK = 10000
@@ -58,16 +70,16 @@ SOURCES = [
 
 
 def _insert_sql(source: str, amount: str) -> str:
+    """One source's entries for the dues this run marked posted in one chunk of ids."""
     entry = AccountEntry._meta.db_table
     due = Due._meta.db_table
     return f"""
         INSERT INTO {entry} (person_id, village_id, year, source, amount, booked_on, due_id,
                              posting_id, reverses_id, reason, created_by_id, created_at)
         SELECT d.person_id, d.village_id, d.year, {source}, {amount}, %s, d.id,
-               %s, NULL, '', %s, %s
+               d.posting_id, NULL, '', %s, %s
         FROM {due} d
-        WHERE d.id >= %s AND d.id <= %s AND d.year = %s AND d.status = %s
-          AND d.village_id LIKE %s AND {amount} <> 0
+        WHERE d.posting_id = %s AND d.id >= %s AND d.id <= %s AND {amount} <> 0
           AND NOT EXISTS (
               SELECT 1 FROM {entry} e
               WHERE e.due_id = d.id AND e.source = {source} AND e.reverses_id IS NULL
@@ -112,7 +124,6 @@ def post_confirmed(*, acting_user, region_code, year: int, progress=None) -> Pos
     today_db = ops.adapt_datefield_value(today)
     now_db = ops.adapt_datetimefield_value(now)
     user_id = acting_user.pk if acting_user is not None else None
-    due_count = entry_count = 0
     last_id = 0
     # fresh planner statistics (PostgreSQL): without them the planner, which last saw no
     # confirmed dues and an empty ledger, nests a scan of the ledger inside every due of the
@@ -131,52 +142,17 @@ def post_confirmed(*, acting_user, region_code, year: int, progress=None) -> Pos
             break
         low, high = ids[0], ids[-1]
         last_id = high
-        entries_before = entry_count
         with transaction.atomic():
-            # lock the chunk's dues so a concurrent run waits instead of clashing
-            list(
-                Due.objects.select_for_update()
-                .filter(pk__gte=low, pk__lte=high, status=DueStatus.CONFIRMED)
-                .values_list("pk", flat=True)
+            counts = _post_chunk(
+                posting, prefix, year, low, high, now=now, params=(today_db, user_id, now_db)
             )
-            with connection.cursor() as cursor:
-                for source, amount in SOURCES:
-                    cursor.execute(
-                        _insert_sql(source, amount),
-                        [
-                            today_db,
-                            posting.pk,
-                            user_id,
-                            now_db,
-                            low,
-                            high,
-                            year,
-                            DueStatus.CONFIRMED.value,
-                            prefix + "%",
-                        ],
-                    )
-                    entry_count += max(cursor.rowcount, 0)
-            chunk_entries = entry_count - entries_before
-            chunk_dues = Due.objects.filter(
-                pk__gte=low,
-                pk__lte=high,
-                year=year,
-                status=DueStatus.CONFIRMED,
-                village__pk__startswith=prefix,
-            ).update(status=DueStatus.POSTED, posted_at=now)
-            due_count += chunk_dues
             # Each chunk commits on its own, so it carries its own audit entry: a run killed
             # before its summary still leaves every credited chunk on the record.
             audit.record(
                 actor=acting_user,
                 action="posting.chunk",
                 obj=posting,
-                after={
-                    "first_due": low,
-                    "last_due": high,
-                    "dues": chunk_dues,
-                    "entries": chunk_entries,
-                },
+                after={"first_due": low, "last_due": high, **counts},
             )
         if first_chunk:
             refresh_statistics(AccountEntry)  # the ledger is no longer empty
@@ -184,17 +160,13 @@ def post_confirmed(*, acting_user, region_code, year: int, progress=None) -> Pos
         if progress is not None:
             progress.advance(len(ids))
     by_source = {
-        row["source"]: {"count": row["count"], "amount": money(row["amount"])}
+        row["source"]: {"count": row["count"], "amount": of_aggregate(row["amount"])}
         for row in AccountEntry.objects.filter(posting=posting)
         .values("source")
         .annotate(count=Count("id"), amount=Sum("amount"))
         .order_by("source")
     }
-    amount_sum = sum((row["amount"] for row in by_source.values()), Decimal("0.00"))
     with transaction.atomic():
-        Posting.objects.filter(pk=posting.pk).update(
-            due_count=due_count, entry_count=entry_count, amount_sum=amount_sum
-        )
         posting.refresh_from_db()
         audit.record(
             actor=acting_user,
@@ -203,27 +175,71 @@ def post_confirmed(*, acting_user, region_code, year: int, progress=None) -> Pos
             after={
                 "county": county.code,
                 "year": year,
-                "due_count": due_count,
-                "entry_count": entry_count,
-                "amount_sum": amount_sum,
+                "due_count": posting.due_count,
+                "entry_count": posting.entry_count,
+                "amount_sum": posting.amount_sum,
                 "by_source": by_source,
             },
         )
     result = {
         "posting": posting.pk,
         "year": year,
-        "due_count": due_count,
-        "entry_count": entry_count,
-        "amount_sum": str(amount_sum),
+        "due_count": posting.due_count,
+        "entry_count": posting.entry_count,
+        "amount_sum": str(posting.amount_sum),
         "by_source": audit.jsonable(by_source),
     }
     if progress is not None:
         progress.finish(
             result,
-            f"{county.name}{year}年：记账 {due_count} 笔应缴，{entry_count} 条个人账户记录，"
-            f"合计 {amount_sum} 元",
+            f"{county.name}{year}年：记账 {posting.due_count} 笔应缴，"
+            f"{posting.entry_count} 条个人账户记录，合计 {posting.amount_sum} 元",
         )
     return posting
+
+
+def _post_chunk(posting, prefix: str, year: int, low: int, high: int, *, now, params) -> dict:
+    """Post the confirmed dues with ids ``low``..``high`` (inside the caller's transaction):
+    mark them posted by ``posting``, credit exactly those, count what was written into the
+    run's row. Returns ``{"dues": n, "entries": n, "amount": Decimal}``."""
+    # Lock in id order first, so two runs over the same ids queue up instead of deadlocking
+    # (the UPDATE alone locks in whatever order its plan visits the rows).
+    list(
+        Due.objects.select_for_update()
+        .filter(pk__gte=low, pk__lte=high, status=DueStatus.CONFIRMED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    dues = Due.objects.filter(
+        pk__gte=low,
+        pk__lte=high,
+        year=year,
+        status=DueStatus.CONFIRMED,
+        village__pk__startswith=prefix,
+    ).update(status=DueStatus.POSTED, posted_at=now, posting=posting)
+    if not dues:
+        return {"dues": 0, "entries": 0, "amount": Decimal("0.00")}
+    today_db, user_id, now_db = params
+    with connection.cursor() as cursor:
+        for source, amount in SOURCES:
+            cursor.execute(
+                _insert_sql(source, amount),
+                [today_db, user_id, now_db, posting.pk, low, high],
+            )
+    written = AccountEntry.objects.filter(
+        posting=posting, due_id__gte=low, due_id__lte=high
+    ).aggregate(entries=Count("id"), amount=Sum("amount"))
+    counts = {
+        "dues": dues,
+        "entries": written["entries"],
+        "amount": of_aggregate(written["amount"]),
+    }
+    Posting.objects.filter(pk=posting.pk).update(
+        due_count=F("due_count") + dues,
+        entry_count=F("entry_count") + counts["entries"],
+        amount_sum=F("amount_sum") + counts["amount"],
+    )
+    return counts
 
 
 def posting_list(user):

@@ -63,6 +63,18 @@ class Due(models.Model):
     payment_reference = models.CharField(_("缴费凭证"), max_length=60, blank=True)
     confirmed_at = models.DateTimeField(_("核对时间"), null=True, blank=True)
     posted_at = models.DateTimeField(_("记账时间"), null=True, blank=True)
+    # The posting run that marked the due posted: its ledger inserts select the dues by this
+    # run, so they act on exactly the set the run's UPDATE locked (a due confirmed while the
+    # chunk is in progress waits for the next run). Always read with an id range, so no
+    # index of its own (one less index for the posting UPDATE to maintain).
+    posting = models.ForeignKey(
+        "collection.Posting",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
     generation = models.ForeignKey(
         "collection.DueGeneration",
         null=True,
