@@ -25,6 +25,27 @@ def staff(tree):
     return users
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_the_truncate_triggers():
+    """PostgreSQL refuses TRUNCATE of the ledger and the audit trail by trigger (core 0007,
+    pension 0004), and Django empties the tables after a ``transaction=True`` test with one
+    TRUNCATE. The test harness connects as the superuser, which alone may turn triggers off
+    for its own transaction (``session_replication_role = replica``); nothing else changes."""
+    try:
+        from django.db.backends.postgresql.operations import DatabaseOperations
+    except ImportError:  # no PostgreSQL driver installed: SQLite only
+        yield
+        return
+    original = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        return original(self, ["SET LOCAL session_replication_role = replica", *sql_list])
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    DatabaseOperations.execute_sql_flush = original
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Playwright drives Debian's chromium: its own browser download is unreachable here."""

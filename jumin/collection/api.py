@@ -18,11 +18,11 @@ from jumin.collection import queries, services
 from jumin.collection.models import Receipt, ReceiptBook
 from jumin.core.access import require
 from jumin.core.api import PlainText, error_responses
+from jumin.core.schemas import Amount, Date, Paging
 
 router = Router(tags=["collection"])
 
 MAX_ID = 2**63 - 1
-PAGE = 200
 
 
 class BookOut(Schema):
@@ -119,9 +119,9 @@ class IssueIn(Schema):
 
     number: int = Field(ge=1, le=2_000_000_000)
     due_id: int = Field(ge=1, le=MAX_ID, description="所缴的应缴记录")
-    amount: Decimal = Field(description="实收金额，须等于应缴金额")
+    amount: Amount = Field(description="实收金额，须等于应缴金额")
     payer_name: PlainText = Field("", max_length=50, description="交款人；不填为缴费人本人")
-    issued_on: datetime.date | None = Field(None, description="开票日期；不填为今天")
+    issued_on: Date | None = Field(None, description="开票日期；不填为今天")
 
 
 class ReasonIn(Schema):
@@ -134,7 +134,7 @@ class LostIn(ReasonIn):
     number: int = Field(ge=1, le=2_000_000_000)
 
 
-class ReceiptFilters(Schema):
+class ReceiptFilters(Paging):
     book: int | None = Field(None, ge=1, le=MAX_ID)
     village: str = Field("", max_length=12, pattern=r"^(\d{12})?$")
     status: str = Field("", max_length=16)
@@ -142,8 +142,6 @@ class ReceiptFilters(Schema):
     series: str = Field("", max_length=20)
     number: int | None = Field(None, ge=1, le=2_000_000_000)
     undeposited: bool = Field(False, description="只列已开未缴存的票据")
-    offset: int = Field(0, ge=0)
-    limit: int = Field(PAGE, ge=1, le=1000)
 
 
 class ReceiptPage(Schema):

@@ -17,11 +17,11 @@ from jumin.collection import queries_deposits as queries
 from jumin.collection.models import Deposit
 from jumin.core.access import require
 from jumin.core.api import PlainText, error_responses
+from jumin.core.schemas import Amount, Date, Id, Paging
 
 router = Router(tags=["collection"])
 
 MAX_ID = 2**63 - 1
-PAGE = 200
 
 
 class DepositOut(Schema):
@@ -64,10 +64,10 @@ class DepositIn(Schema):
     village_code: PlainText = Field(max_length=12, description="村（社区）代码")
     bank: PlainText = Field(max_length=40)
     slip_number: PlainText = Field(max_length=40)
-    deposited_on: datetime.date
-    amount: Decimal
+    deposited_on: Date
+    amount: Amount
     depositor_name: PlainText = Field(max_length=50)
-    receipt_ids: list[int] = Field(max_length=5000, description="这次缴存所含票据的编号")
+    receipt_ids: list[Id] = Field(max_length=5000, description="这次缴存所含票据的编号")
 
 
 class ReasonIn(Schema):
@@ -76,12 +76,10 @@ class ReasonIn(Schema):
     reason: PlainText = Field(max_length=200)
 
 
-class DepositFilters(Schema):
+class DepositFilters(Paging):
     township: str = Field("", pattern=r"^(\d{12})?$")
     village: str = Field("", pattern=r"^(\d{12})?$")
     status: str = Field("", max_length=20)
-    offset: int = Field(0, ge=0)
-    limit: int = Field(PAGE, ge=1, le=1000)
 
 
 class DepositPage(Schema):
@@ -90,7 +88,7 @@ class DepositPage(Schema):
 
 
 class OverdueFilters(Schema):
-    on: datetime.date = Field(description="截至哪一天（含）")
+    on: Date = Field(description="截至哪一天（含）")
     township: str = Field("", pattern=r"^(\d{12})?$")
     village: str = Field("", pattern=r"^(\d{12})?$")
 

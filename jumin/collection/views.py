@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jumin.collection import queries, services
 from jumin.collection.models import BookStatus, ReceiptStatus
 from jumin.core.access import can, masked_for, require
+from jumin.core.forms import Form, YearField
+from jumin.core.text import is_ascii_digits
 
 PAGE_PERMISSIONS = {
     "books": "receipt_book.view",
@@ -45,13 +47,13 @@ def errors_to_form(form, error: ValidationError) -> None:
 
 def _code(value: str) -> str:
     value = (value or "").strip()
-    return value if value.isdigit() and len(value) == 12 else ""
+    return value if is_ascii_digits(value) and len(value) == 12 else ""
 
 
 # --------------------------------------------------------------------------- forms
 
 
-class RegisterForm(forms.Form):
+class RegisterForm(Form):
     series = forms.CharField(
         label="票据字轨", max_length=20, help_text="印在票据上的字轨，如“皖财农保〔2026〕”"
     )
@@ -59,7 +61,7 @@ class RegisterForm(forms.Form):
     last_number = forms.IntegerField(label="终止号", min_value=1, max_value=2_000_000_000)
 
 
-class HandoverForm(forms.Form):
+class HandoverForm(Form):
     receiver = forms.TypedChoiceField(label="接收人", coerce=int)
     note = forms.CharField(label="备注", max_length=200, required=False)
 
@@ -72,14 +74,14 @@ class HandoverForm(forms.Form):
         ]
 
 
-class FindPayerForm(forms.Form):
+class FindPayerForm(Form):
     id_number = forms.CharField(label="缴费人身份证号", max_length=18)
     year = forms.IntegerField(label="缴费年度", min_value=2000, max_value=2100)
 
 
-class IssueForm(forms.Form):
+class IssueForm(Form):
     id_number = forms.CharField(widget=forms.HiddenInput)
-    year = forms.IntegerField(widget=forms.HiddenInput)
+    year = YearField(widget=forms.HiddenInput)
     due = forms.TypedChoiceField(label="应缴记录", coerce=int, widget=forms.RadioSelect)
     number = forms.IntegerField(label="票号", min_value=1)
     amount = forms.DecimalField(label="金额（元）", max_digits=14, decimal_places=2)
@@ -95,7 +97,7 @@ class IssueForm(forms.Form):
         ]
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label="原因", max_length=200)
 
 

@@ -4,19 +4,15 @@ Thin: forms parse, ``deposits`` writes, ``queries_deposits`` reads through the u
 (out of scope → 404). The overdue list is "as of" a date the user picks (today by default).
 """
 
-import io
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from openpyxl import Workbook
 
 from jumin.collection import deposits as services
 from jumin.collection import queries_deposits as queries
@@ -26,7 +22,10 @@ from jumin.collection.services import receipt_reference
 from jumin.collection.views import errors_to_form
 from jumin.core import audit
 from jumin.core.access import can, require
+from jumin.core.exports import ExcelExport
+from jumin.core.forms import Form
 from jumin.core.models import RegionLevel
+from jumin.core.text import is_ascii_digits
 
 PAGE_PERMISSIONS = {
     "deposits": "deposit.view",
@@ -42,10 +41,10 @@ def allow(request, page: str) -> None:
 
 def _code(value: str) -> str:
     value = (value or "").strip()
-    return value if value.isdigit() and len(value) == 12 else ""
+    return value if is_ascii_digits(value) and len(value) == 12 else ""
 
 
-class DepositForm(forms.Form):
+class DepositForm(Form):
     village = forms.CharField(widget=forms.HiddenInput)
     bank = forms.CharField(label="存入银行", max_length=40)
     slip_number = forms.CharField(label="缴款单号", max_length=40)
@@ -70,11 +69,11 @@ class DepositForm(forms.Form):
         ]
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(Form):
     reason = forms.CharField(label="退回原因", max_length=200)
 
 
-class OverdueForm(forms.Form):
+class OverdueForm(Form):
     on = forms.DateField(
         label="截至日期",
         required=False,
@@ -278,15 +277,15 @@ def overdue_export(request):
     """The overdue list as an Excel file: a summary sheet and the rows."""
     allow(request, "overdue")
     report, params = _overdue(request)
-    workbook = Workbook(write_only=True)
-    summary = workbook.create_sheet("汇总")
+    workbook = ExcelExport()
+    summary = workbook.sheet("汇总")
     summary.append(["区域", "级别", *queries.OVERDUE_KINDS.values(), "逾期未缴存金额"])
     for row in report.summary:
         level = "乡镇" if row.level == RegionLevel.TOWNSHIP else "村（社区）"
         summary.append([row.name, level, *row.count_list, row.undeposited_amount])
-    sheet = workbook.create_sheet("明细")
+    sheet = workbook.sheet("明细")
     sheet.append([f"截至 {report.on:%Y-%m-%d} 的逾期清单"])
-    sheet.append(list(EXPORT_COLUMNS))
+    sheet.append(EXPORT_COLUMNS)
     for row in report.rows:
         sheet.append(
             [
@@ -300,8 +299,7 @@ def overdue_export(request):
                 row.days,
             ]
         )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+    response = workbook.response(f"overdue-{report.on:%Y%m%d}.xlsx")
     audit.record(
         actor=request.user,
         action="overdue.export",
@@ -314,10 +312,4 @@ def overdue_export(request):
             **{k: v for k, v in params.items() if k != "on"},
         },
     )
-    name = f"overdue-{report.on:%Y%m%d}.xlsx"
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -1,20 +1,17 @@
 """The audit trail search page and its Excel export. Read-only: nothing here (or anywhere)
 changes or deletes an entry; the model and a database trigger refuse it too."""
 
-import io
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from jumin.core import audit, queries
 from jumin.core.access import require
+from jumin.core.exports import ExcelExport
 from jumin.core.forms import AuditSearchForm
 
 PAGE_PERMISSIONS = {"search": "audit.view", "export": "audit.view"}
@@ -79,15 +76,12 @@ def export(request):
     form, found = _search(request)
     if found is None:
         return search(request)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("操作记录")
-    sheet.append(list(EXPORT_COLUMNS))
-    count = 0
+    workbook = ExcelExport()
+    sheet = workbook.sheet("操作记录")
+    sheet.append(EXPORT_COLUMNS)
     for entry in found.entries[: queries.AUDIT_EXPORT_LIMIT].iterator(chunk_size=2000):
-        sheet.append([_text_cell(sheet, value) for value in _export_row(entry, request.user)])
-        count += 1
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+        sheet.append(_export_row(entry, request.user))
+    count = sheet.rows - 1
     filters = form.filters().as_dict() if form.is_bound else {}
     audit.record(
         actor=request.user,
@@ -97,13 +91,7 @@ def export(request):
         region_code=request.user.region_id or "",
         after={"rows": count, "filters": filters},
     )
-    name = f"audit-{timezone.localdate():%Y%m%d}.xlsx"
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return workbook.response(f"audit-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 def _export_row(entry, user) -> list:
@@ -123,11 +111,3 @@ def _export_row(entry, user) -> list:
         entry.ip_address or "",
     ]
 
-
-def _text_cell(sheet, value):
-    """Text that starts like a formula is kept as text: nothing in a cell runs in Excel."""
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value

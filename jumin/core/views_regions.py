@@ -1,18 +1,16 @@
 """Region pages: the tree of the user's area (click down, breadcrumbs up to the user's own
 region and never above) and the township/village import for county administrators."""
 
-import io
 import os
 import tempfile
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
-from openpyxl import Workbook
 
 from jumin.core import queries, regions
 from jumin.core.access import can, require
+from jumin.core.exports import ExcelExport
 from jumin.core.forms import RegionImportForm
 from jumin.core.models import RegionLevel
 
@@ -90,23 +88,12 @@ def _import_upload(user, upload) -> regions.ImportResult:
 def region_import_template(request):
     """An empty list with the right headers and one example row for each level."""
     allow(request, "import_template")
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "区划"
+    workbook = ExcelExport()
+    sheet = workbook.sheet("区划")
+    sheet.widths(22, 22, 22, 22)
     sheet.append(["区划代码", "名称", "生效日期", "失效日期"])
     county = (request.user.region_id or "341125000000")[:6]
+    # codes are text cells: Excel keeps the twelve digits as typed
     sheet.append([f"{county}100000", "某某镇（示例，请删除）", "", ""])
     sheet.append([f"{county}100001", "某某村（示例，请删除）", "", ""])
-    for column in ("A", "B", "C", "D"):
-        sheet.column_dimensions[column].width = 22
-    for row in sheet.iter_rows(min_col=1, max_col=1):
-        for cell in row:
-            cell.number_format = "@"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="regions-template.xlsx"'
-    return response
+    return workbook.response("regions-template.xlsx")

@@ -16,6 +16,7 @@ from pydantic import ConfigDict
 
 from jumin.core.access import masked_for, require
 from jumin.core.api import PlainText, error_responses
+from jumin.core.schemas import Amount, Date
 from jumin.pension import queries_enrolment as queries
 from jumin.pension import services_enrolment as services
 from jumin.pension.models import CloseReason, Enrolment, EnrolmentStatus, PauseReason
@@ -82,9 +83,9 @@ class RegisterIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     id_number: PlainText = Field(max_length=64, description="18位身份证号")
-    applied_on: datetime.date | None = Field(None, description="申请日期，不填为今天")
+    applied_on: Date | None = Field(None, description="申请日期，不填为今天")
     full_time_student: bool = False
-    grade: Decimal | None = Field(None, description="缴费档次（元），不填则按最低档")
+    grade: Amount | None = Field(None, description="缴费档次（元），不填则按最低档")
     note: PlainText = Field("", max_length=200)
 
 
@@ -111,7 +112,7 @@ class CloseIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     reason: PlainText = Field(description=", ".join(CloseReason.values))
-    closed_on: datetime.date | None = Field(None, description="注销日期，不填为今天")
+    closed_on: Date | None = Field(None, description="注销日期，不填为今天")
     note: PlainText = Field("", max_length=200)
 
 
@@ -120,7 +121,7 @@ class GradeIn(Schema):
 
     id_number: PlainText = Field(max_length=64)
     year: int = Field(ge=2000, le=2100)
-    amount: Decimal = Field(description="缴费档次（元）")
+    amount: Amount = Field(description="缴费档次（元）")
 
 
 class GradeOut(Schema):

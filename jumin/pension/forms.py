@@ -3,11 +3,12 @@
 
 from django import forms
 
+from jumin.core.forms import Form, ModelForm
 from jumin.pension.models import ContributionGrade, ContributionPlan, GovernmentPaidRule
 from jumin.pension.services import PLAN_FIELDS, RULE_FIELDS
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(ModelForm):
     class Meta:
         model = ContributionPlan
         fields = PLAN_FIELDS
@@ -22,7 +23,7 @@ class PlanForm(forms.ModelForm):
         }
 
 
-class PlanCreateForm(forms.Form):
+class PlanCreateForm(Form):
     """Which year and region a new plan is for; the region list is the user's own county."""
 
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
@@ -33,13 +34,13 @@ class PlanCreateForm(forms.Form):
         self.fields["region"].choices = [(region.code, region.name) for region in regions]
 
 
-class GradeForm(forms.ModelForm):
+class GradeForm(ModelForm):
     class Meta:
         model = ContributionGrade
         fields = ("amount", "subsidy_province", "subsidy_city", "subsidy_county")
 
 
-class PaidRuleForm(forms.ModelForm):
+class PaidRuleForm(ModelForm):
     class Meta:
         model = GovernmentPaidRule
         fields = RULE_FIELDS

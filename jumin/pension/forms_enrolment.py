@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jumin.core.forms import Form
 from jumin.pension.models import CloseReason, PauseReason
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -14,7 +15,7 @@ def grade_choices(grades) -> list[tuple[str, str]]:
     ]
 
 
-class EnrolmentRegisterForm(forms.Form):
+class EnrolmentRegisterForm(Form):
     id_number = forms.CharField(label=_("身份证号"), max_length=30)
     applied_on = forms.DateField(
         label=_("申请日期"), required=False, widget=DATE_WIDGET, help_text=_("不填为今天")
@@ -28,26 +29,26 @@ class EnrolmentRegisterForm(forms.Form):
         self.fields["grade"].choices = grade_choices(grades)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label=_("退回原因"), max_length=200)
 
 
-class PauseForm(forms.Form):
+class PauseForm(Form):
     reason = forms.ChoiceField(label=_("暂停原因"), choices=PauseReason.choices)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
-class ResumeForm(forms.Form):
+class ResumeForm(Form):
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
-class CloseForm(forms.Form):
+class CloseForm(Form):
     reason = forms.ChoiceField(label=_("注销原因"), choices=CloseReason.choices)
     closed_on = forms.DateField(label=_("注销日期"), widget=DATE_WIDGET)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
-class ChangeForm(forms.Form):
+class ChangeForm(Form):
     full_time_student = forms.BooleanField(label=_("是全日制在校学生"), required=False)
     village = forms.ChoiceField(label=_("村（社区）"), choices=())
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
@@ -58,7 +59,7 @@ class ChangeForm(forms.Form):
         self.fields["village"].choices = list(village_choices)
 
 
-class GradeForm(forms.Form):
+class GradeForm(Form):
     amount = forms.ChoiceField(label=_("缴费档次"), choices=())
 
     def __init__(self, *args, grades=(), **kwargs):
@@ -66,5 +67,5 @@ class GradeForm(forms.Form):
         self.fields["amount"].choices = grade_choices(grades)[1:]
 
 
-class EmployeeListForm(forms.Form):
+class EmployeeListForm(Form):
     file = forms.FileField(label=_("名单文件（.xlsx 或 .csv）"))

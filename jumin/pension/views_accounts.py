@@ -9,13 +9,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jumin.core import audit
 from jumin.core.access import can, masked_for, require
+from jumin.core.forms import Form
 from jumin.pension import accounts
 from jumin.pension.models import EntrySource
 
 SOURCE_LABELS = dict(EntrySource.choices)
 
 
-class ReverseForm(forms.Form):
+class ReverseForm(Form):
     reason = forms.CharField(label="冲正原因", max_length=200)
 
 

@@ -19,6 +19,7 @@ from pydantic import ConfigDict
 
 from jumin.core.access import masked_for, require
 from jumin.core.api import ApiError, PlainText, error_responses
+from jumin.core.schemas import Date
 from jumin.people import queries, services
 from jumin.people.models import HukouType, Person, SpecialStatusKind
 from jumin.people.rules import IdNumberError, parse_id_number
@@ -105,14 +106,14 @@ class PersonIn(Schema):
     name: PlainText = Field(max_length=200)
     village_code: PlainText = Field(max_length=64, description="12位村（社区）代码")
     sex: PlainText | None = Field(None, max_length=8, description="可不填；填则须与身份证号一致")
-    birth_date: datetime.date | None = Field(None, description="可不填；填则须与身份证号一致")
+    birth_date: Date | None = Field(None, description="可不填；填则须与身份证号一致")
     household_number: PlainText | None = Field(None, max_length=30)
     relation_to_head: PlainText | None = Field(None, max_length=20)
     hukou_type: PlainText | None = Field(None, max_length=20)
     phone: PlainText | None = Field(None, max_length=64)
     passbook_number: PlainText | None = Field(None, max_length=64)
     social_security_card_number: PlainText | None = Field(None, max_length=64)
-    death_date: datetime.date | None = None
+    death_date: Date | None = None
 
 
 class PersonPatch(Schema):
@@ -128,7 +129,7 @@ class PersonPatch(Schema):
     phone: PlainText | None = Field(None, max_length=64)
     passbook_number: PlainText | None = Field(None, max_length=64)
     social_security_card_number: PlainText | None = Field(None, max_length=64)
-    death_date: datetime.date | None = None
+    death_date: Date | None = None
     reason: PlainText = Field("", max_length=500, description="修改原因，记入操作记录")
 
 

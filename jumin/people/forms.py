@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jumin.core.forms import Form
 from jumin.people.models import DuplicateReview, HukouType, Sex, SpecialStatusKind
 
 
@@ -33,7 +34,7 @@ def text_field(label, *, max_length: int, help_text: str = "", **attrs) -> forms
     )
 
 
-class PersonFieldsForm(forms.Form):
+class PersonFieldsForm(Form):
     """The fields a person has in common between create and edit."""
 
     name = text_field(_("姓名"), max_length=50, autocomplete="off")
@@ -110,7 +111,7 @@ DETAIL_CHOICES = [
 DETAIL_LABELS = {value: label for _group, options in DETAIL_CHOICES[1:] for value, label in options}
 
 
-class SpecialStatusForm(forms.Form):
+class SpecialStatusForm(Form):
     kind = forms.ChoiceField(
         label=_("类别"),
         choices=[("", _("—— 请选择 ——")), *SpecialStatusKind.choices],
@@ -131,14 +132,14 @@ class SpecialStatusForm(forms.Form):
     source = text_field(_("认定来源/文号"), max_length=100, help_text=_("如：民政局认定文号"))
 
 
-class SpecialStatusEndForm(forms.Form):
+class SpecialStatusEndForm(Form):
     valid_to = date_field(
         _("结束日期"), required_message=_("请填写结束日期"), help_text=_("身份有效的最后一天")
     )
     reason = text_field(_("原因"), max_length=500)
 
 
-class DuplicateReviewForm(forms.Form):
+class DuplicateReviewForm(Form):
     first = forms.IntegerField(widget=forms.HiddenInput)
     second = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(

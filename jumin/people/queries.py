@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from jumin.core import audit
 from jumin.core.access import get_scoped_or_404, masked_for, require, scope
 from jumin.core.models import AuditEntry, Region, RegionLevel
+from jumin.core.text import is_ascii_digits
 from jumin.people.models import (
     DuplicateReview,
     Household,
@@ -44,7 +45,7 @@ def person_search(user, text: str, *, limit: int = 50) -> QuerySet:
     persons = person_list(user).select_related("village")
     if not text:
         return persons.none()
-    if text[0].isdigit():
+    if is_ascii_digits(text[0]):
         if len(text) in (15, 18):
             from jumin.people.rules import IdNumberError, convert_15_to_18
 

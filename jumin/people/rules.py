@@ -10,6 +10,8 @@ import datetime
 import unicodedata
 from dataclasses import dataclass
 
+from jumin.core.text import is_ascii_digits
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARACTERS = "10X98765432"  # index = weighted sum mod 11
 
@@ -59,12 +61,12 @@ def parse_id_number(raw: str, *, today: datetime.date) -> IdNumber:
     if not number:
         raise IdNumberError("id_missing", "身份证号不能为空")
     if len(number) == 15:
-        if not number.isdigit():
+        if not is_ascii_digits(number):
             raise IdNumberError("id_format", "15位身份证号只能是数字")
         number = convert_15_to_18(number)
     elif len(number) != 18:
         raise IdNumberError("id_length", f"身份证号应为18位（现为{len(number)}位）")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not is_ascii_digits(number[:17]) or not (is_ascii_digits(number[17]) or number[17] == "X"):
         raise IdNumberError("id_format", "身份证号前17位必须是数字，最后一位是数字或X")
     try:
         birth_date = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))

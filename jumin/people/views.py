@@ -4,23 +4,20 @@ render. Objects come through the scoped queries first (out of scope → 404), th
 permission is checked (a role that may not act → 403).
 """
 
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from jumin.core import audit
 from jumin.core.access import can, masked_for, require
+from jumin.core.exports import ExcelExport
 from jumin.people import queries, services
 from jumin.people.forms import (
     DETAIL_LABELS,
@@ -363,15 +360,12 @@ def export(request):
     user = request.user
     village_code = request.GET.get("village", "").strip()
     village = queries.village_get(user, village_code) if village_code else None
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("参保人"))
-    sheet.append([str(label) for _key, label in queries.EXPORT_COLUMNS])
-    count = 0
+    workbook = ExcelExport()
+    sheet = workbook.sheet(_("参保人"))
+    sheet.append([label for _key, label in queries.EXPORT_COLUMNS])
     for row in queries.person_export_rows(user, village=village):
-        sheet.append([text_cell(sheet, value) for value in row])
-        count += 1
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+        sheet.append(row)
+    count = sheet.rows - 1
     audit.record(
         actor=user,
         action="person.export",
@@ -380,19 +374,4 @@ def export(request):
         region_code=village.code if village else (user.region_id or ""),
         after={"rows": count, "village": village.code if village else ""},
     )
-    name = f"persons-{village.code if village else user.region_id}.xlsx"
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-def text_cell(sheet, value):
-    """Text that starts like a formula is written as text: a name can never run in Excel."""
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
+    return workbook.response(f"persons-{village.code if village else user.region_id}.xlsx")

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jumin.core.forms import Form
 from jumin.people.models import RosterImport
 
 MODE_CHOICES = [
@@ -17,7 +18,7 @@ MODE_CHOICES = [
 ]
 
 
-class RosterImportForm(forms.Form):
+class RosterImportForm(Form):
     file = forms.FileField(
         label=_("花名册文件"),
         help_text=_("Excel 工作簿（.xlsx）或 CSV 文件（UTF-8 或 GB18030/GBK 编码）"),

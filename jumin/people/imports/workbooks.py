@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from jumin.core.exports import ExcelExport
 from jumin.people.imports.columns import COLUMNS, REQUIRED_FIELDS
 from jumin.people.rules import check_character
 
@@ -81,20 +82,16 @@ def errors_path(roster_import_id: int) -> Path:
     return Path(settings.MEDIA_ROOT) / "imports" / "errors" / f"{roster_import_id}.xlsx"
 
 
-def errors_workbook(errors: list, *, title: str):
-    """(row, column, value, message) per line, in a write-only workbook (fast, little memory)."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("错误")
-    sheet.column_dimensions["A"].width = 8
-    sheet.column_dimensions["B"].width = 14
-    sheet.column_dimensions["C"].width = 30
-    sheet.column_dimensions["D"].width = 70
+def errors_workbook(errors: list, *, title: str) -> ExcelExport:
+    """(row, column, value, message) per line, through ``core.exports`` like every export: the
+    typed value is a text cell (``=...`` never runs), control characters shown as �."""
+    workbook = ExcelExport()
+    sheet = workbook.sheet("错误")
+    sheet.widths(8, 14, 30, 70)
     sheet.append([title])
-    sheet.append(list(ERROR_HEADERS))
+    sheet.append(ERROR_HEADERS)
     for row, column, value, message in errors[:ERROR_ROWS_MAX]:
-        sheet.append([row or "", column, _text_cell(sheet, value), message])
+        sheet.append([row or "", column, "" if value is None else str(value), message])
     if len(errors) > ERROR_ROWS_MAX:
         sheet.append(
             ["", "", "", f"错误太多，只列出了前 {ERROR_ROWS_MAX} 条（共 {len(errors)} 条）"]
@@ -110,17 +107,4 @@ def write_errors_workbook(path: Path, errors: list, *, title: str) -> None:
 
 
 def errors_workbook_bytes(errors: list, *, title: str) -> bytes:
-    buffer = io.BytesIO()
-    errors_workbook(errors, title=title).save(buffer)
-    return buffer.getvalue()
-
-
-def _text_cell(sheet, value):
-    """A cell Excel shows as text, never runs as a formula (a bad cell may hold ``=...``)."""
-    from openpyxl.cell import WriteOnlyCell
-
-    text = "" if value is None else str(value)
-    text = "".join(ch for ch in text if ch >= " " or ch in "\t\n")
-    cell = WriteOnlyCell(sheet, value=text)
-    cell.data_type = "s"
-    return cell
+    return errors_workbook(errors, title=title).content()

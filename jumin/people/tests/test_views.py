@@ -317,7 +317,7 @@ def test_edit_shows_field_messages_and_changes_nothing(client, staff, tree):
     client.force_login(staff[Role.TOWNSHIP_CLERK])
     response = client.post(
         reverse("people:edit", args=[person.pk]),
-        edit_form(person, phone="12", death_date="2999-01-01"),
+        edit_form(person, phone="12", death_date="2100-01-01"),
     )
     body = response.content.decode()
     assert "联系电话应为11位手机号" in body

@@ -14,6 +14,7 @@ from django.db import transaction
 from jumin.core import audit, services
 from jumin.core.audit import request_context
 from jumin.core.models import Role
+from jumin.core.text import is_ascii_digits
 
 
 class Command(BaseCommand):
@@ -38,7 +39,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, username, role, region, name, phone, password, superuser, **options):
         code = region.strip()
-        if len(code) == 6 and code.isdigit():
+        if len(code) == 6 and is_ascii_digits(code):
             code = code + "000000"
         with request_context(), transaction.atomic():
             try:

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from jumin.core.audit import request_context
 from jumin.core.jobs import cli_progress
 from jumin.core.models import JobRun, Region
+from jumin.core.text import is_ascii_digits
 from jumin.pension.employee_list import import_employee_list
 from jumin.pension.models import ACTIVE_STATUSES, EmployeeSchemeMember, Enrolment
 
@@ -23,7 +24,7 @@ CONFLICTS_PRINTED = 50
 def region_code_from(text: str) -> str:
     """``341125`` → ``341125000000``: a short code is padded to the 12-digit statistical code."""
     text = (text or "").strip()
-    if not text.isdigit() or len(text) > 12:
+    if not is_ascii_digits(text) or len(text) > 12:
         raise CommandError(f"区划代码应为数字（最多12位）：{text}")
     return text.ljust(12, "0")
 

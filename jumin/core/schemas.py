@@ -1,0 +1,102 @@
+"""Field types every API schema shares: text, ids, years, dates, amounts and paging.
+
+Each type carries the same rule as the pages (``jumin.core.forms``) and the files: text
+without control characters (``core.text``), years 1900–2100 and dates 1900-01-01 …
+2199-12-31 (``core.parsing``), amounts through ``core.money.parse`` (two decimals, within the
+column), ids and offsets within the database's 64-bit integers. A wrong value answers 422
+with the field named, never 500. ``jumin.core.api`` turns each error type below into a
+Chinese message.
+"""
+
+import datetime
+from decimal import Decimal
+from typing import Annotated
+
+from ninja import Field, Path, Schema
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from jumin.core import money, parsing
+from jumin.core.text import TextError, check_text
+
+MAX_ID = parsing.MAX_ID
+MAX_OFFSET = parsing.MAX_OFFSET
+
+
+def _text_rule(*, multiline: bool):
+    def validate(value: str) -> str:
+        try:
+            return check_text(value, multiline=multiline)
+        except TextError as error:
+            raise PydanticCustomError(
+                "control_characters", "{detail}", {"detail": error.message}
+            ) from None
+
+    return validate
+
+
+# A one-line text field: refuses NUL and every other control character (422), as forms do.
+PlainText = Annotated[str, AfterValidator(_text_rule(multiline=False))]
+# A text of several lines (a note): line breaks and tabs allowed, other control characters not.
+MultilineText = Annotated[str, AfterValidator(_text_rule(multiline=True))]
+
+
+def _check_date(value: datetime.date) -> datetime.date:
+    try:
+        return parsing.check_date(value)
+    except parsing.InputError as error:
+        raise PydanticCustomError("date_range", "{detail}", {"detail": error.message}) from None
+
+
+# A date within 1900-01-01 … 2199-12-31: adding a day or a month to it never overflows.
+Date = Annotated[datetime.date, AfterValidator(_check_date)]
+
+
+def _amount(value):
+    if isinstance(value, Decimal | int | float | str) and not isinstance(value, bool):
+        try:
+            return money.parse(value)
+        except money.MoneyError as error:
+            raise PydanticCustomError("money", "{detail}", {"detail": error.message}) from None
+    raise PydanticCustomError("money", "{detail}", {"detail": "金额应为数字，如 100.00"})
+
+
+# An amount in yuan: at most two decimals, at most 999 999 999 999.99, not negative.
+# Sent as a JSON number or a string ("100.00"); answered as a string with two decimals.
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_amount),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": float(money.MAXIMUM)},
+                {"type": "string", "pattern": r"^\d{1,12}(\.\d{1,2})?$"},
+            ],
+            "description": "金额（元），最多两位小数",
+        }
+    ),
+]
+
+# A year a person gives: 1900–2100 (a scheme may narrow it further in its service).
+Year = Annotated[int, Field(ge=parsing.YEAR_MIN, le=parsing.YEAR_MAX)]
+# A database id sent in a body or a query string.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def IdPath(description: str = ""):  # noqa: N802 — reads like ninja's own Path(...)
+    """A path parameter that is a database id: ``book_id: int = IdPath()``."""
+    return Path(..., ge=1, le=MAX_ID, description=description)
+
+
+class Paging(Schema):
+    """``?offset=&limit=`` of a list endpoint; a router may narrow ``limit`` in a subclass."""
+
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="跳过前多少条")
+    limit: int = Field(200, ge=1, le=1000, description="最多返回多少条")
+
+
+def page_of(rows, paging) -> tuple[int, list]:
+    """``(count, the rows of this page)`` of a queryset or a list, by ``paging``'s offset and
+    limit (both already bounded by the schema)."""
+    count = rows.count() if hasattr(rows, "count") and not isinstance(rows, list) else len(rows)
+    return count, list(rows[paging.offset : paging.offset + paging.limit])
