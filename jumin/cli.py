@@ -9,7 +9,6 @@ import os
 import sys
 
 ALIASES = {
-    "worker": "db_worker",
     "demo-data": "demo_data",
     "demo-logins": "demo_logins",
     "demo-year": "demo_year",

@@ -7,6 +7,8 @@
 - ``JUMIN_SESSION_MINUTES``: idle minutes before a staff session ends (default 30).
 - ``JUMIN_LOGIN_LOCK_FAILURES`` / ``JUMIN_LOGIN_LOCK_MINUTES``: login lockout (default 5 / 15).
 - ``JUMIN_TASKS_BACKEND``: ``db`` (default, ``jumin worker``) or ``immediate`` (run in-process).
+- ``JUMIN_JOB_LEASE_SECONDS``: how old a running job's heartbeat may get before the job is
+  seen as dead (default 180).
 """
 
 import os
@@ -190,6 +192,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 JUMIN_IMPORT_MAX_BYTES = env_int("JUMIN_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 
+# Background jobs (jumin.core.jobs): imports a township hands in wait on "imports", county
+# jobs (dues, posting, payroll) on "county", so neither waits behind the other; `jumin worker`
+# serves every queue unless given --queue-name.
 TASKS = {
     "default": {
         "BACKEND": (
@@ -197,8 +202,13 @@ TASKS = {
             if os.environ.get("JUMIN_TASKS_BACKEND") == "immediate"
             else "django_tasks_db.DatabaseBackend"
         ),
+        "QUEUES": ["default", "imports", "county"],
     }
 }
+# A running job refreshes its lease about every sixth of this; a job whose process stopped
+# (killed, machine restarted) is seen as interrupted once its lease is this old, at once on
+# the machine that ran it.
+JUMIN_JOB_LEASE_SECONDS = env_int("JUMIN_JOB_LEASE_SECONDS", 180)
 
 LOGGING = {
     "version": 1,

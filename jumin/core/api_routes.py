@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema
 
 from jumin.core.access import get_scoped_or_404, require
 from jumin.core.api import error_responses
-from jumin.core.models import JobRun, JobStatus, Region, RegionLevel
+from jumin.core.models import JobRun, Region, RegionLevel
 from jumin.core.queries import region_children, region_get
 
 regions_router = Router(tags=["regions"])
@@ -98,7 +98,10 @@ class JobOut(Schema):
     id: uuid.UUID
     kind: str
     region_code: str
-    status: str = Field(description="queued, running, done or failed")
+    status: str = Field(
+        description="queued, running, done, failed or interrupted (its process stopped; "
+        "starting the same work again resumes it)"
+    )
     status_label: str
     done: int
     total: int
@@ -125,8 +128,8 @@ def job_get_endpoint(request, job_id: str):
         id=job.id,
         kind=job.kind,
         region_code=job.region_id,
-        status=job.status,
-        status_label=str(JobStatus(job.status).label),
+        status=job.shown_status,
+        status_label=job.shown_status_label,
         done=job.done,
         total=job.total,
         percent=job.percent,

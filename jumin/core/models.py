@@ -232,19 +232,30 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", _("进行中")
     DONE = "done", _("已完成")
     FAILED = "failed", _("失败")
+    # the process running it stopped (killed, machine restarted) and a new run replaced it;
+    # a "running" run whose lease has lapsed is shown this way before it is replaced
+    INTERRUPTED = "interrupted", _("中断")
+
+
+# A job in one of these holds its natural key: a second start finds it instead of queuing.
+ACTIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 class JobRun(models.Model):
     """Stored progress of one long operation, whether started from the web or the CLI.
 
-    ``natural_key`` makes a job idempotent: starting the same work twice finds the first run.
+    ``natural_key`` makes a job idempotent: while a run of a kind is queued or running, no
+    second run of that kind with the same key can exist (a partial unique index, so two
+    starts at the same moment make one run on SQLite and PostgreSQL alike). A running job
+    holds a lease: ``worker`` names the process (host:pid), ``heartbeat_at`` is refreshed
+    while it works; ``jumin.core.jobs`` tells a live run from a dead one.
     """
 
     scope_field = "region_id"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("类型"), max_length=64)
-    natural_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    natural_key = models.CharField(max_length=200, null=True, blank=True, db_index=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -259,11 +270,23 @@ class JobRun(models.Model):
     message = models.TextField(_("说明"), blank=True)
     params = models.JSONField(default=dict, blank=True)
     result = models.JSONField(default=dict, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    worker = models.CharField(_("执行进程"), max_length=200, blank=True)
+    # where the process can be checked from the same machine: boot id, pid namespace, pid,
+    # start time (jumin.core.jobs.this_process); empty when unknown
+    worker_process = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("后台任务")
         verbose_name_plural = _("后台任务")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "natural_key"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="job_once_per_key_while_active",
+            ),
+        ]
 
     @property
     def percent(self) -> int:
@@ -272,3 +295,24 @@ class JobRun(models.Model):
             if self.total
             else (100 if self.status == JobStatus.DONE else 0)
         )
+
+    @property
+    def is_dead(self) -> bool:
+        """Marked running, but the process that ran it is gone (``jumin.core.jobs``)."""
+        from jumin.core.jobs import run_is_dead
+
+        return run_is_dead(self)
+
+    @property
+    def shown_status(self) -> str:
+        """The status pages and the API show: a dead "running" run is "interrupted"."""
+        return JobStatus.INTERRUPTED.value if self.is_dead else self.status
+
+    @property
+    def shown_status_label(self) -> str:
+        return str(JobStatus(self.shown_status).label)
+
+    @property
+    def is_finished(self) -> bool:
+        """Nothing more will happen to this run by itself (pages stop polling)."""
+        return self.shown_status not in ACTIVE_JOB_STATUSES
