@@ -191,6 +191,26 @@ WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 JUMIN_IMPORT_MAX_BYTES = env_int("JUMIN_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+# Limits per file kind, checked before the work starts (docs/formats/limits.md). Rows are
+# counted as Excel numbers them, header included; 1 048 576 is Excel's own last row.
+JUMIN_IMPORT_MAX_ROWS = env_int("JUMIN_IMPORT_MAX_ROWS", 1_048_576)
+JUMIN_REGION_IMPORT_MAX_ROWS = env_int("JUMIN_REGION_IMPORT_MAX_ROWS", 100_000)
+JUMIN_EMPLOYEE_LIST_MAX_BYTES = env_int("JUMIN_EMPLOYEE_LIST_MAX_BYTES", 100 * 1024 * 1024)
+JUMIN_EMPLOYEE_LIST_MAX_ROWS = env_int("JUMIN_EMPLOYEE_LIST_MAX_ROWS", 1_048_576)
+# Bank result files, bank statements and tax files are read whole into memory.
+JUMIN_BANK_FILE_MAX_BYTES = env_int("JUMIN_BANK_FILE_MAX_BYTES", 200 * 1024 * 1024)
+JUMIN_BANK_FILE_MAX_LINES = env_int("JUMIN_BANK_FILE_MAX_LINES", 2_000_000)
+# An .xlsx is refused before it is read when its parts unpack to more than this, or when a
+# part of more than 10 MB unpacks to more than this many times its packed size (a real
+# roster packs about 9:1; a "zip bomb" of repeated rows 1000:1).
+JUMIN_XLSX_MAX_UNPACKED_BYTES = env_int("JUMIN_XLSX_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
+JUMIN_XLSX_MAX_RATIO = env_int("JUMIN_XLSX_MAX_RATIO", 100)
+# Roster imports one user may have queued or running at a time (web and API).
+JUMIN_IMPORTS_WAITING_PER_USER = env_int("JUMIN_IMPORTS_WAITING_PER_USER", 2)
+
+# Background jobs (jumin.core.jobs): imports a township hands in wait on "imports", county
+# jobs (dues, posting, payroll) on "county", so neither waits behind the other; `jumin worker`
+# serves every queue unless given --queue-name.
 
 # Background jobs (jumin.core.jobs): imports a township hands in wait on "imports", county
 # jobs (dues, posting, payroll) on "county", so neither waits behind the other; `jumin worker`

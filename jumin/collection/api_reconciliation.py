@@ -7,11 +7,13 @@ Routers (added in jumin/api.py): ``/api/reconciliations``, ``/api/bank-statement
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from ninja import Field, File, Form, Path, Query, Router, Schema, Status, UploadedFile
 from pydantic import ConfigDict
 
 from jumin.collection import jobs_posting, posting, reconciliation, statements
 from jumin.core.api import PlainText, error_responses
+from jumin.core.uploads import read_upload
 
 MAX_ID = 2**63 - 1
 
@@ -259,7 +261,7 @@ def statement_upload_endpoint(request, file: File[UploadedFile], bank: Form[str]
         region_code=_county(request.user),
         bank=bank,
         file_name=file.name,
-        content=file.read(),
+        content=read_upload(file, limit=settings.JUMIN_BANK_FILE_MAX_BYTES),
     )
     return Status(201 if result.created else 200, statement_out(result.file))
 

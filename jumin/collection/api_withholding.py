@@ -11,6 +11,7 @@ import datetime
 from decimal import Decimal
 from urllib.parse import quote
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from ninja import Field, File, Path, Query, Router, Schema, Status, UploadedFile
@@ -19,6 +20,7 @@ from jumin.collection import tax
 from jumin.collection.withholding import queries, services
 from jumin.core.access import masked_for
 from jumin.core.api import PlainText, error_responses
+from jumin.core.uploads import read_upload
 
 dues_router = Router(tags=["collection"])
 batches_router = Router(tags=["collection"])
@@ -255,7 +257,10 @@ def batch_result_endpoint(
     batch = queries.batch_get(request.user, batch_id)
     try:
         result_file, created = services.result_import(
-            acting_user=request.user, batch=batch, file_name=file.name, data=file.read()
+            acting_user=request.user,
+            batch=batch,
+            file_name=file.name,
+            data=read_upload(file, limit=settings.JUMIN_BANK_FILE_MAX_BYTES),
         )
     except ValidationError as error:
         raise _problems_error(error) from None
@@ -327,7 +332,7 @@ def tax_upload_endpoint(request, file: File[UploadedFile]):
             acting_user=request.user,
             region_code=(request.user.region_id or "")[:6],
             file_name=file.name,
-            data=file.read(),
+            data=read_upload(file, limit=settings.JUMIN_BANK_FILE_MAX_BYTES),
         )
     except ValidationError as error:
         raise _problems_error(error) from None

@@ -99,19 +99,34 @@ FIGURES = ("roster_count", "receipt_count", "receipt_sum", "deposit_sum", "state
 # --------------------------------------------------------------------------- pure helpers
 
 
+# A month to reconcile lies in these years: year 1 or 9999 is a typing mistake, and 9999-12
+# would overflow the next month's first day (``next_month``).
+MONTH_YEAR_MIN = 1900
+MONTH_YEAR_MAX = 2100
+
+
 def month_of(value) -> datetime.date:
-    """``2026-03`` / ``2026-03-17`` / a date → the first day of that month."""
+    """``2026-03`` / ``2026-03-17`` / a date → the first day of that month, in 1900–2100."""
     if isinstance(value, datetime.datetime):
         value = value.date()
     if isinstance(value, datetime.date):
-        return value.replace(day=1)
-    text = str(value or "").strip()
-    for pattern in ("%Y-%m", "%Y-%m-%d", "%Y%m"):
-        try:
-            return datetime.datetime.strptime(text, pattern).date().replace(day=1)
-        except ValueError:
-            continue
-    raise ValidationError({"month": f"月份“{value}”不正确，应写成 2026-03"})
+        month = value.replace(day=1)
+    else:
+        text = str(value or "").strip()[:20]
+        month = None
+        for pattern in ("%Y-%m", "%Y-%m-%d", "%Y%m"):
+            try:
+                month = datetime.datetime.strptime(text, pattern).date().replace(day=1)
+                break
+            except ValueError:
+                continue
+        if month is None:
+            raise ValidationError({"month": f"月份“{text}”不正确，应写成 2026-03"})
+    if not MONTH_YEAR_MIN <= month.year <= MONTH_YEAR_MAX:
+        raise ValidationError(
+            {"month": f"月份应在 {MONTH_YEAR_MIN} 年至 {MONTH_YEAR_MAX} 年之间，应写成 2026-03"}
+        )
+    return month
 
 
 def next_month(month: datetime.date) -> datetime.date:

@@ -5,6 +5,11 @@ Format: ``docs/formats/bank-statement.md``. One control record (a header line ta
 amount sum; a file whose totals disagree, or with any bad line, is refused whole with every
 problem named (line number, field, reason). Nothing is half-written.
 
+Every field is read with the file helpers of ``withholding.formats`` (amounts through
+``core.money.parse``; text without control characters and within its column; a booking date
+from 1900 to the import day); a file over ``JUMIN_BANK_FILE_MAX_BYTES``/``_MAX_LINES`` is
+refused before it is read, an ``.xlsx`` that would unpack too big before a row is parsed.
+
 Idempotent: the same file (sha256) imported again changes nothing; a line already imported
 from another file (same county, date, reference and amount: the natural key) is skipped and
 counted as ``already_imported``.
@@ -22,10 +27,12 @@ import datetime
 import hashlib
 import io
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from jumin.collection.models import (
     BankStatementFile,
@@ -33,10 +40,19 @@ from jumin.collection.models import (
     Deposit,
     DepositStatus,
 )
+from jumin.collection.withholding.formats import (
+    FieldError,
+    amount_field,
+    check_day,
+    text_field,
+    whole_number,
+)
 from jumin.core import audit
 from jumin.core.access import get_scoped_or_404, in_scope, require, scope
 from jumin.core.models import Region, RegionLevel
 from jumin.core.tabular import Formula, TabularError, cell_text, read_rows
+from jumin.core.text import export_text
+from jumin.core.uploads import check_lines, check_size
 
 FORMAT_TAG = "JUMIN-STATEMENT"
 TRAILER_TAG = "合计"
@@ -85,15 +101,8 @@ class Parsed:
         self.problems.append({"line": line, "field": field_name, "message": message})
 
 
-def _money(text: str) -> Decimal | None:
-    text = text.replace(",", "").replace("，", "").replace("¥", "").replace("￥", "").strip()
-    try:
-        value = Decimal(text)
-    except (InvalidOperation, ValueError):
-        return None
-    if not value.is_finite() or value.as_tuple().exponent < -2:
-        return None
-    return value.quantize(Decimal("0.01"))
+def _column(name: str) -> int:
+    return BankStatementLine._meta.get_field(name).max_length
 
 
 def _date(value) -> datetime.date | None:
@@ -102,6 +111,8 @@ def _date(value) -> datetime.date | None:
     if isinstance(value, datetime.date):
         return value
     text = cell_text(value)
+    if len(text) > 10:
+        return None
     for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d"):
         try:
             return datetime.datetime.strptime(text, pattern).date()
@@ -110,27 +121,32 @@ def _date(value) -> datetime.date | None:
     return None
 
 
+def _field(parsed: Parsed, number: int, column: str, parse, value, **options):
+    """``parse(value, **options)``, or None after recording its problem under ``column``."""
+    try:
+        return parse(value, **options)
+    except FieldError as error:
+        parsed.problem(number, column, error.message)
+        return None
+
+
 def _control(parsed: Parsed, number: int, cells: list, where: str) -> None:
     texts = [cell_text(cell) for cell in cells]
     # header: JUMIN-STATEMENT,1,count,sum ; trailer: 合计,count,sum
     values = texts[2:4] if where == "header" else texts[1:3]
     count_text, sum_text = (values + ["", ""])[:2]
-    if not count_text.isdigit():
-        parsed.problem(number, "笔数", f"控制记录的笔数“{count_text}”不是整数")
-    else:
-        parsed.control_count = int(count_text)
-    amount = _money(sum_text)
-    if amount is None:
-        parsed.problem(number, "金额合计", f"控制记录的金额合计“{sum_text}”不是金额")
-    else:
-        parsed.control_sum = amount
+    parsed.control_count = _field(parsed, number, "笔数", whole_number, count_text, label="笔数")
+    parsed.control_sum = _field(
+        parsed, number, "金额合计", amount_field, sum_text, label="金额合计"
+    )
 
 
-def parse_statement(content: bytes) -> Parsed:
-    """Read a statement file into lines and problems (pure apart from reading the bytes)."""
+def parse_statement(content: bytes, *, on: datetime.date | None = None) -> Parsed:
+    """Read a statement file into lines and problems (pure apart from reading the bytes).
+    ``on`` is the import day: a line cannot be booked after it."""
     parsed = Parsed()
     try:
-        rows = list(read_rows(io.BytesIO(content)))
+        rows = list(read_rows(io.BytesIO(content), max_rows=settings.JUMIN_BANK_FILE_MAX_LINES))
     except TabularError as error:
         raise ValidationError({"file": error.message}) from None
     if not rows:
@@ -164,30 +180,39 @@ def parse_statement(content: bytes) -> Parsed:
         if len(cells) > 4 and any(cell_text(cell) for cell in cells[4:]):
             parsed.problem(number, "", "多出的列：每行只应有 入账日期、金额、凭证号、对方户名 四列")
             continue
+        problems_before = len(parsed.problems)
         booked_on = _date(cells[0])
-        amount = _money(cell_text(cells[1]))
-        reference = cell_text(cells[2])
-        counterparty = cell_text(cells[3])
-        bad = False
         if booked_on is None:
-            parsed.problem(number, "入账日期", f"“{cell_text(cells[0])}”不是日期（如 2026-03-20）")
-            bad = True
-        if amount is None:
-            parsed.problem(number, "金额", f"“{cell_text(cells[1])}”不是金额（最多两位小数）")
-            bad = True
-        elif amount <= 0:
+            shown = export_text(cell_text(cells[0])[:20], multiline=False)
+            parsed.problem(number, "入账日期", f"“{shown}”不是日期（如 2026-03-20）")
+        else:
+            booked_on = _field(
+                parsed, number, "入账日期", check_day, booked_on, label="入账日期", on=on
+            )
+        amount = _field(parsed, number, "金额", amount_field, cell_text(cells[1]))
+        if amount is not None and amount <= 0:
             parsed.problem(number, "金额", "金额应大于 0（本文件只列收入户的进账）")
-            bad = True
-        if not reference:
+        reference = _field(
+            parsed,
+            number,
+            "凭证号",
+            text_field,
+            cell_text(cells[2]),
+            label="凭证号",
+            max_length=_column("reference"),
+        )
+        if reference == "":
             parsed.problem(number, "凭证号", "缺少凭证号/缴款单号，可能是截断的行")
-            bad = True
-        elif len(reference) > 40:
-            parsed.problem(number, "凭证号", "凭证号过长（最多40个字符）")
-            bad = True
-        if len(counterparty) > 100:
-            parsed.problem(number, "对方户名", "对方户名过长（最多100个字）")
-            bad = True
-        if bad:
+        counterparty = _field(
+            parsed,
+            number,
+            "对方户名",
+            text_field,
+            cell_text(cells[3]),
+            label="对方户名",
+            max_length=_column("counterparty"),
+        )
+        if len(parsed.problems) > problems_before:
             continue
         key = (booked_on, reference, amount)
         if key in seen:
@@ -199,6 +224,8 @@ def parse_statement(content: bytes) -> Parsed:
             continue
         seen[key] = number
         parsed.lines.append(ParsedLine(number, booked_on, amount, reference, counterparty))
+    if not data_count:
+        parsed.problem(0, "", "文件没有任何明细行")
     if parsed.control_count is not None and parsed.control_sum is not None:
         total = sum((line.amount for line in parsed.lines), Decimal("0.00"))
         line_problems = bool(parsed.problems)
@@ -240,9 +267,16 @@ class ImportResult:
 
 
 def statement_import(
-    *, acting_user, region_code, bank: str, file_name: str, content: bytes
+    *,
+    acting_user,
+    region_code,
+    bank: str,
+    file_name: str,
+    content: bytes,
+    on: datetime.date | None = None,
 ) -> ImportResult:
-    """Import one statement file for a county; the same file twice changes nothing."""
+    """Import one statement file for a county; the same file twice changes nothing.
+    ``on`` is the import day (default today): no line may be booked after it."""
     county = county_of(region_code)
     _require_or_system(acting_user, "statement.import", county)
     bank = (bank or "").strip()
@@ -250,11 +284,13 @@ def statement_import(
         raise ValidationError({"bank": "请填写银行"})
     if len(bank) > 40:
         raise ValidationError({"bank": "银行名称过长（最多40个字）"})
+    check_size(len(content), limit=settings.JUMIN_BANK_FILE_MAX_BYTES)
+    check_lines(content, limit=settings.JUMIN_BANK_FILE_MAX_LINES)
     digest = hashlib.sha256(content).hexdigest()
     existing = BankStatementFile.objects.filter(sha256=digest).first()
     if existing is not None:
         return ImportResult(file=existing, created=False)
-    parsed = parse_statement(content)
+    parsed = parse_statement(content, on=on or timezone.localdate())
     if parsed.problems:
         raise _refusal(parsed)
     total = sum((line.amount for line in parsed.lines), Decimal("0.00"))
@@ -262,7 +298,7 @@ def statement_import(
         statement = BankStatementFile.objects.create(
             region=county,
             bank=bank,
-            file_name=(file_name or "")[:255],
+            file_name=export_text(file_name or "", multiline=False)[:255],
             sha256=digest,
             line_count=len(parsed.lines),
             amount_sum=total,

@@ -11,9 +11,17 @@ A good file makes each matched due ``paid`` (channel tax, the voucher number as 
 reference) in one transaction. The same file again (SHA-256) returns the first import; the
 same vouchers in another file are refused as already imported. Finance confirms a file:
 its dues become ``confirmed``.
+
+Every field is read with the file helpers of ``withholding.formats``: a voucher number longer
+than its column (40), a name or ID longer than theirs, an amount wider than the money column,
+a year outside 1900–2100, a payment date after the import day or before 1900, a control
+character in any text — each is a problem of its line and field, and the file is refused
+whole. A file over ``JUMIN_BANK_FILE_MAX_BYTES``/``JUMIN_BANK_FILE_MAX_LINES`` is refused
+before it is read.
 """
 
 import csv
+import datetime
 import hashlib
 import io
 from decimal import Decimal
@@ -34,16 +42,21 @@ from jumin.collection.models import (
     TaxPaymentLine,
 )
 from jumin.collection.withholding.formats import (
+    FieldError,
+    LineFields,
     Problem,
+    amount_field,
+    date_field,
     decode,
     money_text,
-    parse_date,
-    parse_int,
-    parse_money,
+    physical_lines,
+    text_field,
+    whole_number,
 )
-from jumin.collection.withholding.services import refuse
+from jumin.collection.withholding.services import check_file_size, refuse
 from jumin.core import audit
 from jumin.core.models import Region
+from jumin.core.text import export_text
 from jumin.people.models import Person
 
 TAG = "JUMIN-TAX"
@@ -52,6 +65,9 @@ COLUMNS = ["税票号码", "身份证号", "姓名", "缴费年度", "金额", "
 CHUNK = 5000
 ZERO = Decimal("0.00")
 PAYABLE_KINDS = (DueKind.PERSONAL, DueKind.BACK_PAYMENT)
+# Years a payment can be for (the dues' PositiveSmallIntegerField; the scheme began 2009).
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2100
 STATUS_TEXT = {
     DueStatus.IN_BATCH: "正在银行代扣中",
     DueStatus.PAID: "已缴费",
@@ -95,23 +111,38 @@ class _Line:
         self.due_id = self.village_id = None
 
 
-def parse(data: bytes, problems: list[Problem]) -> tuple:
+def _column(name: str) -> int:
+    return TaxPaymentLine._meta.get_field(name).max_length
+
+
+def year_field(text: str, *, label: str = "缴费年度") -> int:
+    year = whole_number(text, label=label)
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise FieldError(f"{label}“{year}”应在 {EARLIEST_YEAR} 至 {LATEST_YEAR} 之间")
+    return year
+
+
+def parse(data: bytes, problems: list[Problem], *, on: datetime.date | None = None) -> tuple:
     """(header count, header sum, lines, detail rows read) of the generic format; problems
-    appended."""
+    appended, each naming its line and field. ``on`` is the import day: a payment cannot be
+    dated after it."""
     try:
         text, _ = decode(data)
-    except ValueError as error:
-        problems.append(Problem(None, "file", str(error)))
+    except FieldError as error:
+        problems.append(Problem(None, "file", error.message))
         return None, None, [], 0
-    rows = list(csv.reader(text.splitlines()))
+    try:
+        rows = list(csv.reader(physical_lines(text)))
+    except csv.Error:
+        problems.append(Problem(None, "file", "无法按 CSV 读取（字段过长或引号不配对）"))
+        return None, None, [], 0
     if not rows or len(rows[0]) < 4 or rows[0][0].strip() != TAG:
         problems.append(Problem(1, "header", f"首行应为控制行“{TAG},1,笔数,金额合计”"))
         return None, None, [], 0
-    try:
-        count = parse_int(rows[0][2], "笔数")
-        total = parse_money(rows[0][3])
-    except ValueError as error:
-        problems.append(Problem(1, "header", f"控制行：{error}"))
+    header = LineFields(1, problems)
+    count = header.read(whole_number, rows[0][2], field="line_count", label="控制行笔数")
+    total = header.read(amount_field, rows[0][3], field="amount_sum", label="控制行金额合计")
+    if not header.ok:
         return None, None, [], 0
     lines = []
     read = 0
@@ -126,23 +157,35 @@ def parse(data: bytes, problems: list[Problem]) -> tuple:
                 Problem(row, "line", f"字段不全（应有6项，只有{len(cells)}项），行可能被截断")
             )
             continue
-        voucher, id_number, name, year, amount, paid_on = (cell.strip() for cell in cells[:6])
-        try:
-            if not voucher:
-                raise ValueError("税票号码为空")
-            line = _Line(
-                row,
-                voucher,
-                id_number.upper(),
-                name,
-                parse_int(year, "缴费年度"),
-                parse_money(amount),
-                parse_date(paid_on),
-            )
-        except ValueError as error:
-            problems.append(Problem(row, "line", str(error)))
-            continue
-        lines.append(line)
+        fields = LineFields(row, problems)
+        voucher = fields.read(
+            text_field,
+            cells[0],
+            field="voucher",
+            label="税票号码",
+            max_length=_column("voucher_number"),
+        )
+        if voucher == "":
+            fields.refuse("voucher", "税票号码为空")
+        line = _Line(
+            row,
+            voucher,
+            fields.read(
+                text_field,
+                cells[1].upper(),
+                field="id_number",
+                label="身份证号",
+                max_length=_column("id_number"),
+            ),
+            fields.read(
+                text_field, cells[2], field="name", label="姓名", max_length=_column("name")
+            ),
+            fields.read(year_field, cells[3], field="year"),
+            fields.read(amount_field, cells[4], field="amount"),
+            fields.read(date_field, cells[5], field="paid_on", label="缴费日期", on=on),
+        )
+        if fields.ok:
+            lines.append(line)
     return count, total, lines, read
 
 
@@ -205,11 +248,14 @@ def _match_chunk(chunk: list[_Line], prefix: str, problems: list[Problem]) -> No
         line.village_id = person[3]
 
 
-def tax_file_check(region_code: str, data: bytes) -> list[_Line]:
-    """The matched lines of a good file; refuses the whole file on any problem."""
+def tax_file_check(
+    region_code: str, data: bytes, *, on: datetime.date | None = None
+) -> list[_Line]:
+    """The matched lines of a good file; refuses the whole file on any problem.
+    ``on`` is the import day (default today)."""
     prefix = county_code_of(region_code)[:6]
     problems: list[Problem] = []
-    count, total, lines, read = parse(data, problems)
+    count, total, lines, read = parse(data, problems, on=on or timezone.localdate())
     if count is None:
         refuse(problems, "税务缴费明细文件无法读取，未导入：")
     seen: dict[str, int] = {}
@@ -238,6 +284,8 @@ def tax_file_check(region_code: str, data: bytes) -> list[_Line]:
             )
         else:
             seen_due[line.due_id] = line.row
+    if not read and not problems:
+        problems.append(Problem(None, "lines", "文件没有任何明细行"))
     problems.sort(key=lambda problem: problem.row or 0)
     found = sum((line.amount for line in lines), ZERO)
     if read != count:
@@ -252,13 +300,20 @@ def tax_file_check(region_code: str, data: bytes) -> list[_Line]:
 
 
 def tax_file_import(
-    *, acting_user, region_code: str, file_name: str, data: bytes
+    *,
+    acting_user,
+    region_code: str,
+    file_name: str,
+    data: bytes,
+    on: datetime.date | None = None,
 ) -> tuple[TaxPaymentFile, bool]:
-    """Import a payment-detail file for the county: (the import, whether it was new)."""
+    """Import a payment-detail file for the county: (the import, whether it was new).
+    ``on`` is the import day (default today): no payment may be dated after it."""
     require_or_system(acting_user, "tax_file.import")
     county = county_code_of(region_code)
     if not in_scope_or_system(acting_user, county):
         raise Http404
+    check_file_size(data)
     sha256 = hashlib.sha256(data).hexdigest()
     earlier = TaxPaymentFile.objects.filter(sha256=sha256).first()
     if earlier is not None:
@@ -268,12 +323,12 @@ def tax_file_import(
     region = Region.objects.filter(code=county).first()
     if region is None:
         raise ValidationError({"county": f"没有区划代码{county[:6]}"})
-    lines = tax_file_check(county, data)
+    lines = tax_file_check(county, data, on=on)
     try:
         with transaction.atomic():
             tax_file = TaxPaymentFile.objects.create(
                 region=region,
-                file_name=(file_name or "")[:255],
+                file_name=export_text(file_name or "", multiline=False)[:255],
                 sha256=sha256,
                 line_count=len(lines),
                 amount_sum=sum((line.amount for line in lines), ZERO),

@@ -5,6 +5,7 @@ work and the reads (through the user's scope: out of scope → 404).
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from jumin.collection.queries import townships_and_villages
 from jumin.collection.views import errors_to_form
 from jumin.core.access import can, get_scoped_or_404, require
 from jumin.core.models import JobRun, JobStatus, Region, RegionLevel
+from jumin.core.uploads import read_upload
 from jumin.pension.models import EntrySource
 
 
@@ -186,7 +188,7 @@ def statement_list(request):
                     region_code=_county_code(user),
                     bank=form.cleaned_data["bank"],
                     file_name=upload.name,
-                    content=upload.read(),
+                    content=read_upload(upload, limit=settings.JUMIN_BANK_FILE_MAX_BYTES),
                 )
             except ValidationError as error:
                 if hasattr(error, "error_dict") and "file" in error.error_dict:

@@ -5,6 +5,7 @@ write, ``withholding.queries`` read through the user's scope (out of scope → 4
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,6 +20,7 @@ from jumin.collection.models import Channel, DueKind, DueStatus, LineResult
 from jumin.collection.withholding import queries, services
 from jumin.core.access import can, masked_for, require, scope
 from jumin.core.models import JobStatus, Region, RegionLevel
+from jumin.core.uploads import read_upload
 from jumin.people.models import Person
 
 PAGE_PERMISSIONS = {
@@ -71,7 +73,8 @@ class UploadForm(forms.Form):
 
 
 def _read(upload) -> bytes:
-    return b"".join(upload.chunks())
+    """The uploaded bank or tax file, refused before it is read when it is too big."""
+    return read_upload(upload, limit=settings.JUMIN_BANK_FILE_MAX_BYTES)
 
 
 # --------------------------------------------------------------------------- dues

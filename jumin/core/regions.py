@@ -29,6 +29,7 @@ from jumin.core import audit
 from jumin.core.access import in_scope, require
 from jumin.core.models import AuditEntry, Region, RegionLevel
 from jumin.core.tabular import Formula, TabularError, cell_text, read_rows
+from jumin.core.text import TextError, check_text, is_ascii_digits
 
 # --------------------------------------------------------------------------- names over time
 
@@ -371,7 +372,9 @@ def import_regions_file(
     Each row: a 12-digit code (3 township digits and 3 village digits after the county's
     six; a township ends in ``000``), a name, optional validity dates. Level and parent
     follow from the code. Errors name the row and column; nothing is written if there are
-    any. ``acting_user`` ``None`` is the system (CLI): no scope limit.
+    any (a control character in a name is such an error, ``core.text.check_text``).
+    ``acting_user`` ``None`` is the system (CLI): no scope limit. A file with more than
+    ``JUMIN_REGION_IMPORT_MAX_ROWS`` rows is refused as a whole.
     """
     if acting_user is not None:
         require(acting_user, "region.manage")
@@ -429,7 +432,9 @@ def _parent_of(code: str) -> str:
 
 
 def _parse_file(path, acting_user, result: ImportResult) -> tuple[list[_Parsed], bool]:
-    rows = read_rows(path)
+    from django.conf import settings
+
+    rows = read_rows(path, max_rows=settings.JUMIN_REGION_IMPORT_MAX_ROWS)
     header = next(rows, None)
     if header is None:
         raise TabularError("文件中没有内容")
@@ -482,9 +487,16 @@ def _parse_row(number, cells, columns, acting_user, first_row_of, result) -> _Pa
             error(key, "单元格是公式，请改为直接填写内容（复制后“粘贴为数值”）")
     if len(result.errors) > errors_before:
         return None
+    for key in columns:
+        try:
+            check_text(cell_text(_cell(cells, columns, key)))
+        except TextError as refused:
+            error(key, refused.message)
+    if len(result.errors) > errors_before:
+        return None
     code = cell_text(_cell(cells, columns, "code")).replace(" ", "")
     name = cell_text(_cell(cells, columns, "name"))
-    if not re.fullmatch(r"\d{12}", code):
+    if len(code) != 12 or not is_ascii_digits(code):
         error("code", f"区划代码应为12位数字（现为“{code[:20]}”）")
     elif code[6:9] == "000":
         error("code", f"{code} 是县级或以上的代码；这里只导入乡镇（街道）和村（社区）")

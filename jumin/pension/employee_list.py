@@ -5,6 +5,11 @@ The list comes from the employee scheme as .xlsx or CSV (UTF-8 or GB18030) with 
 is checked first; a file with any bad row is refused whole, each problem named by row and
 column. A good file is upserted by ID number in chunks (set-based); importing the same file
 again changes nothing. One audit entry per import that changed something.
+
+Limits (docs/formats/limits.md): a file over ``JUMIN_EMPLOYEE_LIST_MAX_BYTES`` is refused before
+it is read, one over ``JUMIN_EMPLOYEE_LIST_MAX_ROWS`` rows when the reading reaches the limit,
+an ``.xlsx`` that unpacks too big before a row is read. A cell holding a control character is
+an error of its row and column (``core.text.check_text``), like any other.
 """
 
 import datetime
@@ -15,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,6 +28,8 @@ from jumin.core import audit
 from jumin.core.access import in_scope, require
 from jumin.core.models import Region
 from jumin.core.tabular import Formula, TabularError, cell_text, read_rows
+from jumin.core.text import TextError, check_text
+from jumin.core.uploads import size_text
 from jumin.pension.models import EmployeeSchemeMember
 from jumin.people.rules import IdNumberError, parse_id_number
 
@@ -39,6 +47,7 @@ COLUMNS = {
     "since": ("参保日期", ("参保日期", "参保时间", "参加职保日期", "参保年月", "首次参保日期")),
 }
 MAX_LENGTH = {"name": 50, "employer": 200}
+EARLIEST_YEAR = 1900
 
 
 @dataclass
@@ -124,7 +133,7 @@ def read_members(source, *, today: datetime.date) -> tuple[list[dict], list[dict
     members: list[dict] = []
     errors: list[dict] = []
     seen: dict[str, int] = {}
-    rows = read_rows(source)
+    rows = read_rows(source, max_rows=settings.JUMIN_EMPLOYEE_LIST_MAX_ROWS)
     try:
         _, header = next(rows)
     except StopIteration:
@@ -140,9 +149,17 @@ def read_members(source, *, today: datetime.date) -> tuple[list[dict], list[dict
             index = positions.get(key)
             return cells[index] if index is not None and index < len(cells) else None
 
+        refused = False
         for key in positions:
             if isinstance(cell(key), Formula):
                 errors.append(_error(number, COLUMNS[key][0], "不能是公式，请粘贴为数值"))
+            try:
+                check_text(cell_text(cell(key)))
+            except TextError as error:
+                errors.append(_error(number, COLUMNS[key][0], error.message))
+                refused = True
+        if refused:
+            continue
         raw_id = cell_text(cell("id_number"))
         try:
             id_number = parse_id_number(raw_id, today=today).number
@@ -172,6 +189,8 @@ def read_members(source, *, today: datetime.date) -> tuple[list[dict], list[dict
             since = None
         if since is not None and since > today:
             errors.append(_error(number, "参保日期", f"{since:%Y-%m-%d}晚于今天"))
+        elif since is not None and since.year < EARLIEST_YEAR:
+            errors.append(_error(number, "参保日期", f"{since:%Y-%m-%d}早于{EARLIEST_YEAR}年"))
         member["since"] = since
         members.append(member)
     return members, errors, count
@@ -180,6 +199,15 @@ def read_members(source, *, today: datetime.date) -> tuple[list[dict], list[dict
 def _chunks(items: list, size: int) -> Iterable[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _size(source) -> int:
+    if isinstance(source, str | Path):
+        return Path(source).stat().st_size
+    position = source.tell()
+    size = source.seek(0, 2)
+    source.seek(position)
+    return size
 
 
 def _sha256(source) -> str:
@@ -213,6 +241,11 @@ def import_employee_list(
         require(acting_user, "employee_list.import")
         if not in_scope(acting_user, region.code):
             return ImportResult(errors=[_error(None, "", "区划不在您的管辖范围内")])
+    limit = settings.JUMIN_EMPLOYEE_LIST_MAX_BYTES
+    if _size(source) > limit:
+        return ImportResult(
+            errors=[_error(None, "", f"文件过大（最大 {size_text(limit)}），请分成几个文件导入")]
+        )
     result = ImportResult(file_sha256=_sha256(source))
     today = timezone.localdate()
     if progress is not None:

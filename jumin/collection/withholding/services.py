@@ -8,15 +8,19 @@ chunked reads), so a million-line batch is a handful of statements. A result fil
 whole before anything is written: wrong encoding, wrong control totals, truncated lines, lines
 naming an unknown line or account, amounts that differ from what was sent, repeated lines —
 each is listed with its line number and the whole file is refused, so nothing is credited by
-half. The same file again (same SHA-256) returns the earlier import and changes nothing; a
+half. So are a file over ``JUMIN_BANK_FILE_MAX_BYTES`` or ``JUMIN_BANK_FILE_MAX_LINES`` (before
+it is read), a file with no lines, a deduction date after the import day or before 1900, and
+amounts, numbers and text that do not fit their columns (``formats``). The same file again (same SHA-256) returns the earlier import and changes nothing; a
 line that already has the same result is left as it is.
 """
 
+import datetime
 import hashlib
 from array import array
 from decimal import Decimal
 from itertools import chain
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, Sum
@@ -49,6 +53,8 @@ from jumin.collection.withholding.formats import (
 from jumin.core import audit
 from jumin.core.bulk import insert_rows
 from jumin.core.models import Region
+from jumin.core.text import export_text
+from jumin.core.uploads import check_lines, check_size
 from jumin.pension.models import Enrolment, EnrolmentStatus
 from jumin.people.models import Person
 
@@ -296,9 +302,16 @@ def _check_chunk(batch, chunk, checked: _Checked) -> None:
             checked.failed.setdefault(reason, []).append(line.line_number)
 
 
-def result_check(batch: WithholdingBatch, data: bytes) -> tuple:
-    """(parsed header, checked) for ``data``; refuses the whole file on any problem."""
-    parsed = adapter_for(batch.bank).parse_result(data)
+def check_file_size(data: bytes) -> None:
+    """Refuse a bank, statement or tax file too big to be worth reading (settings)."""
+    check_size(len(data), limit=settings.JUMIN_BANK_FILE_MAX_BYTES)
+    check_lines(data, limit=settings.JUMIN_BANK_FILE_MAX_LINES)
+
+
+def result_check(batch: WithholdingBatch, data: bytes, *, on: datetime.date) -> tuple:
+    """(parsed header, checked) for ``data``; refuses the whole file on any problem.
+    ``on`` is the import day: the deduction date cannot be after it."""
+    parsed = adapter_for(batch.bank).parse_result(data, on=on)
     if parsed.problems:
         refuse(parsed.problems, "回盘文件无法读取，未导入：")
     checked = _Checked(batch.line_count)
@@ -316,6 +329,10 @@ def result_check(batch: WithholdingBatch, data: bytes) -> tuple:
             chunk = []
     if chunk:
         _check_chunk(batch, chunk, checked)
+    if not checked.count and not parsed.problems:
+        checked.problems.append(
+            Problem(None, "lines", "回盘文件没有任何明细行（可能是空文件或被截断）")
+        )
     # form problems found while reading the lines (truncated lines, bad numbers)
     checked.problems = sorted(
         [*parsed.problems, *checked.problems], key=lambda problem: problem.row or 0
@@ -411,14 +428,21 @@ def _apply_results(batch, result_file, checked: _Checked, parsed) -> tuple[int, 
 
 
 def result_import(
-    *, acting_user, batch: WithholdingBatch, file_name: str, data: bytes
+    *,
+    acting_user,
+    batch: WithholdingBatch,
+    file_name: str,
+    data: bytes,
+    on: datetime.date | None = None,
 ) -> tuple[BankResultFile, bool]:
     """Import the bank's result file for ``batch``: (the import, whether it was new).
 
     Paid lines make their dues ``paid`` (channel bank); failed lines make them ``open`` again
-    with the bank's reason on the line. The same file again returns the first import."""
+    with the bank's reason on the line. The same file again returns the first import.
+    ``on`` is the import day (default today)."""
     require_or_system(acting_user, "withholding.manage")
     _check_scope(acting_user, batch.region_id)
+    check_file_size(data)
     sha256 = hashlib.sha256(data).hexdigest()
     earlier = BankResultFile.objects.filter(sha256=sha256).first()
     if earlier is not None:
@@ -430,7 +454,7 @@ def result_import(
     batch.refresh_from_db()
     if batch.confirmed_at is not None:
         raise ValidationError({"file": "本批次已由财务核对，不能再导入回盘文件"})
-    parsed, checked = result_check(batch, data)
+    parsed, checked = result_check(batch, data, on=on or timezone.localdate())
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -440,7 +464,7 @@ def result_import(
             result_file = BankResultFile.objects.create(
                 batch=batch,
                 region_id=batch.region_id,
-                file_name=(file_name or "")[:255],
+                file_name=export_text(file_name or "", multiline=False)[:255],
                 sha256=sha256,
                 line_count=parsed.line_count,
                 amount_sum=parsed.amount_sum,

@@ -1,7 +1,8 @@
 """Open a roster file: tell what it is, pick the encoding, find the header, yield rows.
 
 Every refusal of the file as a whole raises ``FileRefused`` with a Chinese sentence a clerk can
-act on. Rows come out as ``(row number as Excel shows it, [cell text, ...], problems)`` where
+act on. An ``.xlsx`` is checked for its unpacked size first (``tabular.check_workbook``), and
+reading stops at the first row past ``JUMIN_IMPORT_MAX_ROWS``. Rows come out as ``(row number as Excel shows it, [cell text, ...], problems)`` where
 ``problems`` is ``None`` or ``{column index: Chinese message}`` for cells that cannot be read
 as values (formulas, Excel error values, ID numbers stored as numbers).
 """
@@ -18,6 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
+from django.conf import settings
+
+from jumin.core.tabular import (
+    DAMAGED_WORKBOOK,
+    TabularError,
+    check_workbook,
+    too_many_rows_message,
+)
+from jumin.core.text import export_text
 from jumin.people.imports.columns import (
     FIELD_FOR_HEADER,
     FORMULA_MESSAGE,
@@ -92,8 +102,15 @@ def file_facts(path: Path) -> FileFacts:
     return FileFacts(sha256=digest.hexdigest(), size=size, line_count=lines, head=head)
 
 
-def open_roster(path: Path, *, file_name: str, facts: FileFacts | None = None) -> RowSource:
+def open_roster(
+    path: Path, *, file_name: str, facts: FileFacts | None = None, max_rows: int | None = None
+) -> RowSource:
+    """The file opened for reading; ``FileRefused`` for a file that cannot or may not be read.
+
+    ``max_rows`` (default ``JUMIN_IMPORT_MAX_ROWS``) counts rows as Excel numbers them.
+    """
     facts = facts or file_facts(path)
+    max_rows = max_rows or settings.JUMIN_IMPORT_MAX_ROWS
     suffix = Path(file_name).suffix.lower()
     if suffix not in ACCEPTED_SUFFIXES:
         raise FileRefused(f"不支持“{suffix or '无扩展名'}”文件：只能导入 .xlsx 或 .csv 文件")
@@ -101,7 +118,7 @@ def open_roster(path: Path, *, file_name: str, facts: FileFacts | None = None) -
         raise FileRefused("文件是空的")
     head = facts.head
     if head.startswith(b"PK\x03\x04"):
-        return _open_workbook(path)
+        return _open_workbook(path, max_rows)
     if suffix in (".xlsx", ".xlsm"):
         _refuse_other_binary(head)
         raise FileRefused(
@@ -109,7 +126,9 @@ def open_roster(path: Path, *, file_name: str, facts: FileFacts | None = None) -
             "请用 Excel 打开后“另存为” .xlsx，或把扩展名改为 .csv"
         )
     _refuse_other_binary(head)
-    return _open_csv(path, facts)
+    if facts.line_count > max_rows:
+        raise FileRefused(too_many_rows_message(max_rows))
+    return _open_csv(path, facts, max_rows)
 
 
 # --------------------------------------------------------------------------- sniffing
@@ -167,7 +186,7 @@ def find_header(first_rows: list[Row]) -> tuple[int, list[str], dict[str, int], 
             if missing:
                 raise FileRefused(f"第{number}行的表头缺少必填列：{'、'.join(missing)}", row=number)
             ignored = [
-                str(cell).strip()
+                export_text(str(cell).strip(), multiline=False)
                 for index, cell in enumerate(cells)
                 if str(cell).strip() and index not in columns.values()
             ]
@@ -225,7 +244,7 @@ def _with_header(kind, encoding, rows: Iterator[Row], estimated_rows: int) -> Ro
 # --------------------------------------------------------------------------- CSV
 
 
-def _open_csv(path: Path, facts: FileFacts) -> RowSource:
+def _open_csv(path: Path, facts: FileFacts, max_rows: int) -> RowSource:
     codec, label = detect_encoding(path, facts.head)
     text_head = facts.head.decode(codec, errors="ignore")
     if not text_head.strip():
@@ -233,7 +252,8 @@ def _open_csv(path: Path, facts: FileFacts) -> RowSource:
     first_line = text_head.splitlines()[0] if text_head.splitlines() else ""
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
-    return _with_header("csv", label, _csv_rows(path, codec, delimiter), facts.line_count + 1)
+    rows = _csv_rows(path, codec, delimiter, max_rows)
+    return _with_header("csv", label, rows, facts.line_count + 1)
 
 
 _CSV_REASONS = {
@@ -242,11 +262,14 @@ _CSV_REASONS = {
 }
 
 
-def _csv_rows(path: Path, codec: str, delimiter: str) -> Iterator[Row]:
+def _csv_rows(path: Path, codec: str, delimiter: str, max_rows: int) -> Iterator[Row]:
     with open(path, encoding=codec, newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
         try:
-            yield from zip(itertools.count(1), reader, itertools.repeat(None))
+            for number, cells in zip(itertools.count(1), reader, strict=False):
+                if number > max_rows:
+                    raise FileRefused(too_many_rows_message(max_rows), row=number)
+                yield number, cells, None
         except csv.Error as error:
             text = str(error)
             reason = next((v for k, v in _CSV_REASONS.items() if k in text), "无法按表格读取")
@@ -259,10 +282,14 @@ def _csv_rows(path: Path, codec: str, delimiter: str) -> Iterator[Row]:
 # --------------------------------------------------------------------------- xlsx
 
 
-def _open_workbook(path: Path) -> RowSource:
+def _open_workbook(path: Path, max_rows: int) -> RowSource:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    try:
+        check_workbook(path)
+    except TabularError as error:
+        raise FileRefused(error.message) from error
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
@@ -290,7 +317,8 @@ def _open_workbook(path: Path) -> RowSource:
     estimated = sheet.max_row or 0
     sheet.reset_dimensions()  # some writers record a wrong size; read every row there is
     try:
-        return _with_header("xlsx", "", iter(WorkbookRows(workbook, sheet)), estimated)
+        rows = iter(WorkbookRows(workbook, sheet, max_rows))
+        return _with_header("xlsx", "", rows, min(estimated, max_rows))
     except BaseException:
         workbook.close()
         raise
@@ -299,15 +327,18 @@ def _open_workbook(path: Path) -> RowSource:
 class WorkbookRows:
     """Rows of the first worksheet as text, with formulas and error values flagged per cell."""
 
-    def __init__(self, workbook, sheet):
+    def __init__(self, workbook, sheet, max_rows: int):
         self.workbook = workbook
         self.sheet = sheet
+        self.max_rows = max_rows
 
     def __iter__(self) -> Iterator[Row]:
         try:
             for number, row in enumerate(self.sheet.iter_rows(), start=1):
+                if number > self.max_rows:
+                    raise FileRefused(too_many_rows_message(self.max_rows), row=number)
                 yield self._row(number, row)
-        except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error, ParseError) as error:
+        except DAMAGED_WORKBOOK as error:
             raise FileRefused(UNREADABLE_WORKBOOK) from error
         finally:
             self.workbook.close()
