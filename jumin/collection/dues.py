@@ -30,8 +30,15 @@ Decisions (the issue is silent):
   those persons are counted as ``grade_not_in_plan``.
 
 Idempotent and resumable: every insert skips persons who already have a non-cancelled due of
-that kind and year (and the unique constraint catches a concurrent run), each chunk commits
-on its own, so a run killed half-way is finished by the next start. One audit entry per run.
+that kind and year (and ``ON CONFLICT DO NOTHING`` skips what a concurrent run made), each
+chunk commits on its own, so a run killed half-way is finished by the next start.
+
+Honest counts: each chunk's transaction adds what its statements actually inserted (their
+row counts, not the rows offered) to the ``DueGeneration`` row and writes its audit entry, so
+the summary and the audit trail never claim a due that did not commit, even when the run is
+killed or another run made the same dues first. Two runs for the same county and year take
+turns chunk by chunk (``jobs.exclusive``): the second finds done what the first made, and
+neither waits on the other's uncommitted rows or deadlocks with it.
 """
 
 from dataclasses import dataclass, field
@@ -39,12 +46,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
 from jumin.collection.models import Channel, Due, DueGeneration, DueKind, DueStatus
-from jumin.core import audit
+from jumin.core import audit, jobs
 from jumin.core.access import in_scope, require
 from jumin.core.models import Region
 from jumin.pension import rules
@@ -209,18 +216,20 @@ DUE_COLUMNS = (
 )
 
 
-def _insert_dues(rows: list[tuple]) -> None:
+def _insert_dues(rows: list[tuple]) -> int:
     """Plain rows (in ``DUE_COLUMNS`` order) into the dues table, skipping any that the unique
     constraint refuses (a concurrent run made it) — what ``bulk_create(ignore_conflicts=True)``
     does, without building a model object per row. ``ON CONFLICT DO NOTHING`` is understood
-    by PostgreSQL and SQLite alike."""
+    by PostgreSQL and SQLite alike. Returns how many rows were inserted (both drivers sum
+    the row counts of ``executemany``)."""
     if not rows:
-        return
+        return 0
     columns = ", ".join(DUE_COLUMNS)
     marks = ", ".join(["%s"] * len(DUE_COLUMNS))
     sql = f"INSERT INTO {Due._meta.db_table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING"
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+        return max(cursor.rowcount, 0)
 
 
 def _government_paid_step(terms, generation, prefix, year, progress, now) -> dict:
@@ -249,7 +258,7 @@ def _government_paid_step(terms, generation, prefix, year, progress, now) -> dic
                 "person_id", "amount"
             )
         )
-        rows = []
+        paid_rows, personal_rows = [], []
         for enrolment_id, person_id, village_id, has_personal in chunk:
             rule = rules.government_paid_for(terms.paid_rules, statuses.get(person_id, []))
             if rule is None:
@@ -274,17 +283,26 @@ def _government_paid_step(terms, generation, prefix, year, progress, now) -> dic
                 generation.pk,
                 created_at,
             )
-            rows.append(
+            paid_rows.append(
                 (*common, DueKind.GOVERNMENT_PAID.value, Channel.GOVERNMENT.value)
                 + _due_values(government)
             )
-            counts["government_paid"] += 1
             if personal is not None:
-                rows.append((*common, DueKind.PERSONAL.value, "") + _due_values(personal))
-                counts["personal"] += 1
+                personal_rows.append((*common, DueKind.PERSONAL.value, "") + _due_values(personal))
         with transaction.atomic():
-            _insert_dues(rows)
-            _chunk_audit(generation, "government_paid", chunk[0][0], chunk[-1][0], len(rows))
+            _take_turn(generation)
+            made_paid = _insert_dues(paid_rows)
+            made_personal = _insert_dues(personal_rows)
+            _committed(generation, personal=made_personal, government_paid=made_paid)
+            _chunk_audit(
+                generation,
+                "government_paid",
+                chunk[0][0],
+                chunk[-1][0],
+                {"government_paid": made_paid, "personal": made_personal},
+            )
+        counts["government_paid"] += made_paid
+        counts["personal"] += made_personal
         if progress is not None:
             progress.advance(len(chunk))
     return counts
@@ -332,6 +350,7 @@ def _personal_sql(plan_id: int) -> str:
             SELECT 1 FROM {due} d WHERE d.person_id = e.person_id AND d.year = %s
               AND d.kind IN (%s, %s) AND d.status <> %s
           )
+        ON CONFLICT DO NOTHING
     """
 
 
@@ -345,15 +364,39 @@ def refresh_statistics(model) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def _chunk_audit(generation, step: str, first, last, made: int) -> None:
+def _take_turn(generation) -> None:
+    """First statement of a chunk's transaction: runs for the same county and year take
+    turns chunk by chunk (see the module doc)."""
+    jobs.exclusive(f"collection.dues:{generation.region_id}:{generation.year}")
+
+
+def _committed(generation, *, personal: int, government_paid: int) -> None:
+    """Add a chunk's inserted dues to the run's summary row, in the chunk's transaction: the
+    row counts what committed, whether or not the run reaches its end."""
+    if personal or government_paid:
+        DueGeneration.objects.filter(pk=generation.pk).update(
+            personal_created=F("personal_created") + personal,
+            government_paid_created=F("government_paid_created") + government_paid,
+        )
+
+
+def _chunk_audit(generation, step: str, first, last, made: dict) -> None:
     """Each chunk commits on its own, so it carries its own audit entry (id range and the
-    dues it made): a run killed before its summary still leaves every chunk on the record."""
-    if made:
+    dues its statements inserted, by kind): a run killed before its summary still leaves
+    every chunk on the record, and a chunk that inserted nothing claims nothing."""
+    total = sum(made.values())
+    if total:
         audit.record(
             actor=generation.created_by,
             action="collection.dues_chunk",
             obj=generation,
-            after={"step": step, "first": str(first), "last": str(last), "made": made},
+            after={
+                "step": step,
+                "first": str(first),
+                "last": str(last),
+                "made": total,
+                **{kind: count for kind, count in made.items() if count},
+            },
         )
 
 
@@ -369,6 +412,7 @@ def _personal_step(terms, generation, prefix, year, progress, now) -> None:
     while start <= last:
         stop = start + size
         with transaction.atomic(), connection.cursor() as cursor:
+            _take_turn(generation)
             cursor.execute(
                 sql,
                 [
@@ -390,7 +434,9 @@ def _personal_step(terms, generation, prefix, year, progress, now) -> None:
                     DueStatus.CANCELLED.value,
                 ],
             )
-            _chunk_audit(generation, "personal", start, stop - 1, max(cursor.rowcount, 0))
+            made = max(cursor.rowcount, 0)
+            _committed(generation, personal=made, government_paid=0)
+            _chunk_audit(generation, "personal", start, stop - 1, {"personal": made})
         if progress is not None:
             progress.advance(_paying_enrolments(prefix).filter(pk__gte=start, pk__lt=stop).count())
         if size == FIRST_RANGE:
@@ -440,9 +486,9 @@ def dues_generate(*, acting_user, region_code: str, year: int, progress=None) ->
     if progress is not None:
         progress.start(total=_paying_enrolments(prefix).count(), stage="个人缴费")
     _personal_step(terms, generation, prefix, year, progress, now)
-    made = Due.objects.filter(generation=generation)
-    personal = made.filter(kind=DueKind.PERSONAL).count()
-    government_paid = made.filter(kind=DueKind.GOVERNMENT_PAID).count()
+    generation.refresh_from_db(fields=["personal_created", "government_paid_created"])
+    personal = generation.personal_created  # what this run's chunks committed
+    government_paid = generation.government_paid_created
     result = {
         "county": county[:6],
         "year": year,
@@ -456,11 +502,6 @@ def dues_generate(*, acting_user, region_code: str, year: int, progress=None) ->
         .count(),
     }
     with transaction.atomic():
-        DueGeneration.objects.filter(pk=generation.pk).update(
-            personal_created=personal, government_paid_created=government_paid
-        )
-        generation.personal_created = personal
-        generation.government_paid_created = government_paid
         audit.record(
             actor=acting_user,
             action="collection.dues_generate",

@@ -1,71 +1,61 @@
 """Background work of the collection app (run by ``jumin worker``): yearly county jobs.
 
 The dues job and the posting run are both "one county, one year" jobs: a form or API call
-sent twice must start one run, and a run delivered twice must do its work once. The two
-helpers below give them that behaviour; each job only names its kind and its function.
+sent twice (or by two people at the same moment) starts one run, a run delivered twice does
+its work once, and a run whose process died is seen as interrupted and resumed by the next
+start (``jumin.core.jobs``). Each job only names its kind and its function. They run on the
+``county`` queue, so they never wait behind a township's roster import.
 """
-
-import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django_tasks import task
 
-from jumin.core import audit
+from jumin.core import audit, jobs
 from jumin.core.access import in_scope, require
-from jumin.core.jobs import Progress
 from jumin.core.models import JobRun, JobStatus
 
 DUES_JOB = "collection.dues_generate"
-STALE_AFTER = datetime.timedelta(hours=6)
+
+
+def county_year_key(county_code: str, year: int) -> str:
+    """The natural key of a county-year job: one run per kind, county and year at a time."""
+    return f"{county_code}:{int(year)}"
 
 
 def county_year_submit(*, kind: str, acting_user, county_code: str, year: int, task_function):
     """Queue ``task_function`` for a county and year: (the job, whether it was queued now).
 
-    While a run of the same kind for the same county and year is queued or running (started
-    in the last six hours), that run is returned, so a form sent twice starts one job. A
-    finished or dead run may be started again: the jobs add only what is missing."""
-    with transaction.atomic():
-        running = (
-            JobRun.objects.select_for_update()
-            .filter(
-                kind=kind,
-                region_id=county_code,
-                params__year=year,
-                status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
-                # a run that died without finishing does not block the county for ever
-                created_at__gte=timezone.now() - STALE_AFTER,
-            )
-            .first()
-        )
-        if running is not None:
-            return running, False
-        context = audit.current_context()
-        run = JobRun.objects.create(
-            kind=kind,
-            region_id=county_code,
-            created_by=acting_user,
-            params={
-                "year": year,
-                "request_id": context.request_id,
-                "ip_address": context.ip_address,
-            },
-        )
-        transaction.on_commit(lambda: task_function.enqueue(str(run.pk)))
-    return run, True
+    While a run of the same kind for the same county and year is queued or running, that run
+    is returned, so a form sent twice starts one job. A finished, failed or dead run may be
+    started again: the jobs add only what is missing."""
+    context = audit.current_context()
+    return jobs.submit(
+        kind=kind,
+        natural_key=county_year_key(county_code, year),
+        region_id=county_code,
+        acting_user=acting_user,
+        params={
+            "year": year,
+            "request_id": context.request_id,
+            "ip_address": context.ip_address,
+        },
+        then=lambda run: transaction.on_commit(lambda: task_function.enqueue(str(run.pk))),
+    )
 
 
 def county_year_run(job_id: str, function, failure: str) -> dict:
     """Run a queued county-year job with its progress; a finished job delivered again does
-    nothing. ``function(acting_user=, region_code=, year=, progress=)`` does the work."""
+    nothing, nor does one that another live worker holds or that was replaced.
+    ``function(acting_user=, region_code=, year=, progress=)`` does the work."""
     run = JobRun.objects.select_related("created_by", "created_by__region").get(pk=job_id)
-    if run.status == JobStatus.DONE:
+    if run.status == JobStatus.DONE or not jobs.claim(run):
         return run.result
     params = run.params or {}
-    progress = Progress(run)
-    with audit.request_context(params.get("request_id"), params.get("ip_address")):
+    with (
+        audit.request_context(params.get("request_id"), params.get("ip_address")),
+        jobs.leased(run) as progress,
+    ):
         try:
             function(
                 acting_user=run.created_by,
@@ -75,6 +65,8 @@ def county_year_run(job_id: str, function, failure: str) -> dict:
             )
         except ValidationError as error:
             progress.fail("；".join(error.messages))
+        except jobs.JobLeaseLost:
+            raise
         except Exception as error:
             progress.fail(f"{failure}：{error}")
             raise
@@ -99,7 +91,7 @@ def dues_generate_submit(*, acting_user, region_code: str, year: int) -> tuple[J
     )
 
 
-@task()
+@task(queue_name=jobs.COUNTY_QUEUE)
 def run_dues_generation(job_id: str) -> dict:
     """Run a queued dues job; a finished job delivered again does nothing."""
     from jumin.collection.dues import dues_generate

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django_tasks import task
 
 from jumin.collection.jobs import county_year_run, county_year_submit
+from jumin.core import jobs
 from jumin.core.access import in_scope, require
 from jumin.core.models import JobRun
 
@@ -13,8 +14,8 @@ POSTING_JOB = "collection.posting"
 def posting_submit(*, acting_user, region_code, year: int) -> tuple[JobRun, bool]:
     """Queue a posting run for a county and year: (the job, whether it was queued now).
 
-    A form sent twice starts one run (see ``county_year_submit``); a finished run may be
-    started again (it posts only what was confirmed since)."""
+    A form sent twice starts one run (see ``county_year_submit``); a finished, failed or
+    interrupted run may be started again (it posts only what is not posted yet)."""
     from jumin.collection.statements import county_of
 
     require(acting_user, "posting.run")
@@ -30,7 +31,7 @@ def posting_submit(*, acting_user, region_code, year: int) -> tuple[JobRun, bool
     )
 
 
-@task()
+@task(queue_name=jobs.COUNTY_QUEUE)
 def run_posting(job_id: str) -> dict:
     """Run a queued posting; a finished run delivered again does nothing."""
     from jumin.collection.posting import post_confirmed

@@ -18,7 +18,7 @@ from jumin.collection.models import BankStatementLine, ReconciliationStatus
 from jumin.collection.queries import townships_and_villages
 from jumin.collection.views import errors_to_form
 from jumin.core.access import can, get_scoped_or_404, require
-from jumin.core.models import JobRun, JobStatus, Region, RegionLevel
+from jumin.core.models import JobRun, Region, RegionLevel
 from jumin.core.uploads import read_upload
 from jumin.pension.models import EntrySource
 
@@ -322,7 +322,6 @@ def posting_job(request, pk):
     run = get_scoped_or_404(
         JobRun.objects.filter(kind=jobs_posting.POSTING_JOB), request.user, pk=pk
     )
-    finished = run.status in (JobStatus.DONE, JobStatus.FAILED)
     template = (
         "collection/posting_job_status.html"
         if getattr(request, "htmx", False)
@@ -335,5 +334,11 @@ def posting_job(request, pk):
     return render(
         request,
         template,
-        {"job": run, "finished": finished, "result": run.result, "sources": sources},
+        {
+            "job": run,
+            "finished": run.is_finished,
+            "result": run.result,
+            "sources": sources,
+            "can_restart": can(request.user, "posting.run"),
+        },
     )

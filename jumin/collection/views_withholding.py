@@ -19,7 +19,7 @@ from jumin.collection import jobs, tax
 from jumin.collection.models import Channel, DueKind, DueStatus, LineResult
 from jumin.collection.withholding import queries, services
 from jumin.core.access import can, masked_for, require, scope
-from jumin.core.models import JobStatus, Region, RegionLevel
+from jumin.core.models import Region, RegionLevel
 from jumin.core.uploads import read_upload
 from jumin.people.models import Person
 
@@ -144,9 +144,17 @@ def dues_generate(request):
 def dues_job(request, pk):
     allow(request, "dues")
     run = queries.dues_job_get(request.user, pk)
-    finished = run.status in (JobStatus.DONE, JobStatus.FAILED)
     template = "collection/dues_job_status.html" if request.htmx else "collection/dues_job.html"
-    return render(request, template, {"job": run, "finished": finished, "result": run.result})
+    return render(
+        request,
+        template,
+        {
+            "job": run,
+            "finished": run.is_finished,
+            "result": run.result,
+            "can_restart": can(request.user, "due.generate"),
+        },
+    )
 
 
 # --------------------------------------------------------------------------- batches

@@ -13,7 +13,6 @@ from django.http import FileResponse, Http404
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
 from jumin.core.api import error_responses
-from jumin.core.models import JobStatus
 from jumin.people.imports import queries, services
 from jumin.people.imports.workbooks import errors_path, errors_workbook_bytes
 
@@ -36,7 +35,10 @@ class ImportOut(Schema):
     file_name: str
     file_sha256: str
     mode: str = Field(description="all_or_nothing 或 valid_only")
-    status: str = Field(description="queued, running, done or failed")
+    status: str = Field(
+        description="queued, running, done, failed or interrupted (its process stopped; "
+        "starting the same work again resumes it)"
+    )
     status_label: str
     stage: str
     done: int
@@ -69,8 +71,8 @@ def import_out(request, roster_import) -> ImportOut:
         file_name=roster_import.file_name,
         file_sha256=roster_import.file_sha256,
         mode=roster_import.mode,
-        status=job.status,
-        status_label=str(JobStatus(job.status).label),
+        status=job.shown_status,
+        status_label=job.shown_status_label,
         stage=job.stage,
         done=job.done,
         total=job.total,

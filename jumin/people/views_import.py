@@ -127,7 +127,7 @@ def _xlsx_response(content: bytes, file_name: str) -> HttpResponse:
 def status_context(roster_import) -> dict:
     job = roster_import.job
     result = job.result or {}
-    finished = job.status in (JobStatus.DONE, JobStatus.FAILED)
+    finished = job.is_finished
     outcome = result.get("outcome", "")
     return {
         "roster_import": roster_import,
@@ -138,6 +138,7 @@ def status_context(roster_import) -> dict:
         "rejected": outcome == OUTCOME_REJECTED,
         "refused": outcome == OUTCOME_REFUSED,
         "failed": job.status == JobStatus.FAILED,
+        "interrupted": job.shown_status == JobStatus.INTERRUPTED,
         "result": result,
         "errors_shown": roster_import.errors[:ERRORS_SHOWN] if finished else [],
         "errors_more": max(result.get("errors", 0) - ERRORS_SHOWN, 0),

@@ -26,11 +26,14 @@ from jumin.collection.tests.reconciliation_testing import (
     seed_plan,
     statement_csv,
 )
+from jumin.core.jobs import QUEUES
 from jumin.core.models import AuditEntry, Role
 from jumin.core.tokens import token_create
 
 ALL = list(Role)
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+IMMEDIATE = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": QUEUES}
+}
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from jumin.collection.models import (
 from jumin.collection.tax import tax_file_bytes
 from jumin.collection.withholding import services
 from jumin.collection.withholding.formats import GENERIC
+from jumin.core.jobs import QUEUES
 from jumin.core.models import AuditEntry, JobRun, Role
 from jumin.core.tokens import token_create
 from jumin.testing.factories import StaffFactory
@@ -25,7 +26,9 @@ from jumin.testing.factories import StaffFactory
 from .dues_testing import YEAR, enrol, seed_plan
 
 DAY = datetime.date(2026, 4, 10)
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+IMMEDIATE = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": QUEUES}
+}
 COUNTY_ROLES = [Role.COUNTY_ADMIN, Role.COUNTY_CLERK, Role.FINANCE, Role.AUDITOR, Role.LEADER]
 
 

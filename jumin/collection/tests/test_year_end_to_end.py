@@ -54,6 +54,7 @@ from jumin.collection.models import (
 )
 from jumin.collection.tests.browsing import links_of, submit
 from jumin.collection.withholding.formats import GENERIC, BatchHeader, ExportLine
+from jumin.core.jobs import QUEUES
 from jumin.core.models import AuditEntry, Role
 from jumin.pension.models import (
     AccountEntry,
@@ -65,7 +66,9 @@ from jumin.pension.models import (
 from jumin.people.models import SpecialStatusKind
 from jumin.testing.factories import PersonFactory, SpecialStatusFactory, StaffFactory
 
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+IMMEDIATE = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": QUEUES}
+}
 D = Decimal
 BANK = "农商行"
 SERIES = "皖财农保E2E"

@@ -70,17 +70,19 @@ def import_roster_file(
     mode: str,
     progress: Progress | None = None,
     file_name: str | None = None,
+    facts: FileFacts | None = None,
 ) -> RosterImport:
     """Import a roster file now, in this process, and return its RosterImport with the counts.
 
     ``acting_user`` None is a system import (CLI, benchmark) limited to ``region``. With a
     user, ``region`` defaults to the user's and must lie in the user's scope. A ``progress``
-    given by the caller (``cli_progress``) supplies the JobRun; otherwise one is made.
+    given by the caller (``jumin.core.jobs.leased``) supplies the JobRun; otherwise one is
+    made. ``facts`` saves a second reading when the caller has hashed the file already.
     """
     path = Path(path)
     mode = RosterImport.Mode(mode)
     region = _import_region(acting_user, region)
-    facts = file_facts(path)
+    facts = facts or file_facts(path)
     if progress is None or RosterImport.objects.filter(job=progress.run).exists():
         # a run already used by another import is not reused: each import has its own
         run = JobRun.objects.create(

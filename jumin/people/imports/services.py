@@ -2,8 +2,9 @@
 
 A file handed in again — same content (SHA-256), same region, same mode — while its earlier
 import is queued, running or done returns that earlier import instead of starting a second
-job, so a retry after a dropped connection never imports twice. A failed import may be
-started again.
+job, so a retry after a dropped connection never imports twice (two at the same moment
+make one: ``JobRun``'s unique key while queued or running). A failed import, or one whose
+worker died (jumin.core.jobs), may be started again.
 """
 
 import hashlib
@@ -14,9 +15,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from jumin.core import audit
+from jumin.core import audit, jobs
 from jumin.core.access import require
-from jumin.core.models import JobRun, JobStatus
+from jumin.core.models import ACTIVE_JOB_STATUSES, JobRun, JobStatus
 from jumin.people.imports.reading import ACCEPTED_SUFFIXES
 from jumin.people.imports.runner import JOB_KIND
 from jumin.people.models import RosterImport
@@ -76,7 +77,7 @@ def roster_import_submit(*, acting_user, upload, mode: str) -> tuple[RosterImpor
         return earlier, False
     try:
         with transaction.atomic():
-            JobRun.objects.filter(natural_key=key, status=JobStatus.FAILED).update(natural_key=None)
+            _replace_dead(key, acting_user)
             roster_import = _create(acting_user, region, upload.name, stored, sha256, mode, key)
     except IntegrityError:  # the same file handed in twice at the same moment: one wins
         earlier = _earlier(key)
@@ -87,12 +88,22 @@ def roster_import_submit(*, acting_user, upload, mode: str) -> tuple[RosterImpor
 
 
 def _earlier(key: str) -> RosterImport | None:
-    return (
+    """The import a new one of the same file would repeat: done, or queued or running in a
+    live process. A failed or interrupted one is not repeated, nor a dead one (which
+    ``_replace_dead`` marks interrupted)."""
+    candidates = (
         RosterImport.objects.select_related("job")
-        .filter(job__natural_key=key)
-        .exclude(job__status=JobStatus.FAILED)
-        .first()
+        .filter(job__natural_key=key, job__status__in=[JobStatus.DONE, *ACTIVE_JOB_STATUSES])
+        .order_by("-job__created_at")
     )
+    return next((item for item in candidates if not item.job.is_dead), None)
+
+
+def _replace_dead(key: str, acting_user) -> None:
+    """Free the file's key from an import whose worker died (audited), so it can run again."""
+    dead = jobs.active_run(JOB_KIND, key)
+    if dead is not None and jobs.run_is_dead(dead):
+        jobs.interrupt(dead, acting_user=acting_user)
 
 
 def _create(acting_user, region, file_name, stored, sha256, mode, key) -> RosterImport:

@@ -6,12 +6,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
+from jumin.core.jobs import QUEUES
 from jumin.core.models import JobRun, Role
 from jumin.core.tokens import token_create
 from jumin.people.imports.samples import roster_row, write_csv
 from jumin.people.models import Person, RosterImport
 
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+IMMEDIATE = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": QUEUES}
+}
 
 
 @pytest.fixture(autouse=True)

@@ -6,11 +6,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
+from jumin.core.jobs import QUEUES
 from jumin.core.models import AuditEntry, JobRun, JobStatus, Role
 from jumin.people.imports.samples import roster_row, write_csv
 from jumin.people.models import Person, RosterImport
 
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+IMMEDIATE = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": QUEUES}
+}
 
 
 @pytest.fixture(autouse=True)

@@ -2,10 +2,9 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from jumin.core.jobs import cli_progress
-from jumin.core.models import JobRun, User
+from jumin.core import jobs
+from jumin.core.models import User
 
 
 def acting_user(username: str | None):
@@ -36,22 +35,33 @@ class CountyYearCommand(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
 
     def run_job(self, function, *, county_code: str, year: int, user, no_progress: bool):
-        """``function(acting_user=, region_code=, year=, progress=)`` as a recorded job."""
-        with transaction.atomic():
-            run = JobRun.objects.create(
+        """``function(acting_user=, region_code=, year=, progress=)`` as a recorded job, held
+        by this process: refused while the same county-year job runs elsewhere (queued from
+        the web, another command); a dead earlier run is marked interrupted and this one
+        finishes its work."""
+        from jumin.collection.jobs import county_year_key
+
+        try:
+            run = jobs.start_here(
                 kind=self.job_kind,
+                natural_key=county_year_key(county_code, year),
                 region_id=county_code,
-                created_by=acting_user(user),
+                acting_user=acting_user(user),
                 params={"year": year},
             )
-        progress = cli_progress(run, disable=no_progress)
-        try:
-            return function(
-                acting_user=run.created_by, region_code=county_code, year=year, progress=progress
-            )
-        except ValidationError as error:
-            progress.fail("；".join(error.messages))
-            raise fail(error) from None
-        except PermissionDenied as error:
-            progress.fail("没有权限")
-            raise CommandError(self.denied_message) from error
+        except jobs.JobBusy as busy:
+            raise CommandError(busy.message, returncode=1) from None
+        with jobs.leased(run, cli=True, no_progress=no_progress) as progress:
+            try:
+                return function(
+                    acting_user=run.created_by,
+                    region_code=county_code,
+                    year=year,
+                    progress=progress,
+                )
+            except ValidationError as error:
+                progress.fail("；".join(error.messages))
+                raise fail(error) from None
+            except PermissionDenied as error:
+                progress.fail("没有权限")
+                raise CommandError(self.denied_message) from error

@@ -5,10 +5,12 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from jumin.core.jobs import cli_progress
-from jumin.core.models import JobRun, Region, User
+from jumin.core import jobs
+from jumin.core.models import Region, User
 from jumin.people.imports import import_roster_file
+from jumin.people.imports.reading import file_facts
 from jumin.people.imports.runner import JOB_KIND, OUTCOME_IMPORTED
+from jumin.people.imports.services import natural_key
 from jumin.people.imports.workbooks import errors_path
 from jumin.people.models import RosterImport
 
@@ -42,19 +44,36 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"找不到文件：{file}")
         acting_user, import_region = self._who(user, region)
-        run = JobRun.objects.create(kind=JOB_KIND, region=import_region, created_by=acting_user)
-        progress = cli_progress(run, disable=no_progress)
+        facts = file_facts(file)
+        # the same file for the same region and mode is imported by one process at a time;
+        # an import whose process died is marked interrupted and done again from the start
         try:
-            roster_import = import_roster_file(
-                file,
+            run = jobs.start_here(
+                kind=JOB_KIND,
+                natural_key=natural_key(
+                    region_code=import_region.code, mode=MODES[mode], sha256=facts.sha256
+                ),
+                region_id=import_region.code,
                 acting_user=acting_user,
-                region=import_region,
-                mode=MODES[mode],
-                progress=progress,
-                file_name=file.name,
+                params={},
             )
-        except PermissionDenied as error:
-            raise CommandError("这位工作人员不能导入花名册，或区划不在其管辖范围内") from error
+        except jobs.JobBusy as busy:
+            raise CommandError(busy.message, returncode=1) from None
+        with jobs.leased(run, cli=True, no_progress=no_progress) as progress:
+            try:
+                roster_import = import_roster_file(
+                    file,
+                    acting_user=acting_user,
+                    region=import_region,
+                    mode=MODES[mode],
+                    progress=progress,
+                    file_name=file.name,
+                    facts=facts,
+                )
+            except PermissionDenied as error:
+                message = "这位工作人员不能导入花名册，或区划不在其管辖范围内"
+                progress.fail(message)
+                raise CommandError(message) from error
         run.refresh_from_db()
         self.stdout.write(run.message)
         self._print_errors(roster_import)
