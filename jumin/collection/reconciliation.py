@@ -68,6 +68,7 @@ from jumin.collection.statements import county_of, statement_match
 from jumin.core import audit
 from jumin.core.access import get_scoped_or_404, in_scope, require, scope
 from jumin.core.models import Region, RegionLevel
+from jumin.core.parsing import YEAR_MAX, YEAR_MIN
 from jumin.pension.models import ContributionPlan, Enrolment, EnrolmentStatus
 
 ZERO = Decimal("0.00")
@@ -99,10 +100,10 @@ FIGURES = ("roster_count", "receipt_count", "receipt_sum", "deposit_sum", "state
 # --------------------------------------------------------------------------- pure helpers
 
 
-# A month to reconcile lies in these years: year 1 or 9999 is a typing mistake, and 9999-12
-# would overflow the next month's first day (``next_month``).
-MONTH_YEAR_MIN = 1900
-MONTH_YEAR_MAX = 2100
+# A month to reconcile lies in the years every year typed in may take (core.parsing): year 1
+# or 9999 is a typing mistake, and 9999-12 would overflow the next month's first day.
+MONTH_YEAR_MIN = YEAR_MIN
+MONTH_YEAR_MAX = YEAR_MAX
 
 
 def month_of(value) -> datetime.date:

@@ -14,10 +14,10 @@ its dues become ``confirmed``.
 
 Every field is read with the file helpers of ``withholding.formats``: a voucher number longer
 than its column (40), a name or ID longer than theirs, an amount wider than the money column,
-a year outside 1900–2100, a payment date after the import day or before 1900, a control
-character in any text — each is a problem of its line and field, and the file is refused
-whole. A file over ``JUMIN_BANK_FILE_MAX_BYTES``/``JUMIN_BANK_FILE_MAX_LINES`` is refused
-before it is read.
+a year outside 1900–2100 (``core.parsing``), a payment date after the import day or before
+1900, a control character in any text — each is a problem of its line and field, and the file
+is refused whole. A file over ``JUMIN_BANK_FILE_MAX_BYTES``/``JUMIN_BANK_FILE_MAX_LINES`` is
+refused before it is read.
 """
 
 import csv
@@ -56,6 +56,7 @@ from jumin.collection.withholding.formats import (
 from jumin.collection.withholding.services import check_file_size, refuse
 from jumin.core import audit
 from jumin.core.models import Region
+from jumin.core.parsing import InputError, parse_year
 from jumin.core.text import export_text
 from jumin.people.models import Person
 
@@ -65,9 +66,6 @@ COLUMNS = ["税票号码", "身份证号", "姓名", "缴费年度", "金额", "
 CHUNK = 5000
 ZERO = Decimal("0.00")
 PAYABLE_KINDS = (DueKind.PERSONAL, DueKind.BACK_PAYMENT)
-# Years a payment can be for (the dues' PositiveSmallIntegerField; the scheme began 2009).
-EARLIEST_YEAR = 1900
-LATEST_YEAR = 2100
 STATUS_TEXT = {
     DueStatus.IN_BATCH: "正在银行代扣中",
     DueStatus.PAID: "已缴费",
@@ -116,10 +114,11 @@ def _column(name: str) -> int:
 
 
 def year_field(text: str, *, label: str = "缴费年度") -> int:
-    year = whole_number(text, label=label)
-    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
-        raise FieldError(f"{label}“{year}”应在 {EARLIEST_YEAR} 至 {LATEST_YEAR} 之间")
-    return year
+    """A year from 1900 to 2100 (``core.parsing.parse_year``, the rule for every year)."""
+    try:
+        return parse_year(text, label=label)
+    except InputError as error:
+        raise FieldError(error.message) from None
 
 
 def parse(data: bytes, problems: list[Problem], *, on: datetime.date | None = None) -> tuple:

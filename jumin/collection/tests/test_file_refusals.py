@@ -327,12 +327,12 @@ def test_tax_payment_dated_in_the_future_or_before_1900(staff, payer, paid_on, e
 def test_tax_year_name_and_impossible_date(staff, payer):
     text = tax_text(payer, year="²⁰²⁶", name="乙\x7f二").replace("2026-03-20", "2026-02-30")
     message = refused_tax(staff, text.encode())
-    assert "第3行：缴费年度“²⁰²⁶”不是整数" in message
+    assert "第3行：缴费年度“²⁰²⁶”不是年份，应写成 2026" in message
     assert "第3行：姓名不能包含控制字符（第2个字符 U+007F）" in message
     assert "第3行：缴费日期“2026-02-30”不正确" in message
     text = tax_text(payer, year="99999", name="乙\x1b二")
     message = refused_tax(staff, text.encode())
-    assert "第3行：缴费年度“99999”应在 1900 至 2100 之间" in message
+    assert "第3行：缴费年度应在 1900 至 2100 之间" in message
     assert "第3行：姓名不能包含控制字符（第2个字符 U+001B）" in message
 
 

@@ -31,12 +31,13 @@ from decimal import Decimal
 from typing import NamedTuple, Protocol
 
 from jumin.core import money
+from jumin.core.parsing import DATE_MIN
 from jumin.core.text import TextError, check_text, has_control_characters, is_ascii_digits
 
 CENT = Decimal("0.01")
 SUCCESS = "00"
 NEWLINE = b"\n"
-EARLIEST_DATE = datetime.date(1900, 1, 1)
+EARLIEST_DATE = DATE_MIN  # 1900-01-01, as for every date typed in (core.parsing)
 # PositiveIntegerField holds up to 2 147 483 647: counts and line numbers stay below.
 LARGEST_WHOLE_NUMBER = 2_147_483_647
 # The columns the result file's text reaches (WithholdingLine, Person); longer is refused.

@@ -12,12 +12,15 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from jumin.core import audit, jobs
 from jumin.core.access import require
 from jumin.core.models import ACTIVE_JOB_STATUSES, JobRun, JobStatus
+from jumin.core.tabular import XLSX_MAGIC, TabularError, check_workbook, too_many_rows_message
+from jumin.core.text import export_text
 from jumin.people.imports.reading import ACCEPTED_SUFFIXES
 from jumin.people.imports.runner import JOB_KIND
 from jumin.people.models import RosterImport
@@ -45,20 +48,79 @@ def check_upload(*, file_name: str, size: int | None) -> None:
         )
 
 
+def check_content(partial: Path, *, line_count: int) -> None:
+    """The refusals that need a glance at the file, not a reading: too many lines (CSV), an
+    ``.xlsx`` that would unpack too big (its zip directory only)."""
+    with open(partial, "rb") as handle:
+        is_workbook = handle.read(len(XLSX_MAGIC)) == XLSX_MAGIC
+    try:
+        if is_workbook:
+            check_workbook(partial)
+        elif line_count > settings.JUMIN_IMPORT_MAX_ROWS:
+            raise TabularError(too_many_rows_message(settings.JUMIN_IMPORT_MAX_ROWS))
+    except TabularError as error:
+        raise ValidationError({"file": error.message}) from None
+
+
 def store_upload(upload) -> tuple[Path, str]:
-    """Write the uploaded file under MEDIA_ROOT/imports/, named by its SHA-256."""
+    """Write the uploaded file under MEDIA_ROOT/imports/, named by its SHA-256.
+
+    A file refused by ``check_content`` is not kept."""
     folder = Path(settings.MEDIA_ROOT) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
+    line_count = 0
     partial = folder / f"upload-{uuid.uuid4().hex}.part"
-    with open(partial, "wb") as handle:
-        for chunk in upload.chunks(CHUNK_BYTES):
-            digest.update(chunk)
-            handle.write(chunk)
+    try:
+        with open(partial, "wb") as handle:
+            for chunk in upload.chunks(CHUNK_BYTES):
+                digest.update(chunk)
+                line_count += chunk.count(b"\n")
+                handle.write(chunk)
+        check_content(partial, line_count=line_count)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     sha256 = digest.hexdigest()
     stored = folder / f"{sha256}{Path(upload.name or '').suffix.lower()}"
     partial.replace(stored)
     return stored, sha256
+
+
+def upload_sha256(upload) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks(CHUNK_BYTES):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def waiting_imports(acting_user) -> list[RosterImport]:
+    """The user's roster imports that are queued or running (in a live process), oldest
+    first: a run whose worker died does not hold the user's place."""
+    candidates = (
+        RosterImport.objects.select_related("job")
+        .filter(created_by=acting_user, job__kind=JOB_KIND, job__status__in=ACTIVE_JOB_STATUSES)
+        .order_by("created_at", "pk")
+    )
+    return [item for item in candidates if not item.job.is_dead]
+
+
+def check_waiting(acting_user) -> None:
+    """Refuse a new import while the user has ``JUMIN_IMPORTS_WAITING_PER_USER`` waiting, so
+    one clerk cannot fill the queue; the message names the waiting ones."""
+    limit = settings.JUMIN_IMPORTS_WAITING_PER_USER
+    waiting = waiting_imports(acting_user)
+    if len(waiting) < limit:
+        return
+    names = "、".join(
+        f"#{item.pk}“{item.file_name}”（{JobStatus(item.job.status).label}）" for item in waiting
+    )
+    raise ValidationError(
+        {
+            "file": f"您已有 {len(waiting)} 个花名册导入在排队或进行中：{names}。"
+            f"每人同时最多 {limit} 个，请等其中一个完成后再导入新的文件。"
+        }
+    )
 
 
 def roster_import_submit(*, acting_user, upload, mode: str) -> tuple[RosterImport, bool]:
@@ -70,6 +132,14 @@ def roster_import_submit(*, acting_user, upload, mode: str) -> tuple[RosterImpor
     if region is None:
         raise ValidationError({"file": "您的账号还没有分配管辖区域，不能导入"})
     check_upload(file_name=upload.name, size=upload.size)
+    if len(waiting_imports(acting_user)) >= settings.JUMIN_IMPORTS_WAITING_PER_USER:
+        # the same file again still answers its earlier import; anything else is refused
+        # before the file is even stored
+        key = natural_key(region_code=region.code, mode=mode, sha256=upload_sha256(upload))
+        earlier = _earlier(key)
+        if earlier is not None:
+            return earlier, False
+        check_waiting(acting_user)
     stored, sha256 = store_upload(upload)
     key = natural_key(region_code=region.code, mode=mode, sha256=sha256)
     earlier = _earlier(key)
@@ -77,6 +147,9 @@ def roster_import_submit(*, acting_user, upload, mode: str) -> tuple[RosterImpor
         return earlier, False
     try:
         with transaction.atomic():
+            # one user's submissions one at a time, so two at once cannot both pass the limit
+            get_user_model().objects.select_for_update().filter(pk=acting_user.pk).first()
+            check_waiting(acting_user)
             _replace_dead(key, acting_user)
             roster_import = _create(acting_user, region, upload.name, stored, sha256, mode, key)
     except IntegrityError:  # the same file handed in twice at the same moment: one wins
@@ -120,7 +193,7 @@ def _create(acting_user, region, file_name, stored, sha256, mode, key) -> Roster
     roster_import = RosterImport.objects.create(
         job=run,
         region=region,
-        file_name=Path(file_name or "").name[:255] or stored.name,
+        file_name=export_text(Path(file_name or "").name, multiline=False)[:255] or stored.name,
         file_sha256=sha256,
         stored_path=str(stored),
         mode=mode,
