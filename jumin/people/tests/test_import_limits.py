@@ -91,6 +91,33 @@ def test_a_nul_byte_refuses_the_csv_file_in_chinese(tree, staff, tmp_path):
     )
 
 
+def test_page_and_api_show_the_control_character_by_row_and_column(
+    client, staff, tree, tmp_path, django_capture_on_commit_callbacks
+):
+    data = write_csv(tmp_path / "r.csv", [roster_row(1), roster_row(2, name="王\x07五")])
+    client.force_login(staff[Role.TOWNSHIP_CLERK])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/people/import/",
+            {"file": SimpleUploadedFile("r.csv", data.read_bytes()), "mode": "all_or_nothing"},
+        )
+    page = client.get(response["Location"]).content.decode()
+    assert "没有导入任何数据" in page and "不能包含控制字符（第2个字符 U+0007）" in page
+    roster_import = RosterImport.objects.get()
+    answer = client.get(
+        f"/api/imports/{roster_import.pk}", headers=bearer(staff[Role.TOWNSHIP_CLERK])
+    ).json()
+    assert answer["errors"] == [
+        {
+            "row": 3,
+            "column": "姓名",
+            "value": "王\ufffd五",
+            "message": "不能包含控制字符（第2个字符 U+0007）",
+        }
+    ]
+    assert Person.objects.count() == 0
+
+
 def test_a_line_break_typed_into_an_excel_cell_is_named(tree, staff, tmp_path):
     path = write_xlsx(tmp_path / "roster.xlsx", [roster_row(1, name="王\n五"), roster_row(2)])
     roster_import = run(path, staff)
