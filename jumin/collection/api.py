@@ -67,7 +67,7 @@ class ReceiptOut(Schema):
     reference: str = Field(description="字轨-票号，即应缴记录的缴费凭证")
     status: str
     due_id: int | None
-    person_id: int | None
+    person_id: int | None = Field(description="缴费人；已迁出本辖区的为空（票据照原样保留）")
     payer_name: str
     amount: Decimal | None
     contribution_year: int | None
@@ -87,7 +87,8 @@ def receipt_out(receipt: Receipt) -> dict:
         "reference": services.receipt_reference(receipt),
         "status": receipt.status,
         "due_id": receipt.due_id,
-        "person_id": receipt.person_id,
+        # no link to a payer who has moved out of the caller's scope since (issue 7)
+        "person_id": receipt.person_id if getattr(receipt, "person_in_scope", False) else None,
         "payer_name": receipt.payer_name,
         "amount": receipt.amount,
         "contribution_year": receipt.contribution_year,

@@ -50,7 +50,7 @@ class DueOut(Schema):
     person_id: int
     name: str
     id_number: str = Field(description="按角色打码")
-    village_code: str
+    village_code: str = Field(description="参保人现在所在的村（社区）代码")
     year: int
     kind: str
     grade: Decimal
@@ -88,7 +88,7 @@ def due_out(request, due) -> dict:
         "person_id": due.person_id,
         "name": due.person.name,
         "id_number": masked_for(request.user, "id_number", due.person.id_number),
-        "village_code": due.village_id,
+        "village_code": due.person.village_id,  # where the person lives now: the due's scope
         "year": due.year,
         "kind": due.kind,
         "grade": due.grade,

@@ -15,6 +15,11 @@ reports in ``seed/`` (see ``PROGRESS_COLUMNS``):
 - 最低档占比: of the persons paying a personal due, those at the plan's lowest grade;
 - 政府代缴人数: persons with a government-paid due of the year (not cancelled).
 
+Every count is by where the person lives now (decision, issue 7): a person the county moved to
+another township counts there, with what they paid before the move — progress measures the
+people a township serves against its target. The cash a township took stays its own in its
+receipts, deposits and monthly reconciliation (``reconciliation``), which follow the money.
+
 Writes: ``targets_set`` (the county administrator's form; one audit entry per save).
 """
 
@@ -183,9 +188,11 @@ def progress_report(user, *, year: int, region_code: str | None = None) -> Progr
     }
     prefix = region.prefix
 
+    # Counted where the persons live now (the scope of enrolments and dues): a township
+    # gets credit for the people it serves, including those the county moved in this year.
     enrolments = (
-        scope(Enrolment.objects.filter(village__pk__startswith=prefix), user)
-        .annotate(unit=Substr("village_id", 1, length))
+        scope(Enrolment.objects.filter(person__village__pk__startswith=prefix), user)
+        .annotate(unit=Substr("person__village_id", 1, length))
         .values("unit")
         .annotate(
             enrolled=Count("pk", filter=Q(status__in=ENROLLED)),
@@ -202,13 +209,13 @@ def progress_report(user, *, year: int, region_code: str | None = None) -> Progr
                 item["pending"],
             )
 
-    dues = scope(Due.objects.filter(year=year, village__pk__startswith=prefix), user)
+    dues = scope(Due.objects.filter(year=year, person__village__pk__startswith=prefix), user)
     lowest = lowest_grade_filter(dues)
     paid = Q(status__in=PAID)
     personal = Q(kind=DueKind.PERSONAL)
     money = DecimalField(max_digits=14, decimal_places=2)
     aggregates = (
-        dues.annotate(unit=Substr("village_id", 1, length))
+        dues.annotate(unit=Substr("person__village_id", 1, length))
         .values("unit")
         .annotate(
             paying=Count(

@@ -6,7 +6,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from jumin.collection.models import Due, DueStatus, Receipt, ReceiptBook, ReceiptStatus
 from jumin.collection.services import ISSUABLE_KINDS
-from jumin.core.access import get_scoped_or_404, require, scope
+from jumin.core.access import get_scoped_or_404, require, scope, scope_flag
 from jumin.core.models import Region, RegionLevel
 from jumin.people import queries as people_queries
 
@@ -32,12 +32,34 @@ def book_get(user, pk) -> ReceiptBook:
     return get_scoped_or_404(books_with_counts(user), user, pk=pk)
 
 
-def book_history(book: ReceiptBook) -> dict:
-    """Handovers and receipts of a book already obtained through ``book_get``."""
+def book_history(user, book: ReceiptBook) -> dict:
+    """Handovers of a book already obtained through ``book_get``, and its receipts issued in
+    the user's scope.
+
+    Each receipt is scoped by the region it was issued in: a partly used book that county
+    finance hands on to another township keeps the receipts its earlier holder issued, and
+    those stay the earlier township's records (``receipts_elsewhere`` counts them; the
+    number ranges still show every used number, so nobody issues one twice)."""
+    receipts = list(
+        with_person_in_scope(
+            scope(book.receipts.select_related("person", "deposit"), user), user
+        ).order_by("number")
+    )
     return {
         "handovers": list(book.handovers.select_related("giver", "receiver")),
-        "receipts": list(book.receipts.select_related("person", "deposit")),
+        "receipts": receipts,
+        "receipts_elsewhere": book.used - len(receipts),
     }
+
+
+def with_person_in_scope(receipts: QuerySet, user) -> QuerySet:
+    """The receipts with ``person_in_scope``: whether the payer lives in the user's scope now.
+
+    A receipt is the record of money a township took and stays the township's after the
+    county moves the payer to another township; its pages then show the receipt as recorded
+    (payer name, amount, year) with no link to the person and none of the person's current
+    details (decision, issue 7)."""
+    return receipts.annotate(person_in_scope=scope_flag(user, "person__village_id"))
 
 
 def ranges(numbers: list[int]) -> list[tuple[int, int]]:
@@ -135,16 +157,17 @@ def receipt_list(
         receipts = receipts.filter(number=number)
     if undeposited:
         receipts = receipts.filter(status=ReceiptStatus.ISSUED, deposit__isnull=True)
-    return receipts.order_by("series", "number")
+    return with_person_in_scope(receipts, user).order_by("series", "number")
 
 
 def receipt_get(user, pk) -> Receipt:
     require(user, "receipt_book.view")
-    return get_scoped_or_404(Receipt.objects.select_related("book", "person", "due"), user, pk=pk)
+    receipts = with_person_in_scope(Receipt.objects.select_related("book", "person", "due"), user)
+    return get_scoped_or_404(receipts, user, pk=pk)
 
 
 def due_get(user, pk) -> Due:
-    """A due in the user's scope (the payer's village) or 404."""
+    """A due in the user's scope (where the payer lives now) or 404."""
     require(user, "due.view")
     return get_scoped_or_404(Due.objects.select_related("person"), user, pk=pk)
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from jumin.collection.deposits import PlanDays, deposit_deadlines, receipt_deadlines
 from jumin.collection.models import Deposit, DepositStatus, Receipt, ReceiptStatus
+from jumin.collection.queries import with_person_in_scope
 from jumin.collection.services import receipt_reference
 from jumin.core.access import get_scoped_or_404, require, scope
 from jumin.core.models import Region, RegionLevel
@@ -59,8 +60,11 @@ def deposit_get(user, pk) -> Deposit:
     )
 
 
-def deposit_receipts(deposit: Deposit) -> list:
-    return list(deposit.receipts.select_related("person").order_by("series", "number"))
+def deposit_receipts(user, deposit: Deposit) -> list:
+    """The receipts a deposit (obtained through ``deposit_get``) carried, as recorded; with
+    ``person_in_scope`` for payers the county has moved out of the user's scope since."""
+    receipts = deposit.receipts.select_related("person").order_by("series", "number")
+    return list(with_person_in_scope(receipts, user))
 
 
 def undeposited_receipts(user, village_code: str) -> QuerySet:

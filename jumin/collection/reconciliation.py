@@ -2,8 +2,10 @@
 
 A village's month compares four things (issue 3 item 8):
 
-* the roster: paying enrolments of the village, and its open personal dues of the year;
-* the receipts issued in the month (by ``issued_at``, local time);
+* the roster: paying enrolments of the persons living in the village now, and their open
+  personal dues of the year;
+* the receipts issued in the month in the village (by ``issued_at``, local time; by the
+  receipt's region, so money a village took stays its own after the payer moves away);
 * the deposit slips that carried those receipts' cash (and slips of the month with none);
 * the lines of the agency's bank statement linked to those slips (``statements``).
 
@@ -66,7 +68,7 @@ from jumin.collection.models import (
 )
 from jumin.collection.statements import county_of, statement_match
 from jumin.core import audit
-from jumin.core.access import get_scoped_or_404, in_scope, require, scope
+from jumin.core.access import get_scoped_or_404, in_scope, require, scope, scope_flag
 from jumin.core.models import Region, RegionLevel
 from jumin.core.parsing import YEAR_MAX, YEAR_MIN
 from jumin.pension.models import ContributionPlan, Enrolment, EnrolmentStatus
@@ -197,9 +199,13 @@ def village_figures(village: Region, month: datetime.date) -> dict:
     """The four-way comparison of one village's month; reads only."""
     start, end = local_bounds(month)
     plan = ContributionPlan.objects.in_force(region_code=village.code, year=month.year)
-    roster_count = Enrolment.objects.filter(village=village, status=EnrolmentStatus.PAYING).count()
+    # The roster is the people living in the village now; the receipts and slips are the
+    # money the village took (by the receipt's region), even from someone who moved since.
+    roster_count = Enrolment.objects.filter(
+        person__village=village, status=EnrolmentStatus.PAYING
+    ).count()
     open_dues = Due.objects.filter(
-        village=village, year=month.year, kind=DueKind.PERSONAL, status=DueStatus.OPEN
+        person__village=village, year=month.year, kind=DueKind.PERSONAL, status=DueStatus.OPEN
     ).count()
     receipts = list(
         Receipt.objects.filter(
@@ -607,7 +613,8 @@ def receipts_of_day(user, day: datetime.date, *, region: str = "") -> list[dict]
     if region:
         receipts = receipts.filter(region__pk__startswith=_prefix(region))
     receipts = receipts.annotate(
-        banked=Exists(BankStatementLine.objects.filter(deposit_id=OuterRef("deposit_id")))
+        banked=Exists(BankStatementLine.objects.filter(deposit_id=OuterRef("deposit_id"))),
+        person_in_scope=scope_flag(user, "person__village_id"),
     ).select_related("person", "region", "deposit", "issued_by", "due")
     rows = []
     for receipt in receipts.order_by("region_id", "issued_at", "series", "number"):
@@ -618,12 +625,15 @@ def receipts_of_day(user, day: datetime.date, *, region: str = "") -> list[dict]
             state = f"已缴存（{deposit.slip_number}，{deposit.get_status_display()}）"
             state += "，银行已到账" if receipt.banked else "，银行未见到账"
             ok = receipt.banked and deposit.status == DepositStatus.COUNTY_CHECKED
+        # a payer moved out of the user's scope since: the receipt as recorded, no person
+        person = receipt.person if receipt.person_id and receipt.person_in_scope else None
         rows.append(
             {
                 "receipt": receipt,
                 "reference": _ref(receipt),
-                "payer": _payer(receipt) or (receipt.person.name if receipt.person_id else ""),
-                "person_name": receipt.person.name if receipt.person_id else "",
+                "payer": _payer(receipt) or (person.name if person else ""),
+                "person": person,
+                "person_name": person.name if person else "",
                 "village": receipt.region,
                 "deposit_state": state,
                 "money_checked": ok,

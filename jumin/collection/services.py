@@ -21,7 +21,7 @@ from jumin.collection.models import (
     ReceiptStatus,
 )
 from jumin.core import audit
-from jumin.core.access import PERMISSIONS, in_scope, require
+from jumin.core.access import PERMISSIONS, in_scope_of, require
 
 
 def _error(field: str, message: str, code: str = "invalid") -> ValidationError:
@@ -224,7 +224,7 @@ def receipt_issue(
         book = _holder_book(acting_user, book)
         number = _number_in_book(book, number)
         due = Due.objects.select_for_update().select_related("person").filter(pk=due.pk).first()
-        if due is None or not in_scope(acting_user, due.village_id or ""):
+        if due is None or not in_scope_of(acting_user, due):  # where the payer lives now
             raise _error("due", "应缴记录不存在或缴费人不在您的辖区内")
         existing = Receipt.objects.filter(series=book.series, number=number).first()
         if existing is not None:
@@ -265,7 +265,7 @@ def receipt_issue(
                     payer_name=payer_name or due.person.name,
                     amount=amount,
                     contribution_year=due.year,
-                    region_id=due.village_id,
+                    region_id=due.person.village_id,  # the payer's village when paid
                     issued_at=_issued_at(issued_on),
                     issued_by=acting_user,
                     due=due,

@@ -144,7 +144,7 @@ def book_detail(request, pk: int):
         "collection/book_detail.html",
         {
             "book": book,
-            **queries.book_history(book),
+            **queries.book_history(request.user, book),
             "is_holder": is_holder,
             "can_handover": is_holder and can(request.user, "receipt_book.handover"),
             "can_issue": is_holder and can(request.user, "receipt.issue"),

@@ -176,7 +176,7 @@ def deposit_detail(request, pk: int):
         "collection/deposit_detail.html",
         {
             "deposit": deposit,
-            "receipts": queries.deposit_receipts(deposit),
+            "receipts": queries.deposit_receipts(request.user, deposit),
             "deadlines": deadlines,
             "late": late,
             "can_check": township_can or county_can,

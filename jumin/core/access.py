@@ -5,7 +5,7 @@ API endpoints ask ``require(user, "person.edit")`` and never test roles by hand.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Model, Q, QuerySet, Value
 from django.http import Http404
 
 from jumin.core.models import Role
@@ -98,8 +98,11 @@ def require(user, permission: str) -> None:
 def scope(queryset: QuerySet, user) -> QuerySet:
     """Limit ``queryset`` to the user's region by code prefix.
 
-    The model names its region-code column in ``scope_field`` (``Person.scope_field ==
-    "village_id"``). A model without one cannot be scoped and must not be shown to staff.
+    The model names its region-code column in ``scope_field``: its own column
+    (``Person.scope_field == "village_id"``), or a path through the relation that says where
+    the record belongs (``Enrolment.scope_field == "person__village_id"``: a record about a
+    person is scoped by where the person lives now, so it follows the person when the county
+    moves them). A model without one cannot be scoped and must not be shown to staff.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
@@ -109,11 +112,44 @@ def scope(queryset: QuerySet, user) -> QuerySet:
 
 
 def scope_lookup(model) -> str:
-    """``village_id`` → ``village__pk__startswith`` (no join: the code is the Region's key)."""
-    field = model.scope_field
+    """``village_id`` → ``village__pk__startswith`` (no join: the code is the Region's key);
+    ``person__village_id`` → ``person__village__pk__startswith`` (one join, to the person)."""
+    return prefix_lookup(model.scope_field)
+
+
+def prefix_lookup(field: str) -> str:
+    """The lookup that matches a code prefix at ``field``, a region-code column or a path."""
     if field.endswith("_id"):
         return f"{field[:-3]}__pk__startswith"
     return f"{field}__startswith"
+
+
+def region_code_of(obj) -> str:
+    """The region code ``obj`` is scoped by now, following ``scope_field`` through relations
+    (an enrolment → its person's village). ``""`` when a link on the way is empty."""
+    value = obj
+    for part in obj.scope_field.split("__"):
+        value = getattr(value, part, None)
+        if value is None:
+            return ""
+    return str(value)
+
+
+def in_scope_of(user, obj) -> bool:
+    """Whether ``obj`` (already loaded) lies in the user's scope, by the same rule as ``scope``."""
+    return in_scope(user, region_code_of(obj))
+
+
+def scope_flag(user, lookup: str) -> ExpressionWrapper:
+    """A boolean column for ``annotate``: whether the region code at ``lookup`` (a path to a
+    region-code column, e.g. ``"person__village_id"``) lies in the user's scope.
+
+    For rows a user sees as their own records (a township's receipts) that name a person who
+    may have moved away since: the page links to the person only where this is true."""
+    if not getattr(user, "is_authenticated", False) or user.region_id is None:
+        return ExpressionWrapper(Value(False), output_field=BooleanField())
+    condition = Q(**{prefix_lookup(lookup): user.scope_prefix})
+    return ExpressionWrapper(condition, output_field=BooleanField())
 
 
 def get_scoped_or_404(queryset: QuerySet, user, **lookup) -> Model:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+from jumin.core.access import region_code_of
 from jumin.core.models import AuditEntry
 
 
@@ -69,7 +70,10 @@ def record(
     after: dict | None = None,
     reason: str = "",
 ) -> AuditEntry:
-    """Append one audit entry. Must run inside the caller's transaction for writes."""
+    """Append one audit entry. Must run inside the caller's transaction for writes.
+
+    Without ``region_code`` the entry takes the region ``obj`` is scoped by at this moment
+    (``access.region_code_of``): for a record about a person, where the person lives now."""
     if action.split(".")[-1] not in {"view", "login", "login_failed", "logout", "export"}:
         if not connection.in_atomic_block:
             raise RuntimeError(f"audit.record({action!r}) must run inside the write's transaction")
@@ -77,7 +81,7 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_label = object_label or str(obj)[:200]
-        region_code = region_code or str(getattr(obj, obj.scope_field, "") or "")
+        region_code = region_code or region_code_of(obj)
     context = current_context()
     actor_known = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEntry.objects.create(

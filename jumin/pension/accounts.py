@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from jumin.collection.models import Due, DueStatus
 from jumin.core import audit
-from jumin.core.access import get_scoped_or_404, in_scope, require
+from jumin.core.access import get_scoped_or_404, in_scope, in_scope_of, require
 from jumin.pension.models import AccountEntry, EntrySource
 from jumin.people.models import Person
 
@@ -129,15 +129,16 @@ def _reversal(acting_user, entry: AccountEntry, reason: str) -> AccountEntry:
         raise ValidationError({"entry": f"第 {entry.pk} 号记录已经冲正过，不能重复冲正"}) from None
 
 
-def _may_reverse(acting_user, village_code: str) -> None:
+def _may_reverse(acting_user, record) -> None:
+    """Finance of the region where the person lives now (the entry's or due's scope)."""
     require(acting_user, "account.reverse")
-    if not in_scope(acting_user, village_code):
+    if not in_scope_of(acting_user, record):
         raise ValidationError({"entry": "这条记录不在您的管辖范围内"})
 
 
 def entry_reverse(*, acting_user, entry: AccountEntry, reason: str) -> AccountEntry:
     """Reverse one entry: a new entry of the opposite amount naming it, with a reason."""
-    _may_reverse(acting_user, entry.village_id)
+    _may_reverse(acting_user, entry)
     reason = _clean_reason(reason)
     with transaction.atomic():
         reversal = _reversal(acting_user, entry, reason)
@@ -154,7 +155,7 @@ def entry_reverse(*, acting_user, entry: AccountEntry, reason: str) -> AccountEn
 
 def due_reverse(*, acting_user, due: Due, reason: str) -> list[AccountEntry]:
     """Reverse every standing entry of a posted due and cancel the due (see the module doc)."""
-    _may_reverse(acting_user, due.village_id)
+    _may_reverse(acting_user, due)
     reason = _clean_reason(reason)
     with transaction.atomic():
         due = Due.objects.select_for_update().get(pk=due.pk)

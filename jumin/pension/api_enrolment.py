@@ -45,7 +45,7 @@ class EnrolmentOut(Schema):
     person_id: int
     id_number: str = Field(description="身份证号；无查看权限的角色看到的是打码后的号码")
     name: str
-    village_code: str
+    village_code: str = Field(description="参保人现在所在的村（社区）代码")
     village_name: str
     status: str = Field(description=", ".join(EnrolmentStatus.values))
     status_label: str
@@ -141,8 +141,8 @@ def enrolment_out(user, enrolment: Enrolment) -> dict:
         "person_id": person.pk,
         "id_number": masked_for(user, "id_number", person.id_number),
         "name": person.name,
-        "village_code": enrolment.village_id,
-        "village_name": enrolment.village.name,
+        "village_code": person.village_id,  # where the person lives now: the enrolment's scope
+        "village_name": person.village.name,
         "status": enrolment.status,
         "status_label": str(enrolment.get_status_display()),
         "applied_on": enrolment.applied_on,

@@ -27,10 +27,10 @@ def enrolment_list(
         enrolments = enrolments.filter(status__in=awaiting_statuses(user))
     if status:
         enrolments = enrolments.filter(status=status)
-    if village:
-        enrolments = enrolments.filter(village_id=village)
-    return enrolments.select_related("person", "village").order_by(
-        "village_id", "-applied_on", "pk"
+    if village:  # where the person lives now, as the scope
+        enrolments = enrolments.filter(person__village_id=village)
+    return enrolments.select_related("person", "person__village").order_by(
+        "person__village_id", "-applied_on", "pk"
     )
 
 
@@ -49,7 +49,7 @@ def status_counts(user, *, village: str | None = None) -> dict[str, int]:
     require(user, "enrolment.view")
     enrolments = scope(Enrolment.objects.all(), user)
     if village:
-        enrolments = enrolments.filter(village_id=village)
+        enrolments = enrolments.filter(person__village_id=village)
     counts = dict.fromkeys(Status.values, 0)
     for row in enrolments.order_by().values("status").annotate(n=Count("pk")):
         counts[row["status"]] = row["n"]
@@ -59,14 +59,17 @@ def status_counts(user, *, village: str | None = None) -> dict[str, int]:
 def enrolment_get(user, pk) -> Enrolment:
     require(user, "enrolment.view")
     return get_scoped_or_404(
-        Enrolment.objects.select_related("person", "village", "village__parent", "applied_by"),
+        Enrolment.objects.select_related(
+            "person", "person__village", "person__village__parent", "village", "applied_by"
+        ),
         user,
         pk=pk,
     )
 
 
 def enrolment_events(user, enrolment: Enrolment) -> QuerySet:
-    """The history of an enrolment the user may see (fetched through ``enrolment_get``)."""
+    """The history of an enrolment the user may see (fetched through ``enrolment_get``): all of
+    it, including the steps taken while the person lived in another township."""
     require(user, "enrolment.view")
     return EnrolmentEvent.objects.filter(enrolment=enrolment).select_related("actor")
 
@@ -131,8 +134,8 @@ def employee_list_conflicts(user) -> QuerySet:
     return (
         scope(Enrolment.objects.filter(status__in=ACTIVE_STATUSES), user)
         .filter(Exists(on_list))
-        .select_related("person", "village")
-        .order_by("village_id", "pk")
+        .select_related("person", "person__village")
+        .order_by("person__village_id", "pk")
     )
 
 

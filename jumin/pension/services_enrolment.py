@@ -192,7 +192,9 @@ def _in_scope_or_404(acting_user, region_code: str) -> None:
 def _locked(acting_user, enrolment: Enrolment) -> Enrolment:
     """The enrolment re-read with a row lock, through the user's scope (404 outside)."""
     try:
-        return scope(Enrolment.objects.select_for_update(), acting_user).get(pk=enrolment.pk)
+        # of=self: the scope joins the person, whose row the act does not change
+        locked = Enrolment.objects.select_for_update(of=("self",))
+        return scope(locked, acting_user).get(pk=enrolment.pk)
     except Enrolment.DoesNotExist as error:
         raise Http404 from error
 
@@ -332,7 +334,7 @@ def enrolment_township_approve_many(*, acting_user, ids) -> int:
         raise ValidationError({"ids": "请至少勾选一条参保登记"})
     with transaction.atomic():
         rows = list(
-            scope(Enrolment.objects.select_for_update(), acting_user)
+            scope(Enrolment.objects.select_for_update(of=("self",)), acting_user)
             .filter(pk__in=wanted)
             .select_related("person")
         )

@@ -423,6 +423,10 @@ def enrolment_close(request, pk: int):
 @login_required
 def enrolment_change(request, pk: int):
     enrolment = queries.enrolment_get(request.user, pk)
+    village_choices = queries.village_choices(request.user)
+    village = enrolment.village_id
+    if village not in {code for code, _label in village_choices}:
+        village = enrolment.person.village_id  # registered before a move: where they live now
     return _act_page(
         request,
         pk,
@@ -430,10 +434,10 @@ def enrolment_change(request, pk: int):
         form_class=ChangeForm,
         title=_("变更登记"),
         success=_("已变更登记。"),
-        form_kwargs={"village_choices": queries.village_choices(request.user)},
+        form_kwargs={"village_choices": village_choices},
         initial={
             "full_time_student": enrolment.full_time_student,
-            "village": enrolment.village_id,
+            "village": village,
             "note": enrolment.note,
         },
         call=lambda enrolment, data: services.enrolment_change(

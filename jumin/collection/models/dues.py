@@ -36,7 +36,10 @@ class Channel(models.TextChoices):
 
 
 class Due(models.Model):
-    scope_field = "village_id"
+    # Scoped by where the person lives now (``village`` is where they lived when the due was
+    # made): the new township collects an open due and sees the paid ones; the money a
+    # township already took stays its own through its receipts and deposits.
+    scope_field = "person__village_id"
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")

@@ -18,25 +18,28 @@ DUE_FILTERS = ("year", "status", "village", "kind", "channel")
 
 
 def due_list(user, *, year=None, status="", village="", kind="", channel="") -> QuerySet:
-    """Dues in the user's scope, filtered; ``village`` is a region-code prefix (any level)."""
+    """Dues in the user's scope, filtered; ``village`` is a region-code prefix (any level) of
+    where the person lives now, like the scope."""
     require(user, "due.view")
-    dues = scope(Due.objects.select_related("person", "village"), user)
+    dues = scope(Due.objects.select_related("person", "person__village"), user)
     if year:
         dues = dues.filter(year=year)
     if status:
         dues = dues.filter(status=status)
     if village:
-        dues = dues.filter(village__pk__startswith=village)
+        dues = dues.filter(person__village__pk__startswith=village)
     if kind:
         dues = dues.filter(kind=kind)
     if channel:
         dues = dues.filter(channel=channel)
-    return dues.order_by("village_id", "person_id", "year", "kind", "pk")
+    return dues.order_by("person__village_id", "person_id", "year", "kind", "pk")
 
 
 def due_get(user, pk) -> Due:
     require(user, "due.view")
-    return get_scoped_or_404(Due.objects.select_related("person", "village", "plan"), user, pk=pk)
+    return get_scoped_or_404(
+        Due.objects.select_related("person", "person__village", "plan"), user, pk=pk
+    )
 
 
 def generation_list(user, limit: int = 10) -> QuerySet:

@@ -40,7 +40,9 @@ class AccountEntryQuerySet(models.QuerySet):
 
 
 class AccountEntry(models.Model):
-    scope_field = "village_id"
+    # The ledger is append-only, so ``village`` stays as booked; the entries are seen by
+    # whoever may see the person now (scoped through the person, they follow a move).
+    scope_field = "person__village_id"
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")

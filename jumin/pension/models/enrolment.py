@@ -58,7 +58,9 @@ class PauseReason(models.TextChoices):
 
 
 class Enrolment(models.Model):
-    scope_field = "village_id"
+    # Scoped by where the person lives now, not by ``village`` (the village the enrolment was
+    # registered in, kept as recorded): when the county moves a person, the enrolment follows.
+    scope_field = "person__village_id"
 
     person = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, related_name="pension_enrolments"
@@ -126,7 +128,7 @@ class EnrolmentEvent(models.Model):
         RECEIVING = "receiving", _("开始领取待遇")
         CLOSED = "closed", _("注销登记")
 
-    scope_field = "village_id"
+    scope_field = "enrolment__person__village_id"  # follows the person, like the enrolment
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="events")
     village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
@@ -145,7 +147,7 @@ class EnrolmentEvent(models.Model):
 class GradeChoice(models.Model):
     """The grade (缴费档次) a person chose for one year; the lowest applies when there is none."""
 
-    scope_field = "village_id"
+    scope_field = "person__village_id"  # follows the person (``village``: as chosen)
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")

@@ -65,17 +65,17 @@ class Command(BaseCommand):
         conflicts = (
             Enrolment.objects.filter(
                 status__in=ACTIVE_STATUSES,
-                village__pk__startswith=found.prefix,
+                person__village__pk__startswith=found.prefix,  # where they live now
                 person__id_number__in=EmployeeSchemeMember.objects.values("id_number"),
             )
-            .select_related("person", "village")
-            .order_by("village_id", "pk")
+            .select_related("person", "person__village")
+            .order_by("person__village_id", "pk")
         )
         total = conflicts.count()
         self.stdout.write(f"已参加职保的城乡居保参保人员：{total}人")
         for enrolment in conflicts[:CONFLICTS_PRINTED]:
             self.stdout.write(
-                f"  {enrolment.village.name} {enrolment.person.name} "
+                f"  {enrolment.person.village.name} {enrolment.person.name} "
                 f"{enrolment.person.id_number} {enrolment.get_status_display()}"
             )
         if total > CONFLICTS_PRINTED:
