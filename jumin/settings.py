@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "jumin.core.middleware.RequestContextMiddleware",
+    "jumin.core.middleware.ApiJsonErrorsMiddleware",
+    "jumin.core.middleware.InputSafetyMiddleware",
     "jumin.core.middleware.AdminOnlyForAdministratorsMiddleware",
     "jumin.core.auth.PasswordChangeRequiredMiddleware",
 ]

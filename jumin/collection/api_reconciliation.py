@@ -6,13 +6,15 @@ Routers (added in jumin/api.py): ``/api/reconciliations``, ``/api/bank-statement
 
 import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.conf import settings
 from ninja import Field, File, Form, Path, Query, Router, Schema, Status, UploadedFile
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StringConstraints
 
 from jumin.collection import jobs_posting, posting, reconciliation, statements
 from jumin.core.api import PlainText, error_responses
+from jumin.core.schemas import Amount, Date
 from jumin.core.uploads import read_upload
 
 MAX_ID = 2**63 - 1
@@ -101,11 +103,15 @@ class DayReceiptOut(Schema):
     money_checked: bool
 
 
+# the bank a statement comes from, as the form field of the upload (BankStatementFile.bank)
+BankName = Annotated[PlainText, StringConstraints(min_length=1, max_length=40)]
+
+
 class GovernmentPaidIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     year: int = Field(ge=2000, le=2100)
-    amount: Decimal = Field(max_digits=14, decimal_places=2)
+    amount: Amount
     reference: PlainText = Field(max_length=60, description="拨款凭证号")
 
 
@@ -130,7 +136,7 @@ def reconciliations_endpoint(request, filters: Query[ReconciliationFilters]):
     summary="某一天开出的票据及其缴存、到账情况（默认今天）",
 )
 def reconciliation_day_endpoint(
-    request, on: datetime.date | None = None, region: str | None = None
+    request, on: Date | None = None, region: str | None = Query(None, max_length=12)
 ):
     from django.utils import timezone
 
@@ -255,7 +261,7 @@ def statements_endpoint(request):
     response={200: StatementOut, 201: StatementOut, **error_responses(401, 403, 422)},
     summary="导入银行对账单（同一文件重复导入返回 200，不作改动）",
 )
-def statement_upload_endpoint(request, file: File[UploadedFile], bank: Form[str]):
+def statement_upload_endpoint(request, file: File[UploadedFile], bank: Form[BankName]):
     result = statements.statement_import(
         acting_user=request.user,
         region_code=_county(request.user),

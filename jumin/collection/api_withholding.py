@@ -20,6 +20,7 @@ from jumin.collection import tax
 from jumin.collection.withholding import queries, services
 from jumin.core.access import masked_for
 from jumin.core.api import PlainText, error_responses
+from jumin.core.schemas import Paging
 from jumin.core.uploads import read_upload
 
 dues_router = Router(tags=["collection"])
@@ -27,7 +28,6 @@ batches_router = Router(tags=["collection"])
 tax_router = Router(tags=["collection"])
 
 MAX_ID = 2**63 - 1
-PAGE = 200
 
 
 def _problems_error(error: ValidationError) -> ValidationError:
@@ -67,14 +67,12 @@ class DueOut(Schema):
     confirmed_at: datetime.datetime | None
 
 
-class DueFilters(Schema):
+class DueFilters(Paging):
     year: int | None = Field(None, ge=2000, le=2100)
     status: str = Field("", max_length=12)
     village: str = Field("", max_length=12, pattern=r"^\d*$", description="区划代码前缀")
     kind: str = Field("", max_length=20)
     channel: str = Field("", max_length=12)
-    offset: int = Field(0, ge=0)
-    limit: int = Field(PAGE, ge=1, le=1000)
 
 
 class DuePage(Schema):

@@ -54,6 +54,7 @@ from jumin.collection.models import Channel, Due, DueGeneration, DueKind, DueSta
 from jumin.core import audit, jobs
 from jumin.core.access import in_scope, require
 from jumin.core.models import Region
+from jumin.core.text import is_ascii_digits
 from jumin.pension import rules
 from jumin.pension.models import ContributionPlan, Enrolment, EnrolmentStatus, GradeChoice
 from jumin.people.models import Person, SpecialStatus
@@ -77,9 +78,9 @@ def in_scope_or_system(acting_user, region_code: str) -> bool:
 def county_code_of(region_code: str) -> str:
     """``341125`` or ``341125000000`` → ``341125000000``; ValidationError for anything else."""
     code = (region_code or "").strip()
-    if len(code) == 6 and code.isdigit():
+    if len(code) == 6 and is_ascii_digits(code):
         code = code.ljust(12, "0")
-    if len(code) != 12 or not code.isdigit() or code[6:] != "000000" or code[4:6] == "00":
+    if len(code) != 12 or not is_ascii_digits(code) or code[6:] != "000000" or code[4:6] == "00":
         raise ValidationError({"county": f"县级区划代码“{region_code}”不正确（应为6位县级代码）"})
     return code
 

@@ -37,6 +37,7 @@ from jumin.collection.models import CollectionTarget, Due, DueKind, DueStatus
 from jumin.core import audit
 from jumin.core.access import in_scope, require, scope
 from jumin.core.models import PREFIX_LENGTH, Region, RegionLevel
+from jumin.core.parsing import year_or_default
 from jumin.pension.models import ContributionGrade, Enrolment, EnrolmentStatus
 
 ENROLLED = (EnrolmentStatus.PAYING, EnrolmentStatus.PAUSED, EnrolmentStatus.RECEIVING)
@@ -476,13 +477,6 @@ def this_year() -> int:
 
 
 def parse_year(value) -> int:
-    """A year from a query string; this year when empty; 404 when nonsense."""
-    if value in (None, ""):
-        return this_year()
-    try:
-        year = int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if not 2000 <= year <= 2100:
-        raise Http404
-    return year
+    """A year from a query string; this year when empty. Anything else but a year 1900–2100
+    raises ``core.parsing.InputError``, which pages answer with its Chinese message (400)."""
+    return year_or_default(value, default=this_year())

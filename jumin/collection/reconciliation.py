@@ -71,6 +71,7 @@ from jumin.core import audit
 from jumin.core.access import get_scoped_or_404, in_scope, require, scope, scope_flag
 from jumin.core.models import Region, RegionLevel
 from jumin.core.parsing import YEAR_MAX, YEAR_MIN
+from jumin.core.text import is_ascii_digits
 from jumin.pension.models import ContributionPlan, Enrolment, EnrolmentStatus
 
 ZERO = Decimal("0.00")
@@ -398,7 +399,7 @@ def _region(region) -> Region:
     if isinstance(region, Region):
         return region
     code = str(region or "").strip()
-    if len(code) == 6 and code.isdigit():
+    if len(code) == 6 and is_ascii_digits(code):
         code = code.ljust(12, "0")
     found = Region.objects.filter(code=code).first()
     if found is None or found.level not in (

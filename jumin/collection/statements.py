@@ -51,7 +51,7 @@ from jumin.core import audit
 from jumin.core.access import get_scoped_or_404, in_scope, require, scope
 from jumin.core.models import Region, RegionLevel
 from jumin.core.tabular import Formula, TabularError, cell_text, read_rows
-from jumin.core.text import export_text
+from jumin.core.text import export_text, is_ascii_digits
 from jumin.core.uploads import check_lines, check_size
 
 FORMAT_TAG = "JUMIN-STATEMENT"
@@ -64,7 +64,7 @@ MAX_PROBLEMS = 200
 def county_of(region_code) -> Region:
     """``341125`` / ``341125000000`` / a Region → the county Region; ValidationError otherwise."""
     code = region_code.code if isinstance(region_code, Region) else str(region_code or "").strip()
-    if len(code) == 6 and code.isdigit():
+    if len(code) == 6 and is_ascii_digits(code):
         code = code.ljust(12, "0")
     region = Region.objects.filter(code=code, level=RegionLevel.COUNTY).first()
     if region is None:

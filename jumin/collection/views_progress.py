@@ -1,7 +1,6 @@
 """Collection progress (征缴进度) and township targets (任务数): thin pages over
 ``jumin.collection.progress``."""
 
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError

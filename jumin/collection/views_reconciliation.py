@@ -18,7 +18,9 @@ from jumin.collection.models import BankStatementLine, ReconciliationStatus
 from jumin.collection.queries import townships_and_villages
 from jumin.collection.views import errors_to_form
 from jumin.core.access import can, get_scoped_or_404, require
+from jumin.core.forms import Form
 from jumin.core.models import JobRun, Region, RegionLevel
+from jumin.core.parsing import year_or_default
 from jumin.core.uploads import read_upload
 from jumin.pension.models import EntrySource
 
@@ -37,28 +39,28 @@ def _regions(user) -> list[Region]:
     return regions + townships + villages
 
 
-class DayForm(forms.Form):
+class DayForm(Form):
     on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     region = forms.CharField(required=False)
 
 
-class ComputeForm(forms.Form):
+class ComputeForm(Form):
     region = forms.CharField(label="区域")
     month = forms.CharField(label="月份", help_text="如 2026-03")
 
 
-class StatementForm(forms.Form):
+class StatementForm(Form):
     bank = forms.CharField(label="银行", max_length=40, initial="农商行")
     file = forms.FileField(label="对账单文件（.csv 或 .xlsx）")
 
 
-class GovernmentPaidForm(forms.Form):
+class GovernmentPaidForm(Form):
     year = forms.IntegerField(label="缴费年度", min_value=2000, max_value=2100)
     amount = forms.DecimalField(label="财政拨付金额（元）", max_digits=14, decimal_places=2)
     reference = forms.CharField(label="拨款凭证号", max_length=60)
 
 
-class YearForm(forms.Form):
+class YearForm(Form):
     year = forms.IntegerField(label="缴费年度", min_value=2000, max_value=2100)
 
 
@@ -236,11 +238,8 @@ def government_paid(request):
     user = request.user
     require(user, "reconciliation.view")
     county = _county_code(user)
-    year = timezone.localdate().year
-    try:
-        year = int(request.GET.get("year") or year)
-    except ValueError:
-        pass
+    # a wrong ?year= is the 400 page with its message (core.parsing, InputSafetyMiddleware)
+    year = year_or_default(request.GET.get("year"), default=timezone.localdate().year)
     form = GovernmentPaidForm(request.POST or None, initial={"year": year})
     if request.method == "POST":
         require(user, "government_paid.confirm")

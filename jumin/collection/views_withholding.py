@@ -19,7 +19,10 @@ from jumin.collection import jobs, tax
 from jumin.collection.models import Channel, DueKind, DueStatus, LineResult
 from jumin.collection.withholding import queries, services
 from jumin.core.access import can, masked_for, require, scope
+from jumin.core.forms import Form
 from jumin.core.models import Region, RegionLevel
+from jumin.core.parsing import InputError, parse_year
+from jumin.core.text import is_ascii_digits
 from jumin.core.uploads import read_upload
 from jumin.people.models import Person
 
@@ -52,7 +55,7 @@ def _county_of(user) -> str:
     return (user.region_id or "")[:6] if user.region_id else ""
 
 
-class YearForm(forms.Form):
+class YearForm(Form):
     year = forms.IntegerField(label="缴费年度", min_value=2000, max_value=2100)
 
 
@@ -60,7 +63,7 @@ class BatchForm(YearForm):
     bank = forms.CharField(label="银行（与存折开户行一致）", max_length=20)
 
 
-class UploadForm(forms.Form):
+class UploadForm(Form):
     file = forms.FileField(label="文件")
 
     def clean_file(self):
@@ -80,16 +83,24 @@ def _read(upload) -> bytes:
 # --------------------------------------------------------------------------- dues
 
 
+def _year_filter(text: str) -> int | None:
+    """The year filter of the dues list: a year 1900–2100, or no filter when junk is typed."""
+    try:
+        return parse_year(text) if text else None
+    except InputError:
+        return None
+
+
 @login_required
 @require_GET
 def dues(request):
     allow(request, "dues")
     params = {key: request.GET.get(key, "").strip() for key in queries.DUE_FILTERS}
-    year = params["year"] if params["year"].isdigit() else ""
-    params["year"] = year
-    if params["village"] and not params["village"].isdigit():
+    year = _year_filter(params["year"])
+    params["year"] = str(year) if year else ""
+    if params["village"] and not is_ascii_digits(params["village"]):
         params["village"] = ""
-    rows = queries.due_list(request.user, **{**params, "year": int(year) if year else None})
+    rows = queries.due_list(request.user, **{**params, "year": year})
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     for due in page:
         due.id_number_shown = masked_for(request.user, "id_number", due.person.id_number)

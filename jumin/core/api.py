@@ -5,20 +5,28 @@ Every error answers ``{"code": "...", "message": "中文说明", "errors": [{"fi
 =================  ======  ====================================================
 code               status  when
 =================  ======  ====================================================
-bad_request        400     the body is not JSON
+bad_request        400     the body is not JSON, or not a form the endpoint can read
 unauthenticated    401     no token, an unknown or revoked token, a locked user
 forbidden          403     the role may not do this (``access.require``)
 csrf_failed        403     a logged-in browser session sent a write without CSRF
 not_found          404     unknown, or outside the caller's region
 conflict           409     the request clashes with what is stored
-validation_error   422     a field is wrong; ``errors`` names each field
+validation_error   422     a field is wrong (a control character in a query parameter
+                           included); ``errors`` names each field
+method_not_allowed 405     the path exists but not with this method
+server_error       500     an unexpected error, logged with its traceback
 =================  ======  ====================================================
+
+Unknown paths under ``/api/`` answer 404 ``not_found`` in the same shape
+(``core.middleware.ApiJsonErrorsMiddleware``).
 """
 
 import datetime
-from typing import Annotated
+import logging
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.signals import got_request_exception
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,26 +34,24 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
-from pydantic import AfterValidator
-from pydantic_core import PydanticCustomError
 
+from jumin.core import schemas
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.models import ApiToken
+from jumin.core.money import MoneyError
+from jumin.core.parsing import InputError
+from jumin.core.text import TextError
+
+logger = logging.getLogger("django.request")
 
 # A token is written back as "last used" at most this often, so each call is not a write.
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
 TOKEN_MAX_LENGTH = 200
 
 
-def _no_control_characters(value: str) -> str:
-    """PostgreSQL cannot store a NUL byte, and no field of ours holds a control character."""
-    if any(ord(character) < 32 or ord(character) == 127 for character in value):
-        raise PydanticCustomError("control_characters", "contains control characters")
-    return value
-
-
-# A one-line text field of an API schema: refuses NUL and other control characters (422).
-PlainText = Annotated[str, AfterValidator(_no_control_characters)]
+# The text rule of forms and files (``core.text.check_text``), defined with the other shared
+# field types in ``core.schemas``; imported here too because every router reads it from here.
+PlainText = schemas.PlainText
 
 
 def user_may_use_api(user) -> bool:
@@ -125,7 +131,23 @@ def pydantic_message(item: dict) -> str:
     context = item.get("ctx") or {}
     messages = {
         "missing": _("必须填写"),
-        "control_characters": _("不能包含控制字符"),
+        "control_characters": "%(detail)s",
+        "date_range": "%(detail)s",
+        "money": "%(detail)s",
+        "decimal_parsing": _("应为数字，如 100.00"),
+        "decimal_type": _("应为数字，如 100.00"),
+        "decimal_max_digits": _("数字过长（最多%(max_digits)s位）"),
+        "decimal_max_places": _("最多%(decimal_places)s位小数"),
+        "decimal_whole_digits": _("整数部分过长（最多%(whole_digits)s位）"),
+        "finite_number": _("应为有限的数字"),
+        "string_unicode": _("应为文字"),
+        "list_type": _("应为列表"),
+        "too_long": _("过多（最多%(max_length)s个）"),
+        "too_short": _("过少（至少%(min_length)s个）"),
+        "json_invalid": _("不是有效的 JSON"),
+        "date_future": _("不能是将来的日期"),
+        "datetime_parsing": _("时间格式应为 2024-01-31T08:00:00"),
+        "datetime_type": _("时间格式应为 2024-01-31T08:00:00"),
         "string_too_long": _("过长（最多%(max_length)s个字符）"),
         "string_too_short": _("过短（至少%(min_length)s个字符）"),
         "string_type": _("应为文字"),
@@ -215,6 +237,49 @@ def install(api: NinjaAPI) -> None:
         )
         response["WWW-Authenticate"] = 'Bearer realm="jumin"'
         return response
+
+    @api.exception_handler(InputError)
+    @api.exception_handler(MoneyError)
+    @api.exception_handler(TextError)
+    def input_error(request, exc):
+        # a value an endpoint parsed itself with core.parsing / core.money / core.text
+        field = getattr(exc, "field", "") or ""
+        errors = [{"field": field, "message": exc.message}] if field else []
+        message = f"{field}：{exc.message}" if field else exc.message
+        return api.create_response(
+            request,
+            error_body(
+                "validation_error", _("输入有误：%(details)s") % {"details": message}, errors
+            ),
+            status=422,
+        )
+
+    @api.exception_handler(PermissionDenied)
+    def permission_denied(request, exc):
+        return api.create_response(
+            request, error_body("forbidden", _("您不能进行这项操作")), status=403
+        )
+
+    @api.exception_handler(Exception)
+    def server_error(request, exc):
+        """Any other exception: logged with its traceback like Django's own 500, answered in
+        the documented JSON (never ninja's plain-text traceback or Django's HTML page)."""
+        logger.error(
+            "Internal Server Error: %s",
+            request.path,
+            exc_info=exc,
+            extra={"status_code": 500, "request": request},
+        )
+        # Django's error reporting and the test client listen for this signal.
+        got_request_exception.send(sender=None, request=request)
+        return api.create_response(
+            request,
+            error_body(
+                "server_error",
+                _("系统出错了，请稍后再试；如果反复出现，请把请求编号告诉县级管理员"),
+            ),
+            status=500,
+        )
 
     @api.exception_handler(HttpError)
     def http_error(request, exc):

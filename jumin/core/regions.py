@@ -132,7 +132,7 @@ def normalise_county_prefix(code: str) -> str:
     text = str(code).strip()
     if len(text) == 12 and text.endswith("000000"):
         text = text[:6]
-    if not text.isdigit() or len(text) not in (2, 4, 6):
+    if not is_ascii_digits(text) or len(text) not in (2, 4, 6):
         raise ValidationError(f"区划代码 {code} 应为2位（省）、4位（市）或6位（县）数字")
     while len(text) > 2 and text.endswith("00"):
         text = text[:-2]

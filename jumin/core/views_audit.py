@@ -1,7 +1,6 @@
 """The audit trail search page and its Excel export. Read-only: nothing here (or anywhere)
 changes or deletes an entry; the model and a database trigger refuse it too."""
 
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
@@ -110,4 +109,3 @@ def _export_row(entry, user) -> list:
         entry.request_id,
         entry.ip_address or "",
     ]
-

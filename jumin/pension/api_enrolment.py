@@ -92,13 +92,13 @@ class RegisterIn(Schema):
 class ReasonIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    reason: PlainText = Field(max_length=500, description="退回原因")
+    reason: PlainText = Field(max_length=200, description="退回原因")
 
 
 class PauseIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    reason: PlainText = Field(description=", ".join(PauseReason.values))
+    reason: PlainText = Field(max_length=20, description=", ".join(PauseReason.values))
     note: PlainText = Field("", max_length=200)
 
 
@@ -111,7 +111,7 @@ class ResumeIn(Schema):
 class CloseIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    reason: PlainText = Field(description=", ".join(CloseReason.values))
+    reason: PlainText = Field(max_length=20, description=", ".join(CloseReason.values))
     closed_on: Date | None = Field(None, description="注销日期，不填为今天")
     note: PlainText = Field("", max_length=200)
 

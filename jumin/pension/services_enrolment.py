@@ -23,6 +23,7 @@ from django.utils import timezone
 from jumin.core import audit
 from jumin.core.access import in_scope, require, scope
 from jumin.core.models import Region, RegionLevel
+from jumin.core.parsing import parse_id
 from jumin.pension import rules
 from jumin.pension.models import (
     ACTIVE_STATUSES,
@@ -326,10 +327,10 @@ def enrolment_township_approve_many(*, acting_user, ids) -> int:
     user's scope (or unknown) → Http404; one not waiting for the township → ValidationError
     naming it. One audit entry for the whole list."""
     require(acting_user, "enrolment.approve_township")
-    try:
-        wanted = sorted({int(pk) for pk in ids})
-    except (TypeError, ValueError) as error:
-        raise Http404 from error
+    parsed = {parse_id(pk) for pk in ids}
+    if None in parsed:  # not an id, or one past what the database holds: like an unknown id
+        raise Http404
+    wanted = sorted(parsed)
     if not wanted:
         raise ValidationError({"ids": "请至少勾选一条参保登记"})
     with transaction.atomic():

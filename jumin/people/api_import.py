@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
 from jumin.core.api import error_responses
+from jumin.core.text import is_ascii_digits
 from jumin.people.imports import queries, services
 from jumin.people.imports.workbooks import errors_path, errors_workbook_bytes
 
@@ -153,6 +154,6 @@ def import_errors_endpoint(request, import_id: str):
 
 
 def _pk(text: str) -> int:
-    if not text.isdigit() or len(text) > 18:
+    if not is_ascii_digits(text) or len(text) > 18:
         raise Http404
     return int(text)

@@ -4,7 +4,6 @@ render. Objects come through the scoped queries first (out of scope → 404), th
 permission is checked (a role that may not act → 403).
 """
 
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
