@@ -50,7 +50,7 @@ from jumin.collection.withholding.formats import (
 from jumin.core import audit
 from jumin.core.access import get_scoped_or_404, in_scope, require, scope
 from jumin.core.models import Region, RegionLevel
-from jumin.core.tabular import Formula, TabularError, cell_text, read_rows
+from jumin.core.tabular import XLSX_MAGIC, Formula, TabularError, cell_text, read_rows
 from jumin.core.text import export_text, is_ascii_digits
 from jumin.core.uploads import check_lines, check_size
 
@@ -285,7 +285,8 @@ def statement_import(
     if len(bank) > 40:
         raise ValidationError({"bank": "银行名称过长（最多40个字）"})
     check_size(len(content), limit=settings.JUMIN_BANK_FILE_MAX_BYTES)
-    check_lines(content, limit=settings.JUMIN_BANK_FILE_MAX_LINES)
+    if not content.startswith(XLSX_MAGIC):  # an .xlsx's rows are counted as it is read
+        check_lines(content, limit=settings.JUMIN_BANK_FILE_MAX_LINES)
     digest = hashlib.sha256(content).hexdigest()
     existing = BankStatementFile.objects.filter(sha256=digest).first()
     if existing is not None:

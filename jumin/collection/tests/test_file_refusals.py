@@ -8,6 +8,7 @@ a file too big. The import day is passed in (``on=``) or fixed with ``time_machi
 """
 
 import datetime
+import io
 import zoneinfo
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import Workbook
 
 from jumin.collection.dues import dues_generate
 from jumin.collection.models import (
@@ -419,6 +421,22 @@ def test_statement_control_record_that_does_not_fit(tree, staff):
 def test_statement_without_lines(tree, staff):
     message = refused_statement(staff, statement_csv([]))
     assert "文件没有任何明细行" in message
+
+
+def test_statement_xlsx_over_the_line_limit_and_dates_of_excel_cells(tree, staff, settings):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["JUMIN-STATEMENT", 1, 2, 300])
+    sheet.append(["入账日期", "金额", "凭证号", "对方户名"])
+    sheet.append([datetime.datetime(2026, 3, 21), 150, "S7", "王"])
+    sheet.append([datetime.datetime(2027, 1, 1), 150, "S8", "王"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    message = refused_statement(staff, buffer.getvalue())
+    assert "第 4 行“入账日期”：入账日期 2027-01-01 晚于导入日 2026-05-01" in message
+    settings.JUMIN_BANK_FILE_MAX_LINES = 3
+    message = refused_statement(staff, buffer.getvalue())
+    assert message == "文件超过 3 行，请分成几个文件导入"
 
 
 @time_machine.travel(AT_IMPORT_DAY, tick=False)
