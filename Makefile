@@ -31,16 +31,19 @@ demo: $(STAMP)
 	$(BIN)/jumin demo-data --county 341125 --people $(DEMO_PEOPLE) --seed $(DEMO_SEED) --if-empty
 	$(BIN)/jumin demo-year --county 341125 --year 2026 --seed $(DEMO_SEED) --if-empty
 	$(BIN)/jumin demo-logins
-	@echo "jumin: http://$(DEMO_ADDRESS)  (Ctrl-C stops the server and the worker)"
+	@echo "jumin: http://$(DEMO_ADDRESS)  (Ctrl-C stops the server and the workers)"
 	@# The server runs as in production (DEBUG off: Chinese error pages, no debug 404 listing
 	@# the URLs), with a secret key kept in var/ for this machine.
 	@test -s $${JUMIN_VAR_DIR:-var}/secret_key || $(BIN)/python -c \
 	  'import secrets; print(secrets.token_urlsafe(50))' > $${JUMIN_VAR_DIR:-var}/secret_key
-	@trap 'kill $$worker 2>/dev/null' INT TERM EXIT; \
+	@# One worker per queue, as in production: a county job (dues, posting) never waits
+	@# behind a township's roster import.
+	@trap 'kill $$imports $$county 2>/dev/null' INT TERM EXIT; \
 	  export JUMIN_DEBUG=0 JUMIN_SECURE_COOKIES=0 \
 	    JUMIN_SECRET_KEY=$$(cat $${JUMIN_VAR_DIR:-var}/secret_key) \
 	    JUMIN_ALLOWED_HOSTS=127.0.0.1,localhost,[::1]; \
-	  $(BIN)/jumin worker --no-reload & worker=$$!; \
+	  $(BIN)/jumin worker --no-reload --queue-name imports,default & imports=$$!; \
+	  $(BIN)/jumin worker --no-reload --queue-name county & county=$$!; \
 	  $(BIN)/jumin runserver $(DEMO_ADDRESS) --noreload
 
 test: $(STAMP)

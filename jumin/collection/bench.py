@@ -46,6 +46,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from jumin.collection.bench_faults import FaultsBench
 from jumin.collection.models import (
     Due,
     DueKind,
@@ -132,7 +133,8 @@ class CollectionBench:
             )
 
 
-BENCH_AREAS = [CollectionBench()]
+# ``jumin bench faults`` (kill-and-resume checks) lives in its own module
+BENCH_AREAS = [CollectionBench(), FaultsBench()]
 
 
 # --------------------------------------------------------------------------- helpers

@@ -379,6 +379,7 @@ def _committed(generation, *, personal: int, government_paid: int) -> None:
             personal_created=F("personal_created") + personal,
             government_paid_created=F("government_paid_created") + government_paid,
         )
+    jobs.fault_point("dues.chunk")  # the kill-and-resume checks: killed before the commit
 
 
 def _chunk_audit(generation, step: str, first, last, made: dict) -> None:
