@@ -184,6 +184,7 @@ ACTION_LABELS = {
     "special_status.end": "结束特殊群体身份",
     "duplicate.review": "核查疑似重复",
     "roster.import": "导入花名册",
+    "job.interrupt": "标记后台任务中断",
     "region.load": "载入县级区划",
     "region.import": "导入乡镇村区划",
     "region.create": "新增区划",
