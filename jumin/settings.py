@@ -5,7 +5,11 @@
 - ``JUMIN_DEBUG``: ``1`` on a developer's or demo machine, never in production.
 - ``JUMIN_ALLOWED_HOSTS``: comma-separated host names.
 - ``JUMIN_SESSION_MINUTES``: idle minutes before a staff session ends (default 30).
-- ``JUMIN_LOGIN_LOCK_FAILURES`` / ``JUMIN_LOGIN_LOCK_MINUTES``: login lockout (default 5 / 15).
+- ``JUMIN_LOGIN_LOCK_FAILURES`` / ``JUMIN_LOGIN_LOCK_MINUTES``: login lockout of one user name
+  from one address (default 5 / 15).
+- ``JUMIN_CLIENT_IP_HEADER`` / ``JUMIN_PROXY_COUNT``: behind reverse proxies, the header they
+  append the client's address to (e.g. ``X-Forwarded-For``) and how many there are (default 1);
+  unset, the connection's own address is used.
 - ``JUMIN_TASKS_BACKEND``: ``db`` (default, ``jumin worker``) or ``immediate`` (run in-process).
 - ``JUMIN_JOB_LEASE_SECONDS``: how old a running job's heartbeat may get before the job is
   seen as dead (default 180).
@@ -69,6 +73,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "axes",
     "jumin.core",
     "jumin.people",
     "jumin.pension",
@@ -91,6 +96,8 @@ MIDDLEWARE = [
     "jumin.core.middleware.InputSafetyMiddleware",
     "jumin.core.middleware.AdminOnlyForAdministratorsMiddleware",
     "jumin.core.auth.PasswordChangeRequiredMiddleware",
+    # last, as django-axes asks: turns a locked-out login into the lockout page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jumin.urls"
@@ -138,9 +145,27 @@ LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:login"
 
-AUTHENTICATION_BACKENDS = ["jumin.core.auth.LockoutModelBackend"]
+# Login throttling is django-axes: the standalone backend refuses a locked-out attempt before
+# the model backend checks the password. Attempts count per user name AND address, so nobody
+# can lock an account out from elsewhere; API tokens never pass through here.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 JUMIN_LOGIN_LOCK_FAILURES = env_int("JUMIN_LOGIN_LOCK_FAILURES", 5)
 JUMIN_LOGIN_LOCK_MINUTES = env_int("JUMIN_LOGIN_LOCK_MINUTES", 15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "jumin.core.auth.login_failure_limit"  # reads JUMIN_LOGIN_LOCK_FAILURES
+AXES_COOLOFF_TIME = "jumin.core.auth.login_cool_off"  # reads JUMIN_LOGIN_LOCK_MINUTES
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "jumin.core.views.login_locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit trail (auth.login)
+# The client's address (lockout and audit trail): the connection's own, unless a reverse
+# proxy is named as its source; see jumin.core.auth.client_address.
+AXES_CLIENT_IP_CALLABLE = "jumin.core.auth.client_address"
+JUMIN_CLIENT_IP_HEADER = os.environ.get("JUMIN_CLIENT_IP_HEADER", "").strip()
+JUMIN_PROXY_COUNT = env_int("JUMIN_PROXY_COUNT", 1)
+
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -151,6 +176,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "jumin.core.auth.MixedCharactersValidator"},
+    {"NAME": "jumin.core.auth.UserNameRepeatedValidator"},
 ]
 
 # Sessions end after JUMIN_SESSION_MINUTES without a request, and when the browser closes.
@@ -238,5 +264,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("JUMIN_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # django-axes logs every failed login as a warning; its start-up banner is noise
+        "axes": {"level": "WARNING"},
+    },
 }

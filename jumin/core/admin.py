@@ -15,8 +15,6 @@ class StaffAdmin(UserAdmin):
                     "role",
                     "region",
                     "phone",
-                    "failed_logins",
-                    "locked_until",
                     "must_change_password",
                 )
             },

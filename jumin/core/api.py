@@ -6,7 +6,7 @@ Every error answers ``{"code": "...", "message": "中文说明", "errors": [{"fi
 code               status  when
 =================  ======  ====================================================
 bad_request        400     the body is not JSON, or not a form the endpoint can read
-unauthenticated    401     no token, an unknown or revoked token, a locked user
+unauthenticated    401     no token, an unknown or revoked token, a deactivated user
 forbidden          403     the role may not do this (``access.require``)
 csrf_failed        403     a logged-in browser session sent a write without CSRF
 not_found          404     unknown, or outside the caller's region
@@ -55,11 +55,13 @@ PlainText = schemas.PlainText
 
 
 def user_may_use_api(user) -> bool:
-    return user is not None and user.is_active and not user.is_locked()
+    """Only deactivation stops a user's API access. A login lockout (django-axes) is about
+    passwords tried from one address; a token is a separate credential and keeps working."""
+    return user is not None and user.is_active
 
 
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer <token>``; a revoked token or an inactive or locked user is refused."""
+    """``Authorization: Bearer <token>``; a revoked token or an inactive user is refused."""
 
     def authenticate(self, request, token):
         token = (token or "").strip()
@@ -232,7 +234,7 @@ def install(api: NinjaAPI) -> None:
     def unauthenticated(request, exc):
         response = api.create_response(
             request,
-            error_body("unauthenticated", _("缺少或无效的访问令牌，或账号已停用、锁定")),
+            error_body("unauthenticated", _("缺少或无效的访问令牌，或账号已停用")),
             status=401,
         )
         response["WWW-Authenticate"] = 'Bearer realm="jumin"'

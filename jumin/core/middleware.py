@@ -14,7 +14,10 @@ API_PREFIX = "/api/"
 
 
 def client_address(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The same address the login lockout counts (``JUMIN_CLIENT_IP_HEADER`` behind a proxy)."""
+    from jumin.core.auth import client_address as lockout_address
+
+    return lockout_address(request)
 
 
 def is_api(request) -> bool:

@@ -100,8 +100,6 @@ class User(AbstractUser):
     )
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
-    failed_logins = models.PositiveIntegerField(_("连续登录失败次数"), default=0)
-    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
     must_change_password = models.BooleanField(
         _("下次登录须修改密码"),
@@ -128,9 +126,6 @@ class User(AbstractUser):
         if self.region_id is None:
             return "-"  # matches no code; access.scope returns nothing for such a user anyway
         return self.region.prefix
-
-    def is_locked(self, now=None) -> bool:
-        return self.locked_until is not None and self.locked_until > (now or timezone.now())
 
 
 # --------------------------------------------------------------------------- audit

@@ -8,6 +8,7 @@ from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 
 from jumin.core.access import can, get_scoped_or_404, require, scope
+from jumin.core.auth import locked_usernames
 from jumin.core.models import PREFIX_LENGTH, AuditEntry, Region, RegionLevel, Role, User
 
 # --------------------------------------------------------------------------- regions
@@ -159,7 +160,7 @@ def home_summary(user) -> dict:
     if can(user, "staff.manage"):
         summary["staff"] = scope(User.objects.all(), user).aggregate(
             active=Count("id", filter=Q(is_active=True)),
-            locked=Count("id", filter=Q(locked_until__gt=timezone.now(), is_active=True)),
+            locked=Count("id", filter=Q(username__in=locked_usernames(), is_active=True)),
         )
     if can(user, "audit.view"):
         today = timezone.localdate()
@@ -221,6 +222,11 @@ FIELD_LABELS = {
     "locked_until": "锁定至",
     "failed_logins": "连续失败次数",
     "locked": "已锁定",
+    "attempts": "登录失败记录（按地址）",
+    "attempts_cleared": "清除的登录失败记录",
+    "ip_address": "地址",
+    "failures": "失败次数",
+    "last_attempt": "最近一次",
     "temporary": "临时密码",
     "name": "名称",
     "level": "级别",

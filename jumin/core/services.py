@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from jumin.core import audit
 from jumin.core.access import COUNTY_ROLES, in_scope, require
-from jumin.core.auth import password_problems
+from jumin.core.auth import login_attempts, login_unlock, password_problems
 from jumin.core.models import Region, RegionLevel, Role, User
+from jumin.core.text import TextError, check_text
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.@+-]{3,150}$")
 PHONE_PATTERN = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
@@ -179,30 +180,40 @@ def staff_reset_password(*, acting_user, user: User) -> str:
     password = generate_temporary_password()
     user.set_password(password)
     user.must_change_password = True
-    user.failed_logins = 0
-    user.locked_until = None
-    user.save(update_fields=["password", "must_change_password", "failed_logins", "locked_until"])
+    user.save(update_fields=["password", "must_change_password"])
+    unlocked = login_unlock(user.username)
     audit.record(
-        actor=acting_user, action="staff.reset_password", obj=user, after={"temporary": True}
+        actor=acting_user,
+        action="staff.reset_password",
+        obj=user,
+        after={"temporary": True, "attempts_cleared": unlocked},
     )
     return password
 
 
 @transaction.atomic
 def staff_unlock(*, acting_user, user: User) -> User:
-    """Lift a lock set after repeated wrong passwords; the password stays as it was."""
+    """Lift the lockouts of an account (from every address) after repeated wrong passwords;
+    the password stays as it was. The attempts forgotten are kept in the audit entry."""
     require(acting_user, "staff.manage")
     _check_target(acting_user, user)
-    before = {"locked_until": user.locked_until, "failed_logins": user.failed_logins}
-    user.locked_until = None
-    user.failed_logins = 0
-    user.save(update_fields=["locked_until", "failed_logins"])
+    attempts = login_attempts(user.username)
+    login_unlock(user.username)
     audit.record(
         actor=acting_user,
         action="staff.unlock",
         obj=user,
-        before=before,
-        after={"locked_until": None, "failed_logins": 0},
+        before={
+            "attempts": [
+                {
+                    "ip_address": attempt["ip_address"],
+                    "failures": attempt["failures"],
+                    "last_attempt": attempt["last_attempt"],
+                }
+                for attempt in attempts
+            ]
+        },
+        after={"attempts": []},
     )
     return user
 
@@ -214,6 +225,10 @@ def staff_deactivate(*, acting_user, user: User, reason: str = "") -> User:
     _check_target(acting_user, user)
     if user.pk == acting_user.pk:
         raise ValidationError({"is_active": "不能停用自己的账号"})
+    try:
+        check_text(reason, multiline=True)  # the reason is kept in the audit trail
+    except TextError as error:
+        raise ValidationError({"reason": f"停用原因{error.message}"}) from None
     if not user.is_active:
         return user
     user.is_active = False

@@ -9,47 +9,59 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from jumin.core import audit, queries, services
-from jumin.core.auth import AccountLocked
+from jumin.core.auth import lockout_message, record_login_failure
 from jumin.core.forms import LoginForm, PasswordChangeForm
 from jumin.core.navigation import tasks_for
 
 
 @require_http_methods(["GET", "POST"])
 def login(request):
+    """Sign in. A wrong password and an unknown user name get the same answer; so does a
+    locked-out attempt (django-axes: too many failures of this user name from this address)."""
     form = LoginForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
-        try:
+        username = form.cleaned_data["username"]
+        with transaction.atomic():
             user = auth.authenticate(
-                request,
-                username=form.cleaned_data["username"],
-                password=form.cleaned_data["password"],
+                request, username=username, password=form.cleaned_data["password"]
             )
-        except AccountLocked as locked:
-            until = timezone.localtime(locked.until).strftime("%H:%M")
-            error = _("登录失败次数过多，账号已锁定，请在 %(until)s 之后再试或联系县级管理员。") % {
-                "until": until
-            }
-        else:
             if user is None:
-                error = _("用户名或密码不正确。")
+                record_login_failure(request, username)
             else:
-                with transaction.atomic():
-                    auth.login(request, user)
-                    audit.record(actor=user, action="auth.login", obj=user)
-                if user.must_change_password:
-                    return redirect("core:password_change")
-                next_url = request.GET.get("next", "")
-                if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
-                    next_url = ""
-                return redirect(next_url or "core:home")
+                auth.login(request, user)
+                audit.record(actor=user, action="auth.login", obj=user)
+        if user is None:
+            if getattr(request, "axes_locked_out", False):
+                return login_locked_out(request)
+            error = _("用户名或密码不正确。")
+        else:
+            if user.must_change_password:
+                return redirect("core:password_change")
+            next_url = request.GET.get("next", "")
+            if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+                next_url = ""
+            return redirect(next_url or "core:home")
     return render(request, "core/login.html", {"form": form, "error": error})
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """The login page with the lockout message (429); also ``AXES_LOCKOUT_CALLABLE``, so a
+    lockout met anywhere (the admin's login form) answers the same way."""
+    if original_response is not None and original_response.status_code == 429:
+        return original_response
+    form = LoginForm(initial={"username": request.POST.get("username", "")[:150]})
+    return render(
+        request,
+        "core/login.html",
+        {"form": form, "error": lockout_message(), "locked_out": True},
+        status=429,
+    )
 
 
 @require_http_methods(["POST"])
@@ -60,6 +72,7 @@ def logout(request):
     return redirect("core:login")
 
 
+@require_GET
 @login_required
 def home(request):
     return render(

@@ -1,18 +1,21 @@
 """Staff account pages for county administrators: list, create, edit, reset password,
-unlock, deactivate. An account outside the administrator's area answers 404."""
+unlock, deactivate. An account outside the administrator's area answers 404.
+
+"Locked" means django-axes refuses this user name from at least one address; the edit page
+lists the failed attempts by address and unlocking forgets them all (audited)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jumin.core import queries, services
 from jumin.core.access import require
+from jumin.core.auth import locked_usernames, login_attempts
 from jumin.core.forms import StaffCreateForm, StaffEditForm
 from jumin.core.models import Role
 
@@ -40,10 +43,12 @@ def staff_list(request):
     role = role if role in Role.values else ""
     users = queries.staff_list(request.user, text=text, role=role)
     page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = [account.username for account in page.object_list]
+    locked = set(locked_usernames().filter(username__in=shown).values_list("username", flat=True))
     return render(
         request,
         "core/staff_list.html",
-        {"page": page, "q": text, "role": role, "roles": Role.choices, "now": timezone.now()},
+        {"page": page, "q": text, "role": role, "roles": Role.choices, "locked": locked},
     )
 
 
@@ -109,10 +114,16 @@ def staff_edit(request, pk: int):
         else:
             messages.success(request, _("已保存 %(name)s 的账号。") % {"name": account})
             return redirect("core:staff")
+    attempts = login_attempts(account.username)
     return render(
         request,
         "core/staff_form.html",
-        {"form": form, "account": account, "is_locked": account.is_locked()},
+        {
+            "form": form,
+            "account": account,
+            "attempts": attempts,
+            "is_locked": any(attempt["locked"] for attempt in attempts),
+        },
     )
 
 
@@ -136,7 +147,9 @@ def staff_unlock(request, pk: int):
     account = queries.staff_get(request.user, pk)
     allow(request, "unlock")
     services.staff_unlock(acting_user=request.user, user=account)
-    messages.success(request, _("已解除 %(name)s 的锁定，可以重新登录。") % {"name": account})
+    messages.success(
+        request, _("已解除 %(name)s 的锁定，从任何地址都可以重新登录。") % {"name": account}
+    )
     return redirect("core:staff_edit", pk=account.pk)
 
 

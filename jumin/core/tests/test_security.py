@@ -2,63 +2,18 @@ import datetime
 
 import pytest
 from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
 from jumin.core import audit
 from jumin.core.models import AuditEntry, Role, User
 from jumin.testing.factories import TEST_PASSWORD
 
-# --------------------------------------------------------------------------- login lockout
+# --------------------------------------------------------------------------- login
+# (lockout: test_lockout.py)
 
 
 def log_in(client, user, password=TEST_PASSWORD):
     return client.post("/login/", {"username": user.username, "password": password})
-
-
-@override_settings(JUMIN_LOGIN_LOCK_FAILURES=3, JUMIN_LOGIN_LOCK_MINUTES=15)
-def test_a_locked_account_is_refused_even_with_the_right_password(client, staff):
-    user = staff[Role.VILLAGE_ASSISTANT]
-    for _attempt in range(3):
-        log_in(client, user, "Wrong-password-1")
-    for _attempt in range(2):
-        response = log_in(client, user)
-        assert response.status_code == 200
-        assert "锁定" in response.content.decode()
-        assert "_auth_user_id" not in client.session
-    user.refresh_from_db()
-    assert user.locked_until > timezone.now() + datetime.timedelta(minutes=14)
-
-
-@override_settings(JUMIN_LOGIN_LOCK_FAILURES=3)
-def test_the_lock_expires_and_a_good_login_clears_the_count(client, staff):
-    user = staff[Role.VILLAGE_ASSISTANT]
-    User.objects.filter(pk=user.pk).update(
-        locked_until=timezone.now() - datetime.timedelta(seconds=1), failed_logins=2
-    )
-    assert log_in(client, user).status_code == 302
-    user.refresh_from_db()
-    assert (user.failed_logins, user.locked_until) == (0, None)
-
-
-@override_settings(JUMIN_LOGIN_LOCK_FAILURES=3)
-def test_failures_below_the_limit_do_not_lock(client, staff):
-    user = staff[Role.VILLAGE_ASSISTANT]
-    for _attempt in range(2):
-        log_in(client, user, "Wrong-password-1")
-    assert log_in(client, user).status_code == 302
-
-
-@override_settings(JUMIN_LOGIN_LOCK_FAILURES=2)
-def test_an_administrator_unlocks_a_locked_account(client, staff):
-    user = staff[Role.TOWNSHIP_CLERK]
-    for _attempt in range(2):
-        log_in(client, user, "Wrong-password-1")
-    assert "锁定" in log_in(client, user).content.decode()
-    client.force_login(staff[Role.COUNTY_ADMIN])
-    client.post(f"/staff/{user.pk}/unlock/")
-    client.logout()
-    assert log_in(client, user).status_code == 302
 
 
 def test_an_unknown_username_gets_the_same_answer_as_a_wrong_password(client, staff):
