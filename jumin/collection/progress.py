@@ -24,7 +24,7 @@ Writes: ``targets_set`` (the county administrator's form; one audit entry per sa
 """
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,7 +34,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from jumin.collection.models import CollectionTarget, Due, DueKind, DueStatus
-from jumin.core import audit
+from jumin.core import audit, money
 from jumin.core.access import in_scope, require, scope
 from jumin.core.models import PREFIX_LENGTH, Region, RegionLevel
 from jumin.core.parsing import year_or_default
@@ -371,14 +371,9 @@ def _amount(name: str, value) -> Decimal | None:
     if value is None or str(value).strip() == "":
         return None
     try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError({f"amount_{name}": "金额任务必须是数字"}) from None
-    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
-        raise ValidationError({f"amount_{name}": "金额任务应为不小于0的金额"})
-    if amount.as_tuple().exponent < -2:
-        raise ValidationError({f"amount_{name}": "金额任务最多保留两位小数"})
-    return amount.quantize(Decimal("0.01"))
+        return money.parse(value)
+    except money.MoneyError as error:
+        raise ValidationError({f"amount_{name}": f"金额任务：{error.message}"}) from None
 
 
 def targets_set(

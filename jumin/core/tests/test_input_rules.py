@@ -365,3 +365,16 @@ def test_the_isdigit_scan_finds_a_call(tmp_path):
         encoding="utf-8",
     )
     assert isdigit_calls(sample) == [7]
+
+
+def test_a_reason_posted_outside_a_form_meets_the_rule_too(client, staff):
+    """The deactivation reason is read from the POST directly and kept in the audit trail."""
+    account = staff[Role.VILLAGE_ASSISTANT]
+    client.force_login(staff[Role.COUNTY_ADMIN])
+    response = client.post(
+        reverse("core:staff_deactivate", args=[account.pk]), {"reason": "离职\x07"}, follow=True
+    )
+    assert "停用原因不能包含控制字符（第3个字符 U+0007）" in response.content.decode()
+    account.refresh_from_db()
+    assert account.is_active
+    assert not AuditEntry.objects.filter(action="staff.deactivate").exists()
