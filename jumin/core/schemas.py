@@ -1,18 +1,18 @@
-"""Field types every API schema shares: text, ids, years, dates, amounts and paging.
+"""Field types every API schema shares: text, ids, dates, amounts and paging.
 
 Each type carries the same rule as the pages (``jumin.core.forms``) and the files: text
-without control characters (``core.text``), years 1900–2100 and dates 1900-01-01 …
-2199-12-31 (``core.parsing``), amounts through ``core.money.parse`` (two decimals, within the
-column), ids and offsets within the database's 64-bit integers. A wrong value answers 422
-with the field named, never 500. ``jumin.core.api`` turns each error type below into a
-Chinese message.
+without control characters (``core.text``), dates 1900-01-01 … 2199-12-31
+(``core.parsing``), amounts through ``core.money.parse`` (two decimals, within the column),
+ids and offsets within the database's 64-bit integers. A wrong value answers 422 with the
+field named, never 500; ``jumin.core.api`` turns each error type below into a Chinese
+message. Years stay ``Field(ge=..., le=...)`` of the scheme's own range.
 """
 
 import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from ninja import Field, Path, Schema
+from ninja import Field, Schema
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -37,8 +37,6 @@ def _text_rule(*, multiline: bool):
 
 # A one-line text field: refuses NUL and every other control character (422), as forms do.
 PlainText = Annotated[str, AfterValidator(_text_rule(multiline=False))]
-# A text of several lines (a note): line breaks and tabs allowed, other control characters not.
-MultilineText = Annotated[str, AfterValidator(_text_rule(multiline=True))]
 
 
 def _check_date(value: datetime.date) -> datetime.date:
@@ -77,15 +75,8 @@ Amount = Annotated[
     ),
 ]
 
-# A year a person gives: 1900–2100 (a scheme may narrow it further in its service).
-Year = Annotated[int, Field(ge=parsing.YEAR_MIN, le=parsing.YEAR_MAX)]
 # A database id sent in a body or a query string.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-
-
-def IdPath(description: str = ""):  # noqa: N802 — reads like ninja's own Path(...)
-    """A path parameter that is a database id: ``book_id: int = IdPath()``."""
-    return Path(..., ge=1, le=MAX_ID, description=description)
 
 
 class Paging(Schema):
@@ -93,10 +84,3 @@ class Paging(Schema):
 
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="跳过前多少条")
     limit: int = Field(200, ge=1, le=1000, description="最多返回多少条")
-
-
-def page_of(rows, paging) -> tuple[int, list]:
-    """``(count, the rows of this page)`` of a queryset or a list, by ``paging``'s offset and
-    limit (both already bounded by the schema)."""
-    count = rows.count() if hasattr(rows, "count") and not isinstance(rows, list) else len(rows)
-    return count, list(rows[paging.offset : paging.offset + paging.limit])
