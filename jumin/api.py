@@ -2,15 +2,23 @@
 
 OpenAPI document at ``/api/openapi.json``, docs page at ``/api/docs`` (Swagger UI served from
 ninja's own static files: nothing is fetched from outside, not even the validator badge).
+The docs page is for signed-in staff (others are sent to the login page); the document is for
+staff sessions and API tokens, the callers it describes (others get the 401 JSON error).
 """
 
+import functools
+import http
+
+from django.contrib.auth.views import redirect_to_login
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
+from ninja.openapi.views import openapi_json
 from ninja.renderers import JSONRenderer
 
 from jumin.collection import api_deposits, api_progress, api_reconciliation, api_withholding
 from jumin.collection.api import router as collection_router
-from jumin.core.api import StaffSessionAuth, TokenAuth
+from jumin.core.api import StaffSessionAuth, TokenAuth, error_body
 from jumin.core.api import install as install_core
 from jumin.core.api_routes import jobs_router, regions_router
 from jumin.pension import api_accounts, api_enrolment
@@ -25,7 +33,68 @@ class ReadableJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorOut"}
+
+
+def generic_error_answers(operation: dict) -> list[int]:
+    """The error answers an operation can give whatever its code says: 401 (every operation
+    needs a token or a session), 400 (a body that cannot be parsed, answered by ninja before
+    the operation runs) and 422 (input the schema or the input rules refuse)."""
+    statuses = [401]
+    if "requestBody" in operation:
+        statuses += [400, 422]
+    elif operation.get("parameters"):
+        statuses.append(422)
+    return statuses
+
+
+class JuminAPI(NinjaAPI):
+    """Lists on every operation the error answers the shared machinery gives (ninja's 400 for
+    a body it cannot parse, 401, 422), so no router has to remember them."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in document["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status in generic_error_answers(operation):
+                    if status not in responses and str(status) not in responses:
+                        responses[status] = {
+                            "description": http.HTTPStatus(status).phrase,
+                            "content": {"application/json": {"schema": ERROR_SCHEMA}},
+                        }
+                operation["responses"] = dict(
+                    sorted(responses.items(), key=lambda item: int(item[0]))
+                )
+        return document
+
+
+def staff_docs(view):
+    """``docs_decorator``: the docs page for signed-in staff only (else the login page); the
+    OpenAPI document also for an API token (else the JSON error ``unauthenticated``)."""
+    is_document = getattr(view, "func", None) is openapi_json
+
+    @functools.wraps(view.func if isinstance(view, functools.partial) else view)
+    def guarded(request, *args, **kwargs):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_active:
+            return view(request, *args, **kwargs)
+        if not is_document:
+            return redirect_to_login(request.get_full_path())
+        if TokenAuth()(request) is not None:
+            return view(request, *args, **kwargs)
+        response = api.create_response(
+            request,
+            error_body("unauthenticated", _("缺少或无效的访问令牌，或账号已停用")),
+            status=401,
+        )
+        response["WWW-Authenticate"] = 'Bearer realm="jumin"'
+        return response
+
+    return guarded
+
+
+api = JuminAPI(
     title="jumin API",
     version="1",
     description=(
@@ -40,6 +109,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[TokenAuth(), StaffSessionAuth()],
     docs=Swagger(settings={"validatorUrl": None}),
+    docs_decorator=staff_docs,
     renderer=ReadableJSONRenderer(),
 )
 install_core(api)

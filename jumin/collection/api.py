@@ -189,11 +189,12 @@ def book_endpoint(request, book_id: int = Path(..., ge=1, le=MAX_ID)):
 @router.post(
     "/books/{book_id}/handover",
     response={200: BookOut, **error_responses(400, 401, 403, 404, 422)},
-    summary="交接票据本（当前持有人交给下一级、同级或退回上一级）",
+    summary="交接票据本（当前持有人交给下一级、同级或退回上一级；可安全重试，返回交出的票据本）",
 )
 def book_handover_endpoint(request, payload: HandoverIn, book_id: int = Path(..., ge=1, le=MAX_ID)):
     user = request.user
-    book = queries.book_get(user, book_id)
+    # handed upward the book leaves the giver's scope: the answer, and a retry, still find it
+    book = queries.book_for_handover(user, book_id)
     require(user, "receipt_book.handover")
     receivers = {receiver.pk: receiver for receiver in services.handover_receivers(user)}
     receiver = receivers.get(payload.receiver_id)
@@ -202,7 +203,7 @@ def book_handover_endpoint(request, payload: HandoverIn, book_id: int = Path(...
             {"receiver_id": "接收人必须是本辖区下级、同级或上一级在岗的票据经办人"}
         )
     services.book_handover(acting_user=user, book=book, receiver=receiver, note=payload.note)
-    return book_out(queries.book_get(user, book.pk))
+    return book_out(queries.book_for_handover(user, book.pk))
 
 
 @router.post(

@@ -70,10 +70,10 @@ class DepositIn(Schema):
     receipt_ids: list[Id] = Field(max_length=5000, description="这次缴存所含票据的编号")
 
 
-class ReasonIn(Schema):
+class ReturnIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    reason: PlainText = Field(max_length=200)
+    reason: PlainText = Field(max_length=200, description="退回原因")
 
 
 class DepositFilters(Paging):
@@ -221,7 +221,7 @@ def deposit_check_endpoint(request, deposit_id: int = Path(..., ge=1, le=MAX_ID)
     summary="退回缴存（写明原因；所含票据可重新登记缴存）",
 )
 def deposit_return_endpoint(
-    request, payload: ReasonIn, deposit_id: int = Path(..., ge=1, le=MAX_ID)
+    request, payload: ReturnIn, deposit_id: int = Path(..., ge=1, le=MAX_ID)
 ):
     user = request.user
     deposit = queries.deposit_get(user, deposit_id)

@@ -316,7 +316,9 @@ class PostingIn(Schema):
     year: int = Field(ge=2000, le=2100)
 
 
-class JobOut(Schema):
+class PostingStartOut(Schema):
+    """The posting job a start made or found (``JobOut`` of ``/api/jobs`` is the job itself)."""
+
     job_id: str
     status: str
     started_now: bool
@@ -344,7 +346,7 @@ def postings_endpoint(request):
 
 @postings_router.post(
     "",
-    response={202: JobOut, **error_responses(401, 403, 422)},
+    response={202: PostingStartOut, **error_responses(401, 403, 422)},
     summary="开始记账（后台任务；进度见 /api/jobs/{job_id}）",
 )
 def posting_run_endpoint(request, payload: PostingIn):

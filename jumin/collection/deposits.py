@@ -37,7 +37,7 @@ from jumin.collection.services import (
     receipt_reference,
 )
 from jumin.core import audit
-from jumin.core.access import can, in_scope, require
+from jumin.core.access import can, in_scope, require, require_any
 from jumin.core.models import Region, RegionLevel
 
 # --------------------------------------------------------------------------- deadlines (pure)
@@ -341,11 +341,16 @@ def deposit_check(*, acting_user, deposit: Deposit) -> Deposit:
     return deposit_check_township(acting_user=acting_user, deposit=deposit)
 
 
+def require_deposit_checker(acting_user) -> bool:
+    """Checking and returning deposits is for the township's or the county's checker; True
+    for the county's. Pages ask before reading the form, so a reader gets 403 whatever it sent."""
+    held = require_any(acting_user, "deposit.check_county", "deposit.check_township")
+    return held == "deposit.check_county"
+
+
 def deposit_return(*, acting_user, deposit: Deposit, reason: str) -> Deposit:
     """Send a deposit back with a reason; its receipts are free for a corrected deposit."""
-    county = can(acting_user, "deposit.check_county")
-    if not county:
-        require(acting_user, "deposit.check_township")
+    county = require_deposit_checker(acting_user)
     reason = _clean_reason(reason)
     with transaction.atomic():
         deposit = _locked(deposit)

@@ -259,7 +259,10 @@ def progress_report(user, *, year: int, region_code: str | None = None) -> Progr
         row.target_count, row.target_amount = target.target_count, target.target_amount
 
     ordered = list(rows.values())
-    total = ProgressRow(code=region.code, name=f"{region.name}合计")
+    # The total adds up the rows the user may see: for a township clerk on the county's page
+    # (or a village assistant on the township's) that is their own area, and says so.
+    covered = region if in_scope(user, region.code) else user.region
+    total = ProgressRow(code=covered.code, name=f"{covered.name}合计")
     for row in ordered:
         total.add(row)
     if child_level == RegionLevel.TOWNSHIP:

@@ -3,8 +3,16 @@
 from collections import defaultdict
 
 from django.db.models import Count, F, Q, QuerySet
+from django.http import Http404
 
-from jumin.collection.models import Due, DueStatus, Receipt, ReceiptBook, ReceiptStatus
+from jumin.collection.models import (
+    Due,
+    DueStatus,
+    Receipt,
+    ReceiptBook,
+    ReceiptHandover,
+    ReceiptStatus,
+)
 from jumin.collection.services import ISSUABLE_KINDS
 from jumin.core.access import get_scoped_or_404, require, scope, scope_flag
 from jumin.core.models import Region, RegionLevel
@@ -19,6 +27,10 @@ def books_with_counts(user, *, township: str = "", village: str = "") -> QuerySe
         books = books.filter(holder_region_id=village)
     elif township:
         books = books.filter(holder_region__pk__startswith=township[:9])
+    return _with_counts(books)
+
+
+def _with_counts(books: QuerySet) -> QuerySet:
     return books.annotate(
         issued=Count("receipts", filter=Q(receipts__status=ReceiptStatus.ISSUED)),
         voided=Count("receipts", filter=Q(receipts__status=ReceiptStatus.VOIDED)),
@@ -30,6 +42,20 @@ def books_with_counts(user, *, township: str = "", village: str = "") -> QuerySe
 def book_get(user, pk) -> ReceiptBook:
     """One book in the user's scope or 404."""
     return get_scoped_or_404(books_with_counts(user), user, pk=pk)
+
+
+def book_for_handover(user, pk) -> ReceiptBook:
+    """The book a handover acts on: one in the user's scope, or else the one this user was
+    the last to hand on. A village assistant handing a book up to the township no longer
+    holds it in their scope; the answer to the handover, and to its retry, is still that
+    book (the service tells a retry from a second handover). 404 otherwise."""
+    try:
+        return book_get(user, pk)
+    except Http404:
+        last = ReceiptHandover.objects.filter(book_id=pk).order_by("-pk").first()
+        if last is None or last.giver_id != user.pk:
+            raise
+    return _with_counts(ReceiptBook.objects.select_related("holder", "holder_region")).get(pk=pk)
 
 
 def book_history(user, book: ReceiptBook) -> dict:

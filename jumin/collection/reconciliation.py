@@ -499,10 +499,13 @@ def _sum(rows: list[Reconciliation]) -> dict:
 def reconciliation_compute(acting_user, region, month) -> Reconciliation:
     """Compute and store (upsert) one region's month; a township's or the county's rows
     aggregate the rows of their villages, which are stored too. See the module doc for what
-    happens to a confirmed month."""
+    happens to a confirmed month. Writes, so it needs ``reconciliation.compute`` (checked
+    before the input is read: a reader is refused whatever they send)."""
+    if acting_user is not None:
+        require(acting_user, "reconciliation.compute")
     region = _region(region)
     month = month_of(month)
-    _check(acting_user, "reconciliation.view", region)
+    _check(acting_user, "reconciliation.compute", region)
     with transaction.atomic():
         row = _compute(acting_user, region, month)
         audit.record(

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jumin.collection import queries, services
 from jumin.collection.models import BookStatus, ReceiptStatus
-from jumin.core.access import can, masked_for, require
+from jumin.core.access import can, in_scope, masked_for, require
 from jumin.core.forms import Form, YearField
 from jumin.core.text import is_ascii_digits
 
@@ -198,6 +198,8 @@ def book_handover(request, pk: int):
             errors_to_form(form, error)
         else:
             messages.success(request, "已交接，交接记录已保存")
+            if not in_scope(request.user, form.receivers[form.cleaned_data["receiver"]].region_id):
+                return redirect("collection:books")  # handed upward: no longer in the scope
             return redirect("collection:book_detail", book.pk)
     return render(
         request,

@@ -204,6 +204,7 @@ def deposit_check(request, pk: int):
 @login_required
 def deposit_return(request, pk: int):
     deposit = queries.deposit_get(request.user, pk)
+    services.require_deposit_checker(request.user)
     form = ReturnForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写退回原因")

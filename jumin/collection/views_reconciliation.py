@@ -99,6 +99,7 @@ def reconciliations(request):
                 initial={"month": day.strftime("%Y-%m"), "region": region or user.region_id}
             ),
             "can_confirm": can(user, "reconciliation.confirm"),
+            "can_compute": can(user, "reconciliation.compute"),
         },
     )
 
@@ -107,7 +108,7 @@ def reconciliations(request):
 @require_POST
 def reconciliation_compute(request):
     user = request.user
-    require(user, "reconciliation.view")
+    require(user, "reconciliation.compute")
     form = ComputeForm(request.POST)
     if form.is_valid():
         code = form.cleaned_data["region"]
@@ -147,6 +148,7 @@ def reconciliation_detail(request, pk):
             "children": children,
             "can_confirm": can(user, "reconciliation.confirm")
             and row.status == ReconciliationStatus.DRAFT,
+            "can_compute": can(user, "reconciliation.compute"),
             "next_month": reconciliation.next_month(row.month),
         },
     )

@@ -65,6 +65,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "deposit.check_county": frozenset({Role.FINANCE}),
     "statement.import": frozenset({Role.FINANCE}),
     "reconciliation.view": ALL_ROLES,
+    # computing a month writes its rows and can reopen a confirmed month: not for readers
+    "reconciliation.compute": frozenset({Role.FINANCE, Role.TOWNSHIP_CLERK}),
     "reconciliation.confirm": frozenset({Role.FINANCE, Role.TOWNSHIP_CLERK}),
     "government_paid.confirm": frozenset({Role.FINANCE}),
     "posting.run": frozenset({Role.FINANCE, Role.COUNTY_ADMIN}),
@@ -93,6 +95,15 @@ def can(user, permission: str) -> bool:
 def require(user, permission: str) -> None:
     if not can(user, permission):
         raise PermissionDeniedForRole(permission)
+
+
+def require_any(user, *permissions: str) -> str:
+    """For an act two roles do at different levels (a deposit checked by the township or the
+    county): the first of ``permissions`` the user holds; 403 if none."""
+    for permission in permissions:
+        if can(user, permission):
+            return permission
+    raise PermissionDeniedForRole(permissions[0])
 
 
 def scope(queryset: QuerySet, user) -> QuerySet:

@@ -89,7 +89,7 @@ class RegisterIn(Schema):
     note: PlainText = Field("", max_length=200)
 
 
-class ReasonIn(Schema):
+class RejectIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     reason: PlainText = Field(max_length=200, description="退回原因")
@@ -294,7 +294,7 @@ def enrolment_approve_endpoint(request, enrolment_id: int = Path(..., ge=1, le=M
 
 @router.post("/{enrolment_id}/reject", response=ACT_RESPONSES, summary="退回（须填原因）")
 def enrolment_reject_endpoint(
-    request, payload: ReasonIn, enrolment_id: int = Path(..., ge=1, le=MAX_ID)
+    request, payload: RejectIn, enrolment_id: int = Path(..., ge=1, le=MAX_ID)
 ):
     return _act(
         request,

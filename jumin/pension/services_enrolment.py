@@ -21,7 +21,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from jumin.core import audit
-from jumin.core.access import in_scope, require, scope
+from jumin.core.access import in_scope, require, require_any, scope
 from jumin.core.models import Region, RegionLevel
 from jumin.core.parsing import parse_id
 from jumin.pension import rules
@@ -430,12 +430,27 @@ def enrolment_approve(*, acting_user, enrolment: Enrolment) -> Enrolment:
     )
 
 
-def enrolment_reject(*, acting_user, enrolment: Enrolment, reason: str) -> Enrolment:
-    """Send an application back (退回) at the township or the county step, with a reason."""
-    permission = {
+def review_permission(enrolment: Enrolment) -> str | None:
+    """The permission the step the enrolment waits for needs (township or county), if any."""
+    return {
         Status.PENDING_TOWNSHIP: "enrolment.approve_township",
         Status.PENDING_COUNTY: "enrolment.approve_county",
     }.get(enrolment.status)
+
+
+def require_reviewer(acting_user, enrolment: Enrolment) -> None:
+    """Before a review page reads its form: the pending step's permission, or either step's
+    when nothing is pending (the service then explains the status)."""
+    permission = review_permission(enrolment)
+    if permission is None:
+        require_any(acting_user, "enrolment.approve_township", "enrolment.approve_county")
+    else:
+        require(acting_user, permission)
+
+
+def enrolment_reject(*, acting_user, enrolment: Enrolment, reason: str) -> Enrolment:
+    """Send an application back (退回) at the township or the county step, with a reason."""
+    permission = review_permission(enrolment)
     if permission is None:
         _expect(enrolment, (Status.PENDING_TOWNSHIP, Status.PENDING_COUNTY), "退回")
     require(acting_user, permission)

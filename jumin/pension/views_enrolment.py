@@ -325,11 +325,24 @@ def enrolment_approve_many(request):
 
 
 def _act_page(
-    request, pk, *, page, form_class, title, call, success, form_kwargs=None, initial=None
+    request,
+    pk,
+    *,
+    page,
+    form_class,
+    title,
+    call,
+    success,
+    form_kwargs=None,
+    initial=None,
+    check=None,
 ):
-    """A page with a small form that calls one service on an enrolment."""
+    """A page with a small form that calls one service on an enrolment; ``check(enrolment)``
+    asks for a permission that depends on the enrolment, before the form is read."""
     enrolment = queries.enrolment_get(request.user, pk)
     allow(request, page)
+    if check is not None:
+        check(enrolment)
     form_kwargs = form_kwargs or {}
     if request.method == "POST":
         form = form_class(request.POST, **form_kwargs)
@@ -363,6 +376,7 @@ def enrolment_reject(request, pk: int):
         call=lambda enrolment, data: services.enrolment_reject(
             acting_user=request.user, enrolment=enrolment, reason=data["reason"]
         ),
+        check=lambda enrolment: services.require_reviewer(request.user, enrolment),
     )
 
 

@@ -205,6 +205,22 @@ def test_township_clerk_sees_only_the_own_township(client, tree, staff, collecti
     assert "设置各乡镇任务数" not in client.get(reverse("collection:progress")).content.decode()
 
 
+def test_the_total_row_names_the_area_it_adds_up(client, tree, staff, collection):
+    clerk = staff[Role.TOWNSHIP_CLERK]
+    report = progress.progress_report(clerk, year=YEAR)
+    assert report.region == tree.county
+    assert (report.total.name, report.total.code) == ("定城镇合计", tree.township_a.code)
+    client.force_login(clerk)
+    page = client.get(reverse("collection:progress"), {"year": YEAR}).content.decode()
+    assert "定城镇合计" in page and "定远县合计" not in page
+    export = client.get(reverse("collection:progress_export"), {"year": YEAR})
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert rows[-1][0] == "定城镇合计"
+    assistant = progress.progress_report(staff[Role.VILLAGE_ASSISTANT], year=YEAR)
+    assert assistant.total.name == "东门村合计"
+    assert progress.progress_report(staff[Role.LEADER], year=YEAR).total.name == "定远县合计"
+
+
 def test_village_assistant_sees_only_the_own_village(client, tree, staff, collection):
     user = staff[Role.VILLAGE_ASSISTANT]
     report = progress.progress_report(user, year=YEAR)
