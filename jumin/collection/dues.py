@@ -359,10 +359,11 @@ def refresh_statistics(model) -> None:
     """PostgreSQL: ANALYZE a table that just grew, so the next statement's planner looks up
     existing dues by person instead of scanning every due of the year for each row (which
     is quadratic, and also visits the rows the same INSERT has just added). SQLite's
-    planner needs no statistics here."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    planner needs no statistics here. Through the core helper, which works for the
+    application role too (it owns no table; see ``jumin.core.database``)."""
+    from jumin.core.database import refresh_statistics as refresh
+
+    refresh(model)
 
 
 def _take_turn(generation) -> None:

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         if year is not None and not 1900 <= year <= 9999:
             raise CommandError(f"缴费年度“{year}”不正确")
         result = ledger_check(county_prefix=prefix, year=year, limit=max(limit, 1))
-        where = (f"{county} " if county else "全部 ") + (f"{year}年" if year else "各年度")
+        where = "，".join([county or "全部县", f"{year}年" if year else "各年度"])
         if result.ok:
             self.stdout.write(f"{where}：个人账户与应缴一致，没有发现问题")
             return
