@@ -162,6 +162,7 @@ AXES_COOLOFF_TIME = "jumin.core.auth.login_cool_off"  # reads JUMIN_LOGIN_LOCK_M
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "jumin.core.views.login_locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit trail (auth.login)
+AXES_ENABLE_ADMIN = False  # unlocking is on the staff pages, where it is audited
 # The client's address (lockout and audit trail): the connection's own, unless a reverse
 # proxy is named as its source; see jumin.core.auth.client_address.
 AXES_CLIENT_IP_CALLABLE = "jumin.core.auth.client_address"

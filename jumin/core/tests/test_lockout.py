@@ -260,3 +260,10 @@ def test_a_password_with_the_user_name_once_or_of_another_user_passes_this_rule(
     assert password_problems("zhangsan1zhangsan1", User(username="lisi")) == []
     problems = password_problems("Qiuyue7zhangsan", User(username="zhangsan"))
     assert not any("重复" in problem for problem in problems)
+
+
+def test_the_django_admin_offers_no_unaudited_unlock():
+    """Deleting attempts in the admin would unlock without an audit entry: not offered."""
+    from django.contrib import admin
+
+    assert not admin.site.is_registered(AccessAttempt)
