@@ -127,9 +127,9 @@ def test_every_page_answers_every_role_without_a_server_error(client, world, rol
     assert answered_ok >= 20  # the walk reaches real pages, not only refusals
 
 
-@pytest.mark.parametrize("role", [Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK])
-def test_list_pages_survive_odd_query_strings(client, world, role):
-    client.force_login(world["staff"][role])
+def test_list_pages_survive_odd_query_strings(client, world):
+    """As the county administrator, who reaches every list page."""
+    client.force_login(world["staff"][Role.COUNTY_ADMIN])
     client.raise_request_exception = False
     failures = []
     for name, argument_names in page_patterns():
