@@ -103,7 +103,6 @@ def test_home_page_offers_the_tasks_of_the_role(client, staff, role):
 def test_home_page_shows_the_area_figures(client, tree, staff):
     from django.utils import timezone as tz
 
-
     PersonFactory(village=tree.village_a1)
     PersonFactory(village=tree.village_b1, death_date=datetime.date(2024, 1, 1))
     AccessAttempt.objects.create(
