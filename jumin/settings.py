@@ -259,10 +259,6 @@ JUMIN_IMPORTS_WAITING_PER_USER = env_int("JUMIN_IMPORTS_WAITING_PER_USER", 2)
 # Background jobs (jumin.core.jobs): imports a township hands in wait on "imports", county
 # jobs (dues, posting, payroll) on "county", so neither waits behind the other; `jumin worker`
 # serves every queue unless given --queue-name.
-
-# Background jobs (jumin.core.jobs): imports a township hands in wait on "imports", county
-# jobs (dues, posting, payroll) on "county", so neither waits behind the other; `jumin worker`
-# serves every queue unless given --queue-name.
 TASKS = {
     "default": {
         "BACKEND": (
