@@ -1,4 +1,5 @@
-"""The JSON API root: one NinjaAPI, each app adds its router. Domain code never imports this.
+"""The JSON API root: one NinjaAPI with every router the apps register. Domain code never
+imports this.
 
 OpenAPI document at ``/api/openapi.json``, docs page at ``/api/docs`` (Swagger UI served from
 ninja's own static files: nothing is fetched from outside, not even the validator badge).
@@ -10,21 +11,16 @@ import functools
 import http
 
 from django.contrib.auth.views import redirect_to_login
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 from ninja.openapi.views import openapi_json
 from ninja.renderers import JSONRenderer
 
-from jumin.collection import api_deposits, api_progress, api_reconciliation, api_withholding
-from jumin.collection.api import router as collection_router
+from jumin.core import registration
 from jumin.core.api import StaffSessionAuth, TokenAuth, error_body
 from jumin.core.api import install as install_core
-from jumin.core.api_routes import jobs_router, regions_router
-from jumin.pension import api_accounts, api_enrolment
-from jumin.pension.api import router as pension_router
-from jumin.people.api import router as people_router
-from jumin.people.api_import import router as imports_router
 
 
 class ReadableJSONRenderer(JSONRenderer):
@@ -113,19 +109,5 @@ api = JuminAPI(
     renderer=ReadableJSONRenderer(),
 )
 install_core(api)
-api.add_router("/persons", people_router)
-api.add_router("/regions", regions_router)
-api.add_router("/imports", imports_router)
-api.add_router("/jobs", jobs_router)
-api.add_router("/pension", pension_router)
-api.add_router("/collection", collection_router)
-api.add_router("/enrolments", api_enrolment.router)
-api.add_router("/accounts", api_accounts.router)
-api.add_router("/dues", api_withholding.dues_router)
-api.add_router("/withholding", api_withholding.batches_router)
-api.add_router("/tax-files", api_withholding.tax_router)
-api.add_router("/deposits", api_deposits.router)
-api.add_router("/reconciliations", api_reconciliation.reconciliations_router)
-api.add_router("/bank-statements", api_reconciliation.statements_router)
-api.add_router("/postings", api_reconciliation.postings_router)
-api.add_router("/progress", api_progress.router)
+for declared in registration.routers():
+    api.add_router(declared.prefix, import_string(declared.router.replace(":", ".")))

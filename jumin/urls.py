@@ -1,13 +1,13 @@
+"""Every app's pages under the prefix its registry names, the JSON API and the Django admin."""
+
 from django.contrib import admin
 from django.urls import include, path
 
 from jumin.api import api
+from jumin.core import registration
 
 urlpatterns = [
-    path("", include("jumin.core.urls")),
-    path("people/", include("jumin.people.urls")),
-    path("pension/", include("jumin.pension.urls")),
-    path("collection/", include("jumin.collection.urls")),
+    *(path(prefix, include(module)) for prefix, module in registration.url_modules()),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -52,7 +52,8 @@ from jumin.collection.models import (
     WithholdingLine,
 )
 from jumin.core import access
-from jumin.core.access import COUNTY_ROLES, PERMISSIONS
+from jumin.core import registration
+from jumin.core.access import COUNTY_ROLES, roles_with
 from jumin.core.models import JobRun, JobStatus, Role
 from jumin.core.tokens import token_create
 from jumin.pension.models import AccountEntry, Enrolment, EnrolmentStatus, EntrySource, GradeChoice
@@ -92,7 +93,7 @@ def refusals(role) -> set[int]:
 def write_permissions_of(role) -> set[str]:
     return {
         permission
-        for permission, roles in PERMISSIONS.items()
+        for permission, roles in registration.permissions().items()
         if role in roles and not is_read_permission(permission)
     }
 

@@ -48,6 +48,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from jumin.collection.registry import CollectionAction
+
 COUNTY = "341125"
 COUNTY_CODE = "341125000000"
 YEAR = 2026
@@ -407,7 +409,7 @@ def fingerprint(databases, name: str) -> dict:
         posted_entries = one(f"SELECT COUNT(*) FROM {entry} WHERE posting_id IS NOT NULL")
         audits = rows(
             f"SELECT action, after FROM {table[AuditEntry]} WHERE action IN (%s, %s)",
-            ("collection.dues_chunk", "posting.chunk"),
+            (CollectionAction.DUES_CHUNK, CollectionAction.POSTING_CHUNK),
         )
         return {
             "persons": one(f"SELECT COUNT(*) FROM {person}"),
@@ -456,10 +458,11 @@ def fingerprint(databases, name: str) -> dict:
                 f"FROM {table[DueGeneration]}"
             )
             == made_dues,
-            "dues_audit_honest": _audit_sum(audits, "collection.dues_chunk", "made") == made_dues,
+            "dues_audit_honest": _audit_sum(audits, CollectionAction.DUES_CHUNK, "made")
+            == made_dues,
             "postings_honest": one(f"SELECT COALESCE(SUM(entry_count), 0) FROM {table[Posting]}")
             == posted_entries,
-            "posting_audit_honest": _audit_sum(audits, "posting.chunk", "entries")
+            "posting_audit_honest": _audit_sum(audits, CollectionAction.POSTING_CHUNK, "entries")
             == posted_entries,
         }
 

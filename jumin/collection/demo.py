@@ -31,6 +31,7 @@ from django.utils import timezone
 from jumin.collection import progress
 from jumin.collection import services as collection_services
 from jumin.collection.models import CollectionTarget, ReceiptBook
+from jumin.collection.registry import CollectionAction
 from jumin.core import audit
 from jumin.core.models import Region, RegionLevel, Role, User
 from jumin.pension.models import (
@@ -192,7 +193,7 @@ def demo_year(
             return result
         audit.record(
             actor=None,
-            action="demo.year",
+            action=CollectionAction.DEMO_YEAR,
             obj=county,
             after={
                 "county": county_code,

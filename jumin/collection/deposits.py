@@ -29,6 +29,7 @@ from jumin.collection.models import (
     Receipt,
     ReceiptStatus,
 )
+from jumin.collection.registry import CollectionAction
 from jumin.collection.services import (
     _clean_reason,
     _error,
@@ -257,7 +258,7 @@ def deposit_record(
         Receipt.objects.filter(pk__in=ids).update(deposit=deposit)
         audit.record(
             actor=acting_user,
-            action="deposit.record",
+            action=CollectionAction.DEPOSIT_RECORD,
             obj=deposit,
             before=before,
             after={
@@ -293,7 +294,7 @@ def deposit_check_township(*, acting_user, deposit: Deposit) -> Deposit:
         deposit.save(update_fields=["status", "township_checked_by", "township_checked_at"])
         audit.record(
             actor=acting_user,
-            action="deposit.check_township",
+            action=CollectionAction.DEPOSIT_CHECK_TOWNSHIP,
             obj=deposit,
             before={"status": DepositStatus.RECORDED},
             after={"status": DepositStatus.TOWNSHIP_CHECKED},
@@ -326,7 +327,7 @@ def deposit_check_county(*, acting_user, deposit: Deposit) -> Deposit:
         )
         audit.record(
             actor=acting_user,
-            action="deposit.check_county",
+            action=CollectionAction.DEPOSIT_CHECK_COUNTY,
             obj=deposit,
             before={"status": DepositStatus.TOWNSHIP_CHECKED},
             after={"status": DepositStatus.COUNTY_CHECKED},
@@ -370,7 +371,7 @@ def deposit_return(*, acting_user, deposit: Deposit, reason: str) -> Deposit:
         deposit.save(update_fields=["status", "return_reason"])
         audit.record(
             actor=acting_user,
-            action="deposit.return",
+            action=CollectionAction.DEPOSIT_RETURN,
             obj=deposit,
             before=before,
             after={

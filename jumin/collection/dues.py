@@ -51,6 +51,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from jumin.collection.models import Channel, Due, DueGeneration, DueKind, DueStatus
+from jumin.collection.registry import CollectionAction
 from jumin.core import audit, jobs
 from jumin.core.access import in_scope, require
 from jumin.core.models import Region
@@ -391,7 +392,7 @@ def _chunk_audit(generation, step: str, first, last, made: dict) -> None:
     if total:
         audit.record(
             actor=generation.created_by,
-            action="collection.dues_chunk",
+            action=CollectionAction.DUES_CHUNK,
             obj=generation,
             after={
                 "step": step,
@@ -507,7 +508,7 @@ def dues_generate(*, acting_user, region_code: str, year: int, progress=None) ->
     with transaction.atomic():
         audit.record(
             actor=acting_user,
-            action="collection.dues_generate",
+            action=CollectionAction.DUES_GENERATE,
             obj=generation,
             object_label=f"{county[:6]} {year}年应缴核定",
             after=result,
@@ -579,7 +580,7 @@ def back_payment_due_create(*, acting_user, person: Person, year: int, grade) ->
         )
         audit.record(
             actor=acting_user,
-            action="collection.back_payment_create",
+            action=CollectionAction.BACK_PAYMENT_CREATE,
             obj=due,
             object_label=f"{person.name} {year}年补缴",
             after={"year": year, "grade": amount, "subsidy": [str(s) for s in subsidy]},

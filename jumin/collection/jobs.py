@@ -11,11 +11,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_tasks import task
 
+from jumin.collection.registry import CollectionAction
 from jumin.core import audit, jobs
 from jumin.core.access import in_scope, require
 from jumin.core.models import JobRun, JobStatus
 
-DUES_JOB = "collection.dues_generate"
+DUES_JOB = CollectionAction.DUES_GENERATE
 
 
 def county_year_key(county_code: str, year: int) -> str:

@@ -45,6 +45,7 @@ from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from jumin.collection.models import Due, DueKind, DueStatus, Posting
+from jumin.collection.registry import CollectionAction
 from jumin.collection.statements import county_of
 from jumin.core import audit
 from jumin.core.access import in_scope, require
@@ -181,7 +182,7 @@ def post_confirmed(*, acting_user, region_code, year: int, progress=None) -> Pos
             # before its summary still leaves every credited chunk on the record.
             audit.record(
                 actor=acting_user,
-                action="posting.chunk",
+                action=CollectionAction.POSTING_CHUNK,
                 obj=posting,
                 after={"first_due": low, "last_due": high, **counts},
             )
@@ -201,7 +202,7 @@ def post_confirmed(*, acting_user, region_code, year: int, progress=None) -> Pos
         posting.refresh_from_db()
         audit.record(
             actor=acting_user,
-            action="posting.run",
+            action=CollectionAction.POSTING_RUN,
             obj=posting,
             after={
                 "county": county.code,

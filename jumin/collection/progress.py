@@ -34,6 +34,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from jumin.collection.models import CollectionTarget, Due, DueKind, DueStatus
+from jumin.collection.registry import CollectionAction
 from jumin.core import audit, money
 from jumin.core.access import in_scope, require, scope
 from jumin.core.models import PREFIX_LENGTH, Region, RegionLevel
@@ -455,7 +456,7 @@ def targets_set(
         if after:
             audit.record(
                 actor=acting_user,
-                action="collection.target_set",
+                action=CollectionAction.TARGET_SET,
                 object_type="collection.collectiontarget",
                 object_id=f"{county.code}-{year}",
                 object_label=f"{county.name}{year}年征缴任务",

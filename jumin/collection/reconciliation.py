@@ -66,6 +66,7 @@ from jumin.collection.models import (
     Reconciliation,
     ReconciliationStatus,
 )
+from jumin.collection.registry import CollectionAction
 from jumin.collection.statements import county_of, statement_match
 from jumin.core import audit
 from jumin.core.access import get_scoped_or_404, in_scope, require, scope, scope_flag
@@ -444,7 +445,7 @@ def _store(acting_user, region: Region, month: datetime.date, figures: dict) -> 
         row.confirmed_at = None
         audit.record(
             actor=acting_user,
-            action="reconciliation.reopen",
+            action=CollectionAction.RECONCILIATION_REOPEN,
             obj=row,
             before={"status": before_status},
             after={"status": row.status, **{name: getattr(row, name) for name in FIGURES}},
@@ -510,7 +511,7 @@ def reconciliation_compute(acting_user, region, month) -> Reconciliation:
         row = _compute(acting_user, region, month)
         audit.record(
             actor=acting_user,
-            action="reconciliation.compute",
+            action=CollectionAction.RECONCILIATION_COMPUTE,
             obj=row,
             after={
                 "month": month,
@@ -566,7 +567,7 @@ def reconciliation_confirm(*, acting_user, reconciliation: Reconciliation) -> Re
         row.refresh_from_db()
         audit.record(
             actor=acting_user,
-            action="reconciliation.confirm",
+            action=CollectionAction.RECONCILIATION_CONFIRM,
             obj=row,
             before={"status": ReconciliationStatus.DRAFT},
             after={
@@ -719,7 +720,7 @@ def government_paid_confirm(*, acting_user, region_code, year: int, amount, refe
         )
         audit.record(
             actor=acting_user,
-            action="government_paid.confirm",
+            action=CollectionAction.GOVERNMENT_PAID_CONFIRM,
             object_type="collection.due",
             object_id=f"{county.code}/{year}",
             object_label=f"{county.name}{year}年政府代缴资金",

@@ -20,8 +20,9 @@ from jumin.collection.models import (
     ReceiptHandover,
     ReceiptStatus,
 )
+from jumin.collection.registry import CollectionAction
 from jumin.core import audit
-from jumin.core.access import PERMISSIONS, in_scope_of, require
+from jumin.core.access import in_scope_of, require, roles_with
 
 
 def _error(field: str, message: str, code: str = "invalid") -> ValidationError:
@@ -69,7 +70,7 @@ def book_register(*, acting_user, series: str, first_number: int, last_number: i
         )
         audit.record(
             actor=acting_user,
-            action="receipt_book.register",
+            action=CollectionAction.RECEIPT_BOOK_REGISTER,
             obj=book,
             after={"series": series, "first_number": first_number, "last_number": last_number},
         )
@@ -99,7 +100,7 @@ def handover_receivers(giver):
         return []
     candidates = (
         get_user_model()
-        .objects.filter(is_active=True, role__in=PERMISSIONS["receipt_book.handover"])
+        .objects.filter(is_active=True, role__in=roles_with("receipt_book.handover"))
         .filter(
             Q(region_id=region.code)
             | Q(region__parent_id=region.code)
@@ -127,7 +128,7 @@ def book_handover(*, acting_user, book: ReceiptBook, receiver, note: str = "") -
         if receiver.pk == acting_user.pk or not receiver.is_active:
             raise _error("receiver", "请选择另一位在岗的接收人")
         if not (
-            receiver.role in PERMISSIONS["receipt_book.handover"]
+            receiver.role in roles_with("receipt_book.handover")
             and _handover_allowed(acting_user, receiver)
         ):
             raise _error("receiver", "接收人必须是本辖区下级或上一级的票据经办人")
@@ -142,7 +143,7 @@ def book_handover(*, acting_user, book: ReceiptBook, receiver, note: str = "") -
         book.save(update_fields=["holder", "holder_region", "status"])
         audit.record(
             actor=acting_user,
-            action="receipt_book.handover",
+            action=CollectionAction.RECEIPT_BOOK_HANDOVER,
             obj=book,
             before=before,
             after={"holder": receiver.pk, "holder_region": receiver.region_id},
@@ -283,7 +284,7 @@ def receipt_issue(
             book.save(update_fields=["status"])
         audit.record(
             actor=acting_user,
-            action="receipt.issue",
+            action=CollectionAction.RECEIPT_ISSUE,
             obj=receipt,
             after={
                 "due": due.pk,
@@ -342,7 +343,7 @@ def receipt_void(*, acting_user, receipt: Receipt, reason: str) -> Receipt:
         receipt.save(update_fields=["status", "void_reason"])
         audit.record(
             actor=acting_user,
-            action="receipt.void",
+            action=CollectionAction.RECEIPT_VOID,
             obj=receipt,
             before={"status": ReceiptStatus.ISSUED, "due_status": DueStatus.PAID if due else None},
             after={"status": ReceiptStatus.VOIDED, "due_status": DueStatus.OPEN if due else None},
@@ -373,7 +374,7 @@ def receipt_report_lost(*, acting_user, book: ReceiptBook, number, reason: str) 
         )
         audit.record(
             actor=acting_user,
-            action="receipt.report_lost",
+            action=CollectionAction.RECEIPT_REPORT_LOST,
             obj=receipt,
             after={"status": ReceiptStatus.LOST},
             reason=reason,
@@ -428,7 +429,7 @@ def book_write_off(*, acting_user, book: ReceiptBook) -> ReceiptBook:
         book.save(update_fields=["status", "money_deposited"])
         audit.record(
             actor=acting_user,
-            action="receipt_book.write_off",
+            action=CollectionAction.RECEIPT_BOOK_WRITE_OFF,
             obj=book,
             after={"status": BookStatus.WRITTEN_OFF, "money_deposited": book.money_deposited},
         )

@@ -40,6 +40,7 @@ from jumin.collection.models import (
     Deposit,
     DepositStatus,
 )
+from jumin.collection.registry import CollectionAction
 from jumin.collection.withholding.formats import (
     FieldError,
     amount_field,
@@ -330,7 +331,7 @@ def statement_import(
         )
         audit.record(
             actor=acting_user,
-            action="statement.import",
+            action=CollectionAction.STATEMENT_IMPORT,
             obj=statement,
             after={
                 "bank": bank,

@@ -41,6 +41,7 @@ from jumin.collection.models import (
     TaxPaymentFile,
     TaxPaymentLine,
 )
+from jumin.collection.registry import CollectionAction
 from jumin.collection.withholding.formats import (
     FieldError,
     LineFields,
@@ -367,7 +368,7 @@ def tax_file_import(
                 raise ValidationError({"file": "有应缴记录同时被其他操作修改，请重新导入"})
             audit.record(
                 actor=acting_user,
-                action="collection.tax_file_import",
+                action=CollectionAction.TAX_FILE_IMPORT,
                 obj=tax_file,
                 object_label=f"税务缴费明细 {tax_file.file_name}",
                 after={"sha256": sha256, "lines": len(lines), "amount_sum": tax_file.amount_sum},
@@ -401,7 +402,7 @@ def tax_file_confirm(*, acting_user, tax_file: TaxPaymentFile) -> TaxPaymentFile
         tax_file.save(update_fields=["confirmed_at", "confirmed_by"])
         audit.record(
             actor=acting_user,
-            action="collection.tax_file_confirm",
+            action=CollectionAction.TAX_FILE_CONFIRM,
             obj=tax_file,
             object_label=f"税务缴费明细 {tax_file.file_name}",
             after={"confirmed_dues": confirmed, "amount_sum": tax_file.amount_sum},

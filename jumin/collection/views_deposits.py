@@ -18,6 +18,7 @@ from jumin.collection import deposits as services
 from jumin.collection import queries_deposits as queries
 from jumin.collection.models import DepositStatus
 from jumin.collection.queries import townships_and_villages
+from jumin.collection.registry import CollectionAction
 from jumin.collection.services import receipt_reference
 from jumin.collection.views import errors_to_form
 from jumin.core import audit
@@ -303,7 +304,7 @@ def overdue_export(request):
     response = workbook.response(f"overdue-{report.on:%Y%m%d}.xlsx")
     audit.record(
         actor=request.user,
-        action="overdue.export",
+        action=CollectionAction.OVERDUE_EXPORT,
         object_type="collection.deposit",
         object_label="逾期清单导出",
         region_code=request.user.region_id or "",

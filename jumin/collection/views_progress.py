@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jumin.collection import progress
+from jumin.collection.registry import CollectionAction
 from jumin.core import audit
 from jumin.core.access import can, require
 from jumin.core.exports import ExcelExport
 
-# Which permission (jumin.core.access.PERMISSIONS) each page needs.
+# Which permission (declared in the app's registry.py) each page needs.
 PAGE_PERMISSIONS = {
     "progress": "progress.view",
     "progress_export": "progress.view",
@@ -62,7 +63,7 @@ def progress_export(request):
     with transaction.atomic():
         audit.record(
             actor=request.user,
-            action="collection.progress_export",
+            action=CollectionAction.PROGRESS_EXPORT,
             object_type="collection.collectiontarget",
             object_label=f"{report.region.name}{report.year}年征缴进度",
             region_code=report.region.code,

@@ -1,7 +1,7 @@
 """Who may do what, and the one scoping function every page, endpoint, export and job uses.
 
-The permission table is the single place that says which role may do which act; views and
-API endpoints ask ``require(user, "person.edit")`` and never test roles by hand.
+Each app declares its permissions (code → roles) in its ``registry.py``; views, endpoints and
+services ask ``require(user, "person.edit")`` and never test roles by hand.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -18,64 +18,15 @@ OPERATORS = frozenset(
     {Role.COUNTY_ADMIN, Role.COUNTY_CLERK, Role.TOWNSHIP_CLERK, Role.VILLAGE_ASSISTANT}
 )
 
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "person.view": ALL_ROLES,
-    "person.edit": OPERATORS,
-    "person.view_unmasked": OPERATORS | {Role.AUDITOR},
-    "roster.import": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK, Role.TOWNSHIP_CLERK}),
-    "region.view": ALL_ROLES,
-    "region.manage": frozenset({Role.COUNTY_ADMIN}),
-    "staff.manage": frozenset({Role.COUNTY_ADMIN}),
-    "audit.view": frozenset({Role.COUNTY_ADMIN, Role.AUDITOR}),
-    "duplicate.review": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK, Role.AUDITOR}),
-    "job.view": ALL_ROLES,
-    "admin.site": frozenset({Role.COUNTY_ADMIN}),
-    # pension: contribution plans and enrolment (issue 3)
-    "plan.view": ALL_ROLES,
-    "plan.manage": frozenset({Role.COUNTY_ADMIN}),
-    "enrolment.view": ALL_ROLES,
-    "enrolment.register": OPERATORS,
-    "enrolment.approve_township": frozenset({Role.TOWNSHIP_CLERK}),
-    "enrolment.approve_county": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
-    # collection: receipt books and their custody (issue 3)
-    "receipt_book.view": ALL_ROLES,
-    "receipt_book.register": frozenset({Role.FINANCE, Role.COUNTY_ADMIN}),
-    "receipt_book.handover": frozenset(
-        {Role.FINANCE, Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK, Role.VILLAGE_ASSISTANT}
-    ),
-    "receipt.issue": frozenset({Role.TOWNSHIP_CLERK, Role.VILLAGE_ASSISTANT}),
-    "receipt_book.write_off": frozenset({Role.FINANCE}),
-    # enrolment lifecycle and lists (issue 3)
-    "enrolment.change": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK, Role.TOWNSHIP_CLERK}),
-    "enrolment.close": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
-    "grade.choose": OPERATORS,
-    "employee_list.import": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
-    # dues, bank withholding, tax file (issue 3)
-    "due.view": ALL_ROLES,
-    "due.generate": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
-    "withholding.view": ALL_ROLES,
-    "withholding.manage": frozenset({Role.COUNTY_CLERK, Role.FINANCE, Role.COUNTY_ADMIN}),
-    "withholding.confirm": frozenset({Role.FINANCE}),
-    "tax_file.import": frozenset({Role.COUNTY_CLERK, Role.FINANCE, Role.COUNTY_ADMIN}),
-    "tax_file.confirm": frozenset({Role.FINANCE}),
-    # deposits, bank statement, reconciliation, posting (issue 3)
-    "deposit.view": ALL_ROLES,
-    "deposit.record": frozenset({Role.TOWNSHIP_CLERK, Role.VILLAGE_ASSISTANT}),
-    "deposit.check_township": frozenset({Role.TOWNSHIP_CLERK}),
-    "deposit.check_county": frozenset({Role.FINANCE}),
-    "statement.import": frozenset({Role.FINANCE}),
-    "reconciliation.view": ALL_ROLES,
-    # computing a month writes its rows and can reopen a confirmed month: not for readers
-    "reconciliation.compute": frozenset({Role.FINANCE, Role.TOWNSHIP_CLERK}),
-    "reconciliation.confirm": frozenset({Role.FINANCE, Role.TOWNSHIP_CLERK}),
-    "government_paid.confirm": frozenset({Role.FINANCE}),
-    "posting.run": frozenset({Role.FINANCE, Role.COUNTY_ADMIN}),
-    "account.view": ALL_ROLES,
-    "account.reverse": frozenset({Role.FINANCE}),
-    # targets and progress (issue 3)
-    "target.set": frozenset({Role.COUNTY_ADMIN}),
-    "progress.view": ALL_ROLES,
-}
+
+def roles_with(permission: str) -> frozenset[str]:
+    """The roles that hold ``permission``, as the apps' registries declare it."""
+    from jumin.core import registration
+
+    try:
+        return registration.permissions()[permission]
+    except KeyError:
+        raise KeyError(f"permission {permission!r} is declared in no app's registry") from None
 
 
 class PermissionDeniedForRole(PermissionDenied):
@@ -89,7 +40,7 @@ class PermissionDeniedForRole(PermissionDenied):
 def can(user, permission: str) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return user.role in PERMISSIONS[permission]
+    return user.role in roles_with(permission)
 
 
 def require(user, permission: str) -> None:

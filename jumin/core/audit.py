@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+from jumin.core import registration
 from jumin.core.access import region_code_of
 from jumin.core.models import AuditEntry
 
@@ -60,7 +61,7 @@ def jsonable(value):
 def record(
     *,
     actor,
-    action: str,
+    action: "registration.AuditAction | str",
     obj=None,
     object_type: str = "",
     object_id: str = "",
@@ -72,11 +73,18 @@ def record(
 ) -> AuditEntry:
     """Append one audit entry. Must run inside the caller's transaction for writes.
 
+    ``action`` is a member of an app's ``AuditAction`` enum (a name it was recorded under
+    before is accepted and stored under its current name); an undeclared action is a bug and
+    raises, so every recorded action has a label. Only read-only actions (a look, an export)
+    may be recorded outside a transaction.
+
     Without ``region_code`` the entry takes the region ``obj`` is scoped by at this moment
     (``access.region_code_of``): for a record about a person, where the person lives now."""
-    if action.split(".")[-1] not in {"view", "login", "login_failed", "logout", "export"}:
-        if not connection.in_atomic_block:
-            raise RuntimeError(f"audit.record({action!r}) must run inside the write's transaction")
+    declared = registration.action_of(action)
+    if declared is None:
+        raise ValueError(f"audit action {action!r} is declared in no app's registry.py")
+    if not declared.read_only and not connection.in_atomic_block:
+        raise RuntimeError(f"audit.record({declared!r}) must run inside the write's transaction")
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -87,7 +95,7 @@ def record(
     return AuditEntry.objects.create(
         actor=actor if actor_known else None,
         actor_name=(actor.get_username() if actor_known else "system")[:150],
-        action=action,
+        action=declared.value,
         object_type=object_type,
         object_id=object_id,
         object_label=object_label,

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from jumin.core import audit
 from jumin.core.models import User
+from jumin.core.registry import CoreAction
 
 
 def login_failure_limit(request=None, credentials=None) -> int:
@@ -77,7 +78,7 @@ def record_login_failure(request, username: str) -> None:
         return
     audit.record(
         actor=None,
-        action="auth.login_failed",
+        action=CoreAction.SESSION_LOGIN_FAILED,
         obj=user,
         after={
             "locked": bool(getattr(request, "axes_locked_out", False)),

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jumin.core import parsing
 from jumin.core.models import Role
-from jumin.core.queries import ACTION_LABELS, OBJECT_TYPE_LABELS, AuditFilters
+from jumin.core.queries import AuditFilters, action_choices, object_type_choices
 from jumin.core.text import TextError, check_text
 
 # --------------------------------------------------------------------------- input rules
@@ -246,12 +246,12 @@ class AuditSearchForm(Form):
     action = forms.ChoiceField(
         label=_("操作"),
         required=False,
-        choices=[("", "全部"), *sorted(ACTION_LABELS.items(), key=lambda item: item[1])],
+        choices=lambda: [("", "全部"), *action_choices()],
     )
     object_type = forms.ChoiceField(
         label=_("对象类型"),
         required=False,
-        choices=[("", "全部"), *OBJECT_TYPE_LABELS.items()],
+        choices=lambda: [("", "全部"), *object_type_choices()],
     )
     date_from = forms.DateField(
         label=_("从（日期）"),

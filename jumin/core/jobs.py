@@ -47,6 +47,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from jumin.core.models import ACTIVE_JOB_STATUSES, JobRun, JobStatus
+from jumin.core.registry import CoreAction
 
 logger = logging.getLogger(__name__)
 
@@ -402,7 +403,7 @@ def interrupt(run: JobRun, *, acting_user=None) -> bool:
         if changed:
             audit.record(
                 actor=_known(acting_user),
-                action="job.interrupt",
+                action=CoreAction.JOB_INTERRUPT,
                 obj=run,
                 object_label=f"{run.kind} {run.natural_key or ''}".strip(),
                 before={

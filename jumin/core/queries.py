@@ -7,6 +7,7 @@ from django.db.models import CharField, Count, Q, QuerySet
 from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 
+from jumin.core import registration
 from jumin.core.access import can, get_scoped_or_404, require, scope
 from jumin.core.auth import locked_usernames
 from jumin.core.models import PREFIX_LENGTH, AuditEntry, Region, RegionLevel, Role, User
@@ -173,45 +174,21 @@ def home_summary(user) -> dict:
 
 # --------------------------------------------------------------------------- audit trail
 
-ACTION_LABELS = {
-    "auth.login": "登录",
-    "auth.login_failed": "登录失败",
-    "auth.logout": "退出",
-    "person.view": "查看参保人",
-    "person.create": "登记参保人",
-    "person.update": "修改参保人",
-    "person.export": "导出参保人",
-    "special_status.create": "添加特殊群体身份",
-    "special_status.end": "结束特殊群体身份",
-    "duplicate.review": "核查疑似重复",
-    "roster.import": "导入花名册",
-    "job.interrupt": "标记后台任务中断",
-    "region.load": "载入县级区划",
-    "region.import": "导入乡镇村区划",
-    "region.create": "新增区划",
-    "region.update": "修改区划",
-    "staff.create": "新建账号",
-    "staff.update": "修改账号",
-    "staff.reset_password": "重置密码",
-    "staff.unlock": "解除锁定",
-    "staff.deactivate": "停用账号",
-    "staff.password_change": "修改本人密码",
-    "token.create": "创建接口令牌",
-    "token.revoke": "撤销接口令牌",
-    "audit.export": "导出操作记录",
-}
-OBJECT_TYPE_LABELS = {
-    "people.person": "参保人",
-    "people.household": "户",
-    "people.specialstatus": "特殊群体身份",
-    "people.duplicatereview": "疑似重复核查",
-    "people.rosterimport": "花名册导入",
-    "core.user": "工作人员账号",
-    "core.region": "行政区划",
-    "core.apitoken": "接口令牌",
-    "core.auditentry": "操作记录",
-    "core.jobrun": "后台任务",
-}
+
+def action_choices() -> list[tuple[str, str]]:
+    """Every declared audit action as (current name, Chinese label), by label."""
+    declared = {action.value: str(action.label) for action in registration.actions().values()}
+    return sorted(declared.items(), key=lambda item: item[1])
+
+
+def object_type_choices() -> list[tuple[str, str]]:
+    return [(key, str(label)) for key, label in registration.object_types().items()]
+
+
+def object_type_label(object_type: str) -> str:
+    return str(registration.object_types().get(object_type, object_type))
+
+
 FIELD_LABELS = {
     "username": "用户名",
     "full_name": "姓名",
@@ -295,7 +272,9 @@ def audit_search(user, filters: AuditFilters) -> AuditSearch:
     if filters.actor:
         entries = entries.filter(actor_name__istartswith=filters.actor.strip())
     if filters.action:
-        entries = entries.filter(action=filters.action)
+        declared = registration.action_of(filters.action)
+        names = registration.recorded_names(declared) if declared else (filters.action,)
+        entries = entries.filter(action__in=names)
     if filters.object_type:
         entries = entries.filter(object_type=filters.object_type)
     if filters.date_from:

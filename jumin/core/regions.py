@@ -28,6 +28,7 @@ from django.utils import timezone
 from jumin.core import audit
 from jumin.core.access import in_scope, require
 from jumin.core.models import AuditEntry, Region, RegionLevel
+from jumin.core.registry import CoreAction
 from jumin.core.tabular import Formula, TabularError, cell_text, read_rows
 from jumin.core.text import TextError, check_text, is_ascii_digits
 
@@ -241,7 +242,7 @@ def load_counties(
         result = apply_rows(rows, acting_user=acting_user, keep_dates=False)
         audit.record(
             actor=acting_user,
-            action="region.load",
+            action=CoreAction.REGION_LOAD,
             object_type="core.region",
             object_label="国家县级区划代码表（python-stdnum）",
             region_code=covering_code(prefix.ljust(12, "0") for prefix in prefixes),
@@ -274,7 +275,7 @@ def apply_rows(rows: list[RegionRow], *, acting_user, keep_dates: bool) -> LoadR
         if current is None:
             region = Region(code=row.code, **wanted)
             to_create.append(region)
-            entries.append(_entry(acting_user, "region.create", region, None, wanted))
+            entries.append(_entry(acting_user, CoreAction.REGION_CREATE, region, None, wanted))
             continue
         if keep_dates:
             for name in ("valid_from", "valid_to"):
@@ -288,7 +289,7 @@ def apply_rows(rows: list[RegionRow], *, acting_user, keep_dates: bool) -> LoadR
         for name, value in wanted.items():
             setattr(current, name, value)
         to_update.append(current)
-        entries.append(_entry(acting_user, "region.update", current, before, after))
+        entries.append(_entry(acting_user, CoreAction.REGION_UPDATE, current, before, after))
     Region.objects.bulk_create(to_create, batch_size=1000)
     if to_update:
         Region.objects.bulk_update(
@@ -406,7 +407,7 @@ def import_regions_file(
         )
         audit.record(
             actor=acting_user,
-            action="region.import",
+            action=CoreAction.REGION_IMPORT,
             object_type="core.region",
             object_label=(file_name or str(getattr(path, "name", path)))[-200:],
             region_code=covering_code(item.code for item in parsed),

@@ -17,6 +17,7 @@ from jumin.core import audit
 from jumin.core.access import COUNTY_ROLES, in_scope, require
 from jumin.core.auth import login_attempts, login_unlock, password_problems
 from jumin.core.models import Region, RegionLevel, Role, User
+from jumin.core.registry import CoreAction
 from jumin.core.text import TextError, check_text
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.@+-]{3,150}$")
@@ -119,7 +120,7 @@ def staff_create(
     user.must_change_password = temporary
     user.password_changed_at = None if temporary else timezone.now()
     user.save()
-    audit.record(actor=acting_user, action="staff.create", obj=user, after=snapshot(user))
+    audit.record(actor=acting_user, action=CoreAction.STAFF_CREATE, obj=user, after=snapshot(user))
     return user, password
 
 
@@ -161,7 +162,7 @@ def staff_update(
     user.save(update_fields=["full_name", "role", "region", "phone", "is_active"])
     audit.record(
         actor=acting_user,
-        action="staff.update",
+        action=CoreAction.STAFF_UPDATE,
         obj=user,
         before=changed_before,
         after=changed_after,
@@ -184,7 +185,7 @@ def staff_reset_password(*, acting_user, user: User) -> str:
     unlocked = login_unlock(user.username)
     audit.record(
         actor=acting_user,
-        action="staff.reset_password",
+        action=CoreAction.STAFF_RESET_PASSWORD,
         obj=user,
         after={"temporary": True, "attempts_cleared": unlocked},
     )
@@ -201,7 +202,7 @@ def staff_unlock(*, acting_user, user: User) -> User:
     login_unlock(user.username)
     audit.record(
         actor=acting_user,
-        action="staff.unlock",
+        action=CoreAction.STAFF_UNLOCK,
         obj=user,
         before={
             "attempts": [
@@ -235,7 +236,7 @@ def staff_deactivate(*, acting_user, user: User, reason: str = "") -> User:
     user.save(update_fields=["is_active"])
     audit.record(
         actor=acting_user,
-        action="staff.deactivate",
+        action=CoreAction.STAFF_DEACTIVATE,
         obj=user,
         before={"is_active": True},
         after={"is_active": False},
@@ -260,7 +261,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
     user.must_change_password = False
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
-    audit.record(actor=user, action="staff.password_change", obj=user)
+    audit.record(actor=user, action=CoreAction.STAFF_PASSWORD_CHANGE, obj=user)
     return user
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from jumin.core import audit
 from jumin.core.access import in_scope, require
 from jumin.core.models import ApiToken, User
+from jumin.core.registry import CoreAction
 
 TOKEN_MARK = "jm_"
 PREFIX_LENGTH = 8
@@ -58,7 +59,7 @@ def token_create(*, acting_user, user: User, name: str = "") -> tuple[ApiToken, 
     )
     audit.record(
         actor=acting_user,
-        action="api_token.create",
+        action=CoreAction.TOKEN_CREATE,
         object_type="core.apitoken",
         object_id=str(token.pk),
         object_label=_token_label(token),
@@ -94,7 +95,7 @@ def token_revoke(
         token.revoked_at = now
         audit.record(
             actor=acting_user,
-            action="api_token.revoke",
+            action=CoreAction.TOKEN_REVOKE,
             object_type="core.apitoken",
             object_id=str(token.pk),
             object_label=_token_label(token),

@@ -5,7 +5,6 @@ Region, staff and audit pages live in ``views_regions.py``, ``views_staff.py`` a
 """
 
 from django.contrib import auth, messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -17,9 +16,12 @@ from jumin.core import audit, queries, services
 from jumin.core.auth import lockout_message, record_login_failure
 from jumin.core.forms import LoginForm, PasswordChangeForm
 from jumin.core.navigation import tasks_for
+from jumin.core.pages import page
+from jumin.core.registry import CoreAction
 
 
 @require_http_methods(["GET", "POST"])
+@page
 def login(request):
     """Sign in. A wrong password and an unknown user name get the same answer; so does a
     locked-out attempt (django-axes: too many failures of this user name from this address)."""
@@ -35,7 +37,7 @@ def login(request):
                 record_login_failure(request, username)
             else:
                 auth.login(request, user)
-                audit.record(actor=user, action="auth.login", obj=user)
+                audit.record(actor=user, action=CoreAction.SESSION_LOGIN, obj=user)
         if user is None:
             if getattr(request, "axes_locked_out", False):
                 return login_locked_out(request)
@@ -65,15 +67,16 @@ def login_locked_out(request, original_response=None, credentials=None):
 
 
 @require_http_methods(["POST"])
+@page
 def logout(request):
     if request.user.is_authenticated:
-        audit.record(actor=request.user, action="auth.logout", obj=request.user)
+        audit.record(actor=request.user, action=CoreAction.SESSION_LOGOUT, obj=request.user)
     auth.logout(request)
     return redirect("core:login")
 
 
 @require_GET
-@login_required
+@page
 def home(request):
     return render(
         request,
@@ -82,7 +85,7 @@ def home(request):
     )
 
 
-@login_required
+@page
 @require_http_methods(["GET", "POST"])
 def password_change(request):
     """Every user changes their own password here; after a reset they are sent here first."""

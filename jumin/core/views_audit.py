@@ -1,19 +1,18 @@
 """The audit trail search page and its Excel export. Read-only: nothing here (or anywhere)
 changes or deletes an entry; the model and a database trigger refuse it too."""
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from jumin.core import audit, queries
-from jumin.core.access import require
+from jumin.core import audit, queries, registration
 from jumin.core.exports import ExcelExport
 from jumin.core.forms import AuditSearchForm
+from jumin.core.pages import page
+from jumin.core.registry import CoreAction
 
-PAGE_PERMISSIONS = {"search": "audit.view", "export": "audit.view"}
 EXPORT_COLUMNS = (
     "时间",
     "操作人",
@@ -30,10 +29,6 @@ EXPORT_COLUMNS = (
 )
 
 
-def allow(request, page: str) -> None:
-    require(request.user, PAGE_PERMISSIONS[page])
-
-
 def _search(request):
     form = AuditSearchForm(request.GET or None)
     if form.is_bound and not form.is_valid():
@@ -43,16 +38,15 @@ def _search(request):
 
 
 @require_GET
-@login_required
+@page
 def search(request):
-    allow(request, "search")
     form, found = _search(request)
     page = None
     if found is not None:
         page = Paginator(found.entries, queries.AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
         for entry in page.object_list:
-            entry.action_label = queries.ACTION_LABELS.get(entry.action, entry.action)
-            entry.type_label = queries.OBJECT_TYPE_LABELS.get(entry.object_type, entry.object_type)
+            entry.action_label = registration.action_label(entry.action)
+            entry.type_label = queries.object_type_label(entry.object_type)
             entry.change_rows = queries.audit_changes(entry, request.user)
     query = {key: value for key, value in request.GET.items() if key != "page" and value}
     return render(
@@ -68,10 +62,9 @@ def search(request):
 
 
 @require_GET
-@login_required
+@page
 def export(request):
     """The entries the search shows (at most ``AUDIT_EXPORT_LIMIT``) as an Excel file."""
-    allow(request, "export")
     form, found = _search(request)
     if found is None:
         return search(request)
@@ -84,7 +77,7 @@ def export(request):
     filters = form.filters().as_dict() if form.is_bound else {}
     audit.record(
         actor=request.user,
-        action="audit.export",
+        action=CoreAction.AUDIT_EXPORT,
         object_type="core.auditentry",
         object_label="操作记录导出",
         region_code=request.user.region_id or "",
@@ -98,8 +91,8 @@ def _export_row(entry, user) -> list:
     return [
         timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
         entry.actor_name,
-        queries.ACTION_LABELS.get(entry.action, entry.action),
-        queries.OBJECT_TYPE_LABELS.get(entry.object_type, entry.object_type),
+        registration.action_label(entry.action),
+        queries.object_type_label(entry.object_type),
         entry.object_id,
         entry.object_label,
         entry.region_code,

@@ -4,33 +4,23 @@ region and never above) and the township/village import for county administrator
 import os
 import tempfile
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jumin.core import queries, regions
-from jumin.core.access import can, require
+from jumin.core.access import can
 from jumin.core.exports import ExcelExport
 from jumin.core.forms import RegionImportForm
 from jumin.core.models import RegionLevel
+from jumin.core.pages import page
 
-PAGE_PERMISSIONS = {
-    "tree": "region.view",
-    "import": "region.manage",
-    "import_template": "region.manage",
-}
 ERRORS_SHOWN = 200
 
 
-def allow(request, page: str) -> None:
-    require(request.user, PAGE_PERMISSIONS[page])
-
-
 @require_GET
-@login_required
+@page
 def tree(request, code: str = ""):
     """The user's region (or ``code`` inside it) and its children with their counts."""
-    allow(request, "tree")
     user = request.user
     if not code:
         if user.region_id is None:
@@ -50,11 +40,10 @@ def tree(request, code: str = ""):
     return render(request, "core/regions.html", context)
 
 
-@login_required
+@page
 @require_http_methods(["GET", "POST"])
 def region_import(request):
     """Upload a township/village list; every row is checked first; all or nothing."""
-    allow(request, "import")
     form = RegionImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -84,10 +73,9 @@ def _import_upload(user, upload) -> regions.ImportResult:
 
 
 @require_GET
-@login_required
+@page
 def region_import_template(request):
     """An empty list with the right headers and one example row for each level."""
-    allow(request, "import_template")
     workbook = ExcelExport()
     sheet = workbook.sheet("区划")
     sheet.widths(22, 22, 22, 22)

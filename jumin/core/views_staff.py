@@ -5,7 +5,6 @@ unlock, deactivate. An account outside the administrator's area answers 404.
 lists the failed attempts by address and unlocking forgets them all (audited)."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -14,30 +13,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jumin.core import queries, services
-from jumin.core.access import require
 from jumin.core.auth import locked_usernames, login_attempts
 from jumin.core.forms import StaffCreateForm, StaffEditForm
 from jumin.core.models import Role
+from jumin.core.pages import page
 
-PAGE_PERMISSIONS = {
-    "list": "staff.manage",
-    "create": "staff.manage",
-    "edit": "staff.manage",
-    "reset_password": "staff.manage",
-    "unlock": "staff.manage",
-    "deactivate": "staff.manage",
-}
 PAGE_SIZE = 50
 
 
-def allow(request, page: str) -> None:
-    require(request.user, PAGE_PERMISSIONS[page])
-
-
 @require_GET
-@login_required
+@page
 def staff_list(request):
-    allow(request, "list")
     text = request.GET.get("q", "").strip()[:50]
     role = request.GET.get("role", "")
     role = role if role in Role.values else ""
@@ -53,10 +39,9 @@ def staff_list(request):
 
 
 @never_cache
-@login_required
+@page
 @require_http_methods(["GET", "POST"])
 def staff_create(request):
-    allow(request, "create")
     choices = queries.region_choices_for_staff(request.user)
     form = StaffCreateForm(request.POST or None, region_choices=choices)
     if request.method == "POST" and form.is_valid():
@@ -82,11 +67,10 @@ def staff_create(request):
 
 
 @never_cache
-@login_required
+@page
 @require_http_methods(["GET", "POST"])
 def staff_edit(request, pk: int):
     account = queries.staff_get(request.user, pk)
-    allow(request, "edit")
     choices = queries.region_choices_for_staff(request.user)
     initial = {
         "full_name": account.full_name,
@@ -129,10 +113,9 @@ def staff_edit(request, pk: int):
 
 @never_cache
 @require_POST
-@login_required
+@page
 def staff_reset_password(request, pk: int):
     account = queries.staff_get(request.user, pk)
-    allow(request, "reset_password")
     password = services.staff_reset_password(acting_user=request.user, user=account)
     return render(
         request,
@@ -142,10 +125,9 @@ def staff_reset_password(request, pk: int):
 
 
 @require_POST
-@login_required
+@page
 def staff_unlock(request, pk: int):
     account = queries.staff_get(request.user, pk)
-    allow(request, "unlock")
     services.staff_unlock(acting_user=request.user, user=account)
     messages.success(
         request, _("已解除 %(name)s 的锁定，从任何地址都可以重新登录。") % {"name": account}
@@ -154,10 +136,9 @@ def staff_unlock(request, pk: int):
 
 
 @require_POST
-@login_required
+@page
 def staff_deactivate(request, pk: int):
     account = queries.staff_get(request.user, pk)
-    allow(request, "deactivate")
     try:
         services.staff_deactivate(
             acting_user=request.user, user=account, reason=request.POST.get("reason", "")

@@ -29,6 +29,7 @@ from jumin.collection.models import Due, DueStatus
 from jumin.core import audit
 from jumin.core.access import get_scoped_or_404, in_scope, in_scope_of, require
 from jumin.pension.models import AccountEntry, EntrySource
+from jumin.pension.registry import PensionAction
 from jumin.people.models import Person
 
 ZERO = Decimal("0.00")
@@ -144,7 +145,7 @@ def entry_reverse(*, acting_user, entry: AccountEntry, reason: str) -> AccountEn
         reversal = _reversal(acting_user, entry, reason)
         audit.record(
             actor=acting_user,
-            action="account.reverse",
+            action=PensionAction.ACCOUNT_ENTRY_REVERSE,
             obj=reversal,
             before={"entry": entry.pk, "amount": entry.amount, "source": entry.source},
             after={"entry": reversal.pk, "amount": reversal.amount, "reverses": entry.pk},
@@ -170,7 +171,7 @@ def due_reverse(*, acting_user, due: Due, reason: str) -> list[AccountEntry]:
         Due.objects.filter(pk=due.pk).update(status=DueStatus.CANCELLED)
         audit.record(
             actor=acting_user,
-            action="due.reverse",
+            action=PensionAction.DUE_REVERSE,
             obj=due,
             before={"status": DueStatus.POSTED},
             after={

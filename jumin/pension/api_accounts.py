@@ -13,6 +13,7 @@ from jumin.core import audit
 from jumin.core.access import masked_for, require
 from jumin.core.api import PlainText, error_responses
 from jumin.pension import accounts
+from jumin.pension.registry import PensionAction
 from jumin.people import queries as people_queries
 from jumin.people import services as people_services
 from jumin.people.rules import IdNumberError, parse_id_number
@@ -86,7 +87,7 @@ def account_endpoint(request, id_number: str = Path(..., max_length=64)):
         raise Http404
     summary = accounts.account_summary(user, person)
     with audit.atomic():
-        audit.record(actor=user, action="account.view", obj=person)
+        audit.record(actor=user, action=PensionAction.ACCOUNT_VIEW, obj=person)
     reversed_ids = {entry.reverses_id for entry in summary["entries"] if entry.reverses_id}
     return {
         "person_id": person.pk,

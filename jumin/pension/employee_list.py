@@ -31,6 +31,7 @@ from jumin.core.tabular import Formula, TabularError, cell_text, read_rows
 from jumin.core.text import TextError, check_text
 from jumin.core.uploads import size_text
 from jumin.pension.models import EmployeeSchemeMember
+from jumin.pension.registry import PensionAction
 from jumin.people.rules import IdNumberError, parse_id_number
 
 CHUNK = 1000
@@ -308,7 +309,7 @@ def import_employee_list(
         if result.created or result.updated:
             audit.record(
                 actor=acting_user,
-                action="pension.employee_list_import",
+                action=PensionAction.EMPLOYEE_LIST_IMPORT,
                 object_type="pension.employeeschememember",
                 object_id=result.file_sha256[:16],
                 object_label=f"职工养老保险参保名单 {source_name}"[:200],

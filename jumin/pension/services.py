@@ -13,6 +13,7 @@ from jumin.core.access import in_scope, require
 from jumin.core.models import Region, RegionLevel
 from jumin.pension import rules
 from jumin.pension.models import ContributionGrade, ContributionPlan, GovernmentPaidRule
+from jumin.pension.registry import PensionAction
 
 DEFAULT_PLAN_FILE = Path(__file__).parent / "data" / "default_plan.json"
 
@@ -142,7 +143,7 @@ def plan_seed(*, actor, year: int, region_code: str, data: dict) -> tuple[Contri
         _write_children(plan, grades, paid_rules)
         audit.record(
             actor=actor,
-            action="pension.plan_create",
+            action=PensionAction.PLAN_CREATE,
             obj=plan,
             after={**params, "year": year, "grades": [vars(grade) for grade in grades]},
         )
@@ -184,7 +185,7 @@ def plan_create(
         _write_children(plan, grades, paid_rules)
         audit.record(
             actor=actor,
-            action="pension.plan_create",
+            action=PensionAction.PLAN_CREATE,
             obj=plan,
             after=plan_snapshot(plan) | {"year": year},
         )
@@ -221,7 +222,7 @@ def plan_copy(*, actor, plan: ContributionPlan, year: int) -> ContributionPlan:
         _write_children(copy, list(plan.grades.all()), list(plan.government_paid_rules.all()))
         audit.record(
             actor=actor,
-            action="pension.plan_copy",
+            action=PensionAction.PLAN_COPY,
             obj=copy,
             after={**params, "year": year, "copied_from": plan.pk},
         )
@@ -266,5 +267,7 @@ def plan_update(
         after = plan_snapshot(plan)
         old, new = audit.changes(before, after)
         if new:
-            audit.record(actor=actor, action="pension.plan_update", obj=plan, before=old, after=new)
+            audit.record(
+                actor=actor, action=PensionAction.PLAN_UPDATE, obj=plan, before=old, after=new
+            )
         return plan

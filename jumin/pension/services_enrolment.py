@@ -36,6 +36,7 @@ from jumin.pension.models import (
     GradeChoice,
     PauseReason,
 )
+from jumin.pension.registry import PensionAction
 from jumin.people.models import DuplicateReview, Person
 
 Kind = EnrolmentEvent.Kind
@@ -284,7 +285,7 @@ def enrolment_register(
                 _grade_upsert(acting_user, person, applied_on.year, amount, plan)
             audit.record(
                 actor=acting_user,
-                action="pension.enrolment_register",
+                action=PensionAction.ENROLMENT_REGISTER,
                 obj=enrolment,
                 object_label=f"{person.name} 参保登记",
                 after=snapshot(enrolment),
@@ -314,7 +315,7 @@ def enrolment_township_approve(*, acting_user, enrolment: Enrolment) -> Enrolmen
         _event(enrolment, kind=Kind.TOWNSHIP_APPROVED, actor=acting_user)
         audit.record(
             actor=acting_user,
-            action="pension.enrolment_township_approve",
+            action=PensionAction.ENROLMENT_APPROVE_TOWNSHIP,
             obj=enrolment,
             before=before,
             after=snapshot(enrolment),
@@ -365,7 +366,7 @@ def enrolment_township_approve_many(*, acting_user, ids) -> int:
         )
         audit.record(
             actor=acting_user,
-            action="pension.enrolment_township_approve_many",
+            action=PensionAction.ENROLMENT_APPROVE_TOWNSHIP_MANY,
             object_type="pension.enrolment",
             object_id=",".join(str(pk) for pk in wanted)[:64],
             object_label=f"乡镇批量审核 {len(wanted)} 条",
@@ -411,7 +412,7 @@ def enrolment_county_approve(*, acting_user, enrolment: Enrolment) -> Enrolment:
         )
         audit.record(
             actor=acting_user,
-            action="pension.enrolment_county_approve",
+            action=PensionAction.ENROLMENT_APPROVE_COUNTY,
             obj=enrolment,
             before=before,
             after=snapshot(enrolment),
@@ -481,7 +482,7 @@ def enrolment_reject(*, acting_user, enrolment: Enrolment, reason: str) -> Enrol
         )
         audit.record(
             actor=acting_user,
-            action="pension.enrolment_reject",
+            action=PensionAction.ENROLMENT_REJECT,
             obj=enrolment,
             before=before,
             after=snapshot(enrolment),
@@ -544,7 +545,7 @@ def enrolment_change(
         )
         audit.record(
             actor=acting_user,
-            action="pension.enrolment_change",
+            action=PensionAction.ENROLMENT_CHANGE,
             obj=enrolment,
             before={field: before[field] for field in changes},
             after={field: after[field] for field in changes},
@@ -576,7 +577,7 @@ def enrolment_pause(*, acting_user, enrolment: Enrolment, reason: str, note: str
         )
         audit.record(
             actor=acting_user,
-            action="pension.enrolment_pause",
+            action=PensionAction.ENROLMENT_PAUSE,
             obj=enrolment,
             before=before,
             after=snapshot(enrolment),
@@ -608,7 +609,7 @@ def enrolment_resume(*, acting_user, enrolment: Enrolment, note: str = "") -> En
         )
         audit.record(
             actor=acting_user,
-            action="pension.enrolment_resume",
+            action=PensionAction.ENROLMENT_RESUME,
             obj=enrolment,
             before=before,
             after=snapshot(enrolment),
@@ -654,7 +655,7 @@ def enrolment_close(
         )
         audit.record(
             actor=acting_user,
-            action="pension.enrolment_close",
+            action=PensionAction.ENROLMENT_CLOSE,
             obj=enrolment,
             before=before,
             after=snapshot(enrolment),
@@ -684,7 +685,7 @@ def enrolment_start_receiving(
         )
         audit.record(
             actor=acting_user,
-            action="pension.enrolment_start_receiving",
+            action=PensionAction.ENROLMENT_START_RECEIVING,
             obj=enrolment,
             before=before,
             after=snapshot(enrolment),
@@ -777,7 +778,7 @@ def _grade_upsert(acting_user, person: Person, year: int, amount: Decimal, plan)
         )
     audit.record(
         actor=acting_user,
-        action="pension.grade_choose",
+        action=PensionAction.GRADE_CHOOSE,
         obj=choice,
         object_label=f"{person.name} {year}年缴费档次",
         before=before,

@@ -15,7 +15,7 @@ from jumin.core.models import Region, RegionLevel
 from jumin.pension import queries, rules, services
 from jumin.pension.forms import GradeFormSet, PaidRuleFormSet, PlanCreateForm, PlanForm
 
-# Which permission (jumin.core.access.PERMISSIONS) each page needs.
+# Which permission (declared in the app's registry.py) each page needs.
 PAGE_PERMISSIONS = {
     "plans": "plan.view",
     "plan_detail": "plan.view",

@@ -12,6 +12,7 @@ from jumin.core.access import can, masked_for, require
 from jumin.core.forms import Form
 from jumin.pension import accounts
 from jumin.pension.models import EntrySource
+from jumin.pension.registry import PensionAction
 
 SOURCE_LABELS = dict(EntrySource.choices)
 
@@ -26,7 +27,7 @@ def account(request, person_pk):
     user = request.user
     person = accounts.account_person(user, person_pk)
     summary = accounts.account_summary(user, person)
-    audit.record(actor=user, action="account.view", obj=person)
+    audit.record(actor=user, action=PensionAction.ACCOUNT_VIEW, obj=person)
     reversed_ids = {entry.reverses_id for entry in summary["entries"] if entry.reverses_id}
     years = []
     for year, totals in summary["by_year"].items():

@@ -33,7 +33,7 @@ from jumin.pension.models import CloseReason, EnrolmentStatus, PauseReason
 from jumin.people import queries as people_queries
 from jumin.people.rules import IdNumberError, age_on, parse_id_number
 
-# Which permission (jumin.core.access.PERMISSIONS) each page needs.
+# Which permission (declared in the app's registry.py) each page needs.
 PAGE_PERMISSIONS = {
     "enrolments": "enrolment.view",
     "enrolment_detail": "enrolment.view",

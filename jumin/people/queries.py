@@ -16,7 +16,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
-from jumin.core import audit
+from jumin.core import audit, registration
 from jumin.core.access import get_scoped_or_404, masked_for, require, scope
 from jumin.core.models import AuditEntry, Region, RegionLevel
 from jumin.core.text import is_ascii_digits
@@ -29,6 +29,7 @@ from jumin.people.models import (
     SpecialStatus,
     SpecialStatusKind,
 )
+from jumin.people.registry import PeopleAction
 
 
 def person_list(user) -> QuerySet:
@@ -68,7 +69,7 @@ def person_get(user, pk) -> Person:
 def person_view(user, pk) -> Person:
     """A staff look at a person's record: fetched through the scope and written to the audit trail."""
     person = person_get(user, pk)
-    audit.record(actor=user, action="person.view", obj=person)
+    audit.record(actor=user, action=PeopleAction.PERSON_VIEW, obj=person)
     return person
 
 
@@ -151,12 +152,6 @@ FIELD_LABELS = {
     "source": _("认定来源/文号"),
     "decision": _("结论"),
     "note": _("说明"),
-}
-ACTION_LABELS = {
-    "person.create": _("登记"),
-    "person.update": _("修改"),
-    "special_status.create": _("添加特殊群体身份"),
-    "special_status.end": _("结束特殊群体身份"),
 }
 # Values masked for roles without ``person.view_unmasked``, as on the detail page.
 MASKED_FIELDS = {
@@ -242,12 +237,13 @@ def _history_entry(user, entry: AuditEntry, names: dict) -> HistoryEntry:
             after=_shown(user, key, after.get(key), names),
         )
         for key in dict.fromkeys([*before, *after])
-        if key != "person" and (entry.action != "person.create" or after.get(key) not in (None, ""))
+        if key != "person"
+        and (entry.action != PeopleAction.PERSON_CREATE or after.get(key) not in (None, ""))
     ]
     return HistoryEntry(
         at=entry.at,
         actor=actor,
-        action=str(ACTION_LABELS.get(entry.action, entry.action)),
+        action=registration.action_label(entry.action),
         reason=entry.reason,
         is_create=entry.action.endswith(".create"),
         changes=changes,

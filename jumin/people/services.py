@@ -20,6 +20,7 @@ from jumin.people.models import (
     SpecialStatus,
     SpecialStatusKind,
 )
+from jumin.people.registry import PeopleAction
 from jumin.people.rules import IdNumberError, parse_id_number
 
 PHONE_PATTERN = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
@@ -157,7 +158,9 @@ def person_create(*, acting_user, data: dict) -> Person:
         raise ValidationError(
             {"id_number": ValidationError("该身份证号已经登记", code="duplicate")}
         ) from error
-    audit.record(actor=acting_user, action="person.create", obj=person, after=person.snapshot())
+    audit.record(
+        actor=acting_user, action=PeopleAction.PERSON_CREATE, obj=person, after=person.snapshot()
+    )
     return person
 
 
@@ -217,7 +220,12 @@ def person_update(*, acting_user, person: Person, data: dict, reason: str = "") 
     if "village_id" in new:  # statuses are scoped by village too: they move with the person
         SpecialStatus.objects.filter(person=person).update(village_id=person.village_id)
     audit.record(
-        actor=acting_user, action="person.update", obj=person, before=old, after=new, reason=reason
+        actor=acting_user,
+        action=PeopleAction.PERSON_UPDATE,
+        obj=person,
+        before=old,
+        after=new,
+        reason=reason,
     )
     return person
 
@@ -335,7 +343,7 @@ def special_status_add(
     )
     audit.record(
         actor=acting_user,
-        action="special_status.create",
+        action=PeopleAction.STATUS_CREATE,
         obj=status,
         after={
             "person": person.pk,
@@ -382,7 +390,7 @@ def special_status_end(
     status.save(update_fields=["valid_to"])
     audit.record(
         actor=acting_user,
-        action="special_status.end",
+        action=PeopleAction.STATUS_END,
         obj=status,
         before=before,
         after={"valid_to": valid_to},
@@ -433,7 +441,7 @@ def duplicate_review_record(
         else:
             audit.record(
                 actor=acting_user,
-                action="duplicate_review.create",
+                action=PeopleAction.DUPLICATE_REVIEW_CREATE,
                 obj=review,
                 after={"decision": decision, "note": note, "persons": [low.pk, high.pk]},
             )
@@ -446,7 +454,7 @@ def duplicate_review_record(
     review.save()
     audit.record(
         actor=acting_user,
-        action="duplicate_review.update",
+        action=PeopleAction.DUPLICATE_REVIEW_UPDATE,
         obj=review,
         before=before,
         after={"decision": decision, "note": note},

@@ -26,9 +26,10 @@ from jumin.people.forms import (
     SpecialStatusEndForm,
     SpecialStatusForm,
 )
+from jumin.people.registry import PeopleAction
 from jumin.people.rules import age_on, parse_id_number
 
-# Which permission (jumin.core.access.PERMISSIONS) each page needs.
+# Which permission (declared in the app's registry.py) each page needs.
 PAGE_PERMISSIONS = {
     "search": "person.view",
     "search_results": "person.view",
@@ -367,7 +368,7 @@ def export(request):
     count = sheet.rows - 1
     audit.record(
         actor=user,
-        action="person.export",
+        action=PeopleAction.PERSON_EXPORT,
         object_type="people.person",
         object_label=village.name if village else (user.region.name if user.region else ""),
         region_code=village.code if village else (user.region_id or ""),

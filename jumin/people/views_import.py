@@ -23,7 +23,7 @@ from jumin.people.imports.workbooks import errors_path, errors_workbook_bytes, t
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS_SHOWN = 20
-# Which permission (jumin.core.access.PERMISSIONS) each page needs.
+# Which permission (declared in the app's registry.py) each page needs.
 PAGE_PERMISSIONS = {
     "import": "roster.import",
     "import_list": "roster.import",

@@ -23,7 +23,7 @@ def test_clerk_logs_in_and_sees_own_township_on_home_page(page: Page, live_serve
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text(tree.township_a.name)
     expect(page.locator("header .who")).to_contain_text("乡镇经办员")
-    assert AuditEntry.objects.filter(action="auth.login", actor=clerk).count() == 1
+    assert AuditEntry.objects.filter(action="core.session.login", actor=clerk).count() == 1
 
 
 def test_wrong_password_shows_a_chinese_message_and_stays_on_login(page: Page, live_server, staff):

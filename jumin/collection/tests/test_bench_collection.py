@@ -121,8 +121,10 @@ def test_bench_collection_runs_every_step_and_leaves_the_real_rows(tmp_path):
     assert "1 生成应缴 ÷ 裸 SQL" in text
     assert "4 核对并记账 ÷ 裸 SQL" in text
     assert "进程峰值内存" in text
-    assert AuditEntry.objects.filter(action="collection.result_import").count() == 1
-    assert AuditEntry.objects.filter(action="posting.run").count() == 1
+    assert (
+        AuditEntry.objects.filter(action="collection.withholding_batch.result_import").count() == 1
+    )
+    assert AuditEntry.objects.filter(action="collection.posting.run").count() == 1
 
 
 @pytest.mark.django_db

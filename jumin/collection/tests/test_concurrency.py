@@ -85,7 +85,7 @@ def test_two_receipts_for_one_due_at_once_make_one_payment(tree, chain, same_num
     due.refresh_from_db()
     assert due.status == DueStatus.PAID and due.paid_amount == Decimal("200.00")
     assert due.payment_reference == f"{receipt.series}-{receipt.number}"
-    assert AuditEntry.objects.filter(action="receipt.issue").count() == 1
+    assert AuditEntry.objects.filter(action="collection.receipt.issue").count() == 1
     if same_number:  # a double click: both callers get the one receipt
         assert not errors and [value.pk for value in values] == [receipt.pk, receipt.pk]
     else:

@@ -65,7 +65,7 @@ def counts() -> dict:
         "books": ReceiptBook.objects.count(),
         "handovers": ReceiptHandover.objects.count(),
         "plans": ContributionPlan.objects.count(),
-        "target_audit": AuditEntry.objects.filter(action="collection.target_set").count(),
+        "target_audit": AuditEntry.objects.filter(action="collection.target.set").count(),
     }
 
 
@@ -140,15 +140,15 @@ def test_targets_and_receipt_books_are_handed_down(county):
     targets = CollectionTarget.objects.filter(year=YEAR)
     assert targets.count() == townships
     assert all(target.target_count >= 0 for target in targets)
-    assert AuditEntry.objects.filter(action="collection.target_set").count() == 1
+    assert AuditEntry.objects.filter(action="collection.target.set").count() == 1
     books = ReceiptBook.objects.filter(series=BOOK_SERIES.format(year=YEAR)).select_related(
         "holder"
     )
     holders = sorted(book.holder.username for book in books)
     assert holders == ["township_clerk", "village_assistant", "village_assistant"]
     assert ReceiptHandover.objects.count() == 5
-    assert AuditEntry.objects.filter(action="receipt_book.handover").count() == 5
-    entry = AuditEntry.objects.get(action="demo.year")
+    assert AuditEntry.objects.filter(action="collection.receipt_book.handover").count() == 5
+    entry = AuditEntry.objects.get(action="collection.demo.year")
     assert entry.after["books"] == 3 and entry.after["paying"] > 0
 
 
@@ -159,7 +159,7 @@ def test_running_again_adds_nothing(county):
     assert counts() == first
     assert "已有参保登记" in run(if_empty=True)
     assert counts() == first
-    assert AuditEntry.objects.filter(action="demo.year").count() == 1
+    assert AuditEntry.objects.filter(action="collection.demo.year").count() == 1
 
 
 def test_the_same_seed_gives_the_same_year(county):
@@ -182,7 +182,7 @@ def test_the_same_seed_gives_the_same_year(county):
 
 def test_passbook_banks_when_the_person_model_has_them(county):
     run()
-    entry = AuditEntry.objects.get(action="demo.year")
+    entry = AuditEntry.objects.get(action="collection.demo.year")
     fields = {field.name for field in Person._meta.get_fields()}
     if "passbook_bank" not in fields:
         assert entry.after["passbook_banks"] == 0
@@ -230,4 +230,4 @@ def test_dues_job_is_called_when_installed(county, monkeypatch):
     output = run()
     assert calls == [("county_clerk", "341125000000", YEAR)]
     assert "应缴记录：新生成 9 条" in output
-    assert AuditEntry.objects.get(action="demo.year").after["dues"] == 9
+    assert AuditEntry.objects.get(action="collection.demo.year").after["dues"] == 9

@@ -68,7 +68,7 @@ def test_record_check_and_idempotency(client, tree, chain, staff, receipts):
     assert response.json()["status"] == "township_checked"
     response = post(client, f"/api/deposits/{deposit['id']}/check", staff[Role.FINANCE])
     assert response.json()["status"] == "county_checked"
-    assert AuditEntry.objects.filter(action__startswith="deposit.").count() == 3
+    assert AuditEntry.objects.filter(action__startswith="collection.deposit.").count() == 3
 
 
 def test_wrong_amount_and_other_village(client, tree, chain, plan, receipts):

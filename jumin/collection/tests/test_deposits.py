@@ -48,7 +48,7 @@ def test_record_links_the_receipts_and_audits(tree, chain, issued):
     assert deposit.status == DepositStatus.RECORDED
     assert deposit.amount == Decimal("500.00")
     assert set(Receipt.objects.filter(deposit=deposit).values_list("number", flat=True)) == {1, 2}
-    entry = AuditEntry.objects.get(action="deposit.record")
+    entry = AuditEntry.objects.get(action="collection.deposit.record")
     assert entry.after["receipts"] == ["皖A-1", "皖A-2"]
     assert entry.region_code == tree.village_a1.code
 
@@ -78,7 +78,7 @@ def test_repeated_submit_returns_the_same_deposit(tree, chain, issued):
     first = record(chain["assistant"], tree.village_a1, issued["a1"])
     again = record(chain["assistant"], tree.village_a1, issued["a1"])
     assert again.pk == first.pk
-    assert AuditEntry.objects.filter(action="deposit.record").count() == 1
+    assert AuditEntry.objects.filter(action="collection.deposit.record").count() == 1
     with pytest.raises(ValidationError, match="缴款单号S1已经登记过"):
         record(chain["assistant"], tree.village_a1, issued["a1"][:1])
 
@@ -115,8 +115,8 @@ def test_checks_township_then_county(tree, chain, staff, issued):
     deposit = deposits.deposit_check(acting_user=finance, deposit=deposit)
     assert deposit.status == DepositStatus.COUNTY_CHECKED
     deposits.deposit_check(acting_user=finance, deposit=deposit)
-    assert AuditEntry.objects.filter(action="deposit.check_township").count() == 1
-    assert AuditEntry.objects.filter(action="deposit.check_county").count() == 1
+    assert AuditEntry.objects.filter(action="collection.deposit.check_township").count() == 1
+    assert AuditEntry.objects.filter(action="collection.deposit.check_county").count() == 1
     with pytest.raises(ValidationError, match="不能退回"):
         deposits.deposit_return(acting_user=finance, deposit=deposit, reason="x")
 
@@ -142,7 +142,7 @@ def test_township_return_releases_receipts_and_slip_can_be_recorded_again(
     assert deposit.status == DepositStatus.RETURNED
     assert deposit.return_reason == "缴款单金额看不清"
     assert not Receipt.objects.filter(deposit=deposit).exists()
-    entry = AuditEntry.objects.get(action="deposit.return")
+    entry = AuditEntry.objects.get(action="collection.deposit.return")
     assert entry.reason == "缴款单金额看不清" and entry.after["released"] == ["皖A-1", "皖A-2"]
     again = record(chain["assistant"], tree.village_a1, issued["a1"])
     assert again.pk == deposit.pk and again.status == DepositStatus.RECORDED

@@ -145,9 +145,9 @@ def test_one_audit_entry_per_run_and_progress(tree, staff):
     seed_plan()
     for _ in range(3):
         enrol(tree.village_a1, staff)
-    run = JobRun.objects.create(kind="collection.dues_generate", region=tree.county)
+    run = JobRun.objects.create(kind="collection.dues.generate", region=tree.county)
     generate(staff, progress=Progress(run))
-    entries = AuditEntry.objects.filter(action="collection.dues_generate")
+    entries = AuditEntry.objects.filter(action="collection.dues.generate")
     assert entries.count() == 1
     assert entries.get().after["personal_created"] == 3
     run.refresh_from_db()
@@ -182,7 +182,7 @@ def test_back_payment_due_without_subsidy_by_default(tree, staff):
     )
     again = back_payment_due_create(acting_user=clerk, person=person, year=2024, grade="300")
     assert again.pk == due.pk
-    assert AuditEntry.objects.filter(action="collection.back_payment_create").count() == 1
+    assert AuditEntry.objects.filter(action="collection.due.back_payment_create").count() == 1
     with pytest.raises(ValidationError, match="没有250"):
         back_payment_due_create(acting_user=clerk, person=person, year=2024, grade="250")
 

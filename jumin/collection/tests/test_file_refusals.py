@@ -60,7 +60,11 @@ def nothing_written() -> None:
     assert not BankStatementFile.objects.exists() and not BankStatementLine.objects.exists()
     assert not Due.objects.filter(status=DueStatus.PAID).exists()
     assert not AuditEntry.objects.filter(
-        action__in=["collection.result_import", "collection.tax_file_import", "statement.import"]
+        action__in=[
+            "collection.withholding_batch.result_import",
+            "collection.tax_file.import",
+            "statement.import",
+        ]
     ).exists()
 
 

@@ -31,7 +31,12 @@ def test_an_upward_handover_answers_200_with_the_book_and_its_retry_the_same(cli
     assert retry.status_code == 200, retry.json()
     assert retry.json() == first.json()
     assert ReceiptHandover.objects.filter(book=book, giver=assistant).count() == 1
-    assert AuditEntry.objects.filter(action="receipt_book.handover", actor=assistant).count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            action="collection.receipt_book.handover", actor=assistant
+        ).count()
+        == 1
+    )
 
 
 def test_the_giver_loses_sight_of_the_book_once_it_moves_on(client, chain):

@@ -103,7 +103,9 @@ def test_the_start_button_replaces_a_dead_dues_job_and_finishes_its_work(
     assert response.status_code == 302 and str(new.pk) in response["Location"]
     dead.refresh_from_db()
     assert dead.status == JobStatus.INTERRUPTED
-    assert AuditEntry.objects.filter(action="job.interrupt", object_id=str(dead.pk)).count() == 1
+    assert (
+        AuditEntry.objects.filter(action="core.job.interrupt", object_id=str(dead.pk)).count() == 1
+    )
     new.refresh_from_db()
     assert new.status == JobStatus.DONE and new.result["personal_created"] == 3
     assert Due.objects.count() == 5
@@ -181,7 +183,7 @@ def test_dues_another_run_made_first_are_neither_counted_nor_audited(tree, staff
     assert (late.personal_created, late.government_paid_created) == (0, 0)
     assert late.result["personal_created"] == 0 and late.result["government_paid_created"] == 0
     assert not AuditEntry.objects.filter(
-        action="collection.dues_chunk", object_id=str(late.pk)
+        action="collection.dues.chunk", object_id=str(late.pk)
     ).exists()
     assert_audit_matches_dues()
 
@@ -190,10 +192,10 @@ def assert_audit_matches_dues(*, runs_finished: bool = True) -> None:
     """Every due is claimed once by a chunk entry, once by its run's summary row and (for
     a run that reached its end) once by the run's audit entry."""
     made = Due.objects.filter(generation__isnull=False).count()
-    chunks = AuditEntry.objects.filter(action="collection.dues_chunk")
+    chunks = AuditEntry.objects.filter(action="collection.dues.chunk")
     assert sum(entry.after["made"] for entry in chunks) == made
     if runs_finished:
-        summaries = AuditEntry.objects.filter(action="collection.dues_generate")
+        summaries = AuditEntry.objects.filter(action="collection.dues.generate")
         claimed = sum(
             entry.after["personal_created"] + entry.after["government_paid_created"]
             for entry in summaries

@@ -140,7 +140,7 @@ def test_whole_book_life_through_the_pages(client, tree, chain, staff, plan):
     receipt = Receipt.objects.get(book=book, number=1)
     due.refresh_from_db()
     assert due.status == DueStatus.PAID and due.payment_reference == "皖财-1"
-    assert AuditEntry.objects.filter(action="receipt.issue").count() == 1
+    assert AuditEntry.objects.filter(action="collection.receipt.issue").count() == 1
     # void it, then issue number 2 for the same due
     void_url = reverse("collection:receipt_void", args=[receipt.pk])
     assert client.post(void_url, {"reason": "金额写错"}).status_code == 302
@@ -333,7 +333,7 @@ def test_overdue_page_and_export(client, tree, chain, staff, march):
     rows = list(workbook["明细"].iter_rows(values_only=True))
     assert rows[1][0] == "乡镇"
     assert {row[2] for row in rows[2:]} == {"票据逾期未缴存", "逾期缴存"}
-    assert AuditEntry.objects.filter(action="overdue.export").count() == 1
+    assert AuditEntry.objects.filter(action="collection.overdue.export").count() == 1
     client.force_login(StaffFactory(role=Role.TOWNSHIP_CLERK, region=tree.township_b))
     page = client.get(reverse("collection:overdue"), {"on": "2026-03-31"}).content.decode()
     assert "皖A-2" not in page

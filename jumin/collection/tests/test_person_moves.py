@@ -26,7 +26,7 @@ from jumin.collection import progress, reconciliation, services
 from jumin.collection.models import Due, DueKind, DueStatus, Receipt
 from jumin.collection.tests.dues_testing import enrol, seed_plan
 from jumin.collection.tests.receipt_testing import hand_down, issue, record, register
-from jumin.core.access import PERMISSIONS, in_scope_of, mask_id_number, region_code_of, scope
+from jumin.core.access import in_scope_of, mask_id_number, region_code_of, roles_with, scope
 from jumin.core.models import AuditEntry, Role
 from jumin.core.tokens import token_create
 from jumin.pension import services_enrolment
@@ -196,7 +196,7 @@ def test_new_township_sees_every_page_about_the_person(client, people, moved):
         client.force_login(user)
         answers = {url: client.get(url).status_code for _m, url, _p in about_the_person(moved)}
         expected = {
-            url: 200 if user.role in PERMISSIONS[permission] else 403
+            url: 200 if user.role in roles_with(permission) else 403
             for _m, url, permission in about_the_person(moved)
         }
         assert answers == expected, who
@@ -337,7 +337,7 @@ def test_new_township_acts_and_the_audit_names_where_the_person_lives(people, mo
         acting_user=people["b_clerk"], enrolment=moved["enrolment"], reason="unreachable"
     )
     assert enrolment.status == EnrolmentStatus.PAUSED
-    entry = AuditEntry.objects.get(action="pension.enrolment_pause")
+    entry = AuditEntry.objects.get(action="pension.enrolment.pause")
     assert entry.region_code == tree.village_b1.code
     # B1's assistant takes the cash of the open due; the receipt is B1's money
     finance = people["finance"]

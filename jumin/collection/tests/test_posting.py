@@ -100,7 +100,7 @@ def test_rerun_posts_nothing_and_unconfirmed_dues_are_skipped(tree, staff, plan)
     for status, due in skipped.items():
         due.refresh_from_db()
         assert due.status == status and not entries_of(due)
-    runs = AuditEntry.objects.filter(action="posting.run").order_by("pk")
+    runs = AuditEntry.objects.filter(action="collection.posting.run").order_by("pk")
     assert [entry.after["entry_count"] for entry in runs] == [1, 0]
     assert runs[0].after["by_source"]["personal"]["amount"] == "200.00"
 

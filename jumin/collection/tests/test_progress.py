@@ -164,7 +164,7 @@ def test_export_has_chinese_headers_rows_and_totals(client, tree, staff, collect
     total = dict(zip(headers, rows[-1], strict=True))
     assert total["缴费人数"] == 6 and total["个人缴费金额（元）"] == 800
     assert total["任务完成率（%）"] == pytest.approx(66.7)
-    assert AuditEntry.objects.filter(action="collection.progress_export").count() == 1
+    assert AuditEntry.objects.filter(action="collection.progress.export").count() == 1
 
 
 def test_api_returns_the_same_rows(client, tree, staff, collection):
@@ -279,17 +279,17 @@ def test_county_admin_sets_targets_once_and_it_is_audited(client, tree, staff):
     assert targets[tree.township_a.code].target_count == 120
     assert targets[tree.township_a.code].target_amount == D("15000.00")
     assert targets[tree.township_b.code].target_amount is None
-    entries = AuditEntry.objects.filter(action="collection.target_set")
+    entries = AuditEntry.objects.filter(action="collection.target.set")
     assert entries.count() == 1
     assert entries.get().after[tree.township_a.code]["target_count"] == 120
     changed = client.post(url, target_post(tree, a=("130", "15000"), b=("", "")))
     assert changed.status_code == 302
-    entry = AuditEntry.objects.filter(action="collection.target_set").latest("pk")
+    entry = AuditEntry.objects.filter(action="collection.target.set").latest("pk")
     assert entry.before[tree.township_a.code]["target_count"] == 120
     assert entry.after[tree.township_a.code]["target_count"] == 130
     assert entry.after[tree.township_b.code] is None
     assert CollectionTarget.objects.filter(year=YEAR + 1).count() == 1
-    assert AuditEntry.objects.filter(action="collection.target_set").count() == 2
+    assert AuditEntry.objects.filter(action="collection.target.set").count() == 2
 
 
 @pytest.mark.parametrize(
@@ -308,7 +308,7 @@ def test_bad_targets_are_named_and_nothing_is_written(client, tree, staff, a, me
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not CollectionTarget.objects.exists()
-    assert not AuditEntry.objects.filter(action="collection.target_set").exists()
+    assert not AuditEntry.objects.filter(action="collection.target.set").exists()
 
 
 @pytest.mark.parametrize("role", [r for r in Role if r != Role.COUNTY_ADMIN])

@@ -81,7 +81,7 @@ def test_register_handover_issue_void_lost_write_off(client, tree, chain, staff,
         "2026-03-10",
     )
     assert post(client, url, chain["assistant"], body).status_code == 200
-    assert AuditEntry.objects.filter(action="receipt.issue").count() == 1
+    assert AuditEntry.objects.filter(action="collection.receipt.issue").count() == 1
     paid = post(client, url, chain["assistant"], {**body, "number": 2})
     assert paid.status_code == 422 and "已缴" in paid.json()["message"]
     second = {**body, "due_id": make_due(plan, tree.village_a1, amount="300").pk}

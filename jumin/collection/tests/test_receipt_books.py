@@ -62,10 +62,10 @@ def test_whole_life_register_handover_issue_void_lost_write_off(tree, chain, sta
     services.book_write_off(acting_user=chain["finance"], book=book)
     book.refresh_from_db()
     assert book.status == BookStatus.WRITTEN_OFF
-    assert AuditEntry.objects.filter(action="receipt_book.write_off").count() == 1
+    assert AuditEntry.objects.filter(action="collection.receipt_book.write_off").count() == 1
     # a second write-off changes nothing
     services.book_write_off(acting_user=chain["finance"], book=book)
-    assert AuditEntry.objects.filter(action="receipt_book.write_off").count() == 1
+    assert AuditEntry.objects.filter(action="collection.receipt_book.write_off").count() == 1
 
 
 def test_issue_pays_the_due_in_the_same_act(tree, chain, plan):
@@ -84,7 +84,7 @@ def test_issue_pays_the_due_in_the_same_act(tree, chain, plan):
     assert receipt.payer_name == due.person.name
     assert receipt.contribution_year == 2026
     assert receipt.region_id == tree.village_a1.code
-    entry = AuditEntry.objects.get(action="receipt.issue")
+    entry = AuditEntry.objects.get(action="collection.receipt.issue")
     assert entry.after["due"] == due.pk and entry.after["amount"] == "300.00"
 
 
@@ -113,7 +113,7 @@ def test_void_returns_the_due_to_open(tree, chain, plan):
     )
     # voiding again changes nothing; the due can be paid with the next number
     services.receipt_void(acting_user=chain["assistant"], receipt=receipt, reason="填错")
-    assert AuditEntry.objects.filter(action="receipt.void").count() == 1
+    assert AuditEntry.objects.filter(action="collection.receipt.void").count() == 1
     issue(book, chain["assistant"], due, number=2)
     due.refresh_from_db()
     assert due.payment_reference == "皖A-2"
@@ -208,7 +208,7 @@ def test_number_used_once_and_retry_idempotent(tree, chain, plan):
     due = make_due(plan, tree.village_a1)
     first = issue(book, chain["assistant"], due)
     assert issue(book, chain["assistant"], due) == first
-    assert AuditEntry.objects.filter(action="receipt.issue").count() == 1
+    assert AuditEntry.objects.filter(action="collection.receipt.issue").count() == 1
     other = make_due(plan, tree.village_a1, amount="300.00")
     with pytest.raises(ValidationError, match="票号皖A-1已使用"):
         issue(book, chain["assistant"], other, number=1)

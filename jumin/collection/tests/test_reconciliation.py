@@ -60,7 +60,7 @@ def test_clean_month_has_no_difference_and_the_right_totals(tree, staff, plan):
     assert Reconciliation.objects.get(region=tree.village_a1, month=MARCH) == row
     compute(staff, tree.village_a1)  # again: the same row, one audit entry per computation
     assert Reconciliation.objects.count() == 1
-    assert AuditEntry.objects.filter(action="reconciliation.compute").count() == 2
+    assert AuditEntry.objects.filter(action="collection.reconciliation.compute").count() == 2
 
 
 def test_receipt_without_deposit(tree, staff, plan):
@@ -207,11 +207,11 @@ def test_confirm_clean_month_confirms_its_dues_once(tree, staff, plan):
     other["due"].refresh_from_db()
     assert month["due"].status == DueStatus.CONFIRMED and month["due"].confirmed_at
     assert other["due"].status == DueStatus.PAID  # another township, not covered
-    entry = AuditEntry.objects.get(action="reconciliation.confirm")
+    entry = AuditEntry.objects.get(action="collection.reconciliation.confirm")
     assert entry.after["dues_confirmed"] == 1
     # sent twice: nothing more happens
     reconciliation_confirm(acting_user=staff[Role.TOWNSHIP_CLERK], reconciliation=row)
-    assert AuditEntry.objects.filter(action="reconciliation.confirm").count() == 1
+    assert AuditEntry.objects.filter(action="collection.reconciliation.confirm").count() == 1
 
 
 def test_township_row_aggregates_its_villages_and_confirms_them(tree, staff, plan):
@@ -252,7 +252,7 @@ def test_recomputing_a_confirmed_month(tree, staff, plan):
     again = compute(staff, tree.village_a1)
     assert again.status == ReconciliationStatus.DRAFT and again.receipt_count == 2
     assert again.confirmed_at is None
-    assert AuditEntry.objects.filter(action="reconciliation.reopen").count() == 1
+    assert AuditEntry.objects.filter(action="collection.reconciliation.reopen").count() == 1
 
 
 def test_confirm_permissions_and_scope(tree, staff, plan):
@@ -311,7 +311,7 @@ def test_government_paid_confirm(tree, staff, plan):
         due.refresh_from_db()
         assert due.status == DueStatus.CONFIRMED and due.channel == Channel.GOVERNMENT
         assert due.paid_amount == due.amount and due.payment_reference == "CZ-1"
-    assert AuditEntry.objects.get(action="government_paid.confirm").after["count"] == 2
+    assert AuditEntry.objects.get(action="collection.government_paid.confirm").after["count"] == 2
     with pytest.raises(ValidationError) as error:  # sent twice
         government_paid_confirm(
             acting_user=staff[Role.FINANCE],

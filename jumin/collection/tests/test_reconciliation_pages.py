@@ -349,7 +349,7 @@ def test_posting_api(client, tree, staff, plan, settings, django_capture_on_comm
     assert response.status_code == 202, response.content
     listed = client.get("/api/postings", **headers).json()
     assert listed[0]["due_count"] == 1 and listed[0]["amount_sum"] == "200.00"
-    assert AuditEntry.objects.filter(action="posting.run").count() == 1
+    assert AuditEntry.objects.filter(action="collection.posting.run").count() == 1
     assert client.get("/api/postings", **bearer(staff[Role.TOWNSHIP_CLERK])).json() == []
 
 

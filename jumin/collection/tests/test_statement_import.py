@@ -36,7 +36,7 @@ def test_good_file_imports_lines_and_matches_slips(tree, staff):
     line = BankStatementLine.objects.get(reference="S1")
     assert line.deposit == deposit and line.region_id == tree.county.code
     assert BankStatementLine.objects.get(reference="S2").deposit is None
-    entry = AuditEntry.objects.get(action="statement.import")
+    entry = AuditEntry.objects.get(action="collection.bank_statement.import")
     assert entry.after["new_lines"] == 2 and entry.after["matched"] == 1
 
 
@@ -93,7 +93,7 @@ def test_same_file_twice_changes_nothing(tree, staff):
     second = run(staff, statement_csv(LINES), name="again.csv")
     assert not second.created and second.file == first.file
     assert BankStatementFile.objects.count() == 1 and BankStatementLine.objects.count() == 2
-    assert AuditEntry.objects.filter(action="statement.import").count() == 1
+    assert AuditEntry.objects.filter(action="collection.bank_statement.import").count() == 1
 
 
 def test_lines_already_imported_from_another_file_are_skipped(tree, staff):

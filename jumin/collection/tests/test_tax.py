@@ -62,14 +62,14 @@ def test_good_file_pays_dues_and_twice_changes_nothing_then_confirm(staff, peopl
     again, created = import_(staff, data)
     assert not created and again.pk == tax_file.pk
     assert TaxPaymentLine.objects.count() == 2
-    assert AuditEntry.objects.filter(action="collection.tax_file_import").count() == 1
+    assert AuditEntry.objects.filter(action="collection.tax_file.import").count() == 1
     with pytest.raises(PermissionDeniedForRole):
         tax_file_confirm(acting_user=staff[Role.COUNTY_CLERK], tax_file=tax_file)
     tax_file_confirm(acting_user=staff[Role.FINANCE], tax_file=tax_file)
     tax_file_confirm(acting_user=staff[Role.FINANCE], tax_file=tax_file)
     assert Due.objects.filter(status=DueStatus.CONFIRMED).count() == 2
     assert Due.objects.get(person=people[2]).status == DueStatus.OPEN
-    assert AuditEntry.objects.filter(action="collection.tax_file_confirm").count() == 1
+    assert AuditEntry.objects.filter(action="collection.tax_file.confirm").count() == 1
 
 
 def test_gb18030_file_with_title_row(staff, people):

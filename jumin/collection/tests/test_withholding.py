@@ -132,7 +132,7 @@ def test_round_trip_create_export_result_confirm(tree, staff, county_dues):
     assert confirmed.status == BatchStatus.CONFIRMED and confirmed.confirmed_at
     assert Due.objects.filter(status=DueStatus.CONFIRMED, confirmed_at__isnull=False).count() == 3
     services.batch_confirm(acting_user=staff[Role.FINANCE], batch=batch)
-    assert AuditEntry.objects.filter(action="collection.batch_confirm").count() == 1
+    assert AuditEntry.objects.filter(action="collection.withholding_batch.confirm").count() == 1
     # the second batch still has a pending line: not confirmable
     with pytest.raises(ValidationError, match="还有1笔没有回盘结果"):
         services.batch_confirm(acting_user=staff[Role.FINANCE], batch=second)
@@ -140,12 +140,14 @@ def test_round_trip_create_export_result_confirm(tree, staff, county_dues):
         import_(staff, batch, result_for(batch, {2: ("51", "余额不足 ")}))
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {
-        "collection.batch_create",
-        "collection.batch_export",
-        "collection.result_import",
-        "collection.batch_confirm",
+        "collection.withholding_batch.create",
+        "collection.withholding_batch.export",
+        "collection.withholding_batch.result_import",
+        "collection.withholding_batch.confirm",
     } <= actions
-    assert AuditEntry.objects.filter(action="collection.result_import").count() == 1
+    assert (
+        AuditEntry.objects.filter(action="collection.withholding_batch.result_import").count() == 1
+    )
 
 
 def test_a_different_file_with_the_same_results_changes_nothing(tree, staff, county_dues):

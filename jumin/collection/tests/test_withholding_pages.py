@@ -118,7 +118,7 @@ def test_generate_page_starts_a_job_and_shows_its_result(
     client.force_login(staff[Role.COUNTY_CLERK])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("collection:dues_generate"), {"year": YEAR})
-    run = JobRun.objects.get(kind="collection.dues_generate")
+    run = JobRun.objects.get(kind="collection.dues.generate")
     assert response.status_code == 302 and str(run.pk) in response["Location"]
     page = client.get(response["Location"]).content.decode()
     assert "生成完成" in page and "新增个人缴费：1" in page
@@ -258,7 +258,7 @@ def test_tax_pages_and_api(client, staff, tree):
     other = StaffFactory(role=Role.FINANCE, region=tree.township_b)
     client.force_login(other)
     assert client.get(reverse("collection:tax_file_detail", args=[tax_file.pk])).status_code == 404
-    assert AuditEntry.objects.filter(action="collection.tax_file_confirm").count() == 1
+    assert AuditEntry.objects.filter(action="collection.tax_file.confirm").count() == 1
 
 
 def test_generate_dues_and_batch_commands(tree, staff, tmp_path, capsys):
@@ -308,4 +308,4 @@ def test_generate_form_sent_twice_while_queued_starts_one_job(client, staff, tre
     first = client.post(reverse("collection:dues_generate"), {"year": YEAR})
     second = client.post(reverse("collection:dues_generate"), {"year": YEAR})
     assert first["Location"] == second["Location"]
-    assert JobRun.objects.filter(kind="collection.dues_generate").count() == 1
+    assert JobRun.objects.filter(kind="collection.dues.generate").count() == 1

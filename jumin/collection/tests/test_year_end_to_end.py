@@ -198,10 +198,10 @@ def test_a_year_is_collected_end_to_end_through_the_pages(
     assert plan.grades.count() == 3
     assert ContributionPlan.objects.in_force(region_code=tree.village_a1.code, year=year) == plan
     assert sorted(
-        AuditEntry.objects.filter(action__startswith="pension.plan_").values_list(
+        AuditEntry.objects.filter(action__startswith="pension.plan.").values_list(
             "action", flat=True
         )
-    ) == ["pension.plan_create", "pension.plan_update"]
+    ) == ["pension.plan.create", "pension.plan.update"]
 
     # the county's yearly target (任务数) for township A, from the progress page's link
     progress_url = follow_link(client, "/", reverse("collection:progress"))

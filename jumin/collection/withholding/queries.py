@@ -11,6 +11,7 @@ from jumin.collection.models import (
     WithholdingBatch,
     WithholdingLine,
 )
+from jumin.collection.registry import CollectionAction
 from jumin.core.access import get_scoped_or_404, require, scope
 from jumin.core.models import JobRun
 
@@ -49,7 +50,9 @@ def generation_list(user, limit: int = 10) -> QuerySet:
 
 def dues_job_get(user, pk) -> JobRun:
     require(user, "due.view")
-    return get_scoped_or_404(JobRun.objects.filter(kind="collection.dues_generate"), user, pk=pk)
+    return get_scoped_or_404(
+        JobRun.objects.filter(kind=CollectionAction.DUES_GENERATE), user, pk=pk
+    )
 
 
 def batch_list(user) -> QuerySet:

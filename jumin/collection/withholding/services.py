@@ -44,6 +44,7 @@ from jumin.collection.models import (
     WithholdingBatch,
     WithholdingLine,
 )
+from jumin.collection.registry import CollectionAction
 from jumin.collection.withholding.formats import (
     BatchHeader,
     ExportLine,
@@ -168,7 +169,7 @@ def batch_create(*, acting_user, region_code: str, bank: str, year: int) -> With
             batch.save(update_fields=["line_count", "amount_sum"])
             audit.record(
                 actor=acting_user,
-                action="collection.batch_create",
+                action=CollectionAction.BATCH_CREATE,
                 obj=batch,
                 object_label=batch_key(batch),
                 after={
@@ -211,7 +212,7 @@ def batch_export(*, acting_user, batch: WithholdingBatch) -> tuple[bytes, str]:
             setattr(batch, name, value)
         audit.record(
             actor=acting_user,
-            action="collection.batch_export",
+            action=CollectionAction.BATCH_EXPORT,
             obj=batch,
             object_label=batch_key(batch),
             after={"format": adapter.name, "sha256": digest, "line_count": batch.line_count},
@@ -480,7 +481,7 @@ def result_import(
             _recount(batch)
             audit.record(
                 actor=acting_user,
-                action="collection.result_import",
+                action=CollectionAction.BATCH_RESULT_IMPORT,
                 obj=result_file,
                 object_label=f"{batch_key(batch)} 回盘 {result_file.file_name}",
                 after={
@@ -548,7 +549,7 @@ def batch_confirm(*, acting_user, batch: WithholdingBatch) -> WithholdingBatch:
         batch.save(update_fields=["status", "confirmed_at", "confirmed_by"])
         audit.record(
             actor=acting_user,
-            action="collection.batch_confirm",
+            action=CollectionAction.BATCH_CONFIRM,
             obj=batch,
             object_label=batch_key(batch),
             after={"confirmed_dues": confirmed, "paid_sum": batch.paid_sum},

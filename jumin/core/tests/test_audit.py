@@ -35,21 +35,23 @@ def test_audit_pages_are_for_administrators_and_auditors(client, staff, role):
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 def test_the_audit_pages_accept_no_writes(client, staff, method):
     client.force_login(staff[Role.COUNTY_ADMIN])
-    entry = write(staff[Role.COUNTY_ADMIN], "staff.update", obj=staff[Role.COUNTY_CLERK])
+    entry = write(staff[Role.COUNTY_ADMIN], "core.staff.update", obj=staff[Role.COUNTY_CLERK])
     for url in ("/audit/", "/audit/export.xlsx", f"/audit/?id={entry.pk}"):
         assert getattr(client, method)(url).status_code == 405
-    assert AuditEntry.objects.filter(pk=entry.pk, action="staff.update").exists()
+    assert AuditEntry.objects.filter(pk=entry.pk, action="core.staff.update").exists()
 
 
 def test_search_by_id_number_finds_the_persons_entries_only(client, staff, persons):
     clerk = staff[Role.TOWNSHIP_CLERK]
-    write(clerk, "person.update", obj=persons["a"], before={"phone": "1"}, after={"phone": "2"})
-    audit.record(actor=clerk, action="person.view", obj=persons["a"])
-    audit.record(actor=clerk, action="person.view", obj=persons["b"])
+    write(
+        clerk, "people.person.update", obj=persons["a"], before={"phone": "1"}, after={"phone": "2"}
+    )
+    audit.record(actor=clerk, action="people.person.view", obj=persons["a"])
+    audit.record(actor=clerk, action="people.person.view", obj=persons["b"])
     client.force_login(staff[Role.AUDITOR])
     response = client.get("/audit/", {"id_number": persons["a"].id_number.lower()})
     entries = list(response.context["page"].object_list)
-    assert {entry.action for entry in entries} == {"person.update", "person.view"}
+    assert {entry.action for entry in entries} == {"people.person.update", "people.person.view"}
     assert {entry.object_id for entry in entries} == {str(persons["a"].pk)}
     assert "联系电话" in response.content.decode()
 
@@ -65,19 +67,19 @@ def test_an_unknown_id_number_says_so(client, staff, persons):
 def test_search_by_actor_action_object_type_and_request_id(client, staff, tree):
     admin, clerk = staff[Role.COUNTY_ADMIN], staff[Role.TOWNSHIP_CLERK]
     with audit.request_context("req-one"):
-        write(admin, "staff.update", obj=clerk)
+        write(admin, "core.staff.update", obj=clerk)
     with audit.request_context("req-two"):
-        write(clerk, "region.update", obj=tree.village_a1)
+        write(clerk, "core.region.update", obj=tree.village_a1)
     client.force_login(admin)
 
     def found(**params):
         page = client.get("/audit/", params).context["page"]
         return [(entry.actor_name, entry.action) for entry in page.object_list]
 
-    assert found(actor=clerk.username) == [(clerk.username, "region.update")]
-    assert found(action="staff.update") == [(admin.username, "staff.update")]
-    assert found(object_type="core.region") == [(clerk.username, "region.update")]
-    assert found(request_id="req-one") == [(admin.username, "staff.update")]
+    assert found(actor=clerk.username) == [(clerk.username, "core.region.update")]
+    assert found(action="core.staff.update") == [(admin.username, "core.staff.update")]
+    assert found(object_type="core.region") == [(clerk.username, "core.region.update")]
+    assert found(request_id="req-one") == [(admin.username, "core.staff.update")]
 
 
 def test_search_by_date_range_includes_the_whole_last_day(client, staff, tree):
@@ -115,20 +117,20 @@ def test_the_search_is_scoped_by_region_code(client, staff, tree):
         code="341122000000", name="来安县", level=RegionLevel.COUNTY, parent=tree.city
     )
     outsider = StaffFactory(role=Role.COUNTY_ADMIN, region=other)
-    write(outsider, "staff.update", obj=outsider)
-    write(staff[Role.COUNTY_ADMIN], "region.update", obj=tree.village_b1)
-    system = write(None, "region.load", region_code="")
+    write(outsider, "core.staff.update", obj=outsider)
+    write(staff[Role.COUNTY_ADMIN], "core.region.update", obj=tree.village_b1)
+    system = write(None, "core.region.load", region_code="")
     client.force_login(staff[Role.AUDITOR])
     shown = {entry.pk for entry in client.get("/audit/").context["page"].object_list}
     assert system.pk in shown
     assert not AuditEntry.objects.filter(region_code__startswith="341122", pk__in=shown).exists()
-    assert AuditEntry.objects.filter(action="region.update", pk__in=shown).exists()
+    assert AuditEntry.objects.filter(action="core.region.update", pk__in=shown).exists()
 
 
 def test_a_township_scope_sees_neither_other_townships_nor_entries_without_a_region(staff, tree):
-    write(staff[Role.COUNTY_ADMIN], "region.update", obj=tree.village_a1)
-    write(staff[Role.COUNTY_ADMIN], "region.update", obj=tree.village_b1)
-    write(None, "region.load", region_code="")
+    write(staff[Role.COUNTY_ADMIN], "core.region.update", obj=tree.village_a1)
+    write(staff[Role.COUNTY_ADMIN], "core.region.update", obj=tree.village_b1)
+    write(None, "core.region.load", region_code="")
     clerk = staff[Role.TOWNSHIP_CLERK]
     codes = set(
         queries.audit_scope(AuditEntry.objects.all(), clerk).values_list("region_code", flat=True)
@@ -149,14 +151,14 @@ def test_the_search_is_paginated_with_a_fixed_number_of_queries(
     with transaction.atomic():
         for number in range(queries.AUDIT_PAGE_SIZE + 5):
             audit.record(
-                actor=admin, action="region.update", obj=tree.village_a1, after={"n": number}
+                actor=admin, action="core.region.update", obj=tree.village_a1, after={"n": number}
             )
     client.force_login(admin)
     client.get("/audit/")
     with django_assert_max_num_queries(8):
         first = client.get("/audit/")
     assert len(first.context["page"].object_list) == queries.AUDIT_PAGE_SIZE
-    second = client.get("/audit/", {"page": 2, "action": "region.update"})
+    second = client.get("/audit/", {"page": 2, "action": "core.region.update"})
     assert len(second.context["page"].object_list) == 5
 
 
@@ -164,12 +166,12 @@ def test_export_writes_the_found_entries_and_is_audited(client, staff, tree, per
     admin = staff[Role.COUNTY_ADMIN]
     write(
         admin,
-        "person.update",
+        "people.person.update",
         obj=persons["a"],
         before={"name": "=HYPERLINK(1)"},
         after={"name": "张三"},
     )
-    write(admin, "region.update", obj=tree.village_b1)
+    write(admin, "core.region.update", obj=tree.village_b1)
     client.force_login(staff[Role.AUDITOR])
     response = client.get("/audit/export.xlsx", {"id_number": persons["a"].id_number})
     assert response.status_code == 200
@@ -180,7 +182,7 @@ def test_export_writes_the_found_entries_and_is_audited(client, staff, tree, per
     assert rows[1][2] == "修改参保人"
     assert rows[1][7] == "姓名: =HYPERLINK(1)"  # kept as text, never a formula
     assert sheet.cell(row=2, column=8).data_type == "s"
-    entry = AuditEntry.objects.get(action="audit.export")
+    entry = AuditEntry.objects.get(action="core.audit.export")
     assert entry.actor == staff[Role.AUDITOR]
     assert entry.after == {"rows": 1, "filters": {"id_number": persons["a"].id_number}}
 
@@ -195,7 +197,7 @@ def test_the_page_says_nothing_can_be_changed(client, staff):
 def test_changes_are_shown_with_chinese_labels(staff, tree):
     entry = write(
         staff[Role.COUNTY_ADMIN],
-        "staff.update",
+        "core.staff.update",
         obj=staff[Role.TOWNSHIP_CLERK],
         before={"role": "township_clerk", "is_active": True},
         after={"role": "village_assistant", "is_active": False},

@@ -38,7 +38,7 @@ def test_masking_keeps_first_and_last_four():
 
 def test_audit_entry_cannot_be_changed_or_deleted(tree, staff):
     with transaction.atomic():
-        entry = audit.record(actor=staff[Role.COUNTY_ADMIN], action="test.write", obj=tree.county)
+        entry = audit.record(actor=staff[Role.COUNTY_ADMIN], action="core.region.update", obj=tree.county)
     with pytest.raises(PermissionError):
         entry.save()
     with pytest.raises(PermissionError):
@@ -51,25 +51,25 @@ def test_audit_entry_cannot_be_changed_or_deleted(tree, staff):
 
 def test_database_refuses_audit_update_even_bypassing_the_orm(tree, staff):
     with transaction.atomic():
-        entry = audit.record(actor=staff[Role.COUNTY_ADMIN], action="test.write", obj=tree.county)
+        entry = audit.record(actor=staff[Role.COUNTY_ADMIN], action="core.region.update", obj=tree.county)
     with pytest.raises(IntegrityError if connection.vendor == "sqlite" else Exception):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("UPDATE core_auditentry SET action = 'forged' WHERE id = %s", [entry.pk])
     entry.refresh_from_db()
-    assert entry.action == "test.write"
+    assert entry.action == "core.region.update"
 
 
 @pytest.mark.django_db(transaction=True)
 def test_audit_record_for_a_write_outside_a_transaction_is_refused(tree, staff):
     with pytest.raises(RuntimeError):
-        audit.record(actor=staff[Role.COUNTY_ADMIN], action="person.update", obj=tree.county)
+        audit.record(actor=staff[Role.COUNTY_ADMIN], action="people.person.update", obj=tree.county)
 
 
 def test_login_succeeds_and_is_audited(client, staff):
     user = staff[Role.TOWNSHIP_CLERK]
     response = client.post("/login/", {"username": user.username, "password": TEST_PASSWORD})
     assert response.status_code == 302
-    assert AuditEntry.objects.filter(action="auth.login", actor=user).exists()
+    assert AuditEntry.objects.filter(action="core.session.login", actor=user).exists()
     home = client.get("/")
     assert home.status_code == 200
     assert "定城镇" in home.content.decode()
@@ -113,7 +113,9 @@ def test_home_page_shows_the_area_figures(client, tree, staff):
         attempt_time=tz.now(),
     )
     with transaction.atomic():
-        audit.record(actor=staff[Role.COUNTY_ADMIN], action="region.update", obj=tree.village_b1)
+        audit.record(
+            actor=staff[Role.COUNTY_ADMIN], action="core.region.update", obj=tree.village_b1
+        )
     client.force_login(staff[Role.COUNTY_ADMIN])
     summary = client.get("/").context["summary"]
     assert summary["persons"] == {"total": 2, "alive": 1}

@@ -122,7 +122,7 @@ def test_truncate_of_ledger_and_audit_is_refused_even_for_the_owner(posted_due):
     for table in ("pension_accountentry", "core_auditentry"):
         assert "append-only" in refused(f"TRUNCATE {table} CASCADE")
     assert AccountEntry.objects.filter(due=posted_due).count() == 2
-    assert AuditEntry.objects.filter(action="posting.run").exists()
+    assert AuditEntry.objects.filter(action="collection.posting.run").exists()
 
 
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="the SQLite refusal")

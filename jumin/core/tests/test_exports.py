@@ -142,7 +142,7 @@ def test_audit_export_survives_control_characters_in_the_trail(client, staff, tr
     with connection.cursor() as cursor:
         audit.record(
             actor=staff[Role.COUNTY_ADMIN],
-            action="person.view",
+            action="people.person.view",
             object_type="people.person",
             object_label="placeholder",
             region_code=tree.village_a1.code,
@@ -175,7 +175,7 @@ def test_progress_export_answers_outside_a_test_transaction(client, staff):
     assert response.status_code == 200
     sheet = read_workbook(response.content).worksheets[0]
     assert "征缴进度" in sheet["A1"].value
-    assert AuditEntry.objects.filter(action="collection.progress_export").count() == 1
+    assert AuditEntry.objects.filter(action="collection.progress.export").count() == 1
 
 
 def test_region_template_downloads(client, staff):

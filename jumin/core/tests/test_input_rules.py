@@ -153,7 +153,7 @@ def test_person_form_shows_the_message_on_the_name_and_saves_nothing(client, sta
     assert "不能包含控制字符（第2个字符 U+0007）" in page
     assert response.context["form"]["name"].value() == "王\x07五"
     assert not Person.objects.exists()
-    assert not AuditEntry.objects.filter(action="person.create").exists()
+    assert not AuditEntry.objects.filter(action="people.person.create").exists()
 
 
 def test_person_edit_form_refuses_a_control_character_in_the_reason(client, staff, tree):
@@ -377,4 +377,4 @@ def test_a_reason_posted_outside_a_form_meets_the_rule_too(client, staff):
     assert "停用原因不能包含控制字符（第3个字符 U+0007）" in response.content.decode()
     account.refresh_from_db()
     assert account.is_active
-    assert not AuditEntry.objects.filter(action="staff.deactivate").exists()
+    assert not AuditEntry.objects.filter(action="core.staff.deactivate").exists()

@@ -149,7 +149,7 @@ def test_a_dead_run_is_marked_interrupted_audited_and_replaced(tree, staff):
     dead.refresh_from_db()
     assert dead.status == JobStatus.INTERRUPTED
     assert "other-host:4242" in dead.message
-    entry = AuditEntry.objects.get(action="job.interrupt")
+    entry = AuditEntry.objects.get(action="core.job.interrupt")
     assert entry.object_id == str(dead.pk)
     assert entry.actor_id == user.pk
     assert entry.before["status"] == JobStatus.RUNNING
@@ -169,7 +169,7 @@ def test_a_live_run_is_not_replaced(tree, staff):
             then=record_enqueue([]),
         )
     assert (run.pk, created) == (live.pk, False)
-    assert not AuditEntry.objects.filter(action="job.interrupt").exists()
+    assert not AuditEntry.objects.filter(action="core.job.interrupt").exists()
 
 
 def test_finished_and_failed_runs_do_not_hold_the_key(tree):

@@ -137,7 +137,9 @@ def test_behind_a_proxy_the_address_it_added_counts(client, staff, clock):
         client, clerk.username, address=PROXY, HTTP_X_FORWARDED_FOR=f"{DESK}, {ATTACKER}"
     )
     assert forged.status_code == 429
-    assert AuditEntry.objects.filter(action="auth.login_failed").last().ip_address == ATTACKER
+    assert (
+        AuditEntry.objects.filter(action="core.session.login_failed").last().ip_address == ATTACKER
+    )
     desk = log_in(client, clerk.username, address=PROXY, HTTP_X_FORWARDED_FOR=DESK)
     assert desk.status_code == 302
 
@@ -176,7 +178,7 @@ def test_failed_logins_are_audited_with_the_address_and_the_lockout(client, staf
     clerk = staff[Role.TOWNSHIP_CLERK]
     hammer(client, clerk.username, times=4)
     hammer(client, "nobody", times=1)
-    entries = AuditEntry.objects.filter(action="auth.login_failed").order_by("id")
+    entries = AuditEntry.objects.filter(action="core.session.login_failed").order_by("id")
     assert [entry.object_id for entry in entries] == [str(clerk.pk)] * 4
     assert [entry.after["locked"] for entry in entries] == [False, False, True, True]
     assert {entry.after["ip_address"] for entry in entries} == {ATTACKER}
@@ -204,7 +206,7 @@ def test_the_administrator_sees_the_lockout_and_unlocks_it_audited(client, staff
 
     assert client.post(f"/staff/{clerk.pk}/unlock/").status_code == 302
     assert not AccessAttempt.objects.filter(username=clerk.username).exists()
-    entry = AuditEntry.objects.get(action="staff.unlock", object_id=str(clerk.pk))
+    entry = AuditEntry.objects.get(action="core.staff.unlock", object_id=str(clerk.pk))
     assert entry.actor_id == admin.pk
     assert sorted(item["ip_address"] for item in entry.before["attempts"]) == sorted(
         [DESK, ATTACKER]
@@ -220,7 +222,7 @@ def test_unlocking_is_for_administrators_of_the_account(client, tree, staff, clo
     client.force_login(staff[Role.LEADER])
     assert client.post(f"/staff/{clerk.pk}/unlock/").status_code == 403
     assert AccessAttempt.objects.filter(username=clerk.username).exists()
-    assert not AuditEntry.objects.filter(action="staff.unlock").exists()
+    assert not AuditEntry.objects.filter(action="core.staff.unlock").exists()
 
 
 def test_a_password_reset_also_lifts_the_lockout(client, staff, clock):

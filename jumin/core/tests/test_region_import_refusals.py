@@ -22,7 +22,9 @@ def errors(result) -> list[tuple]:
 
 def nothing_written(before: int) -> None:
     assert Region.objects.count() == before
-    assert not AuditEntry.objects.filter(action__in=["region.import", "region.create"]).exists()
+    assert not AuditEntry.objects.filter(
+        action__in=["core.region.import", "core.region.create"]
+    ).exists()
 
 
 def test_a_control_character_in_a_name_or_code_names_row_and_column(tree, staff):

@@ -63,10 +63,10 @@ def test_loading_341125_gives_anhui_chuzhou_dingyuan():
     )
     assert county.valid_from == datetime.date(1992, 1, 1)
     assert county.valid_to is None
-    created = AuditEntry.objects.filter(action="region.create").order_by("object_id")
+    created = AuditEntry.objects.filter(action="core.region.create").order_by("object_id")
     assert [entry.object_id for entry in created] == [province.code, city.code, county.code]
     assert all(entry.actor_name == "system" for entry in created)
-    summary = AuditEntry.objects.get(action="region.load")
+    summary = AuditEntry.objects.get(action="core.region.load")
     assert summary.region_code == county.code
     assert summary.after["created"] == 3
 
@@ -74,12 +74,12 @@ def test_loading_341125_gives_anhui_chuzhou_dingyuan():
 @pytest.mark.django_db
 def test_loading_again_changes_nothing():
     regions.load_counties(province_or_county_codes=["341125"])
-    entries = AuditEntry.objects.filter(action="region.create").count()
+    entries = AuditEntry.objects.filter(action="core.region.create").count()
     again = regions.load_counties(province_or_county_codes=["341125000000"])
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     assert Region.objects.count() == 3
-    assert AuditEntry.objects.filter(action="region.create").count() == entries
-    assert not AuditEntry.objects.filter(action="region.update").exists()
+    assert AuditEntry.objects.filter(action="core.region.create").count() == entries
+    assert not AuditEntry.objects.filter(action="core.region.update").exists()
 
 
 @pytest.mark.django_db
@@ -89,7 +89,7 @@ def test_a_renamed_county_is_updated_and_the_rename_audited():
     result = regions.load_counties(province_or_county_codes=["341125"])
     assert result.updated == 1
     assert Region.objects.get(code="341125000000").name == "定远县"
-    entry = AuditEntry.objects.get(action="region.update")
+    entry = AuditEntry.objects.get(action="core.region.update")
     assert entry.before == {"name": "旧名县"}
     assert entry.after == {"name": "定远县"}
 
@@ -182,9 +182,9 @@ def test_import_creates_townships_and_villages_with_level_and_parent(tree, staff
     village = Region.objects.get(code="341125102001")
     assert (village.level, village.parent_id) == (RegionLevel.VILLAGE, township.code)
     assert Region.objects.get(code="341125100003").parent_id == tree.township_a.code
-    created = AuditEntry.objects.filter(action="region.create", actor=admin)
+    created = AuditEntry.objects.filter(action="core.region.create", actor=admin)
     assert created.count() == 3
-    summary = AuditEntry.objects.get(action="region.import")
+    summary = AuditEntry.objects.get(action="core.region.import")
     assert summary.after["created"] == 3
     assert summary.region_code == tree.county.code
 
@@ -192,10 +192,10 @@ def test_import_creates_townships_and_villages_with_level_and_parent(tree, staff
 def test_importing_the_same_file_again_changes_nothing(tree, staff):
     admin = staff[Role.COUNTY_ADMIN]
     regions.import_regions_file(csv_file(GOOD), acting_user=admin)
-    audit_count = AuditEntry.objects.exclude(action="region.import").count()
+    audit_count = AuditEntry.objects.exclude(action="core.region.import").count()
     again = regions.import_regions_file(csv_file(GOOD), acting_user=admin)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
-    assert AuditEntry.objects.exclude(action="region.import").count() == audit_count
+    assert AuditEntry.objects.exclude(action="core.region.import").count() == audit_count
 
 
 def test_a_rename_in_the_file_is_an_audited_update(tree, staff):
@@ -205,7 +205,7 @@ def test_a_rename_in_the_file_is_an_audited_update(tree, staff):
     )
     assert (result.created, result.updated) == (0, 1)
     assert Region.objects.get(code="341125100001").name == "东门社区"
-    entry = AuditEntry.objects.get(action="region.update")
+    entry = AuditEntry.objects.get(action="core.region.update")
     assert (entry.before, entry.after) == ({"name": "东门村"}, {"name": "东门社区"})
     assert entry.region_code == "341125100001"
 

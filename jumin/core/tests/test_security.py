@@ -128,7 +128,7 @@ def superuser(staff, tree):
 
 def test_the_audit_trail_is_read_only_in_the_django_admin(client, superuser, tree):
     with transaction.atomic():
-        entry = audit.record(actor=superuser, action="region.update", obj=tree.village_a1)
+        entry = audit.record(actor=superuser, action="core.region.update", obj=tree.village_a1)
     client.force_login(superuser)
     assert client.get("/admin/core/auditentry/").status_code == 200
     detail = client.get(f"/admin/core/auditentry/{entry.pk}/change/")
@@ -149,5 +149,5 @@ def test_the_audit_trail_is_read_only_in_the_django_admin(client, superuser, tre
     )
     assert bulk.status_code in (200, 302, 403)
     entry.refresh_from_db()
-    assert entry.action == "region.update"
+    assert entry.action == "core.region.update"
     assert AuditEntry.objects.filter(pk=entry.pk).exists()

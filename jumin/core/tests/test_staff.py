@@ -54,7 +54,7 @@ def test_a_county_administrator_creates_a_township_clerk_with_a_temporary_passwo
     assert user.check_password(password)
     assert user.must_change_password
     assert len(password) == 12 and not any(char in password for char in "0O1lI")
-    entry = AuditEntry.objects.get(action="staff.create", object_id=str(user.pk))
+    entry = AuditEntry.objects.get(action="core.staff.create", object_id=str(user.pk))
     assert entry.actor == admin
     assert entry.after["region_id"] == tree.township_b.code
     assert entry.region_code == tree.township_b.code
@@ -142,7 +142,7 @@ def test_an_update_records_only_what_changed(tree, staff):
     )
     clerk.refresh_from_db()
     assert (clerk.role, clerk.region_id) == (Role.VILLAGE_ASSISTANT, tree.village_b2.code)
-    entry = AuditEntry.objects.get(action="staff.update")
+    entry = AuditEntry.objects.get(action="core.staff.update")
     assert entry.before == {"role": "township_clerk", "region_id": tree.township_a.code}
     assert entry.after == {"role": "village_assistant", "region_id": tree.village_b2.code}
     services.staff_update(
@@ -152,7 +152,7 @@ def test_an_update_records_only_what_changed(tree, staff):
         role=clerk.role,
         region_code=clerk.region_id,
     )
-    assert AuditEntry.objects.filter(action="staff.update").count() == 1
+    assert AuditEntry.objects.filter(action="core.staff.update").count() == 1
 
 
 def test_an_administrator_cannot_demote_or_deactivate_themselves(tree, staff):
@@ -180,7 +180,7 @@ def test_a_reset_password_works_once_and_unlocks(tree, staff, client):
     assert clerk.must_change_password
     assert not clerk.check_password(TEST_PASSWORD)
     assert clerk.check_password(password)
-    entry = AuditEntry.objects.get(action="staff.reset_password")
+    entry = AuditEntry.objects.get(action="core.staff.reset_password")
     assert password not in str(entry.after)
 
 
@@ -190,7 +190,7 @@ def test_deactivated_staff_cannot_log_in(tree, staff, client):
     response = client.post("/login/", {"username": clerk.username, "password": TEST_PASSWORD})
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
-    entry = AuditEntry.objects.get(action="staff.deactivate")
+    entry = AuditEntry.objects.get(action="core.staff.deactivate")
     assert (entry.reason, entry.after) == ("调离", {"is_active": False})
 
 
@@ -282,7 +282,7 @@ def test_edit_page_saves_and_audits(client, tree, staff):
     assert response.status_code == 302
     clerk.refresh_from_db()
     assert (clerk.full_name, clerk.region_id) == ("新名字", tree.township_b.code)
-    assert AuditEntry.objects.filter(action="staff.update", object_id=str(clerk.pk)).exists()
+    assert AuditEntry.objects.filter(action="core.staff.update", object_id=str(clerk.pk)).exists()
 
 
 def test_after_a_reset_the_user_must_change_the_password_first(client, staff, forced_change):
@@ -306,7 +306,7 @@ def test_after_a_reset_the_user_must_change_the_password_first(client, staff, fo
     assert client.get("/").status_code == 200
     clerk.refresh_from_db()
     assert clerk.check_password(new) and not clerk.must_change_password
-    assert AuditEntry.objects.filter(action="staff.password_change", actor=clerk).exists()
+    assert AuditEntry.objects.filter(action="core.staff.password_change", actor=clerk).exists()
 
 
 @pytest.mark.parametrize(
@@ -372,7 +372,7 @@ def test_create_staff_command_makes_the_first_administrator(tree, capsys):
     )
     output = capsys.readouterr().out
     assert "临时密码" in output
-    entry = AuditEntry.objects.get(action="staff.create")
+    entry = AuditEntry.objects.get(action="core.staff.create")
     assert entry.actor is None and entry.actor_name == "system"
 
 

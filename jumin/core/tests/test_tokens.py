@@ -34,7 +34,7 @@ def test_token_create_keeps_only_the_hash_and_audits_without_the_key(staff):
     assert stored.key_hash == ApiToken.hash_key(key)
     assert key not in {stored.key_hash, stored.prefix, stored.name}
     assert key[3:].startswith(stored.prefix) and len(stored.prefix) == 8
-    entry = AuditEntry.objects.get(action="api_token.create")
+    entry = AuditEntry.objects.get(action="core.token.create")
     assert (entry.actor, entry.object_id, entry.region_code) == (
         staff[Role.COUNTY_ADMIN],
         str(token.pk),
@@ -60,10 +60,10 @@ def test_token_revoke_by_prefix_revokes_that_token_only_and_once(client, staff):
     assert [token.pk for token in revoked] == [gone.pk]
     assert not authenticated(client, gone_key)
     assert authenticated(client, kept_key)
-    entry = AuditEntry.objects.get(action="api_token.revoke")
+    entry = AuditEntry.objects.get(action="core.token.revoke")
     assert (entry.object_id, entry.reason) == (str(gone.pk), "离职")
     assert token_revoke(acting_user=None, user=user, prefix=gone.prefix) == []
-    assert AuditEntry.objects.filter(action="api_token.revoke").count() == 1
+    assert AuditEntry.objects.filter(action="core.token.revoke").count() == 1
 
 
 def test_token_revoke_all(client, staff):
@@ -71,7 +71,7 @@ def test_token_revoke_all(client, staff):
     keys = [token_create(acting_user=None, user=user)[1] for _ in range(3)]
     assert len(token_revoke(acting_user=None, user=user, revoke_all=True)) == 3
     assert not any(authenticated(client, key) for key in keys)
-    assert AuditEntry.objects.filter(action="api_token.revoke").count() == 3
+    assert AuditEntry.objects.filter(action="core.token.revoke").count() == 3
 
 
 def test_token_revoke_needs_a_prefix_or_all(staff):
@@ -121,7 +121,7 @@ def test_token_command_creates_a_working_token_printed_once(client, staff):
     listed, _ = run("list", user.username)
     assert token.prefix in listed and "县医院" in listed
     assert key not in listed
-    entry = AuditEntry.objects.get(action="api_token.create")
+    entry = AuditEntry.objects.get(action="core.token.create")
     assert entry.actor is None and entry.actor_name == "system"
     assert entry.request_id  # the command runs in a context of its own
 
@@ -135,7 +135,7 @@ def test_token_command_revokes_by_prefix_and_all(client, staff):
     assert not authenticated(client, first) and authenticated(client, second)
     run("revoke", user.username, "--all")
     assert not authenticated(client, second)
-    assert AuditEntry.objects.filter(action="api_token.revoke").count() == 2
+    assert AuditEntry.objects.filter(action="core.token.revoke").count() == 2
     listed, _ = run("list", user.username)
     assert listed.count("已撤销") == 2
 

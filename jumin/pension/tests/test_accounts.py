@@ -73,7 +73,7 @@ def test_entry_reverse(staff, posted):
     with pytest.raises(ValidationError) as error:
         entry_reverse(acting_user=staff[Role.FINANCE], entry=reversal, reason="again")
     assert "本身是冲正记录" in error.value.messages[0]
-    audit = AuditEntry.objects.get(action="account.reverse")
+    audit = AuditEntry.objects.get(action="pension.account_entry.reverse")
     assert audit.reason == "档次录错" and audit.after["reverses"] == entry.pk
     summary = account_summary(staff[Role.FINANCE], posted["person"])
     assert summary["by_source"]["personal"] == Decimal("100.00")
@@ -104,7 +104,7 @@ def test_due_reverse_cancels_the_due(staff, posted):
     assert AccountEntry.objects.filter(due=due).balance() == Decimal("0.00")
     due.refresh_from_db()
     assert due.status == DueStatus.CANCELLED
-    audit = AuditEntry.objects.get(action="due.reverse")
+    audit = AuditEntry.objects.get(action="pension.due.reverse")
     assert audit.after["amount"] == "-235.00"
     with pytest.raises(ValidationError) as error:
         due_reverse(acting_user=staff[Role.FINANCE], due=due, reason="again")

@@ -42,7 +42,9 @@ def test_every_role_in_scope_sees_the_account(client, staff, account, role):
     text = response.content.decode()
     assert "230.00" in text and "省级补贴" in text and "个人缴费" in text
     assert ("冲正原因" in text) == (role == Role.FINANCE)
-    assert AuditEntry.objects.filter(action="account.view", object_id=str(account.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="pension.account.view", object_id=str(account.pk)
+    ).exists()
 
 
 def test_out_of_scope_is_404(client, tree, account):
@@ -169,4 +171,4 @@ def test_due_reverse_api(client, tree, staff, account):
     )
     assert answer.status_code == 201
     assert sorted(entry["amount"] for entry in answer.json()) == ["-200.00", "-30.00"]
-    assert AuditEntry.objects.filter(action="due.reverse").count() == 1
+    assert AuditEntry.objects.filter(action="pension.due.reverse").count() == 1

@@ -66,7 +66,7 @@ def test_good_file_is_imported_and_reimport_changes_nothing(tree):
     again = run(tree, csv_bytes(GOOD))
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     assert dict(EmployeeSchemeMember.objects.values_list("id_number", "imported_at")) == stamps
-    entries = AuditEntry.objects.filter(action="pension.employee_list_import")
+    entries = AuditEntry.objects.filter(action="pension.employee_list.import")
     assert entries.count() == 1
     assert entries.get().after["created"] == 3
 
@@ -100,7 +100,7 @@ def test_bad_rows_are_named_and_nothing_is_written(tree):
     assert "不是日期" in messages[2]
     assert "与第2行重复" in messages[3]
     assert EmployeeSchemeMember.objects.count() == 0
-    assert not AuditEntry.objects.filter(action="pension.employee_list_import").exists()
+    assert not AuditEntry.objects.filter(action="pension.employee_list.import").exists()
 
 
 def test_missing_id_column_is_refused(tree):
@@ -148,7 +148,7 @@ def test_import_needs_permission_and_scope(tree, staff):
     result = run(tree, csv_bytes(GOOD), user=staff[Role.COUNTY_CLERK])
     assert result.created == 3
     assert (
-        AuditEntry.objects.get(action="pension.employee_list_import").actor
+        AuditEntry.objects.get(action="pension.employee_list.import").actor
         == (staff[Role.COUNTY_CLERK])
     )
 

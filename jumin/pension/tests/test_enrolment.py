@@ -146,7 +146,7 @@ def test_student_dead_and_employee_scheme_are_refused(tree, staff, plan):
     with pytest.raises(ValidationError, match="职工基本养老保险"):
         register(staff, worker)
     assert Enrolment.objects.count() == 0
-    assert not AuditEntry.objects.filter(action="pension.enrolment_register").exists()
+    assert not AuditEntry.objects.filter(action="pension.enrolment.register").exists()
 
 
 def test_already_enrolled_is_a_refusal_in_the_preview(tree, staff, plan):
@@ -174,7 +174,7 @@ def test_register_twice_returns_the_existing_enrolment(tree, staff, plan):
     assert created and not created_again
     assert again.pk == first.pk
     assert Enrolment.objects.filter(person=person).count() == 1
-    assert AuditEntry.objects.filter(action="pension.enrolment_register").count() == 1
+    assert AuditEntry.objects.filter(action="pension.enrolment.register").count() == 1
     assert GradeChoice.objects.get(person=person).amount == Decimal("300")
     assert list(first.events.values_list("kind", flat=True)) == ["applied", "grade"]
 
@@ -185,7 +185,7 @@ def test_register_records_event_audit_and_grade(tree, staff, plan):
     assert enrolment.first_grade == Decimal("500")
     assert enrolment.village_id == tree.village_a1.code
     assert enrolment.applied_by == staff[Role.VILLAGE_ASSISTANT]
-    entry = AuditEntry.objects.get(action="pension.enrolment_register")
+    entry = AuditEntry.objects.get(action="pension.enrolment.register")
     assert entry.object_id == str(enrolment.pk)
     assert entry.region_code == tree.village_a1.code
     assert entry.after["status"] == "pending_township"
@@ -251,7 +251,7 @@ def test_whole_flow_village_township_county(tree, staff, plan):
         "county_approved",
     ]
     assert [entry.action for entry in AuditEntry.objects.filter(object_id=str(enrolment.pk))].count(
-        "pension.enrolment_county_approve"
+        "pension.enrolment.approve_county"
     ) == 1
 
 
@@ -313,7 +313,7 @@ def test_rejections_at_township_and_county_need_a_reason(tree, staff, plan):
     # a rejected application may be made again: a new enrolment row
     again, created = register(staff, one)
     assert created and again.pk != first.pk
-    assert AuditEntry.objects.filter(action="pension.enrolment_reject").count() == 2
+    assert AuditEntry.objects.filter(action="pension.enrolment.reject").count() == 2
 
 
 def test_bulk_township_approve_is_all_or_nothing(tree, staff, plan):
@@ -336,7 +336,7 @@ def test_bulk_township_approve_is_all_or_nothing(tree, staff, plan):
     assert services.enrolment_township_approve_many(acting_user=clerk, ids=ids[1:]) == 2
     assert Enrolment.objects.filter(pk__in=ids, status=Status.PENDING_COUNTY).count() == 3
     assert EnrolmentEvent.objects.filter(kind="township_approved").count() == 3
-    entries = AuditEntry.objects.filter(action="pension.enrolment_township_approve_many")
+    entries = AuditEntry.objects.filter(action="pension.enrolment.approve_township_many")
     assert entries.count() == 1 and entries.get().after["count"] == 2
 
 
@@ -403,9 +403,9 @@ def test_pause_resume_and_close_with_reasons(tree, staff, plan):
         AuditEntry.objects.filter(object_id=str(enrolment.pk)).values_list("action", flat=True)
     )
     assert {
-        "pension.enrolment_pause",
-        "pension.enrolment_resume",
-        "pension.enrolment_close",
+        "pension.enrolment.pause",
+        "pension.enrolment.resume",
+        "pension.enrolment.close",
     } <= actions
     # terminated: a new registration is possible again
     assert services.active_enrolment(person) is None
@@ -450,13 +450,13 @@ def test_change_registration_records_before_and_after(tree, staff, plan):
     event = enrolment.events.get(kind="changed")
     assert event.detail["before"] == {"village_id": tree.village_a1.code, "note": ""}
     assert event.detail["after"] == {"village_id": tree.village_a2.code, "note": "迁入西门村"}
-    entry = AuditEntry.objects.get(action="pension.enrolment_change")
+    entry = AuditEntry.objects.get(action="pension.enrolment.change")
     assert entry.reason == "户口迁移"
     # the same change again writes nothing
     services.enrolment_change(
         acting_user=clerk, enrolment=enrolment, village_code=tree.village_a2.code, note="迁入西门村"
     )
-    assert AuditEntry.objects.filter(action="pension.enrolment_change").count() == 1
+    assert AuditEntry.objects.filter(action="pension.enrolment.change").count() == 1
     assert enrolment.events.filter(kind="changed").count() == 1
 
 
@@ -507,11 +507,11 @@ def test_grade_choice_validates_and_is_idempotent(tree, staff, plan):
     services.grade_choose(acting_user=assistant, person=person, year=plan.year, amount="300")
     services.grade_choose(acting_user=assistant, person=person, year=plan.year, amount="300.00")
     assert GradeChoice.objects.get(person=person).amount == Decimal("300")
-    assert AuditEntry.objects.filter(action="pension.grade_choose").count() == 1
+    assert AuditEntry.objects.filter(action="pension.grade.choose").count() == 1
     services.grade_choose(acting_user=assistant, person=person, year=plan.year, amount=600)
     assert GradeChoice.objects.filter(person=person).count() == 1
     assert GradeChoice.objects.get(person=person).amount == Decimal("600")
-    entries = AuditEntry.objects.filter(action="pension.grade_choose").order_by("pk")
+    entries = AuditEntry.objects.filter(action="pension.grade.choose").order_by("pk")
     assert entries.count() == 2 and entries.last().before == {"amount": "300.00"}
 
 
@@ -572,7 +572,7 @@ def test_grade_choice_reprices_an_open_due(tree, staff, plan):
         grade.subsidy_city,
         grade.subsidy_county,
     )
-    entry = AuditEntry.objects.get(action="pension.grade_choose")
+    entry = AuditEntry.objects.get(action="pension.grade.choose")
     assert entry.after["due"] == {"id": due.pk, "grade": "500.00", "amount": "500.00"}
 
 

@@ -111,7 +111,7 @@ def test_register_is_idempotent(api, tree, plan):
     again = client.post("/api/enrolments", body)
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
     assert Enrolment.objects.filter(person=person).count() == 1
-    assert AuditEntry.objects.filter(action="pension.enrolment_register").count() == 1
+    assert AuditEntry.objects.filter(action="pension.enrolment.register").count() == 1
 
 
 def test_register_errors_name_the_field(api, tree, plan):
@@ -195,7 +195,7 @@ def test_put_grade_is_idempotent_and_reprices_the_open_due(api, tree, staff, pla
     again = put(client, "/api/enrolments/grades", body)
     assert again.status_code == 200
     assert GradeChoice.objects.filter(person=person).count() == 1
-    assert AuditEntry.objects.filter(action="pension.grade_choose").count() == 1
+    assert AuditEntry.objects.filter(action="pension.grade.choose").count() == 1
     due.refresh_from_db()
     assert due.amount == Decimal("800")
     bad = put(client, "/api/enrolments/grades", {**body, "amount": "850"})

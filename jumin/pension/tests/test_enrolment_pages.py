@@ -158,7 +158,7 @@ def test_register_page_submits_once_even_when_resent(client, staff, tree, plan):
     assert second.status_code == 302 and second.url == first.url
     assert Enrolment.objects.filter(person=person).count() == 1
     assert GradeChoice.objects.get(person=person).amount == Decimal("200")
-    assert AuditEntry.objects.filter(action="pension.enrolment_register").count() == 1
+    assert AuditEntry.objects.filter(action="pension.enrolment.register").count() == 1
 
 
 def test_register_page_shows_service_refusal_on_submit(client, staff, tree, plan):

@@ -64,7 +64,7 @@ def test_county_admin_copies_own_plan_to_next_year_once(client, staff, plans):
     assert first["Location"] == again["Location"]
     copy = ContributionPlan.objects.get(year=2028, region=plans["county"].region)
     assert copy.grades.count() == 12 and copy.government_paid_rules.count() == 6
-    assert AuditEntry.objects.filter(action="pension.plan_copy").count() == 1
+    assert AuditEntry.objects.filter(action="pension.plan.copy").count() == 1
 
 
 @pytest.mark.parametrize("role", [Role.COUNTY_CLERK, Role.TOWNSHIP_CLERK, Role.FINANCE])
@@ -144,7 +144,7 @@ def test_county_admin_edits_grades_and_it_is_audited(client, staff, plans):
         "1000.00",
     ]
     assert plan.document_number == "皖人社〔2027〕1号"
-    entry = AuditEntry.objects.get(action="pension.plan_update")
+    entry = AuditEntry.objects.get(action="pension.plan.update")
     assert entry.after["document_number"] == "皖人社〔2027〕1号"
     assert len(entry.before["grades"]) == 12
 
@@ -158,7 +158,7 @@ def test_invalid_edit_shows_chinese_message_and_changes_nothing(client, staff, p
     assert "第2行档次（500元）：500元及以上档次补贴合计不得低于60元" in response.content.decode()
     assert "集体补助上限：不得超过最高档次500元" in response.content.decode()
     assert plan.grades.count() == 12
-    assert not AuditEntry.objects.filter(action="pension.plan_update").exists()
+    assert not AuditEntry.objects.filter(action="pension.plan.update").exists()
 
 
 def test_edit_is_for_the_county_admin_of_the_plan_only(client, staff, plans):
@@ -198,7 +198,7 @@ def test_county_admin_creates_a_blank_plan_once(client, staff, plans):
         ("subsistence_allowance", 2),
     ]
     assert plan.deposit_due_day == 25 and plan.minimum_age == 16
-    entries = AuditEntry.objects.filter(action="pension.plan_create", object_id=str(plan.pk))
+    entries = AuditEntry.objects.filter(action="pension.plan.create", object_id=str(plan.pk))
     assert entries.count() == 1
     assert len(entries.get().after["government_paid_rules"]) == 2
 
@@ -218,7 +218,7 @@ def test_plan_whose_subsidies_do_not_cover_every_grade_is_refused(client, staff,
     assert response.status_code == 200
     assert "第2行档次（200元）：缺少缴费补贴" in response.content.decode()
     assert not ContributionPlan.objects.filter(year=2028).exists()
-    assert not AuditEntry.objects.filter(action="pension.plan_create", actor__isnull=False).exists()
+    assert not AuditEntry.objects.filter(action="pension.plan.create", actor__isnull=False).exists()
 
 
 def test_new_plan_region_is_limited_to_the_own_county(client, staff, plans):
@@ -277,14 +277,14 @@ def test_county_admin_edits_government_paid_rules_and_calendar(client, staff, pl
         ("family_planning_special", "fixed", "300.00"),
         ("extreme_poverty", "full_minimum", "None"),
     ]
-    entry = AuditEntry.objects.get(action="pension.plan_update")
+    entry = AuditEntry.objects.get(action="pension.plan.update")
     assert len(entry.before["government_paid_rules"]) == 6
     assert entry.after["deposit_due_day"] == 20
     detail = client.get(reverse("pension:plan_detail", args=[plan.pk])).content.decode()
     assert "20日前缴存，24日前乡镇核对，28日前县级核对" in detail
     # the same form sent again changes nothing and writes no second audit entry
     assert client.post(reverse("pension:plan_edit", args=[plan.pk]), data).status_code == 302
-    assert AuditEntry.objects.filter(action="pension.plan_update").count() == 1
+    assert AuditEntry.objects.filter(action="pension.plan.update").count() == 1
 
 
 @pytest.mark.parametrize(
@@ -351,7 +351,7 @@ def test_invalid_rules_and_calendar_are_named_and_change_nothing(
     assert plan.grades.count() == 12 and plan.government_paid_rules.count() == 6
     plan.refresh_from_db()
     assert plan.deposit_due_day == 25
-    assert not AuditEntry.objects.filter(action="pension.plan_update").exists()
+    assert not AuditEntry.objects.filter(action="pension.plan.update").exists()
 
 
 def test_edit_page_lists_the_stored_rules(client, staff, plans):

@@ -26,7 +26,7 @@ def test_seed_plans_creates_the_default_plan_once(tree):
         5,
         6,
     ]
-    assert AuditEntry.objects.filter(action="pension.plan_create").count() == 1
+    assert AuditEntry.objects.filter(action="pension.plan.create").count() == 1
 
 
 def test_seed_plans_refuses_unknown_region(tree):

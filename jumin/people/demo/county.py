@@ -18,6 +18,7 @@ from jumin.core.regions import load_counties
 from jumin.people.demo.people import HouseholdBatch, HouseholdRow, PeopleGenerator
 from jumin.people.demo.regions import DEFAULT_COUNTY, Village, plan_regions
 from jumin.people.models import Household, Person, SpecialStatus
+from jumin.people.registry import PeopleAction
 
 CHUNK_PERSONS = 5_000
 
@@ -184,7 +185,7 @@ def demo_generate(
         )
         audit.record(
             actor=None,
-            action="demo.generate",
+            action=PeopleAction.DEMO_GENERATE,
             obj=county,
             after={
                 "county": county_code,

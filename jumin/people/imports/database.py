@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from jumin.people.imports.validation import STAGING_FIELDS
+from jumin.people.registry import PeopleAction
 
 STAGING_TABLE = "roster_import_staging"
 
@@ -327,7 +328,7 @@ def _audit_params(audit: AuditFacts, at) -> list:
 def _insert_update_audit(cursor, audit: AuditFacts, at) -> None:
     cursor.execute(
         _audit_insert(
-            "person.import_update",
+            PeopleAction.PERSON_IMPORT_UPDATE,
             f"FROM {STAGING_TABLE} s JOIN people_person p ON p.id = s.person_id "
             f"{_HOUSEHOLD_JOIN} WHERE s.ok = 1 AND s.changed = 1",
             _changed_fields_json("before"),
@@ -378,7 +379,7 @@ def _insert_create_audit(cursor, audit: AuditFacts, at) -> None:
     link = _json_column(f"'{{\"roster_import\": {int(audit.roster_import_id)}}}'")
     cursor.execute(
         _audit_insert(
-            "person.import_create",
+            PeopleAction.PERSON_IMPORT_CREATE,
             f"FROM {STAGING_TABLE} s JOIN people_person p ON p.id_number = s.id_number "
             f"WHERE s.ok = 1 AND s.person_id IS NULL {insertion_order('p.id')}",
             "NULL",

@@ -26,6 +26,7 @@ from jumin.people.imports.reading import FileFacts, FileRefused, file_facts, ope
 from jumin.people.imports.validation import RowChecker
 from jumin.people.imports.workbooks import errors_path, write_errors_workbook
 from jumin.people.models import RosterImport
+from jumin.people.registry import PeopleAction
 
 logger = logging.getLogger(__name__)
 
@@ -280,7 +281,7 @@ def _finish_record(roster_import: RosterImport, acting_user, outcome: Outcome) -
     )
     audit.record(
         actor=acting_user,
-        action="roster.import",
+        action=PeopleAction.ROSTER_IMPORT_RUN,
         obj=roster_import,
         object_label=roster_import.file_name,
         after={

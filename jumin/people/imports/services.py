@@ -24,6 +24,7 @@ from jumin.core.text import export_text
 from jumin.people.imports.reading import ACCEPTED_SUFFIXES
 from jumin.people.imports.runner import JOB_KIND
 from jumin.people.models import RosterImport
+from jumin.people.registry import PeopleAction
 
 CHUNK_BYTES = 1 << 20
 
@@ -201,7 +202,7 @@ def _create(acting_user, region, file_name, stored, sha256, mode, key) -> Roster
     )
     audit.record(
         actor=acting_user,
-        action="roster.import_submit",
+        action=PeopleAction.ROSTER_IMPORT_SUBMIT,
         obj=roster_import,
         object_label=roster_import.file_name,
         after={"file_name": roster_import.file_name, "sha256": sha256, "mode": mode},

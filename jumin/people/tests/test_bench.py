@@ -91,7 +91,7 @@ def test_bench_registry_imports_into_an_empty_county_and_looks_people_up(tmp_pat
     assert data["latencies"]["id_lookup"]["p50"] <= data["latencies"]["id_lookup"]["p99"]
     assert "import_new/bare" in data["ratios"]
     assert bench.BARE_TABLE not in connection.introspection.table_names()
-    assert AuditEntry.objects.filter(action="roster.import").count() == 2
+    assert AuditEntry.objects.filter(action="people.roster_import.run").count() == 2
 
 
 @pytest.mark.django_db

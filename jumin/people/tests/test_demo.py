@@ -225,7 +225,7 @@ def test_demo_data_writes_the_county_staff_and_one_audit_entry():
     assert users[Role.TOWNSHIP_CLERK].region_id == "341125100000"
     assert users[Role.VILLAGE_ASSISTANT].region_id == "341125100001"
     assert users[Role.COUNTY_ADMIN].check_password(demo.DEMO_PASSWORD)
-    entries = AuditEntry.objects.filter(action="demo.generate")
+    entries = AuditEntry.objects.filter(action="people.demo.generate")
     assert entries.count() == 1
     assert entries.get().after["persons"] == 400
 
@@ -242,7 +242,7 @@ def test_if_empty_leaves_a_county_with_persons_alone_and_without_it_refuses():
     with pytest.raises(CommandError, match="已有 200 名参保人"):
         call_command("demo_data", people=200, seed=1, on=ON, no_progress=True)
     assert (Person.objects.count(), Household.objects.count(), User.objects.count()) == before
-    assert AuditEntry.objects.filter(action="demo.generate").count() == 1
+    assert AuditEntry.objects.filter(action="people.demo.generate").count() == 1
 
 
 @pytest.mark.django_db

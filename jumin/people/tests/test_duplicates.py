@@ -99,11 +99,11 @@ def test_repeating_a_review_is_harmless_and_a_new_decision_is_audited(tree, staf
     review(clerk, first, second, decision=SAME)
     review(clerk, second, first, decision=SAME)
     assert DuplicateReview.objects.count() == 1
-    assert AuditEntry.objects.filter(action__startswith="duplicate_review").count() == 1
+    assert AuditEntry.objects.filter(action__startswith="people.duplicate_review").count() == 1
     review(clerk, first, second, decision=DIFFERENT, note="核实为两人")
     stored = DuplicateReview.objects.get()
     assert (stored.decision, stored.note) == (DIFFERENT, "核实为两人")
-    update = AuditEntry.objects.get(action="duplicate_review.update")
+    update = AuditEntry.objects.get(action="people.duplicate_review.update")
     assert update.before == {"decision": "same_person", "note": ""}
     assert update.after == {"decision": "different_people", "note": "核实为两人"}
 
@@ -167,7 +167,7 @@ def test_duplicates_page_lists_groups_and_review_clears_them(client, staff, tree
     body = response.content.decode()
     assert "已记录" in body
     assert "没有疑似重复的人员" in body
-    assert AuditEntry.objects.filter(action="duplicate_review.create").count() == 1
+    assert AuditEntry.objects.filter(action="people.duplicate_review.create").count() == 1
 
 
 def test_duplicates_page_without_review_permission_has_no_review_buttons(client, staff, tree):

@@ -225,7 +225,7 @@ def test_refused_file_is_audited_and_writes_nothing(tree, staff, tmp_path):
     path = tmp_path / "roster.csv"
     path.write_bytes(b"")
     roster_import = run(path, staff)
-    entry = AuditEntry.objects.get(action="roster.import")
+    entry = AuditEntry.objects.get(action="people.roster_import.run")
     assert entry.object_id == str(roster_import.pk)
     assert entry.after["outcome"] == "refused"
     assert not AuditEntry.objects.filter(action__startswith="person.").exists()

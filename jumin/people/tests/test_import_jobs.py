@@ -69,7 +69,7 @@ def test_an_import_whose_worker_died_is_shown_interrupted_and_runs_again(
     assert second.job.status == JobStatus.DONE and Person.objects.count() == 3
     first.job.refresh_from_db()
     assert first.job.status == JobStatus.INTERRUPTED
-    entry = AuditEntry.objects.get(action="job.interrupt")
+    entry = AuditEntry.objects.get(action="core.job.interrupt")
     assert entry.object_id == str(first.job_id) and entry.actor == staff[Role.TOWNSHIP_CLERK]
 
 

@@ -157,7 +157,7 @@ def test_all_or_nothing_with_one_error_writes_nothing_and_says_so(tree, staff, t
     assert roster_import.job.result["outcome"] == "rejected"
     assert "没有导入任何数据" in roster_import.job.message
     assert not AuditEntry.objects.filter(action__startswith="person.").exists()
-    assert AuditEntry.objects.get(action="roster.import").after["outcome"] == "rejected"
+    assert AuditEntry.objects.get(action="people.roster_import.run").after["outcome"] == "rejected"
 
 
 def test_all_or_nothing_without_errors_imports_everything(tree, staff, tmp_path):
@@ -228,7 +228,7 @@ def test_audit_entries_for_the_act_and_for_each_person(tree, staff, tmp_path):
     run(tmp_path, [roster_row(n) for n in range(3)], clerk)
     rows = [roster_row(0, 联系电话="13600000000"), roster_row(1), roster_row(2), roster_row(3)]
     roster_import = run(tmp_path, rows, clerk, name="second.csv")
-    created = AuditEntry.objects.filter(action="person.import_create").order_by("pk")
+    created = AuditEntry.objects.filter(action="people.person.import_create").order_by("pk")
     assert created.count() == 4
     newest = created.last()
     person = Person.objects.get(id_number=rows[3]["身份证号"])
@@ -236,10 +236,10 @@ def test_audit_entries_for_the_act_and_for_each_person(tree, staff, tmp_path):
     assert newest.actor == clerk and newest.actor_name == clerk.username
     assert newest.region_code == person.village_id and newest.request_id
     assert newest.after == {"roster_import": roster_import.pk}
-    [updated] = AuditEntry.objects.filter(action="person.import_update")
+    [updated] = AuditEntry.objects.filter(action="people.person.import_update")
     assert updated.before == {"phone": "13900000000"} and updated.after == {"phone": "13600000000"}
     assert f"#{roster_import.pk}" in updated.reason
-    act = AuditEntry.objects.filter(action="roster.import").first()
+    act = AuditEntry.objects.filter(action="people.roster_import.run").first()
     assert act.object_id == str(roster_import.pk) and act.actor == clerk
     assert act.after["sha256"] == roster_import.file_sha256
     assert act.after["file_name"] == "second.csv" and act.after["mode"] == "valid_only"
@@ -258,7 +258,9 @@ def test_system_import_is_scoped_to_its_region(tree, tmp_path):
     )
     assert roster_import.rows_added == 1 and roster_import.created_by is None
     assert Person.objects.get().village_id == tree.village_b1.code
-    assert AuditEntry.objects.filter(action="person.import_create").get().actor_name == "system"
+    assert (
+        AuditEntry.objects.filter(action="people.person.import_create").get().actor_name == "system"
+    )
 
 
 def test_a_role_that_may_not_import_is_refused(tree, staff, tmp_path):
@@ -304,7 +306,7 @@ def test_a_new_household_number_moves_the_person_to_that_household(tree, staff, 
     assert (roster_import.rows_updated, roster_import.rows_unchanged) == (1, 1)
     person.refresh_from_db()
     assert person.household.number == "0099" and person.household.village_id == person.village_id
-    [entry] = AuditEntry.objects.filter(action="person.import_update")
+    [entry] = AuditEntry.objects.filter(action="people.person.import_update")
     assert entry.before == {"household_id": old_household}
     assert entry.after == {"household_id": person.household_id}
 

@@ -54,9 +54,9 @@ def test_upload_runs_in_the_background_and_the_page_shows_the_summary(
     stored = tmp_path / "media" / "imports" / f"{roster_import.file_sha256}.csv"
     assert stored.exists() and roster_import.stored_path == str(stored)
     request_id = response["X-Request-ID"]
-    submitted = AuditEntry.objects.get(action="roster.import_submit")
+    submitted = AuditEntry.objects.get(action="people.roster_import.submit")
     assert submitted.actor == roster_import.created_by and submitted.request_id == request_id
-    created = AuditEntry.objects.filter(action="person.import_create")
+    created = AuditEntry.objects.filter(action="people.person.import_create")
     assert created.count() == 3
     assert set(created.values_list("request_id", flat=True)) == {request_id}
 

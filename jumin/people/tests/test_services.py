@@ -66,7 +66,7 @@ def test_special_status_add_repeated_is_one_status_and_one_audit_entry(tree, sta
     second = add(staff, person)
     assert first.pk == second.pk
     assert SpecialStatus.objects.count() == 1
-    assert AuditEntry.objects.filter(action="special_status.create").count() == 1
+    assert AuditEntry.objects.filter(action="people.special_status.create").count() == 1
 
 
 def test_special_status_add_same_start_with_other_values_is_refused(tree, staff):
@@ -146,7 +146,7 @@ def test_special_status_end_sets_the_last_day_and_repeating_it_is_harmless(tree,
     services.special_status_end(acting_user=clerk, status=status, valid_to=DAY(2023, 6, 30))
     status.refresh_from_db()
     assert status.valid_to == DAY(2023, 6, 30)
-    entries = AuditEntry.objects.filter(action="special_status.end")
+    entries = AuditEntry.objects.filter(action="people.special_status.end")
     assert [(entry.before, entry.after) for entry in entries] == [
         ({"valid_to": None}, {"valid_to": "2023-06-30"})
     ]
@@ -205,7 +205,7 @@ def test_person_update_does_not_change_the_id_number(tree, staff):
     )
     person.refresh_from_db()
     assert person.id_number != other
-    assert not AuditEntry.objects.filter(action="person.update").exists()
+    assert not AuditEntry.objects.filter(action="people.person.update").exists()
 
 
 def test_person_create_of_a_known_id_number_raises_the_duplicate_code(tree, staff):

@@ -128,7 +128,7 @@ def test_detail_view_is_audited_and_shows_the_whole_record(client, staff, tree):
     for text in (person.id_number, "13800000001", "西门村", "定城镇", "XM-008", "低保对象", "差额"):
         assert text in page
     assert reverse("people:household", args=[household.pk]) in page
-    entry = AuditEntry.objects.get(action="person.view")
+    entry = AuditEntry.objects.get(action="people.person.view")
     assert (entry.actor, entry.object_id, entry.region_code) == (
         clerk,
         str(person.pk),
@@ -202,7 +202,9 @@ def test_create_registers_the_person_and_goes_to_the_detail_page(client, staff, 
     assert response.redirect_chain[-1][0] == reverse("people:detail", args=[person.pk])
     assert "已登记：周建国" in response.content.decode()
     assert (person.sex, person.birth_date, person.household.number) == ("male", BIRTH, "A1-0001")
-    assert AuditEntry.objects.filter(action="person.create", object_id=str(person.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="people.person.create", object_id=str(person.pk)
+    ).exists()
 
 
 def test_reposting_the_create_form_registers_one_person(client, staff, tree):
@@ -216,7 +218,7 @@ def test_reposting_the_create_form_registers_one_person(client, staff, tree):
     assert "该身份证号已经登记" in body
     person = Person.objects.get(id_number=NEW_ID)
     assert reverse("people:detail", args=[person.pk]) in body
-    assert AuditEntry.objects.filter(action="person.create").count() == 1
+    assert AuditEntry.objects.filter(action="people.person.create").count() == 1
 
 
 def test_already_registered_outside_scope_gives_no_link(client, staff, tree):
@@ -262,7 +264,7 @@ def test_create_shows_the_field_message_and_registers_nobody(
     assert response.status_code == 200
     assert field_message in response.content.decode()
     assert not Person.objects.exists()
-    assert not AuditEntry.objects.filter(action="person.create").exists()
+    assert not AuditEntry.objects.filter(action="people.person.create").exists()
 
 
 def test_create_form_offers_only_villages_in_scope_grouped_by_township(client, staff, tree):
@@ -295,7 +297,7 @@ def test_edit_saves_records_the_change_with_reason_and_redirects(client, staff, 
     assert "修改已保存" in response.content.decode()
     person.refresh_from_db()
     assert person.phone == "13900000002"
-    entry = AuditEntry.objects.get(action="person.update")
+    entry = AuditEntry.objects.get(action="people.person.update")
     assert (entry.actor, entry.before, entry.after, entry.reason) == (
         clerk,
         {"phone": "13900000001"},
@@ -309,7 +311,7 @@ def test_edit_without_changes_writes_no_audit_entry(client, staff, tree):
     client.force_login(staff[Role.TOWNSHIP_CLERK])
     response = client.post(reverse("people:edit", args=[person.pk]), edit_form(person), follow=True)
     assert "没有需要保存的修改" in response.content.decode()
-    assert not AuditEntry.objects.filter(action="person.update").exists()
+    assert not AuditEntry.objects.filter(action="people.person.update").exists()
 
 
 def test_edit_shows_field_messages_and_changes_nothing(client, staff, tree):
@@ -379,7 +381,7 @@ def test_status_add_from_the_detail_page(client, staff, tree):
         None,
         tree.village_a1.code,
     )
-    assert AuditEntry.objects.filter(action="special_status.create").count() == 1
+    assert AuditEntry.objects.filter(action="people.special_status.create").count() == 1
 
 
 @pytest.mark.parametrize(
@@ -418,7 +420,7 @@ def test_status_end_from_the_detail_page(client, staff, tree):
     assert "结束日期已设为 2024-12-31" in response.content.decode()
     status.refresh_from_db()
     assert status.valid_to == datetime.date(2024, 12, 31)
-    entry = AuditEntry.objects.get(action="special_status.end")
+    entry = AuditEntry.objects.get(action="people.special_status.end")
     assert entry.reason == "复核不再符合"
 
 
@@ -454,7 +456,7 @@ def test_export_of_one_village_is_an_audited_excel_file(client, staff, tree):
     assert rows[0][:2] == ("姓名", "身份证号")
     assert sorted(row[0] for row in rows[1:]) == ["东一", "东二"]
     assert "13911112222" in [row[9] for row in rows[1:]]
-    entry = AuditEntry.objects.get(action="person.export")
+    entry = AuditEntry.objects.get(action="people.person.export")
     assert (entry.actor, entry.after, entry.region_code) == (
         clerk,
         {"rows": 2, "village": tree.village_a1.code},

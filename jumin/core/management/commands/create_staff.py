@@ -14,6 +14,7 @@ from django.db import transaction
 from jumin.core import audit, services
 from jumin.core.audit import request_context
 from jumin.core.models import Role
+from jumin.core.registry import CoreAction
 from jumin.core.text import is_ascii_digits
 
 
@@ -59,7 +60,7 @@ class Command(BaseCommand):
                 user.save(update_fields=["is_staff", "is_superuser"])
                 audit.record(
                     actor=None,
-                    action="staff.update",
+                    action=CoreAction.STAFF_UPDATE,
                     obj=user,
                     before={"is_superuser": False},
                     after={"is_superuser": True},

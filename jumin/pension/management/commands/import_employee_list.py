@@ -15,8 +15,9 @@ from jumin.core.models import JobRun, Region
 from jumin.core.text import is_ascii_digits
 from jumin.pension.employee_list import import_employee_list
 from jumin.pension.models import ACTIVE_STATUSES, EmployeeSchemeMember, Enrolment
+from jumin.pension.registry import PensionAction
 
-JOB_KIND = "pension.employee_list_import"
+JOB_KIND = PensionAction.EMPLOYEE_LIST_IMPORT
 ERRORS_PRINTED = 50
 CONFLICTS_PRINTED = 50
 

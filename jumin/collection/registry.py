@@ -1,0 +1,236 @@
+"""What the collection app declares about itself (see ``jumin.core.registration``)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from jumin.core.access import ALL_ROLES
+from jumin.core.models import Role
+from jumin.core.registration import ApiRouter, AppRegistry, AuditAction, HomeTile, MenuEntry
+
+# Bank withholding and tax files are county business (their pages show nothing below the
+# county), so townships and villages do not get them in the menu; the pages stay reachable.
+BELOW_COUNTY = frozenset({Role.TOWNSHIP_CLERK, Role.VILLAGE_ASSISTANT})
+
+
+class CollectionAction(AuditAction):
+    RECEIPT_BOOK_REGISTER = (
+        "collection.receipt_book.register",
+        _("登记票据本"),
+        False,
+        ("receipt_book.register",),
+    )
+    RECEIPT_BOOK_HANDOVER = (
+        "collection.receipt_book.handover",
+        _("交接票据本"),
+        False,
+        ("receipt_book.handover",),
+    )
+    RECEIPT_BOOK_WRITE_OFF = (
+        "collection.receipt_book.write_off",
+        _("核销票据本"),
+        False,
+        ("receipt_book.write_off",),
+    )
+    RECEIPT_ISSUE = "collection.receipt.issue", _("开票"), False, ("receipt.issue",)
+    RECEIPT_VOID = "collection.receipt.void", _("作废票据"), False, ("receipt.void",)
+    RECEIPT_REPORT_LOST = (
+        "collection.receipt.report_lost",
+        _("报告票据遗失"),
+        False,
+        ("receipt.report_lost",),
+    )
+    DUES_GENERATE = "collection.dues.generate", _("生成应缴"), False, ("collection.dues_generate",)
+    DUES_CHUNK = "collection.dues.chunk", _("生成应缴（一批）"), False, ("collection.dues_chunk",)
+    BACK_PAYMENT_CREATE = (
+        "collection.due.back_payment_create",
+        _("登记补缴"),
+        False,
+        ("collection.back_payment_create",),
+    )
+    BATCH_CREATE = (
+        "collection.withholding_batch.create",
+        _("生成代扣批次"),
+        False,
+        ("collection.batch_create",),
+    )
+    BATCH_EXPORT = (
+        "collection.withholding_batch.export",
+        _("导出代扣文件"),
+        False,
+        ("collection.batch_export",),
+    )
+    BATCH_RESULT_IMPORT = (
+        "collection.withholding_batch.result_import",
+        _("导入银行回盘"),
+        False,
+        ("collection.result_import",),
+    )
+    BATCH_CONFIRM = (
+        "collection.withholding_batch.confirm",
+        _("核对代扣批次"),
+        False,
+        ("collection.batch_confirm",),
+    )
+    TAX_FILE_IMPORT = (
+        "collection.tax_file.import",
+        _("导入税务缴费明细"),
+        False,
+        ("collection.tax_file_import",),
+    )
+    TAX_FILE_CONFIRM = (
+        "collection.tax_file.confirm",
+        _("核对税务缴费明细"),
+        False,
+        ("collection.tax_file_confirm",),
+    )
+    DEPOSIT_RECORD = "collection.deposit.record", _("登记缴款单"), False, ("deposit.record",)
+    DEPOSIT_CHECK_TOWNSHIP = (
+        "collection.deposit.check_township",
+        _("乡镇核对缴款单"),
+        False,
+        ("deposit.check_township",),
+    )
+    DEPOSIT_CHECK_COUNTY = (
+        "collection.deposit.check_county",
+        _("县财务核对缴款单"),
+        False,
+        ("deposit.check_county",),
+    )
+    DEPOSIT_RETURN = "collection.deposit.return", _("退回缴款单"), False, ("deposit.return",)
+    OVERDUE_EXPORT = "collection.overdue.export", _("导出逾期未缴存清单"), True, ("overdue.export",)
+    STATEMENT_IMPORT = (
+        "collection.bank_statement.import",
+        _("导入银行对账单"),
+        False,
+        ("statement.import",),
+    )
+    RECONCILIATION_COMPUTE = (
+        "collection.reconciliation.compute",
+        _("计算对账"),
+        False,
+        ("reconciliation.compute",),
+    )
+    RECONCILIATION_CONFIRM = (
+        "collection.reconciliation.confirm",
+        _("确认对账"),
+        False,
+        ("reconciliation.confirm",),
+    )
+    RECONCILIATION_REOPEN = (
+        "collection.reconciliation.reopen",
+        _("重新打开已确认的对账"),
+        False,
+        ("reconciliation.reopen",),
+    )
+    GOVERNMENT_PAID_CONFIRM = (
+        "collection.government_paid.confirm",
+        _("确认政府代缴资金到账"),
+        False,
+        ("government_paid.confirm",),
+    )
+    POSTING_RUN = "collection.posting.run", _("记账"), False, ("posting.run",)
+    POSTING_CHUNK = "collection.posting.chunk", _("记账（一批）"), False, ("posting.chunk",)
+    TARGET_SET = "collection.target.set", _("设置任务数"), False, ("collection.target_set",)
+    PROGRESS_EXPORT = (
+        "collection.progress.export",
+        _("导出征缴进度"),
+        True,
+        ("collection.progress_export",),
+    )
+    DEMO_YEAR = "collection.demo.year", _("生成演示征缴年度"), False, ("demo.year",)
+
+
+REGISTRY = AppRegistry(
+    actions=CollectionAction,
+    permissions={
+        "receipt_book.view": ALL_ROLES,
+        "receipt_book.register": frozenset({Role.FINANCE, Role.COUNTY_ADMIN}),
+        "receipt_book.handover": frozenset(
+            {Role.FINANCE, Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK, Role.VILLAGE_ASSISTANT}
+        ),
+        "receipt.issue": frozenset({Role.TOWNSHIP_CLERK, Role.VILLAGE_ASSISTANT}),
+        "receipt_book.write_off": frozenset({Role.FINANCE}),
+        "due.view": ALL_ROLES,
+        "due.generate": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
+        "withholding.view": ALL_ROLES,
+        "withholding.manage": frozenset({Role.COUNTY_CLERK, Role.FINANCE, Role.COUNTY_ADMIN}),
+        "withholding.confirm": frozenset({Role.FINANCE}),
+        "tax_file.import": frozenset({Role.COUNTY_CLERK, Role.FINANCE, Role.COUNTY_ADMIN}),
+        "tax_file.confirm": frozenset({Role.FINANCE}),
+        "deposit.view": ALL_ROLES,
+        "deposit.record": frozenset({Role.TOWNSHIP_CLERK, Role.VILLAGE_ASSISTANT}),
+        "deposit.check_township": frozenset({Role.TOWNSHIP_CLERK}),
+        "deposit.check_county": frozenset({Role.FINANCE}),
+        "statement.import": frozenset({Role.FINANCE}),
+        "reconciliation.view": ALL_ROLES,
+        # computing a month writes its rows and can reopen a confirmed month: not for readers
+        "reconciliation.compute": frozenset({Role.FINANCE, Role.TOWNSHIP_CLERK}),
+        "reconciliation.confirm": frozenset({Role.FINANCE, Role.TOWNSHIP_CLERK}),
+        "government_paid.confirm": frozenset({Role.FINANCE}),
+        "posting.run": frozenset({Role.FINANCE, Role.COUNTY_ADMIN}),
+        "target.set": frozenset({Role.COUNTY_ADMIN}),
+        "progress.view": ALL_ROLES,
+    },
+    menu=(
+        MenuEntry("collection:dues", _("应缴核定"), "due.view", order=110),
+        MenuEntry(
+            "collection:batches", _("银行代扣"), "withholding.view", 120, hidden_for=BELOW_COUNTY
+        ),
+        MenuEntry(
+            "collection:tax_files", _("税务缴费"), "withholding.view", 130, hidden_for=BELOW_COUNTY
+        ),
+        MenuEntry("collection:books", _("票据管理"), "receipt_book.view", order=140),
+        MenuEntry("collection:deposits", _("缴存登记"), "deposit.view", order=150),
+        MenuEntry("collection:reconciliations", _("对账"), "reconciliation.view", order=160),
+        MenuEntry("collection:postings", _("记账"), "posting.run", order=170),
+        MenuEntry("collection:progress", _("征缴进度"), "progress.view", order=180),
+    ),
+    tiles=(
+        HomeTile(
+            "collection:books", _("开票"), _("用手上的票据本给交现金的人开票"), "receipt.issue", 100
+        ),
+        HomeTile(
+            "collection:deposits",
+            _("缴存登记"),
+            _("现金存入银行后登记缴款单"),
+            "deposit.record",
+            110,
+        ),
+        HomeTile(
+            "collection:reconciliations",
+            _("对账"),
+            _("今天开出的票据，月度对账和确认"),
+            "reconciliation.confirm",
+            120,
+        ),
+        HomeTile("collection:dues", _("应缴核定"), _("生成本年度应缴记录"), "due.generate", 130),
+        HomeTile(
+            "collection:batches",
+            _("银行代扣"),
+            _("生成代扣文件，导入银行回盘"),
+            "withholding.manage",
+            140,
+        ),
+        HomeTile(
+            "collection:postings", _("记账"), _("把已核对的缴费记入个人账户"), "posting.run", 150
+        ),
+        HomeTile(
+            "collection:progress",
+            _("征缴进度"),
+            _("各乡镇、村的参保缴费进度"),
+            "progress.view",
+            160,
+        ),
+    ),
+    routers=(
+        ApiRouter("/collection", "jumin.collection.api:router"),
+        ApiRouter("/dues", "jumin.collection.api_withholding:dues_router"),
+        ApiRouter("/withholding", "jumin.collection.api_withholding:batches_router"),
+        ApiRouter("/tax-files", "jumin.collection.api_withholding:tax_router"),
+        ApiRouter("/deposits", "jumin.collection.api_deposits:router"),
+        ApiRouter("/reconciliations", "jumin.collection.api_reconciliation:reconciliations_router"),
+        ApiRouter("/bank-statements", "jumin.collection.api_reconciliation:statements_router"),
+        ApiRouter("/postings", "jumin.collection.api_reconciliation:postings_router"),
+        ApiRouter("/progress", "jumin.collection.api_progress:router"),
+    ),
+    urls=("collection/", "jumin.collection.urls"),
+)

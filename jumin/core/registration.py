@@ -1,0 +1,183 @@
+"""How apps register themselves: what each declares, collected once; core knows no app by name.
+
+Every app has a ``registry.py`` whose ``REGISTRY = AppRegistry(...)`` says:
+
+- ``permissions``: permission code → the roles that hold it (``"person.edit": OPERATORS``);
+- ``pages``: URL name → the permission the page needs (``"people:edit": "person.edit"``), or
+  ``PUBLIC`` for the few pages anyone may open (login); enforced by ``jumin.core.pages.page``,
+  and a test proves every URL name has an entry;
+- ``menu`` and ``tiles``: the entries of the menu bar and the big buttons of the home page,
+  each with the permission it needs and an ``order`` that places it among other apps' entries;
+- ``actions``: the app's audit actions, an ``AuditAction`` enum (``<app>.<entity>.<verb>``,
+  a Chinese label, a read-only flag, and the names older versions recorded);
+- ``object_types``: ``"people.person"`` → "参保人", for the audit page;
+- ``routers``: ``ApiRouter("/persons", "jumin.people.api:router")`` for the JSON API;
+- ``urls``: ``("people/", "jumin.people.web.urls")`` for the pages.
+
+``jumin.core`` collects them in ``registries()`` the first time anything asks; adding an app
+touches that app's folder and ``INSTALLED_APPS``, nothing else.
+"""
+
+import enum
+import functools
+import importlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+
+PUBLIC = "__public__"  # a page anyone may open, signed in or not (the login page)
+SIGNED_IN = "__signed_in__"  # a page every signed-in user may open (their own password)
+
+
+class AuditAction(enum.StrEnum):
+    """An audit action: ``PERSON_CREATE = "people.person.create", _("登记参保人")``.
+
+    A third item marks it read-only (a look, an export: recorded outside a write's
+    transaction); a fourth lists the names it was recorded under before (``("person.create",)``)
+    so entries already in the append-only trail keep their label and their filter.
+    """
+
+    def __new__(cls, value: str, label, read_only: bool = False, legacy: Iterable[str] = ()):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        member.read_only = read_only
+        member.legacy = tuple(legacy)
+        return member
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    url_name: str
+    label: str
+    permission: str
+    order: int
+    hidden_for: frozenset = frozenset()  # roles that may open the page but have no work there
+
+
+@dataclass(frozen=True)
+class HomeTile:
+    url_name: str
+    label: str
+    hint: str
+    permission: str | None  # None: every signed-in user
+    order: int
+
+
+@dataclass(frozen=True)
+class ApiRouter:
+    prefix: str  # "/persons"
+    router: str  # "jumin.people.api:router", imported when the API is built
+
+
+@dataclass(frozen=True)
+class AppRegistry:
+    permissions: dict[str, frozenset] = field(default_factory=dict)
+    pages: dict[str, str] = field(default_factory=dict)
+    menu: tuple[MenuEntry, ...] = ()
+    tiles: tuple[HomeTile, ...] = ()
+    actions: type[AuditAction] | None = None
+    object_types: dict[str, str] = field(default_factory=dict)
+    routers: tuple[ApiRouter, ...] = ()
+    urls: tuple[str, str] | None = None  # (path prefix, urls module)
+
+
+@functools.cache
+def registries() -> tuple[tuple[str, AppRegistry], ...]:
+    """``(app label, registry)`` of every installed jumin app that has a ``registry.py``, in
+    ``INSTALLED_APPS`` order."""
+    found = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("jumin."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.registry")
+        except ModuleNotFoundError as error:
+            if error.name != f"{config.name}.registry":
+                raise
+            continue
+        registry = getattr(module, "REGISTRY", None)
+        if not isinstance(registry, AppRegistry):
+            raise ImproperlyConfigured(f"{config.name}.registry must define REGISTRY")
+        found.append((config.label, registry))
+    return tuple(found)
+
+
+def _merged(attribute: str) -> dict:
+    merged: dict = {}
+    for label, registry in registries():
+        for key, value in getattr(registry, attribute).items():
+            if key in merged:
+                raise ImproperlyConfigured(f"{attribute} {key!r} is declared twice ({label})")
+            merged[key] = value
+    return merged
+
+
+@functools.cache
+def permissions() -> dict[str, frozenset]:
+    return _merged("permissions")
+
+
+@functools.cache
+def pages() -> dict[str, str]:
+    return _merged("pages")
+
+
+@functools.cache
+def object_types() -> dict[str, str]:
+    return _merged("object_types")
+
+
+@functools.cache
+def menu() -> tuple[MenuEntry, ...]:
+    return tuple(sorted((e for _, r in registries() for e in r.menu), key=lambda e: e.order))
+
+
+@functools.cache
+def tiles() -> tuple[HomeTile, ...]:
+    return tuple(sorted((t for _, r in registries() for t in r.tiles), key=lambda t: t.order))
+
+
+@functools.cache
+def routers() -> tuple[ApiRouter, ...]:
+    return tuple(router for _, registry in registries() for router in registry.routers)
+
+
+@functools.cache
+def url_modules() -> tuple[tuple[str, str], ...]:
+    return tuple(registry.urls for _, registry in registries() if registry.urls is not None)
+
+
+@functools.cache
+def actions() -> dict[str, AuditAction]:
+    """Every action by every name it was ever recorded under (its own and its legacy ones)."""
+    found: dict[str, AuditAction] = {}
+    for label, registry in registries():
+        if registry.actions is None:
+            continue
+        for action in registry.actions:
+            for name in (action.value, *action.legacy):
+                if name in found:
+                    raise ImproperlyConfigured(f"audit action {name!r} is declared twice ({label})")
+                found[name] = action
+    return found
+
+
+def action_of(name) -> AuditAction | None:
+    """The declared action for a recorded name (current or legacy), or None."""
+    if isinstance(name, AuditAction):
+        return name
+    return actions().get(str(name))
+
+
+def action_label(name) -> str:
+    """The Chinese label of a recorded action; the raw name only for an undeclared one."""
+    action = action_of(name)
+    return str(action.label) if action is not None else str(name)
+
+
+def recorded_names(action: AuditAction) -> tuple[str, ...]:
+    """Every name ``action`` may be stored under, for filtering the trail."""
+    return (action.value, *action.legacy)

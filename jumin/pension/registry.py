@@ -1,0 +1,116 @@
+"""What the pension app declares about itself (see ``jumin.core.registration``)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from jumin.core.access import ALL_ROLES, OPERATORS
+from jumin.core.models import Role
+from jumin.core.registration import ApiRouter, AppRegistry, AuditAction, HomeTile, MenuEntry
+
+
+class PensionAction(AuditAction):
+    PLAN_CREATE = "pension.plan.create", _("新建缴费方案"), False, ("pension.plan_create",)
+    PLAN_UPDATE = "pension.plan.update", _("修改缴费方案"), False, ("pension.plan_update",)
+    PLAN_COPY = "pension.plan.copy", _("复制缴费方案"), False, ("pension.plan_copy",)
+    ENROLMENT_REGISTER = (
+        "pension.enrolment.register",
+        _("参保登记"),
+        False,
+        ("pension.enrolment_register",),
+    )
+    ENROLMENT_APPROVE_TOWNSHIP = (
+        "pension.enrolment.approve_township",
+        _("乡镇审核通过"),
+        False,
+        ("pension.enrolment_township_approve",),
+    )
+    ENROLMENT_APPROVE_TOWNSHIP_MANY = (
+        "pension.enrolment.approve_township_many",
+        _("乡镇批量审核通过"),
+        False,
+        ("pension.enrolment_township_approve_many",),
+    )
+    ENROLMENT_APPROVE_COUNTY = (
+        "pension.enrolment.approve_county",
+        _("县级审核通过"),
+        False,
+        ("pension.enrolment_county_approve",),
+    )
+    ENROLMENT_REJECT = (
+        "pension.enrolment.reject",
+        _("退回参保登记"),
+        False,
+        ("pension.enrolment_reject",),
+    )
+    ENROLMENT_CHANGE = (
+        "pension.enrolment.change",
+        _("变更参保登记"),
+        False,
+        ("pension.enrolment_change",),
+    )
+    ENROLMENT_PAUSE = "pension.enrolment.pause", _("暂停缴费"), False, ("pension.enrolment_pause",)
+    ENROLMENT_RESUME = (
+        "pension.enrolment.resume",
+        _("恢复缴费"),
+        False,
+        ("pension.enrolment_resume",),
+    )
+    ENROLMENT_CLOSE = "pension.enrolment.close", _("注销参保"), False, ("pension.enrolment_close",)
+    ENROLMENT_START_RECEIVING = (
+        "pension.enrolment.start_receiving",
+        _("开始领取待遇"),
+        False,
+        ("pension.enrolment_start_receiving",),
+    )
+    GRADE_CHOOSE = "pension.grade.choose", _("选择缴费档次"), False, ("pension.grade_choose",)
+    EMPLOYEE_LIST_IMPORT = (
+        "pension.employee_list.import",
+        _("导入职保参保名单"),
+        False,
+        ("pension.employee_list_import",),
+    )
+    ACCOUNT_VIEW = "pension.account.view", _("查看个人账户"), True, ("account.view",)
+    ACCOUNT_ENTRY_REVERSE = (
+        "pension.account_entry.reverse",
+        _("冲正个人账户记录"),
+        False,
+        ("account.reverse",),
+    )
+    DUE_REVERSE = "pension.due.reverse", _("冲正一笔应缴的记账"), False, ("due.reverse",)
+
+
+REGISTRY = AppRegistry(
+    actions=PensionAction,
+    permissions={
+        "plan.view": ALL_ROLES,
+        "plan.manage": frozenset({Role.COUNTY_ADMIN}),
+        "enrolment.view": ALL_ROLES,
+        "enrolment.register": OPERATORS,
+        "enrolment.approve_township": frozenset({Role.TOWNSHIP_CLERK}),
+        "enrolment.approve_county": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
+        "enrolment.change": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK, Role.TOWNSHIP_CLERK}),
+        "enrolment.close": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
+        "grade.choose": OPERATORS,
+        "employee_list.import": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
+        "account.view": ALL_ROLES,
+        "account.reverse": frozenset({Role.FINANCE}),
+    },
+    menu=(
+        MenuEntry("pension:plans", _("缴费方案"), "plan.view", order=90),
+        MenuEntry("pension:enrolments", _("参保登记"), "enrolment.view", order=100),
+    ),
+    tiles=(
+        HomeTile(
+            "pension:enrolments",
+            _("参保登记"),
+            _("办理参保、审核登记、选择缴费档次"),
+            "enrolment.register",
+            90,
+        ),
+    ),
+    routers=(
+        ApiRouter("/pension", "jumin.pension.api:router"),
+        ApiRouter("/enrolments", "jumin.pension.api_enrolment:router"),
+        ApiRouter("/accounts", "jumin.pension.api_accounts:router"),
+    ),
+    urls=("pension/", "jumin.pension.urls"),
+)
