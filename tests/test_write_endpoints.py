@@ -51,9 +51,8 @@ from jumin.collection.models import (
     WithholdingBatch,
     WithholdingLine,
 )
-from jumin.core import access
-from jumin.core import registration
-from jumin.core.access import COUNTY_ROLES, roles_with
+from jumin.core import access, registration
+from jumin.core.access import COUNTY_ROLES
 from jumin.core.models import JobRun, JobStatus, Role
 from jumin.core.tokens import token_create
 from jumin.pension.models import AccountEntry, Enrolment, EnrolmentStatus, EntrySource, GradeChoice

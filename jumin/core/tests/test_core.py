@@ -38,7 +38,9 @@ def test_masking_keeps_first_and_last_four():
 
 def test_audit_entry_cannot_be_changed_or_deleted(tree, staff):
     with transaction.atomic():
-        entry = audit.record(actor=staff[Role.COUNTY_ADMIN], action="core.region.update", obj=tree.county)
+        entry = audit.record(
+            actor=staff[Role.COUNTY_ADMIN], action="core.region.update", obj=tree.county
+        )
     with pytest.raises(PermissionError):
         entry.save()
     with pytest.raises(PermissionError):
@@ -51,7 +53,9 @@ def test_audit_entry_cannot_be_changed_or_deleted(tree, staff):
 
 def test_database_refuses_audit_update_even_bypassing_the_orm(tree, staff):
     with transaction.atomic():
-        entry = audit.record(actor=staff[Role.COUNTY_ADMIN], action="core.region.update", obj=tree.county)
+        entry = audit.record(
+            actor=staff[Role.COUNTY_ADMIN], action="core.region.update", obj=tree.county
+        )
     with pytest.raises(IntegrityError if connection.vendor == "sqlite" else Exception):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("UPDATE core_auditentry SET action = 'forged' WHERE id = %s", [entry.pk])
