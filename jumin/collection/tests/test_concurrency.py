@@ -15,6 +15,7 @@ from jumin.collection.tests.reconciliation_testing import YEAR, make_due, paying
 from jumin.core.models import AuditEntry, Role
 from jumin.pension.ledger_check import ledger_check
 from jumin.pension.models import AccountEntry, Enrolment, EnrolmentEvent, EnrolmentStatus
+from jumin.pension.registry import PensionAction
 from jumin.pension.services_enrolment import enrolment_approve
 from jumin.testing.concurrency import postgres_only, run_together
 from jumin.testing.factories import PersonFactory
@@ -29,6 +30,12 @@ def values_and_errors(outcomes):
     values = [outcome["value"] for outcome in outcomes if "value" in outcome]
     errors = [outcome["error"] for outcome in outcomes if "error" in outcome]
     return values, errors
+
+
+APPROVED_ACTION = {
+    "township_approve": PensionAction.ENROLMENT_APPROVE_TOWNSHIP,
+    "county_approve": PensionAction.ENROLMENT_APPROVE_COUNTY,
+}
 
 
 @pytest.mark.parametrize("chunk", [4, 10_000])
@@ -129,4 +136,4 @@ def test_two_approvals_of_one_enrolment_at_once_make_one_transition(
     }[status]
     assert enrolment.status == expected
     assert EnrolmentEvent.objects.filter(enrolment=enrolment).count() == 1
-    assert AuditEntry.objects.filter(action=f"pension.enrolment_{action}").count() == 1
+    assert AuditEntry.objects.filter(action=APPROVED_ACTION[action]).count() == 1
