@@ -232,5 +232,5 @@ REGISTRY = AppRegistry(
         ApiRouter("/postings", "jumin.collection.api_reconciliation:postings_router"),
         ApiRouter("/progress", "jumin.collection.api_progress:router"),
     ),
-    urls=("collection/", "jumin.collection.urls"),
+    urls=(("collection/", "jumin.collection.urls"),),
 )

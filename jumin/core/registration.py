@@ -12,7 +12,9 @@ Every app has a ``registry.py`` whose ``REGISTRY = AppRegistry(...)`` says:
   a Chinese label, a read-only flag, and the names older versions recorded);
 - ``object_types``: ``"people.person"`` → "参保人", for the audit page;
 - ``routers``: ``ApiRouter("/persons", "jumin.people.api:router")`` for the JSON API;
-- ``urls``: ``("people/", "jumin.people.web.urls")`` for the pages.
+- ``urls``: ``(("people/", "jumin.people.web.urls"),)`` for the pages: (path prefix, urls
+  module) pairs, several when an app's pages live under more than one prefix (each module
+  with its own ``app_name``, so URL namespaces stay unique).
 
 ``jumin.core`` collects them in ``registries()`` the first time anything asks; adding an app
 touches that app's folder and ``INSTALLED_APPS``, nothing else.
@@ -81,7 +83,7 @@ class AppRegistry:
     actions: type[AuditAction] | None = None
     object_types: dict[str, str] = field(default_factory=dict)
     routers: tuple[ApiRouter, ...] = ()
-    urls: tuple[str, str] | None = None  # (path prefix, urls module)
+    urls: tuple[tuple[str, str], ...] = ()  # (path prefix, urls module) pairs
 
 
 @functools.cache
@@ -147,7 +149,7 @@ def routers() -> tuple[ApiRouter, ...]:
 
 @functools.cache
 def url_modules() -> tuple[tuple[str, str], ...]:
-    return tuple(registry.urls for _, registry in registries() if registry.urls is not None)
+    return tuple(pair for _, registry in registries() for pair in registry.urls)
 
 
 @functools.cache

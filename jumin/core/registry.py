@@ -123,5 +123,5 @@ REGISTRY = AppRegistry(
         ApiRouter("/regions", "jumin.core.api_routes:regions_router"),
         ApiRouter("/jobs", "jumin.core.api_routes:jobs_router"),
     ),
-    urls=("", "jumin.core.urls"),
+    urls=(("", "jumin.core.urls"),),
 )

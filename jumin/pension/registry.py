@@ -112,5 +112,5 @@ REGISTRY = AppRegistry(
         ApiRouter("/enrolments", "jumin.pension.api_enrolment:router"),
         ApiRouter("/accounts", "jumin.pension.api_accounts:router"),
     ),
-    urls=("pension/", "jumin.pension.urls"),
+    urls=(("pension/", "jumin.pension.urls"),),
 )

@@ -99,5 +99,5 @@ REGISTRY = AppRegistry(
         ApiRouter("/persons", "jumin.people.api:router"),
         ApiRouter("/imports", "jumin.people.api_import:router"),
     ),
-    urls=("people/", "jumin.people.urls"),
+    urls=(("people/", "jumin.people.urls"),),
 )
