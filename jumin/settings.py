@@ -160,7 +160,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = "jumin.core.auth.login_failure_limit"  # reads JUMIN_LOGIN_LOCK_FAILURES
 AXES_COOLOFF_TIME = "jumin.core.auth.login_cool_off"  # reads JUMIN_LOGIN_LOCK_MINUTES
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "jumin.core.views.login_locked_out"
+AXES_LOCKOUT_CALLABLE = "jumin.core.web.views.session.login_locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit trail (auth.login)
 AXES_ENABLE_ADMIN = False  # unlocking is on the staff pages, where it is audited
 # The client's address (lockout and audit trail): the connection's own, unless a reverse

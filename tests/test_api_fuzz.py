@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from jumin.core.models import Role
-from jumin.core.tokens import token_create
+from jumin.core.services.tokens import token_create
 
 EXAMPLES = int(os.environ.get("JUMIN_FUZZ_EXAMPLES", "6"))
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]

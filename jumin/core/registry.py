@@ -120,8 +120,8 @@ REGISTRY = AppRegistry(
         "core.jobrun": _("后台任务"),
     },
     routers=(
-        ApiRouter("/regions", "jumin.core.api_routes:regions_router"),
-        ApiRouter("/jobs", "jumin.core.api_routes:jobs_router"),
+        ApiRouter("/regions", "jumin.core.api.routers.regions:router"),
+        ApiRouter("/jobs", "jumin.core.api.routers.jobs:router"),
     ),
-    urls=(("", "jumin.core.urls"),),
+    urls=(("", "jumin.core.web.urls"),),
 )

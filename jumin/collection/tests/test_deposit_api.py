@@ -9,7 +9,7 @@ from jumin.collection.models import Deposit, DepositStatus
 from jumin.collection.tests import receipt_testing
 from jumin.collection.tests.receipt_testing import hand_down, issue, make_due, register
 from jumin.core.models import AuditEntry, Role
-from jumin.core.tokens import token_create
+from jumin.core.services.tokens import token_create
 from jumin.testing.factories import StaffFactory
 
 chain = receipt_testing.chain  # fixtures

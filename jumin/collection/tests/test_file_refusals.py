@@ -36,7 +36,7 @@ from jumin.collection.tax import tax_file_bytes, tax_file_import
 from jumin.collection.withholding import services
 from jumin.collection.withholding.formats import GENERIC, FixedWidthAdapter
 from jumin.core.models import AuditEntry, Role
-from jumin.core.tokens import token_create
+from jumin.core.services.tokens import token_create
 
 from .dues_testing import YEAR, enrol, seed_plan
 from .reconciliation_testing import statement_csv

@@ -5,7 +5,7 @@ from jumin.collection.models import ReceiptHandover
 from jumin.collection.tests import receipt_testing
 from jumin.collection.tests.receipt_testing import hand_down, register
 from jumin.core.models import AuditEntry
-from jumin.core.tokens import token_create
+from jumin.core.services.tokens import token_create
 
 chain = receipt_testing.chain  # fixtures
 

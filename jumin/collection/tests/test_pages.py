@@ -20,7 +20,7 @@ from jumin.collection.models import (
 from jumin.collection.tests import receipt_testing
 from jumin.collection.tests.receipt_testing import hand_down, issue, make_due, record, register
 from jumin.core.models import AuditEntry, Role
-from jumin.core.tokens import token_create
+from jumin.core.services.tokens import token_create
 from jumin.testing.factories import PersonFactory, StaffFactory
 
 chain = receipt_testing.chain  # fixtures

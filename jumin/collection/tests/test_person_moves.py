@@ -28,7 +28,7 @@ from jumin.collection.tests.dues_testing import enrol, seed_plan
 from jumin.collection.tests.receipt_testing import hand_down, issue, record, register
 from jumin.core.access import in_scope_of, mask_id_number, region_code_of, roles_with, scope
 from jumin.core.models import AuditEntry, Role
-from jumin.core.tokens import token_create
+from jumin.core.services.tokens import token_create
 from jumin.pension import services_enrolment
 from jumin.pension.models import (
     AccountEntry,

@@ -28,7 +28,7 @@ from jumin.collection.tests.reconciliation_testing import (
 )
 from jumin.core.jobs import QUEUES
 from jumin.core.models import AuditEntry, Role
-from jumin.core.tokens import token_create
+from jumin.core.services.tokens import token_create
 
 ALL = list(Role)
 IMMEDIATE = {

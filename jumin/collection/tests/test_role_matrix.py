@@ -30,7 +30,7 @@ from jumin.collection.models import (
 )
 from jumin.core.access import roles_with
 from jumin.core.models import Role, User
-from jumin.core.tokens import token_create
+from jumin.core.services.tokens import token_create
 from jumin.pension.models import AccountEntry, Enrolment, EnrolmentStatus, EntrySource
 from jumin.pension.services import plan_data_from_file, plan_seed
 from jumin.testing.factories import PersonFactory, StaffFactory

@@ -20,7 +20,7 @@ from jumin.collection.withholding import services
 from jumin.collection.withholding.formats import GENERIC
 from jumin.core.jobs import QUEUES
 from jumin.core.models import AuditEntry, JobRun, Role
-from jumin.core.tokens import token_create
+from jumin.core.services.tokens import token_create
 from jumin.testing.factories import StaffFactory
 
 from .dues_testing import YEAR, enrol, seed_plan

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from jumin.core.models import ApiToken, Role
-from jumin.core.tokens import token_create, token_revoke
+from jumin.core.services.tokens import token_create, token_revoke
 from jumin.testing.factories import TEST_PASSWORD, PersonFactory
 
 

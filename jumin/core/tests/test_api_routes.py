@@ -6,7 +6,7 @@ import pytest
 
 from jumin.core.access import roles_with
 from jumin.core.models import JobRun, JobStatus, Region, Role
-from jumin.core.tokens import token_create
+from jumin.core.services.tokens import token_create
 
 ALL_ROLES = list(Role)
 

@@ -6,8 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from jumin.core import audit, queries
+from jumin.core import audit
 from jumin.core.models import AuditEntry, RegionLevel, Role
+from jumin.core.queries import audit as queries
 from jumin.testing.factories import PersonFactory, RegionFactory, StaffFactory
 
 

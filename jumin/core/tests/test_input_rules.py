@@ -17,7 +17,7 @@ import jumin
 from jumin.core import parsing
 from jumin.core.forms import Form, InputRulesMixin
 from jumin.core.models import AuditEntry, Role
-from jumin.core.tokens import token_create
+from jumin.core.services.tokens import token_create
 from jumin.people.models import Person
 from jumin.testing.factories import PersonFactory, make_id_number
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from jumin.core.auth import password_problems
 from jumin.core.models import AuditEntry, Role, User
-from jumin.core.tokens import token_create
+from jumin.core.services.tokens import token_create
 from jumin.testing.factories import TEST_PASSWORD
 
 ATTACKER = "203.0.113.66"
@@ -226,7 +226,7 @@ def test_unlocking_is_for_administrators_of_the_account(client, tree, staff, clo
 
 
 def test_a_password_reset_also_lifts_the_lockout(client, staff, clock):
-    from jumin.core import services
+    from jumin.core.services import staff as services
 
     clerk = staff[Role.TOWNSHIP_CLERK]
     hammer(client, clerk.username, address=DESK)

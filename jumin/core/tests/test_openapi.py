@@ -7,7 +7,7 @@ import pytest
 from ninja.openapi.schema import OpenAPISchema
 
 from jumin.core.models import Role
-from jumin.core.tokens import token_create
+from jumin.core.services.tokens import token_create
 
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 

@@ -8,8 +8,8 @@ import zipfile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from jumin.core import regions
 from jumin.core.models import AuditEntry, Region, Role
+from jumin.core.services import regions
 
 
 def csv_file(text: str) -> io.BytesIO:

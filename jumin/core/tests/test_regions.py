@@ -7,8 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from jumin.core import regions
+from jumin.core.formats import county_list
 from jumin.core.models import AuditEntry, Region, RegionLevel, Role
+from jumin.core.services import regions
 from jumin.core.tabular import TabularError, read_rows
 from jumin.testing.factories import PersonFactory, RegionFactory
 
@@ -16,14 +17,14 @@ from jumin.testing.factories import PersonFactory, RegionFactory
 
 
 def test_name_periods_take_the_name_in_force_and_the_latest_of_an_abolished_code():
-    periods = regions.parse_name_periods("[1983-2001]东市区,[2002-]瑶海区")
+    periods = county_list.parse_name_periods("[1983-2001]东市区,[2002-]瑶海区")
     assert [period.name for period in periods] == ["东市区", "瑶海区"]
-    assert regions.name_in_year(periods, year=1990).name == "东市区"
-    assert regions.name_in_year(periods, year=2026).name == "瑶海区"
-    abolished = regions.parse_name_periods("[1983-2004]马塘区,[2005-2020]弋江区")
-    assert regions.name_in_year(abolished, year=2026).name == "弋江区"
-    assert not regions.is_current(abolished, year=2026)
-    assert regions.parse_name_periods("定远县") == [regions.NamePeriod("定远县")]
+    assert county_list.name_in_year(periods, year=1990).name == "东市区"
+    assert county_list.name_in_year(periods, year=2026).name == "瑶海区"
+    abolished = county_list.parse_name_periods("[1983-2004]马塘区,[2005-2020]弋江区")
+    assert county_list.name_in_year(abolished, year=2026).name == "弋江区"
+    assert not county_list.is_current(abolished, year=2026)
+    assert county_list.parse_name_periods("定远县") == [county_list.NamePeriod("定远县")]
 
 
 @pytest.mark.parametrize(
@@ -420,7 +421,7 @@ def test_region_import_page_imports_and_shows_errors(client, tree, staff):
 
 
 def test_an_oversized_upload_is_refused_before_reading(client, staff, monkeypatch):
-    from jumin.core import forms
+    from jumin.core.web import forms
 
     monkeypatch.setattr(forms, "REGION_FILE_MAX_BYTES", 10)
     client.force_login(staff[Role.COUNTY_ADMIN])

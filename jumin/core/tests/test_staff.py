@@ -2,9 +2,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 
-from jumin.core import services
 from jumin.core.auth import PasswordChangeRequiredMiddleware
 from jumin.core.models import AuditEntry, RegionLevel, Role, User
+from jumin.core.services import staff as services
 from jumin.testing.factories import TEST_PASSWORD, RegionFactory, StaffFactory
 
 MIDDLEWARE_PATH = f"{PasswordChangeRequiredMiddleware.__module__}.PasswordChangeRequiredMiddleware"

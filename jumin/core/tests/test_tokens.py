@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.models import ApiToken, AuditEntry, Role
-from jumin.core.tokens import token_create, token_list, token_revoke
+from jumin.core.services.tokens import token_create, token_list, token_revoke
 from jumin.testing.factories import StaffFactory
 
 

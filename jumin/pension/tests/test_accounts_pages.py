@@ -15,7 +15,7 @@ from jumin.collection.tests.reconciliation_testing import (
     seed_plan,
 )
 from jumin.core.models import AuditEntry, Role
-from jumin.core.tokens import token_create
+from jumin.core.services.tokens import token_create
 from jumin.pension.models import AccountEntry
 from jumin.testing.factories import StaffFactory
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from jumin.core import audit
 from jumin.core.bulk import insert_rows
 from jumin.core.models import Region, RegionLevel, Role, User
-from jumin.core.regions import load_counties
+from jumin.core.services.regions import load_counties
 from jumin.people.demo.people import HouseholdBatch, HouseholdRow, PeopleGenerator
 from jumin.people.demo.regions import DEFAULT_COUNTY, Village, plan_regions
 from jumin.people.models import Household, Person, SpecialStatus

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from jumin.core.models import RegionLevel
-from jumin.core.regions import county_rows
+from jumin.core.formats.county_list import county_rows
 
 DEFAULT_COUNTY = "341125"
 
@@ -48,7 +48,7 @@ _COMMUNITY_NAMES = "城东 城西 城南 城北 中心 新城 府前 文昌 东�
 
 def county_names(county_code: str, *, year: int | None = None) -> tuple[str, str, str]:
     """(province, city, county) names of a 6-digit county code, from the national code list
-    that ``jumin.core.regions`` reads from python-stdnum."""
+    that ``jumin.core.formats.county_list`` reads from python-stdnum."""
     year = year or timezone.localdate().year
     try:
         rows = {row.code: row.name for row in county_rows([county_code], year=year)}

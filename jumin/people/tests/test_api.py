@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from jumin.core.access import roles_with
 from jumin.core.models import AuditEntry, Role
-from jumin.core.tokens import token_create
+from jumin.core.services.tokens import token_create
 from jumin.people import queries
 from jumin.people.models import Person
 from jumin.testing.factories import (

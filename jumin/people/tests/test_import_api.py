@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from jumin.core.jobs import QUEUES
 from jumin.core.models import JobRun, Role
-from jumin.core.tokens import token_create
+from jumin.core.services.tokens import token_create
 from jumin.people.imports.samples import roster_row, write_csv
 from jumin.people.models import Person, RosterImport
 

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from jumin.core.jobs import QUEUES
 from jumin.core.models import JobRun, JobStatus, Role
-from jumin.core.tokens import token_create
+from jumin.core.services.tokens import token_create
 from jumin.people.imports import import_roster_file
 from jumin.people.imports.columns import FIELDS, HEADER_FOR
 from jumin.people.imports.samples import HEADERS, roster_row, write_csv, write_xlsx

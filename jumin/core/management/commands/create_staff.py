@@ -11,10 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from jumin.core import audit, services
+from jumin.core import audit
 from jumin.core.audit import request_context
 from jumin.core.models import Role
 from jumin.core.registry import CoreAction
+from jumin.core.services import staff as services
 from jumin.core.text import is_ascii_digits
 
 

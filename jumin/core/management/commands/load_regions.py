@@ -12,8 +12,8 @@ change is in the audit trail, recorded as done by the system.
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from jumin.core import regions
 from jumin.core.audit import request_context
+from jumin.core.services import regions
 
 
 class Command(BaseCommand):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from jumin.core.audit import request_context
 from jumin.core.models import User
-from jumin.core.tokens import TOKEN_MARK, token_create, token_list, token_revoke
+from jumin.core.services.tokens import TOKEN_MARK, token_create, token_list, token_revoke
 
 
 class Command(BaseCommand):

@@ -7,12 +7,18 @@ import tempfile
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jumin.core import queries, regions
 from jumin.core.access import can
-from jumin.core.exports import ExcelExport
-from jumin.core.forms import RegionImportForm
+from jumin.core.formats import region_file
 from jumin.core.models import RegionLevel
 from jumin.core.pages import page
+from jumin.core.queries.regions import (
+    region_breadcrumbs,
+    region_child_rows,
+    region_get,
+    region_totals,
+)
+from jumin.core.services import regions
+from jumin.core.web.forms import RegionImportForm
 
 ERRORS_SHOWN = 200
 
@@ -26,12 +32,12 @@ def tree(request, code: str = ""):
         if user.region_id is None:
             return render(request, "core/regions.html", {"region": None})
         code = user.region_id
-    region = queries.region_get(user, code)
+    region = region_get(user, code)
     context = {
         "region": region,
-        "breadcrumbs": queries.region_breadcrumbs(user, region),
-        "rows": queries.region_child_rows(user, region),
-        "totals": queries.region_totals(user, region),
+        "breadcrumbs": region_breadcrumbs(user, region),
+        "rows": region_child_rows(user, region),
+        "totals": region_totals(user, region),
         "child_level": RegionLevel(region.level + 1).label if region.level < 5 else "",
         "shows_townships": region.level < RegionLevel.TOWNSHIP - 1,
         "shows_villages": region.level < RegionLevel.VILLAGE - 1,
@@ -61,7 +67,7 @@ def region_import(request):
     )
 
 
-def _import_upload(user, upload) -> regions.ImportResult:
+def _import_upload(user, upload) -> region_file.ImportResult:
     path = getattr(upload, "temporary_file_path", None)
     if path is not None:
         return regions.import_regions_file(path(), acting_user=user, file_name=upload.name)
@@ -76,12 +82,5 @@ def _import_upload(user, upload) -> regions.ImportResult:
 @page
 def region_import_template(request):
     """An empty list with the right headers and one example row for each level."""
-    workbook = ExcelExport()
-    sheet = workbook.sheet("区划")
-    sheet.widths(22, 22, 22, 22)
-    sheet.append(["区划代码", "名称", "生效日期", "失效日期"])
     county = (request.user.region_id or "341125000000")[:6]
-    # codes are text cells: Excel keeps the twelve digits as typed
-    sheet.append([f"{county}100000", "某某镇（示例，请删除）", "", ""])
-    sheet.append([f"{county}100001", "某某村（示例，请删除）", "", ""])
-    return workbook.response("regions-template.xlsx")
+    return region_file.template_workbook(county).response("regions-template.xlsx")

@@ -7,11 +7,12 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from jumin.core import audit, queries, registration
+from jumin.core import audit, registration
 from jumin.core.exports import ExcelExport
-from jumin.core.forms import AuditSearchForm
 from jumin.core.pages import page
+from jumin.core.queries import audit as queries
 from jumin.core.registry import CoreAction
+from jumin.core.web.forms import AuditSearchForm
 
 EXPORT_COLUMNS = (
     "时间",

@@ -12,11 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jumin.core import queries, services
 from jumin.core.auth import locked_usernames, login_attempts
-from jumin.core.forms import StaffCreateForm, StaffEditForm
 from jumin.core.models import Role
 from jumin.core.pages import page
+from jumin.core.queries import staff as staff_queries
+from jumin.core.queries.regions import region_choices_for_staff
+from jumin.core.services import staff as staff_services
+from jumin.core.web.forms import StaffCreateForm, StaffEditForm
 
 PAGE_SIZE = 50
 
@@ -27,7 +29,7 @@ def staff_list(request):
     text = request.GET.get("q", "").strip()[:50]
     role = request.GET.get("role", "")
     role = role if role in Role.values else ""
-    users = queries.staff_list(request.user, text=text, role=role)
+    users = staff_queries.staff_list(request.user, text=text, role=role)
     page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = [account.username for account in page.object_list]
     locked = set(locked_usernames().filter(username__in=shown).values_list("username", flat=True))
@@ -42,12 +44,12 @@ def staff_list(request):
 @page
 @require_http_methods(["GET", "POST"])
 def staff_create(request):
-    choices = queries.region_choices_for_staff(request.user)
+    choices = region_choices_for_staff(request.user)
     form = StaffCreateForm(request.POST or None, region_choices=choices)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user, password = services.staff_create(
+            user, password = staff_services.staff_create(
                 acting_user=request.user,
                 username=data["username"],
                 full_name=data["full_name"],
@@ -70,8 +72,8 @@ def staff_create(request):
 @page
 @require_http_methods(["GET", "POST"])
 def staff_edit(request, pk: int):
-    account = queries.staff_get(request.user, pk)
-    choices = queries.region_choices_for_staff(request.user)
+    account = staff_queries.staff_get(request.user, pk)
+    choices = region_choices_for_staff(request.user)
     initial = {
         "full_name": account.full_name,
         "role": account.role,
@@ -83,7 +85,7 @@ def staff_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.staff_update(
+            staff_services.staff_update(
                 acting_user=request.user,
                 user=account,
                 full_name=data["full_name"],
@@ -115,8 +117,8 @@ def staff_edit(request, pk: int):
 @require_POST
 @page
 def staff_reset_password(request, pk: int):
-    account = queries.staff_get(request.user, pk)
-    password = services.staff_reset_password(acting_user=request.user, user=account)
+    account = staff_queries.staff_get(request.user, pk)
+    password = staff_services.staff_reset_password(acting_user=request.user, user=account)
     return render(
         request,
         "core/staff_password.html",
@@ -127,8 +129,8 @@ def staff_reset_password(request, pk: int):
 @require_POST
 @page
 def staff_unlock(request, pk: int):
-    account = queries.staff_get(request.user, pk)
-    services.staff_unlock(acting_user=request.user, user=account)
+    account = staff_queries.staff_get(request.user, pk)
+    staff_services.staff_unlock(acting_user=request.user, user=account)
     messages.success(
         request, _("已解除 %(name)s 的锁定，从任何地址都可以重新登录。") % {"name": account}
     )
@@ -138,9 +140,9 @@ def staff_unlock(request, pk: int):
 @require_POST
 @page
 def staff_deactivate(request, pk: int):
-    account = queries.staff_get(request.user, pk)
+    account = staff_queries.staff_get(request.user, pk)
     try:
-        services.staff_deactivate(
+        staff_services.staff_deactivate(
             acting_user=request.user, user=account, reason=request.POST.get("reason", "")
         )
     except ValidationError as error:

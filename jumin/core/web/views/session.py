@@ -1,8 +1,4 @@
-"""Login, logout, the home page and the password change page.
-
-Region, staff and audit pages live in ``views_regions.py``, ``views_staff.py`` and
-``views_audit.py``.
-"""
+"""Login, logout and the password change page."""
 
 from django.contrib import auth, messages
 from django.core.exceptions import ValidationError
@@ -10,14 +6,14 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
-from jumin.core import audit, queries, services
+from jumin.core import audit
 from jumin.core.auth import lockout_message, record_login_failure
-from jumin.core.forms import LoginForm, PasswordChangeForm
-from jumin.core.navigation import tasks_for
 from jumin.core.pages import page
 from jumin.core.registry import CoreAction
+from jumin.core.services.staff import password_change as change_password
+from jumin.core.web.forms import LoginForm, PasswordChangeForm
 
 
 @require_http_methods(["GET", "POST"])
@@ -75,16 +71,6 @@ def logout(request):
     return redirect("core:login")
 
 
-@require_GET
-@page
-def home(request):
-    return render(
-        request,
-        "core/home.html",
-        {"summary": queries.home_summary(request.user), "tasks": tasks_for(request.user)},
-    )
-
-
 @page
 @require_http_methods(["GET", "POST"])
 def password_change(request):
@@ -92,7 +78,7 @@ def password_change(request):
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.password_change(
+            change_password(
                 user=request.user,
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password"],

@@ -1,0 +1,1 @@
+"""Core's own API routers (regions, jobs); each app registers its routers in its registry."""

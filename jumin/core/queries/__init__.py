@@ -1,0 +1,1 @@
+"""Reads for staff, one module per entity, each always scoped to the acting user's region."""

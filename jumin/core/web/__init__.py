@@ -1,0 +1,1 @@
+"""Core's staff pages: views, forms and their URLs."""
