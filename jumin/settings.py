@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "jumin.people",
     "jumin.pension",
     "jumin.collection",
+    "jumin.reports",
 ]
 
 MIDDLEWARE = [

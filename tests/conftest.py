@@ -26,7 +26,7 @@ from jumin.collection.models import (
 )
 from jumin.core.models import JobRun, JobStatus, Role
 from jumin.pension.models import AccountEntry, Enrolment, EnrolmentStatus, EntrySource
-from jumin.pension.services import plan_data_from_file, plan_seed
+from jumin.pension.services.plans import plan_data_from_file, plan_seed
 from jumin.people.models import RosterImport
 from jumin.testing.factories import HouseholdFactory, PersonFactory, SpecialStatusFactory
 

@@ -56,7 +56,7 @@ from jumin.core.access import COUNTY_ROLES
 from jumin.core.models import JobRun, JobStatus, Role
 from jumin.core.services.tokens import token_create
 from jumin.pension.models import AccountEntry, Enrolment, EnrolmentStatus, EntrySource, GradeChoice
-from jumin.pension.services import plan_data_from_file, plan_seed
+from jumin.pension.services.plans import plan_data_from_file, plan_seed
 from jumin.people.models import Household, SpecialStatus, SpecialStatusKind
 from jumin.testing.factories import PersonFactory, StaffFactory
 

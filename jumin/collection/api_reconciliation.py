@@ -1,7 +1,6 @@
-"""JSON API of the bank statement, reconciliation, government funds and posting.
+"""JSON API of the bank statement, reconciliation and government funds.
 
-Routers (added in jumin/api.py): ``/api/reconciliations``, ``/api/bank-statements``,
-``/api/postings``. Reads go through the caller's scope (outside it: 404).
+Routers (declared in ``registry.py``): ``/api/reconciliations``, ``/api/bank-statements``. Reads go through the caller's scope (outside it: 404).
 """
 
 import datetime
@@ -12,7 +11,7 @@ from django.conf import settings
 from ninja import Field, File, Form, Path, Query, Router, Schema, Status, UploadedFile
 from pydantic import ConfigDict, StringConstraints
 
-from jumin.collection import jobs_posting, posting, reconciliation, statements
+from jumin.collection import reconciliation, statements
 from jumin.core.api import PlainText, error_responses
 from jumin.core.schemas import Amount, Date
 from jumin.core.uploads import read_upload
@@ -21,7 +20,6 @@ MAX_ID = 2**63 - 1
 
 reconciliations_router = Router(tags=["collection"])
 statements_router = Router(tags=["collection"])
-postings_router = Router(tags=["collection"])
 
 
 def _county(user) -> str:
@@ -294,63 +292,3 @@ def statement_endpoint(request, statement_id: int = Path(..., ge=1, le=MAX_ID)):
             for line in lines
         ],
     }
-
-
-# --------------------------------------------------------------------------- posting
-
-
-class PostingOut(Schema):
-    id: int
-    region_code: str
-    year: int
-    created_at: datetime.datetime
-    due_count: int
-    entry_count: int
-    amount_sum: Decimal
-    job_id: str | None
-
-
-class PostingIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    year: int = Field(ge=2000, le=2100)
-
-
-class PostingStartOut(Schema):
-    """The posting job a start made or found (``JobOut`` of ``/api/jobs`` is the job itself)."""
-
-    job_id: str
-    status: str
-    started_now: bool
-
-
-@postings_router.get(
-    "", response={200: list[PostingOut], **error_responses(401, 403)}, summary="记账记录"
-)
-def postings_endpoint(request):
-    rows = posting.posting_list(request.user).order_by("-created_at")[:500]
-    return [
-        {
-            "id": row.pk,
-            "region_code": row.region_id,
-            "year": row.year,
-            "created_at": row.created_at,
-            "due_count": row.due_count,
-            "entry_count": row.entry_count,
-            "amount_sum": row.amount_sum,
-            "job_id": str(row.job_id) if row.job_id else None,
-        }
-        for row in rows
-    ]
-
-
-@postings_router.post(
-    "",
-    response={202: PostingStartOut, **error_responses(401, 403, 422)},
-    summary="开始记账（后台任务；进度见 /api/jobs/{job_id}）",
-)
-def posting_run_endpoint(request, payload: PostingIn):
-    run, started = jobs_posting.posting_submit(
-        acting_user=request.user, region_code=_county(request.user), year=payload.year
-    )
-    return Status(202, {"job_id": str(run.pk), "status": run.status, "started_now": started})

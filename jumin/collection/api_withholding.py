@@ -1,6 +1,6 @@
-"""JSON API of dues, bank withholding and tax files; its routers are added in jumin/api.py.
+"""JSON API of bank withholding and tax files; its routers are declared in ``registry.py``.
 
-``/api/dues`` (read), ``/api/withholding`` (batches: create, export file, result upload,
+``/api/withholding`` (batches: create, export file, result upload,
 confirm), ``/api/tax-files`` (upload, read, confirm). Thin: each endpoint calls one query or
 service; scoping lives there, so anything outside the caller's region answers 404. A refused
 file answers 422 with every problem in ``errors`` (``field`` = 第N行 or the header field).
@@ -14,16 +14,14 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from ninja import Field, File, Path, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Path, Router, Schema, Status, UploadedFile
 
 from jumin.collection import tax
 from jumin.collection.withholding import queries, services
 from jumin.core.access import masked_for
 from jumin.core.api import PlainText, error_responses
-from jumin.core.schemas import Paging
 from jumin.core.uploads import read_upload
 
-dues_router = Router(tags=["collection"])
 batches_router = Router(tags=["collection"])
 tax_router = Router(tags=["collection"])
 
@@ -40,91 +38,6 @@ def _problems_error(error: ValidationError) -> ValidationError:
         field = f"第{problem['row']}行" if problem["row"] else "file"
         errors.setdefault(field, []).append(problem["message"])
     return ValidationError(errors)
-
-
-# --------------------------------------------------------------------------- dues
-
-
-class DueOut(Schema):
-    id: int
-    person_id: int
-    name: str
-    id_number: str = Field(description="按角色打码")
-    village_code: str = Field(description="参保人现在所在的村（社区）代码")
-    year: int
-    kind: str
-    grade: Decimal
-    amount: Decimal
-    subsidy_province: Decimal
-    subsidy_city: Decimal
-    subsidy_county: Decimal
-    government_paid_group: str
-    status: str
-    channel: str
-    paid_amount: Decimal | None
-    paid_on: datetime.date | None
-    payment_reference: str
-    confirmed_at: datetime.datetime | None
-
-
-class DueFilters(Paging):
-    year: int | None = Field(None, ge=2000, le=2100)
-    status: str = Field("", max_length=12)
-    village: str = Field("", max_length=12, pattern=r"^\d*$", description="区划代码前缀")
-    kind: str = Field("", max_length=20)
-    channel: str = Field("", max_length=12)
-
-
-class DuePage(Schema):
-    count: int
-    results: list[DueOut]
-
-
-def due_out(request, due) -> dict:
-    return {
-        "id": due.pk,
-        "person_id": due.person_id,
-        "name": due.person.name,
-        "id_number": masked_for(request.user, "id_number", due.person.id_number),
-        "village_code": due.person.village_id,  # where the person lives now: the due's scope
-        "year": due.year,
-        "kind": due.kind,
-        "grade": due.grade,
-        "amount": due.amount,
-        "subsidy_province": due.subsidy_province,
-        "subsidy_city": due.subsidy_city,
-        "subsidy_county": due.subsidy_county,
-        "government_paid_group": due.government_paid_group,
-        "status": due.status,
-        "channel": due.channel,
-        "paid_amount": due.paid_amount,
-        "paid_on": due.paid_on,
-        "payment_reference": due.payment_reference,
-        "confirmed_at": due.confirmed_at,
-    }
-
-
-@dues_router.get("", response={200: DuePage, **error_responses(401, 403, 422)}, summary="应缴记录")
-def dues_endpoint(request, filters: Query[DueFilters]):
-    rows = queries.due_list(
-        request.user,
-        year=filters.year,
-        status=filters.status,
-        village=filters.village,
-        kind=filters.kind,
-        channel=filters.channel,
-    )
-    page = rows[filters.offset : filters.offset + filters.limit]
-    return {"count": rows.count(), "results": [due_out(request, due) for due in page]}
-
-
-@dues_router.get(
-    "/{due_id}",
-    response={200: DueOut, **error_responses(401, 403, 404, 422)},
-    summary="一条应缴记录",
-)
-def due_endpoint(request, due_id: int = Path(..., ge=1, le=MAX_ID)):
-    return due_out(request, queries.due_get(request.user, due_id))
 
 
 # --------------------------------------------------------------------------- batches

@@ -224,7 +224,7 @@ def _living_with_passbooks(batches, counter):
 
 
 def setup(report, *, county_code: str, people: int, seed: int, year: int) -> World:
-    from jumin.pension.services import plan_data_from_file, plan_seed
+    from jumin.pension.services.plans import plan_data_from_file, plan_seed
 
     started = time.perf_counter()
     with transaction.atomic():
@@ -314,7 +314,7 @@ def run_steps(report, world: World, folder: Path) -> None:
 
 
 def step_dues(report, world: World) -> None:
-    from jumin.collection.dues import dues_generate
+    from jumin.pension.services.dues import dues_generate
 
     plan = world.plan
     lowest = min(grade.amount for grade in plan.grades.all())
@@ -570,8 +570,8 @@ def step_result(report, world: World, folder: Path) -> None:
 
 
 def step_post(report, world: World) -> None:
-    from jumin.collection.posting import SOURCES, post_confirmed
     from jumin.collection.withholding.services import batch_confirm
+    from jumin.pension.services.posting import SOURCES, post_confirmed
 
     ops = connection.ops
     today = ops.adapt_datefield_value(timezone.localdate())

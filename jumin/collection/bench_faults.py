@@ -307,7 +307,7 @@ def prepare_in_child(step: str, folder: str) -> None:
 def _roster(folder: Path) -> dict:
     """A roster of new persons in the county's villages, with a few bad rows."""
     from jumin.core.models import Region, RegionLevel
-    from jumin.people.imports.samples import roster_row, write_csv
+    from jumin.people.formats.roster_samples import roster_row, write_csv
 
     villages = list(
         Region.objects.filter(level=RegionLevel.VILLAGE, code__startswith=COUNTY)

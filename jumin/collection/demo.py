@@ -6,7 +6,7 @@ national default if none is in force), enrolments for most eligible persons (16�
 the spread the county reports describe (most at the lowest grade), passbook banks where the
 person model has that field, township targets, and receipt books registered by the demo
 finance user and handed down to the demo village assistant. Then the year's dues, if the dues
-job (``jumin.collection.dues.dues_generate``) is installed.
+job (``jumin.pension.services.dues.dues_generate``) is installed.
 
 Every decision per person comes from a hash of (seed, purpose, ID number), so the same seed
 gives the same year, and a second run adds nothing: persons already enrolled are skipped,
@@ -28,9 +28,8 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from jumin.collection import progress
 from jumin.collection import services as collection_services
-from jumin.collection.models import CollectionTarget, ReceiptBook
+from jumin.collection.models import ReceiptBook
 from jumin.collection.registry import CollectionAction
 from jumin.core import audit
 from jumin.core.models import Region, RegionLevel, Role, User
@@ -43,9 +42,11 @@ from jumin.pension.models import (
     EnrolmentStatus,
     GradeChoice,
 )
-from jumin.pension.services import plan_data_from_file, plan_seed
+from jumin.pension.services.plans import plan_data_from_file, plan_seed
 from jumin.people.models import Person
 from jumin.people.rules import age_on
+from jumin.reports.models import CollectionTarget
+from jumin.reports.services.targets import targets_set
 
 CHUNK = 2000
 PENSION_AGE = 60  # the age from which the demo enrols a person as receiving
@@ -433,7 +434,7 @@ def _targets(county_code: str, year: int, lowest: Decimal, admin: User) -> int:
         targets[code] = (count, amount)
     if not targets:
         return 0
-    changed = progress.targets_set(acting_user=admin, year=year, targets=targets)
+    changed = targets_set(acting_user=admin, year=year, targets=targets)
     return changed["created"] + changed["updated"]
 
 
@@ -467,13 +468,13 @@ def _books(year: int, staff, notes: list[str]) -> int:
 def _dues(county: Region, year: int, staff, notes: list[str]) -> int:
     """The year's dues through the dues job, when it is installed; the number created."""
     try:
-        module = importlib.import_module("jumin.collection.dues")
+        module = importlib.import_module("jumin.pension.services.dues")
     except ImportError:
-        notes.append("应缴记录未生成：本版本还没有 jumin.collection.dues")
+        notes.append("应缴记录未生成：本版本还没有 jumin.pension.services.dues")
         return 0
     generate = getattr(module, "dues_generate", None)
     if generate is None:
-        notes.append("应缴记录未生成：jumin.collection.dues 中没有 dues_generate")
+        notes.append("应缴记录未生成：jumin.pension.services.dues 中没有 dues_generate")
         return 0
     generate = getattr(generate, "func", generate)  # a django_tasks task: its function
     accepted = inspect.signature(generate).parameters

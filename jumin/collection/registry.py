@@ -129,13 +129,6 @@ class CollectionAction(AuditAction):
     )
     POSTING_RUN = "collection.posting.run", _("记账"), False, ("posting.run",)
     POSTING_CHUNK = "collection.posting.chunk", _("记账（一批）"), False, ("posting.chunk",)
-    TARGET_SET = "collection.target.set", _("设置任务数"), False, ("collection.target_set",)
-    PROGRESS_EXPORT = (
-        "collection.progress.export",
-        _("导出征缴进度"),
-        True,
-        ("collection.progress_export",),
-    )
     DEMO_YEAR = "collection.demo.year", _("生成演示征缴年度"), False, ("demo.year",)
 
 
@@ -150,7 +143,6 @@ REGISTRY = AppRegistry(
         "receipt.issue": frozenset({Role.TOWNSHIP_CLERK, Role.VILLAGE_ASSISTANT}),
         "receipt_book.write_off": frozenset({Role.FINANCE}),
         "due.view": ALL_ROLES,
-        "due.generate": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
         "withholding.view": ALL_ROLES,
         "withholding.manage": frozenset({Role.COUNTY_CLERK, Role.FINANCE, Role.COUNTY_ADMIN}),
         "withholding.confirm": frozenset({Role.FINANCE}),
@@ -166,12 +158,8 @@ REGISTRY = AppRegistry(
         "reconciliation.compute": frozenset({Role.FINANCE, Role.TOWNSHIP_CLERK}),
         "reconciliation.confirm": frozenset({Role.FINANCE, Role.TOWNSHIP_CLERK}),
         "government_paid.confirm": frozenset({Role.FINANCE}),
-        "posting.run": frozenset({Role.FINANCE, Role.COUNTY_ADMIN}),
-        "target.set": frozenset({Role.COUNTY_ADMIN}),
-        "progress.view": ALL_ROLES,
     },
     menu=(
-        MenuEntry("collection:dues", _("应缴核定"), "due.view", order=110),
         MenuEntry(
             "collection:batches", _("银行代扣"), "withholding.view", 120, hidden_for=BELOW_COUNTY
         ),
@@ -181,8 +169,6 @@ REGISTRY = AppRegistry(
         MenuEntry("collection:books", _("票据管理"), "receipt_book.view", order=140),
         MenuEntry("collection:deposits", _("缴存登记"), "deposit.view", order=150),
         MenuEntry("collection:reconciliations", _("对账"), "reconciliation.view", order=160),
-        MenuEntry("collection:postings", _("记账"), "posting.run", order=170),
-        MenuEntry("collection:progress", _("征缴进度"), "progress.view", order=180),
     ),
     tiles=(
         HomeTile(
@@ -202,7 +188,6 @@ REGISTRY = AppRegistry(
             "reconciliation.confirm",
             120,
         ),
-        HomeTile("collection:dues", _("应缴核定"), _("生成本年度应缴记录"), "due.generate", 130),
         HomeTile(
             "collection:batches",
             _("银行代扣"),
@@ -210,27 +195,14 @@ REGISTRY = AppRegistry(
             "withholding.manage",
             140,
         ),
-        HomeTile(
-            "collection:postings", _("记账"), _("把已核对的缴费记入个人账户"), "posting.run", 150
-        ),
-        HomeTile(
-            "collection:progress",
-            _("征缴进度"),
-            _("各乡镇、村的参保缴费进度"),
-            "progress.view",
-            160,
-        ),
     ),
     routers=(
         ApiRouter("/collection", "jumin.collection.api:router"),
-        ApiRouter("/dues", "jumin.collection.api_withholding:dues_router"),
         ApiRouter("/withholding", "jumin.collection.api_withholding:batches_router"),
         ApiRouter("/tax-files", "jumin.collection.api_withholding:tax_router"),
         ApiRouter("/deposits", "jumin.collection.api_deposits:router"),
         ApiRouter("/reconciliations", "jumin.collection.api_reconciliation:reconciliations_router"),
         ApiRouter("/bank-statements", "jumin.collection.api_reconciliation:statements_router"),
-        ApiRouter("/postings", "jumin.collection.api_reconciliation:postings_router"),
-        ApiRouter("/progress", "jumin.collection.api_progress:router"),
     ),
     urls=(("collection/", "jumin.collection.urls"),),
 )

@@ -32,7 +32,7 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from jumin.collection.dues import county_code_of, in_scope_or_system, require_or_system
+from jumin.collection.counties import county_code_of, in_scope_or_system, require_or_system
 from jumin.collection.models import (
     Channel,
     Due,

@@ -2,7 +2,6 @@ from django.urls import path
 
 from jumin.collection import (
     urls_deposits,
-    urls_progress,
     urls_reconciliation,
     urls_withholding,
     views,
@@ -23,5 +22,4 @@ urlpatterns = [
     urls_withholding.urlpatterns
     + urls_deposits.urlpatterns
     + urls_reconciliation.urlpatterns
-    + urls_progress.urlpatterns
 )

@@ -1,5 +1,5 @@
-"""Pages of the bank statement, reconciliation, government funds and posting; included by the
-app's urls.py (same namespace)."""
+"""Pages of the bank statement, reconciliation and government funds; included by the app's
+urls.py (same namespace)."""
 
 from django.urls import path
 
@@ -17,6 +17,4 @@ urlpatterns: list = [
     path("reconciliations/government-paid/", views.government_paid, name="government_paid"),
     path("bank-statements/", views.statement_list, name="statements"),
     path("bank-statements/<int:pk>/", views.statement_detail, name="statement_detail"),
-    path("postings/", views.postings, name="postings"),
-    path("postings/jobs/<uuid:pk>/", views.posting_job, name="posting_job"),
 ]

@@ -1,13 +1,10 @@
-"""Pages of dues, bank withholding and tax files; included by the app's urls.py (same namespace)."""
+"""Pages of bank withholding and tax files; included by the app's urls.py (same namespace)."""
 
 from django.urls import path
 
 from jumin.collection import views_withholding as views
 
 urlpatterns: list = [
-    path("dues/", views.dues, name="dues"),
-    path("dues/generate/", views.dues_generate, name="dues_generate"),
-    path("dues/jobs/<uuid:pk>/", views.dues_job, name="dues_job"),
     path("withholding/", views.batches, name="batches"),
     path("withholding/new/", views.batch_create, name="batch_create"),
     path("withholding/<int:pk>/", views.batch_detail, name="batch_detail"),

@@ -13,16 +13,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jumin.collection import jobs_posting, posting, reconciliation, statements
+from jumin.collection import reconciliation, statements
 from jumin.collection.models import BankStatementLine, ReconciliationStatus
 from jumin.collection.queries import townships_and_villages
 from jumin.collection.views import errors_to_form
-from jumin.core.access import can, get_scoped_or_404, require
+from jumin.core.access import can, require
 from jumin.core.forms import Form
-from jumin.core.models import JobRun, Region, RegionLevel
+from jumin.core.models import Region, RegionLevel
 from jumin.core.parsing import year_or_default
 from jumin.core.uploads import read_upload
-from jumin.pension.models import EntrySource
 
 
 def _county_code(user) -> str:
@@ -277,69 +276,5 @@ def government_paid(request):
                 (label, totals[value]) for value, label in DueStatus.choices if value in totals
             ],
             "can_confirm": can(user, "government_paid.confirm"),
-        },
-    )
-
-
-# --------------------------------------------------------------------------- posting
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def postings(request):
-    user = request.user
-    require(user, "account.view")
-    form = YearForm(request.POST or None, initial={"year": timezone.localdate().year})
-    if request.method == "POST":
-        require(user, "posting.run")
-        if form.is_valid():
-            try:
-                run, started = jobs_posting.posting_submit(
-                    acting_user=user,
-                    region_code=_county_code(user),
-                    year=form.cleaned_data["year"],
-                )
-            except ValidationError as error:
-                errors_to_form(form, error)
-            else:
-                if not started:
-                    messages.info(request, "这个县这一年的记账已经在进行中，下面是它的进度。")
-                return redirect("collection:posting_job", run.pk)
-    return render(
-        request,
-        "collection/postings.html",
-        {
-            "form": form,
-            "runs": posting.posting_list(user).order_by("-created_at")[:100],
-            "can_run": can(user, "posting.run"),
-        },
-    )
-
-
-@login_required
-@require_GET
-def posting_job(request, pk):
-    require(request.user, "account.view")
-    run = get_scoped_or_404(
-        JobRun.objects.filter(kind=jobs_posting.POSTING_JOB), request.user, pk=pk
-    )
-    template = (
-        "collection/posting_job_status.html"
-        if getattr(request, "htmx", False)
-        else "collection/posting_job.html"
-    )
-    by_source = (run.result or {}).get("by_source", {})
-    sources = [
-        (label, by_source[value]) for value, label in EntrySource.choices if value in by_source
-    ]
-    return render(
-        request,
-        template,
-        {
-            "job": run,
-            "finished": run.is_finished,
-            "result": run.result,
-            "sources": sources,
-            "can_restart": can(request.user, "posting.run"),
         },
     )

@@ -1,7 +1,6 @@
-"""Pages for dues (应缴核定), bank withholding (银行代扣) and tax files (税务缴费).
+"""Pages for bank withholding (银行代扣) and tax files (税务缴费).
 
-Thin: forms parse, the services in ``dues`` / ``jobs`` / ``withholding.services`` / ``tax``
-write, ``withholding.queries`` read through the user's scope (out of scope → 404).
+Thin: forms parse, the services in ``withholding.services`` / ``tax`` write, ``withholding.queries`` read through the user's scope (out of scope → 404).
 """
 
 from django import forms
@@ -15,20 +14,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jumin.collection import jobs, tax
-from jumin.collection.models import Channel, DueKind, DueStatus, LineResult
+from jumin.collection import tax
+from jumin.collection.models import LineResult
 from jumin.collection.withholding import queries, services
 from jumin.core.access import can, masked_for, require, scope
 from jumin.core.forms import Form
-from jumin.core.models import Region, RegionLevel
-from jumin.core.parsing import InputError, parse_year
-from jumin.core.text import is_ascii_digits
 from jumin.core.uploads import read_upload
 from jumin.people.models import Person
 
 PAGE_PERMISSIONS = {
-    "dues": "due.view",
-    "dues_generate": "due.generate",
     "batches": "withholding.view",
     "batch_create": "withholding.manage",
     "batch_export": "withholding.manage",
@@ -78,94 +72,6 @@ class UploadForm(Form):
 def _read(upload) -> bytes:
     """The uploaded bank or tax file, refused before it is read when it is too big."""
     return read_upload(upload, limit=settings.JUMIN_BANK_FILE_MAX_BYTES)
-
-
-# --------------------------------------------------------------------------- dues
-
-
-def _year_filter(text: str) -> int | None:
-    """The year filter of the dues list: a year 1900–2100, or no filter when junk is typed."""
-    try:
-        return parse_year(text) if text else None
-    except InputError:
-        return None
-
-
-@login_required
-@require_GET
-def dues(request):
-    allow(request, "dues")
-    params = {key: request.GET.get(key, "").strip() for key in queries.DUE_FILTERS}
-    year = _year_filter(params["year"])
-    params["year"] = str(year) if year else ""
-    if params["village"] and not is_ascii_digits(params["village"]):
-        params["village"] = ""
-    rows = queries.due_list(request.user, **{**params, "year": year})
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    for due in page:
-        due.id_number_shown = masked_for(request.user, "id_number", due.person.id_number)
-    villages = Region.objects.filter(
-        level=RegionLevel.VILLAGE, code__startswith=request.user.scope_prefix or "-"
-    ).order_by("code")
-    query = "&".join(f"{key}={value}" for key, value in params.items() if value)
-    return render(
-        request,
-        "collection/dues.html",
-        {
-            "page": page,
-            "params": params,
-            "query": query,
-            "villages": villages,
-            "statuses": DueStatus.choices,
-            "kinds": DueKind.choices,
-            "channels": Channel.choices,
-            "can_generate": can(request.user, "due.generate"),
-            "form": YearForm(initial={"year": timezone.localdate().year}),
-            "generations": queries.generation_list(request.user),
-        },
-    )
-
-
-@login_required
-@require_POST
-def dues_generate(request):
-    allow(request, "dues_generate")
-    form = YearForm(request.POST)
-    if form.is_valid():
-        try:
-            run, started = jobs.dues_generate_submit(
-                acting_user=request.user,
-                region_code=_county_of(request.user),
-                year=form.cleaned_data["year"],
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            if not started:
-                messages.info(request, "这个县这一年的应缴核定已经在进行中，下面是它的进度。")
-            return redirect("collection:dues_job", run.pk)
-    else:
-        messages.error(request, "请填写正确的缴费年度")
-    return redirect("collection:dues")
-
-
-@login_required
-@require_GET
-def dues_job(request, pk):
-    allow(request, "dues")
-    run = queries.dues_job_get(request.user, pk)
-    template = "collection/dues_job_status.html" if request.htmx else "collection/dues_job.html"
-    return render(
-        request,
-        template,
-        {
-            "job": run,
-            "finished": run.is_finished,
-            "result": run.result,
-            "can_restart": can(request.user, "due.generate"),
-        },
-    )
 
 
 # --------------------------------------------------------------------------- batches

@@ -17,9 +17,9 @@ from pydantic import ConfigDict
 from jumin.core.access import masked_for, require
 from jumin.core.api import PlainText, error_responses
 from jumin.core.schemas import Amount, Date
-from jumin.pension import queries_enrolment as queries
-from jumin.pension import services_enrolment as services
 from jumin.pension.models import CloseReason, Enrolment, EnrolmentStatus, PauseReason
+from jumin.pension.queries import enrolment as queries
+from jumin.pension.services import enrolment as services
 from jumin.people import queries as people_queries
 from jumin.people.rules import IdNumberError, parse_id_number
 

@@ -5,7 +5,7 @@ from django import forms
 
 from jumin.core.forms import Form, ModelForm
 from jumin.pension.models import ContributionGrade, ContributionPlan, GovernmentPaidRule
-from jumin.pension.services import PLAN_FIELDS, RULE_FIELDS
+from jumin.pension.services.plans import PLAN_FIELDS, RULE_FIELDS
 
 
 class PlanForm(ModelForm):

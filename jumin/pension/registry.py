@@ -93,10 +93,23 @@ REGISTRY = AppRegistry(
         "employee_list.import": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
         "account.view": ALL_ROLES,
         "account.reverse": frozenset({Role.FINANCE}),
+        "due.generate": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
+        "posting.run": frozenset({Role.FINANCE, Role.COUNTY_ADMIN}),
+    },
+    # the pages under collection/ (jumin.pension.web.urls_collection); the app's own pages
+    # under pension/ still check their permissions in the views
+    pages={
+        "contributions:dues": "due.view",
+        "contributions:dues_generate": "due.generate",
+        "contributions:dues_job": "due.view",
+        "contributions:postings": "account.view",  # starting a run needs posting.run
+        "contributions:posting_job": "account.view",
     },
     menu=(
         MenuEntry("pension:plans", _("缴费方案"), "plan.view", order=90),
         MenuEntry("pension:enrolments", _("参保登记"), "enrolment.view", order=100),
+        MenuEntry("contributions:dues", _("应缴核定"), "due.view", order=110),
+        MenuEntry("contributions:postings", _("记账"), "posting.run", order=170),
     ),
     tiles=(
         HomeTile(
@@ -106,11 +119,20 @@ REGISTRY = AppRegistry(
             "enrolment.register",
             90,
         ),
+        HomeTile("contributions:dues", _("应缴核定"), _("生成本年度应缴记录"), "due.generate", 130),
+        HomeTile(
+            "contributions:postings", _("记账"), _("把已核对的缴费记入个人账户"), "posting.run", 150
+        ),
     ),
     routers=(
-        ApiRouter("/pension", "jumin.pension.api:router"),
         ApiRouter("/enrolments", "jumin.pension.api_enrolment:router"),
         ApiRouter("/accounts", "jumin.pension.api_accounts:router"),
+        ApiRouter("/dues", "jumin.pension.api:dues_router"),
+        ApiRouter("/postings", "jumin.pension.api:postings_router"),
     ),
-    urls=(("pension/", "jumin.pension.urls"),),
+    urls=(
+        ("pension/", "jumin.pension.urls"),
+        # the dues and posting pages keep the paths they had under the collection app
+        ("collection/", "jumin.pension.web.urls_collection"),
+    ),
 )

@@ -12,8 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jumin.core.access import PermissionDeniedForRole, can, require, scope
 from jumin.core.models import Region, RegionLevel
-from jumin.pension import queries, rules, services
+from jumin.pension import rules
 from jumin.pension.forms import GradeFormSet, PaidRuleFormSet, PlanCreateForm, PlanForm
+from jumin.pension.queries import plans as queries
+from jumin.pension.services import plans as services
 
 # Which permission (declared in the app's registry.py) each page needs.
 PAGE_PERMISSIONS = {

@@ -16,8 +16,6 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jumin.core.access import can, masked_for, require
-from jumin.pension import queries_enrolment as queries
-from jumin.pension import services_enrolment as services
 from jumin.pension.employee_list import import_employee_list
 from jumin.pension.forms_enrolment import (
     ChangeForm,
@@ -30,6 +28,8 @@ from jumin.pension.forms_enrolment import (
     ResumeForm,
 )
 from jumin.pension.models import CloseReason, EnrolmentStatus, PauseReason
+from jumin.pension.queries import enrolment as queries
+from jumin.pension.services import enrolment as services
 from jumin.people import queries as people_queries
 from jumin.people.rules import IdNumberError, age_on, parse_id_number
 

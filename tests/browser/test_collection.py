@@ -15,11 +15,11 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from jumin.collection import reconciliation, services
-from jumin.collection.dues import dues_generate
 from jumin.collection.models import Channel, Due, DueKind, DueStatus, Receipt
 from jumin.core.models import AuditEntry, Role
 from jumin.pension.models import Enrolment, EnrolmentStatus, GradeChoice
-from jumin.pension.services import plan_data_from_file, plan_seed
+from jumin.pension.services.dues import dues_generate
+from jumin.pension.services.plans import plan_data_from_file, plan_seed
 from jumin.testing.factories import PersonFactory, StaffFactory
 from tests.browser.pages import log_in, requests_elsewhere
 

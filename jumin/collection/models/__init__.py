@@ -1,7 +1,6 @@
 from jumin.collection.models.deposits import (
     BankStatementFile,
     BankStatementLine,
-    CollectionTarget,
     Deposit,
     DepositStatus,
     Posting,
@@ -37,7 +36,6 @@ __all__ = [
     "BatchStatus",
     "BookStatus",
     "Channel",
-    "CollectionTarget",
     "Deposit",
     "DepositStatus",
     "Due",

@@ -4,7 +4,7 @@ import datetime
 
 from jumin.core.models import Role
 from jumin.pension.models import Enrolment, EnrolmentStatus, GradeChoice
-from jumin.pension.services import plan_data_from_file, plan_seed
+from jumin.pension.services.plans import plan_data_from_file, plan_seed
 from jumin.testing.factories import PersonFactory
 
 YEAR = 2026

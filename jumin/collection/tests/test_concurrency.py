@@ -8,7 +8,6 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from jumin.collection import posting as posting_module
 from jumin.collection.models import Due, DueStatus, Posting, Receipt
 from jumin.collection.tests import receipt_testing
 from jumin.collection.tests.reconciliation_testing import YEAR, make_due, paying_person, seed_plan
@@ -16,7 +15,8 @@ from jumin.core.models import AuditEntry, Role
 from jumin.pension.ledger_check import ledger_check
 from jumin.pension.models import AccountEntry, Enrolment, EnrolmentEvent, EnrolmentStatus
 from jumin.pension.registry import PensionAction
-from jumin.pension.services_enrolment import enrolment_approve
+from jumin.pension.services import posting as posting_module
+from jumin.pension.services.enrolment import enrolment_approve
 from jumin.testing.concurrency import postgres_only, run_together
 from jumin.testing.factories import PersonFactory
 

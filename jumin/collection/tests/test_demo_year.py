@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from jumin.collection.demo import BOOK_SERIES, chance, demo_year
-from jumin.collection.models import CollectionTarget, ReceiptBook, ReceiptHandover
+from jumin.collection.models import ReceiptBook, ReceiptHandover
 from jumin.core.models import AuditEntry, Region, RegionLevel, Role, User
 from jumin.pension.models import (
     ContributionPlan,
@@ -21,6 +21,7 @@ from jumin.pension.models import (
 )
 from jumin.people.models import Person
 from jumin.people.rules import age_on
+from jumin.reports.models import CollectionTarget
 from jumin.testing.factories import HouseholdFactory, PersonFactory
 
 YEAR = 2026
@@ -65,7 +66,7 @@ def counts() -> dict:
         "books": ReceiptBook.objects.count(),
         "handovers": ReceiptHandover.objects.count(),
         "plans": ContributionPlan.objects.count(),
-        "target_audit": AuditEntry.objects.filter(action="collection.target.set").count(),
+        "target_audit": AuditEntry.objects.filter(action="reports.target.set").count(),
     }
 
 
@@ -140,7 +141,7 @@ def test_targets_and_receipt_books_are_handed_down(county):
     targets = CollectionTarget.objects.filter(year=YEAR)
     assert targets.count() == townships
     assert all(target.target_count >= 0 for target in targets)
-    assert AuditEntry.objects.filter(action="collection.target.set").count() == 1
+    assert AuditEntry.objects.filter(action="reports.target.set").count() == 1
     books = ReceiptBook.objects.filter(series=BOOK_SERIES.format(year=YEAR)).select_related(
         "holder"
     )
@@ -224,9 +225,9 @@ def test_dues_job_is_called_when_installed(county, monkeypatch):
         calls.append((acting_user.username, region_code, year))
         return types.SimpleNamespace(personal_created=7, government_paid_created=2)
 
-    module = types.ModuleType("jumin.collection.dues")
+    module = types.ModuleType("jumin.pension.services.dues")
     module.dues_generate = dues_generate
-    monkeypatch.setitem(sys.modules, "jumin.collection.dues", module)
+    monkeypatch.setitem(sys.modules, "jumin.pension.services.dues", module)
     output = run()
     assert calls == [("county_clerk", "341125000000", YEAR)]
     assert "应缴记录：新生成 9 条" in output

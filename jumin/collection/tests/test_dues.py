@@ -5,12 +5,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from jumin.collection.dues import back_payment_due_create, dues_generate
 from jumin.collection.models import Channel, Due, DueKind, DueStatus
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.jobs import Progress
 from jumin.core.models import AuditEntry, JobRun, Role
 from jumin.pension.models import EnrolmentStatus
+from jumin.pension.services.dues import back_payment_due_create, dues_generate
 from jumin.testing.factories import SpecialStatusFactory
 
 from .dues_testing import YEAR, enrol, seed_plan
@@ -203,7 +203,7 @@ def test_back_payment_subsidised_when_the_plan_says_so(tree, staff):
 
 
 def test_fixed_government_amount_below_the_lowest_grade_leaves_a_personal_rest(tree, staff):
-    from jumin.pension.services import plan_data_from_file
+    from jumin.pension.services.plans import plan_data_from_file
 
     rules = [
         {

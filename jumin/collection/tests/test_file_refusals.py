@@ -19,7 +19,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from jumin.collection.dues import dues_generate
 from jumin.collection.models import (
     BankResultFile,
     BankStatementFile,
@@ -37,6 +36,7 @@ from jumin.collection.withholding import services
 from jumin.collection.withholding.formats import GENERIC, FixedWidthAdapter
 from jumin.core.models import AuditEntry, Role
 from jumin.core.services.tokens import token_create
+from jumin.pension.services.dues import dues_generate
 
 from .dues_testing import YEAR, enrol, seed_plan
 from .reconciliation_testing import statement_csv

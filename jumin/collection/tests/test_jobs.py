@@ -11,13 +11,12 @@ from django.core.management import CommandError, call_command
 from django.db.models import Sum
 from django.urls import reverse
 
-from jumin.collection import dues as dues_module
-from jumin.collection.dues import dues_generate
-from jumin.collection.jobs import DUES_JOB, county_year_key, run_dues_generation
-from jumin.collection.jobs_posting import POSTING_JOB
 from jumin.collection.models import Due, DueGeneration, DueKind
 from jumin.core.jobs import QUEUES
 from jumin.core.models import AuditEntry, JobRun, JobStatus, Role
+from jumin.pension.jobs import DUES_JOB, POSTING_JOB, county_year_key, run_dues_generation
+from jumin.pension.services import dues as dues_module
+from jumin.pension.services.dues import dues_generate
 from jumin.testing.concurrency import postgres_only, run_together
 from jumin.testing.factories import SpecialStatusFactory
 
@@ -65,7 +64,7 @@ def make_enrollees(tree, staff, count: int, *, paid_every: int = 0) -> list:
 
 
 @pytest.mark.parametrize(
-    ("kind", "page"), [(DUES_JOB, "collection:dues_job"), (POSTING_JOB, "collection:posting_job")]
+    ("kind", "page"), [(DUES_JOB, "contributions:dues_job"), (POSTING_JOB, "contributions:posting_job")]
 )
 def test_a_dead_job_is_shown_interrupted_on_its_page_and_in_the_api(
     client, tree, staff, kind, page
@@ -98,7 +97,7 @@ def test_the_start_button_replaces_a_dead_dues_job_and_finishes_its_work(
         dead = dead_run(tree)
         client.force_login(user)
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(reverse("collection:dues_generate"), {"year": YEAR})
+            response = client.post(reverse("contributions:dues_generate"), {"year": YEAR})
     new = JobRun.objects.exclude(pk=dead.pk).get(kind=DUES_JOB)
     assert response.status_code == 302 and str(new.pk) in response["Location"]
     dead.refresh_from_db()
@@ -117,7 +116,7 @@ def test_the_start_button_hands_back_a_live_job(client, tree, staff, settings):
     with time_machine.travel(STARTED + datetime.timedelta(seconds=20), tick=False):
         live = dead_run(tree)  # its heartbeat is 20 s old: alive
         client.force_login(staff[Role.COUNTY_CLERK])
-        response = client.post(reverse("collection:dues_generate"), {"year": YEAR})
+        response = client.post(reverse("contributions:dues_generate"), {"year": YEAR})
     assert str(live.pk) in response["Location"]
     assert JobRun.objects.filter(kind=DUES_JOB).count() == 1
 

@@ -22,14 +22,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from jumin.collection import progress, reconciliation, services
+from jumin.collection import reconciliation, services
 from jumin.collection.models import Due, DueKind, DueStatus, Receipt
 from jumin.collection.tests.dues_testing import enrol, seed_plan
 from jumin.collection.tests.receipt_testing import hand_down, issue, record, register
 from jumin.core.access import in_scope_of, mask_id_number, region_code_of, roles_with, scope
 from jumin.core.models import AuditEntry, Role
 from jumin.core.services.tokens import token_create
-from jumin.pension import services_enrolment
 from jumin.pension.models import (
     AccountEntry,
     Enrolment,
@@ -38,7 +37,9 @@ from jumin.pension.models import (
     EntrySource,
     GradeChoice,
 )
+from jumin.pension.services import enrolment as services_enrolment
 from jumin.people.services import person_update
+from jumin.reports.queries import progress
 from jumin.testing.factories import StaffFactory
 
 PAID_YEAR, OPEN_YEAR = 2026, 2027
@@ -235,8 +236,8 @@ def test_lists_and_exports_follow_the_person(client, people, moved):
     name = moved["person"].name
     pages = [
         (reverse("pension:enrolments"), {}),
-        (reverse("collection:dues"), {"year": OPEN_YEAR}),
-        (reverse("collection:dues"), {"year": PAID_YEAR}),
+        (reverse("contributions:dues"), {"year": OPEN_YEAR}),
+        (reverse("contributions:dues"), {"year": PAID_YEAR}),
         (reverse("people:search_results"), {"q": name}),
         (reverse("people:export"), {"q": name}),
     ]
@@ -436,7 +437,7 @@ def test_list_pages_do_not_grow_with_moved_people(client, tree, staff, people, o
     client.force_login(people["b_clerk"])
     pages = [
         (reverse("pension:enrolments"), {}),
-        (reverse("collection:dues"), {"year": OPEN_YEAR}),
+        (reverse("contributions:dues"), {"year": OPEN_YEAR}),
         ("/api/dues", {"year": OPEN_YEAR}),
         ("/api/enrolments", {}),
     ]

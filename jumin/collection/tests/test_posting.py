@@ -8,7 +8,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from jumin.collection.models import Channel, DueKind, DueStatus, Posting
-from jumin.collection.posting import post_confirmed
 from jumin.collection.tests.reconciliation_testing import (
     YEAR,
     make_due,
@@ -18,6 +17,7 @@ from jumin.collection.tests.reconciliation_testing import (
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.models import AuditEntry, Role
 from jumin.pension.models import AccountEntry
+from jumin.pension.services.posting import post_confirmed
 
 
 @pytest.fixture

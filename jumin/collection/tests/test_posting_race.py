@@ -13,7 +13,6 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from jumin.collection import posting as posting_module
 from jumin.collection.models import (
     BatchStatus,
     Channel,
@@ -30,6 +29,7 @@ from jumin.collection.withholding.services import batch_confirm
 from jumin.core.models import Role
 from jumin.pension.ledger_check import ledger_check
 from jumin.pension.models import AccountEntry
+from jumin.pension.services import posting as posting_module
 from jumin.testing.concurrency import in_other_connection, postgres_only
 
 SUBSIDIES = ("30.00", "10.00", "20.00")

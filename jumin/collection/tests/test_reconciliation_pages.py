@@ -80,7 +80,7 @@ def test_day_filter(client, tree, staff, plan):
 def test_every_role_may_look(client, tree, staff, plan, role):
     client.force_login(staff[role])
     assert client.get(reverse("collection:reconciliations")).status_code == 200
-    assert client.get(reverse("collection:postings")).status_code == 200
+    assert client.get(reverse("contributions:postings")).status_code == 200
     assert client.get(reverse("collection:statements")).status_code == 200
 
 
@@ -312,14 +312,14 @@ def test_posting_page_runs_a_job(
     make_due(plan, paying_person(tree.village_a1, staff), status=DueStatus.CONFIRMED)
     client.force_login(staff[Role.FINANCE])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("collection:postings"), {"year": 2026})
+        response = client.post(reverse("contributions:postings"), {"year": 2026})
     assert response.status_code == 302
     job_page = client.get(response.url)
     assert job_page.status_code == 200
     posting = Posting.objects.get()  # the test task backend runs the job at once
     assert posting.due_count == 1 and posting.job_id is not None
     assert "记账完成" in client.get(response.url).content.decode()
-    assert "200.00" in client.get(reverse("collection:postings")).content.decode()
+    assert "200.00" in client.get(reverse("contributions:postings")).content.decode()
 
 
 @pytest.mark.parametrize(
@@ -327,7 +327,7 @@ def test_posting_page_runs_a_job(
 )
 def test_posting_refused_for_other_roles(client, tree, staff, plan, role):
     client.force_login(staff[role])
-    assert client.post(reverse("collection:postings"), {"year": 2026}).status_code == 403
+    assert client.post(reverse("contributions:postings"), {"year": 2026}).status_code == 403
     response = client.post(
         "/api/postings",
         json.dumps({"year": 2026}),

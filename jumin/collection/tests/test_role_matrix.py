@@ -32,7 +32,7 @@ from jumin.core.access import roles_with
 from jumin.core.models import Role, User
 from jumin.core.services.tokens import token_create
 from jumin.pension.models import AccountEntry, Enrolment, EnrolmentStatus, EntrySource
-from jumin.pension.services import plan_data_from_file, plan_seed
+from jumin.pension.services.plans import plan_data_from_file, plan_seed
 from jumin.testing.factories import PersonFactory, StaffFactory
 
 YEAR = 2026
@@ -41,17 +41,17 @@ YEAR = 2026
 LIST_PAGES = [
     ("pension:plans", "plan.view"),
     ("pension:enrolments", "enrolment.view"),
-    ("collection:dues", "due.view"),
+    ("contributions:dues", "due.view"),
     ("collection:batches", "withholding.view"),
     ("collection:tax_files", "withholding.view"),
     ("collection:books", "receipt_book.view"),
     ("collection:deposits", "deposit.view"),
     ("collection:overdue", "deposit.view"),
     ("collection:reconciliations", "reconciliation.view"),
-    ("collection:postings", "account.view"),
+    ("contributions:postings", "account.view"),
     ("collection:statements", "reconciliation.view"),
-    ("collection:progress", "progress.view"),
-    ("collection:targets", "target.set"),
+    ("reports:progress", "progress.view"),
+    ("reports:targets", "target.set"),
 ]
 
 
@@ -66,7 +66,7 @@ def test_every_list_page_answers_every_role(client, staff, role, name, permissio
 def test_the_matrix_is_not_all_open():
     """At least one page is closed to someone: the matrix tests a real difference."""
     closed = [name for name, permission in LIST_PAGES if roles_with(permission) != set(Role)]
-    assert closed == ["collection:targets"]
+    assert closed == ["reports:targets"]
 
 
 # --------------------------------------------------------------------------- township B
@@ -269,7 +269,7 @@ def test_township_b_lists_show_nothing_of_b_to_township_a(client, staff, b_objec
         client.force_login(staff[role])
         for list_name in (
             "pension:enrolments",
-            "collection:dues",
+            "contributions:dues",
             "collection:books",
             "collection:deposits",
             "collection:reconciliations",

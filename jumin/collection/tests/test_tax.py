@@ -5,11 +5,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from jumin.collection.dues import dues_generate
 from jumin.collection.models import Channel, Due, DueStatus, TaxPaymentFile, TaxPaymentLine
 from jumin.collection.tax import tax_file_bytes, tax_file_confirm, tax_file_import
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.models import AuditEntry, Role
+from jumin.pension.services.dues import dues_generate
 from jumin.testing.factories import PersonFactory, StaffFactory
 
 from .dues_testing import YEAR, enrol, seed_plan

@@ -5,7 +5,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from jumin.collection.dues import dues_generate
 from jumin.collection.models import (
     BankResultFile,
     BatchStatus,
@@ -24,6 +23,7 @@ from jumin.collection.withholding.formats import (
 )
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.models import AuditEntry, Role
+from jumin.pension.services.dues import dues_generate
 
 from .dues_testing import YEAR, enrol, seed_plan
 

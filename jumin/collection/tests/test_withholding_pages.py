@@ -7,7 +7,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from jumin.collection.dues import dues_generate
 from jumin.collection.models import (
     BankResultFile,
     Due,
@@ -21,6 +20,7 @@ from jumin.collection.withholding.formats import GENERIC
 from jumin.core.jobs import QUEUES
 from jumin.core.models import AuditEntry, JobRun, Role
 from jumin.core.services.tokens import token_create
+from jumin.pension.services.dues import dues_generate
 from jumin.testing.factories import StaffFactory
 
 from .dues_testing import YEAR, enrol, seed_plan
@@ -67,7 +67,7 @@ def result_bytes(batch, failed=()):
 @pytest.mark.parametrize("role", list(Role))
 def test_dues_page_lists_only_dues_in_scope(client, staff, world, role):
     client.force_login(staff[role])
-    page = client.get(reverse("collection:dues"), {"year": YEAR}).content.decode()
+    page = client.get(reverse("contributions:dues"), {"year": YEAR}).content.decode()
     assert "甲一" in page
     assert ("乙一" in page) == (role in COUNTY_ROLES)
 
@@ -86,13 +86,13 @@ def test_dues_api_scoping(client, staff, world, role):
 def test_dues_filters(client, staff, world, tree):
     client.force_login(staff[Role.COUNTY_CLERK])
     page = client.get(
-        reverse("collection:dues"), {"village": tree.village_b1.code}
+        reverse("contributions:dues"), {"village": tree.village_b1.code}
     ).content.decode()
     assert "乙一" in page and "甲一" not in page
-    page = client.get(reverse("collection:dues"), {"status": "open"}).content.decode()
+    page = client.get(reverse("contributions:dues"), {"status": "open"}).content.decode()
     assert "没有符合条件的应缴记录" in page  # both are in the batch
     page = client.get(
-        reverse("collection:dues"), {"kind": "personal", "year": "x"}
+        reverse("contributions:dues"), {"kind": "personal", "year": "x"}
     ).content.decode()
     assert "甲一" in page
 
@@ -117,7 +117,7 @@ def test_generate_page_starts_a_job_and_shows_its_result(
     enrol(tree.village_a1, staff)
     client.force_login(staff[Role.COUNTY_CLERK])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("collection:dues_generate"), {"year": YEAR})
+        response = client.post(reverse("contributions:dues_generate"), {"year": YEAR})
     run = JobRun.objects.get(kind="collection.dues.generate")
     assert response.status_code == 302 and str(run.pk) in response["Location"]
     page = client.get(response["Location"]).content.decode()
@@ -125,17 +125,17 @@ def test_generate_page_starts_a_job_and_shows_its_result(
     assert Due.objects.count() == 1
     # again: a finished run may be started again and adds nothing
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("collection:dues_generate"), {"year": YEAR})
+        client.post(reverse("contributions:dues_generate"), {"year": YEAR})
     assert Due.objects.count() == 1
     client.force_login(staff[Role.TOWNSHIP_CLERK])
-    assert client.post(reverse("collection:dues_generate"), {"year": YEAR}).status_code == 403
-    assert client.get(reverse("collection:dues_job", args=[run.pk])).status_code == 404
+    assert client.post(reverse("contributions:dues_generate"), {"year": YEAR}).status_code == 403
+    assert client.get(reverse("contributions:dues_job", args=[run.pk])).status_code == 404
 
 
 def test_generate_page_without_a_plan_says_so(client, staff, tree, settings):
     settings.TASKS = IMMEDIATE
     client.force_login(staff[Role.COUNTY_ADMIN])
-    response = client.post(reverse("collection:dues_generate"), {"year": 2031}, follow=True)
+    response = client.post(reverse("contributions:dues_generate"), {"year": 2031}, follow=True)
     assert "2031年没有适用于本县的缴费方案" in response.content.decode()
 
 
@@ -290,12 +290,12 @@ def test_list_pages_query_counts_do_not_grow_with_rows(
     dues_generate(acting_user=None, region_code="341125", year=YEAR)
     client.force_login(staff[Role.COUNTY_CLERK])
     with django_assert_max_num_queries(30) as few:
-        client.get(reverse("collection:dues"))
+        client.get(reverse("contributions:dues"))
     for i in range(20):
         enrol(tree.village_b1, staff, passbook_number=f"62290{i}", passbook_bank="农商行")
     dues_generate(acting_user=None, region_code="341125", year=YEAR)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        page = client.get(reverse("collection:dues")).content.decode()
+        page = client.get(reverse("contributions:dues")).content.decode()
     assert "共 21 条" in page
     batch = services.batch_create(acting_user=None, region_code="341125", bank="农商行", year=YEAR)
     with django_assert_max_num_queries(len(few.captured_queries)):
@@ -305,7 +305,7 @@ def test_list_pages_query_counts_do_not_grow_with_rows(
 def test_generate_form_sent_twice_while_queued_starts_one_job(client, staff, tree):
     seed_plan()
     client.force_login(staff[Role.COUNTY_CLERK])
-    first = client.post(reverse("collection:dues_generate"), {"year": YEAR})
-    second = client.post(reverse("collection:dues_generate"), {"year": YEAR})
+    first = client.post(reverse("contributions:dues_generate"), {"year": YEAR})
+    second = client.post(reverse("contributions:dues_generate"), {"year": YEAR})
     assert first["Location"] == second["Location"]
     assert JobRun.objects.filter(kind="collection.dues.generate").count() == 1

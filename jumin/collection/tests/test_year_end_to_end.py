@@ -204,8 +204,8 @@ def test_a_year_is_collected_end_to_end_through_the_pages(
     ) == ["pension.plan.create", "pension.plan.update"]
 
     # the county's yearly target (任务数) for township A, from the progress page's link
-    progress_url = follow_link(client, "/", reverse("collection:progress"))
-    targets_url = follow_link(client, f"{progress_url}?year={year}", reverse("collection:targets"))
+    progress_url = follow_link(client, "/", reverse("reports:progress"))
+    targets_url = follow_link(client, f"{progress_url}?year={year}", reverse("reports:targets"))
     response = submit(
         client,
         f"{targets_url}?year={year}",
@@ -272,10 +272,10 @@ def test_a_year_is_collected_end_to_end_through_the_pages(
 
     # ------------------------------------------------------------------ 4. dues
     as_user(client, clerk)
-    dues_url = follow_link(client, "/", reverse("collection:dues"))
+    dues_url = follow_link(client, "/", reverse("contributions:dues"))
     with django_capture_on_commit_callbacks(execute=True):
         response = submit(
-            client, dues_url, action=reverse("collection:dues_generate"), typed={"year": year}
+            client, dues_url, action=reverse("contributions:dues_generate"), typed={"year": year}
         )
     job_url = path(response)
     assert client.get(job_url).status_code == 200
@@ -309,7 +309,7 @@ def test_a_year_is_collected_end_to_end_through_the_pages(
     assert listed.status_code == 200 and "王银行" in text(listed)
     # running the job again adds nothing
     with django_capture_on_commit_callbacks(execute=True):
-        submit(client, dues_url, action=reverse("collection:dues_generate"), typed={"year": year})
+        submit(client, dues_url, action=reverse("contributions:dues_generate"), typed={"year": year})
     assert Due.objects.filter(year=year).count() == 4
 
     # ------------------------------------------------------------------ 5. bank withholding
@@ -551,7 +551,7 @@ def test_a_year_is_collected_end_to_end_through_the_pages(
     assert Due.objects.get(person=people["disabled"]).status == DueStatus.CONFIRMED
 
     # ------------------------------------------------------------------ 11. posting
-    postings_url = follow_link(client, "/", reverse("collection:postings"))
+    postings_url = follow_link(client, "/", reverse("contributions:postings"))
     with django_capture_on_commit_callbacks(execute=True):
         response = submit(client, postings_url, typed={"year": year})
     job_url = path(response)

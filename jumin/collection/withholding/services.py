@@ -27,12 +27,7 @@ from django.db.models import Count, F, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from jumin.collection.dues import (
-    county_code_of,
-    in_scope_or_system,
-    refresh_statistics,
-    require_or_system,
-)
+from jumin.collection.counties import county_code_of, in_scope_or_system, require_or_system
 from jumin.collection.models import (
     BankResultFile,
     BatchStatus,
@@ -53,6 +48,7 @@ from jumin.collection.withholding.formats import (
 )
 from jumin.core import audit
 from jumin.core.bulk import insert_rows
+from jumin.core.database import refresh_statistics
 from jumin.core.models import Region
 from jumin.core.text import export_text
 from jumin.core.uploads import check_lines, check_size

@@ -105,7 +105,7 @@ PAGES = [
     ("core:password_change", {}),
     ("people:search", {}),
     ("people:import", {}),
-    ("collection:progress", {}),
+    ("reports:progress", {}),
     ("collection:reconciliations", {}),
     ("pension:enrolments", {}),
 ]

@@ -12,12 +12,12 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, connections, transaction
 
 from jumin.collection.models import DueStatus, Posting
-from jumin.collection.posting import post_confirmed
 from jumin.collection.tests.reconciliation_testing import YEAR, make_due, paying_person, seed_plan
 from jumin.core.db_roles import apply_app_role
 from jumin.core.models import AuditEntry, Role
 from jumin.pension import accounts
 from jumin.pension.models import AccountEntry
+from jumin.pension.services.posting import post_confirmed
 from jumin.testing.concurrency import in_other_connection, postgres_only
 
 PASSWORD = "Test-only-app-password-1"

@@ -171,11 +171,11 @@ def test_audit_export_survives_control_characters_in_the_trail(client, staff, tr
 def test_progress_export_answers_outside_a_test_transaction(client, staff):
     """Its audit entry needs a transaction of its own: in production there is no outer one."""
     client.force_login(staff[Role.COUNTY_CLERK])
-    response = client.get(reverse("collection:progress_export"), {"year": 2026})
+    response = client.get(reverse("reports:progress_export"), {"year": 2026})
     assert response.status_code == 200
     sheet = read_workbook(response.content).worksheets[0]
     assert "征缴进度" in sheet["A1"].value
-    assert AuditEntry.objects.filter(action="collection.progress.export").count() == 1
+    assert AuditEntry.objects.filter(action="reports.progress.export").count() == 1
 
 
 def test_region_template_downloads(client, staff):

@@ -362,8 +362,7 @@ def test_progress_never_brings_a_replaced_run_back_to_running(tree):
 
 
 def test_every_task_names_a_configured_queue_imports_and_county_apart():
-    from jumin.collection.jobs import run_dues_generation
-    from jumin.collection.jobs_posting import run_posting
+    from jumin.pension.jobs import run_dues_generation, run_posting
     from jumin.people.jobs import run_roster_import
 
     configured = set(settings.TASKS["default"]["QUEUES"])

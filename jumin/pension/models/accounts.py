@@ -43,6 +43,7 @@ class AccountEntry(models.Model):
     # The ledger is append-only, so ``village`` stays as booked; the entries are seen by
     # whoever may see the person now (scoped through the person, they follow a move).
     scope_field = "person__village_id"
+    append_only = True  # jumin db-roles gives the application role SELECT and INSERT only
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")

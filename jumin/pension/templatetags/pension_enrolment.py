@@ -6,9 +6,9 @@ A tag (not the person view) reads the enrolment, so the people app needs no pens
 from django import template
 
 from jumin.core.access import can
-from jumin.pension import queries_enrolment as queries
-from jumin.pension import services_enrolment as services
 from jumin.pension.models import ContributionPlan, EnrolmentStatus
+from jumin.pension.queries import enrolment as queries
+from jumin.pension.services import enrolment as services
 
 register = template.Library()
 

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from jumin.collection.models import DueStatus
-from jumin.collection.posting import post_confirmed
 from jumin.collection.tests.reconciliation_testing import (
     YEAR,
     make_due,
@@ -18,6 +17,7 @@ from jumin.core.access import PermissionDeniedForRole
 from jumin.core.models import AuditEntry, Role
 from jumin.pension.accounts import account_summary, due_reverse, entry_reverse
 from jumin.pension.models import AccountEntry
+from jumin.pension.services.posting import post_confirmed
 
 
 @pytest.fixture

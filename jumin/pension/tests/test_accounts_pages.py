@@ -7,7 +7,6 @@ import pytest
 from django.urls import reverse
 
 from jumin.collection.models import DueStatus
-from jumin.collection.posting import post_confirmed
 from jumin.collection.tests.reconciliation_testing import (
     YEAR,
     make_due,
@@ -17,6 +16,7 @@ from jumin.collection.tests.reconciliation_testing import (
 from jumin.core.models import AuditEntry, Role
 from jumin.core.services.tokens import token_create
 from jumin.pension.models import AccountEntry
+from jumin.pension.services.posting import post_confirmed
 from jumin.testing.factories import StaffFactory
 
 

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from jumin.core.models import AuditEntry, Role
 from jumin.pension.employee_list import import_employee_list, parse_date
 from jumin.pension.models import EmployeeSchemeMember
-from jumin.pension.services_enrolment import enrolment_register
+from jumin.pension.services.enrolment import enrolment_register
 from jumin.pension.tests.test_enrolment import adult, enrol_paying, seed_plan
 from jumin.testing.factories import PersonFactory, make_id_number
 

@@ -12,7 +12,6 @@ from jumin.collection.models import Due, DueKind, DueStatus
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.models import AuditEntry, Role
 from jumin.pension import rules
-from jumin.pension import services_enrolment as services
 from jumin.pension.models import (
     ContributionPlan,
     EmployeeSchemeMember,
@@ -21,7 +20,8 @@ from jumin.pension.models import (
     EnrolmentStatus,
     GradeChoice,
 )
-from jumin.pension.services import plan_data_from_file, plan_seed
+from jumin.pension.services import enrolment as services
+from jumin.pension.services.plans import plan_data_from_file, plan_seed
 from jumin.testing.factories import PersonFactory
 
 Status = EnrolmentStatus

@@ -6,10 +6,10 @@ import pytest
 
 from jumin.collection.models import DueStatus
 from jumin.core.models import AuditEntry, Role
-from jumin.pension import services_enrolment as services
 from jumin.pension.models import Enrolment, EnrolmentStatus, GradeChoice
+from jumin.pension.services import enrolment as services
 from jumin.pension.tests.test_enrolment import adult, enrol_paying, make_due, seed_plan
-from jumin.people.tests.test_api import Api
+from jumin.people.tests.api.test_persons import Api
 
 Status = EnrolmentStatus
 COUNTY_ROLES = [Role.COUNTY_ADMIN, Role.COUNTY_CLERK, Role.FINANCE, Role.AUDITOR, Role.LEADER]

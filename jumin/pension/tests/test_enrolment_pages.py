@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jumin.core.models import AuditEntry, Role
-from jumin.pension import services_enrolment as services
 from jumin.pension.models import Enrolment, EnrolmentStatus, GradeChoice
+from jumin.pension.services import enrolment as services
 from jumin.pension.tests.test_enrolment import adult, enrol_paying, seed_plan
 from jumin.testing.factories import PersonFactory
 

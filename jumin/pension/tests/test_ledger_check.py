@@ -9,12 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from jumin.collection.models import DueStatus
-from jumin.collection.posting import post_confirmed
 from jumin.collection.tests.reconciliation_testing import YEAR, make_due, paying_person, seed_plan
 from jumin.core.models import Role
 from jumin.pension import accounts
 from jumin.pension.ledger_check import ledger_check
 from jumin.pension.models import AccountEntry
+from jumin.pension.services.posting import post_confirmed
 
 
 @pytest.fixture

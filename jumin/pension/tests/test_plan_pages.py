@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from jumin.core.models import AuditEntry, RegionLevel, Role
 from jumin.pension.models import ContributionPlan
-from jumin.pension.services import plan_data_from_file, plan_seed
+from jumin.pension.services.plans import plan_data_from_file, plan_seed
 from jumin.testing.factories import RegionFactory
 
 

@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from jumin.core.models import AuditEntry
 from jumin.pension.models import ContributionPlan, GovernmentPaidRule
 from jumin.pension.rules import Grade, PaidRule, PlanParameters, paid_rule_errors, plan_errors
-from jumin.pension.services import plan_copy, plan_data_from_file, plan_seed
+from jumin.pension.services.plans import plan_copy, plan_data_from_file, plan_seed
 
 
 def test_seed_plans_creates_the_default_plan_once(tree):

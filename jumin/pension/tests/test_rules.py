@@ -13,7 +13,7 @@ from jumin.pension.rules import (
     plan_errors,
     subsidy_for,
 )
-from jumin.pension.services import plan_data_from_file
+from jumin.pension.services.plans import plan_data_from_file
 
 D = Decimal
 PARAMS = PlanParameters(

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from jumin.core.audit import request_context
-from jumin.pension import services
+from jumin.pension.services import plans as services
 
 
 class Command(BaseCommand):

@@ -1,0 +1,125 @@
+"""Background work of the pension app (run by ``jumin worker``): yearly county jobs.
+
+The dues job and the posting run are both "one county, one year" jobs: a form or API call
+sent twice (or by two people at the same moment) starts one run, a run delivered twice does
+its work once, and a run whose process died is seen as interrupted and resumed by the next
+start (``jumin.core.jobs``). Each job only names its kind and its function. They run on the
+``county`` queue, so they never wait behind a township's roster import.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django_tasks import task
+
+from jumin.collection.counties import county_code_of
+from jumin.collection.registry import CollectionAction
+from jumin.collection.statements import county_of
+from jumin.core import audit, jobs
+from jumin.core.access import in_scope, require
+from jumin.core.models import JobRun, JobStatus
+from jumin.pension.services.dues import dues_generate, plan_for_county
+from jumin.pension.services.posting import post_confirmed
+
+DUES_JOB = CollectionAction.DUES_GENERATE
+POSTING_JOB = "collection.posting"
+
+
+def county_year_key(county_code: str, year: int) -> str:
+    """The natural key of a county-year job: one run per kind, county and year at a time."""
+    return f"{county_code}:{int(year)}"
+
+
+def county_year_submit(*, kind: str, acting_user, county_code: str, year: int, task_function):
+    """Queue ``task_function`` for a county and year: (the job, whether it was queued now).
+
+    While a run of the same kind for the same county and year is queued or running, that run
+    is returned, so a form sent twice starts one job. A finished, failed or dead run may be
+    started again: the jobs add only what is missing."""
+    context = audit.current_context()
+    return jobs.submit(
+        kind=kind,
+        natural_key=county_year_key(county_code, year),
+        region_id=county_code,
+        acting_user=acting_user,
+        params={
+            "year": year,
+            "request_id": context.request_id,
+            "ip_address": context.ip_address,
+        },
+        then=lambda run: transaction.on_commit(lambda: task_function.enqueue(str(run.pk))),
+    )
+
+
+def county_year_run(job_id: str, function, failure: str) -> dict:
+    """Run a queued county-year job with its progress; a finished job delivered again does
+    nothing, nor does one that another live worker holds or that was replaced.
+    ``function(acting_user=, region_code=, year=, progress=)`` does the work."""
+    run = JobRun.objects.select_related("created_by", "created_by__region").get(pk=job_id)
+    if run.status == JobStatus.DONE or not jobs.claim(run):
+        return run.result
+    params = run.params or {}
+    with (
+        audit.request_context(params.get("request_id"), params.get("ip_address")),
+        jobs.leased(run) as progress,
+    ):
+        try:
+            function(
+                acting_user=run.created_by,
+                region_code=run.region_id,
+                year=params["year"],
+                progress=progress,
+            )
+        except ValidationError as error:
+            progress.fail("；".join(error.messages))
+        except jobs.JobLeaseLost:
+            raise
+        except Exception as error:
+            progress.fail(f"{failure}：{error}")
+            raise
+    return run.result
+
+
+def dues_generate_submit(*, acting_user, region_code: str, year: int) -> tuple[JobRun, bool]:
+    """Queue the dues job for a county and year (see ``county_year_submit``)."""
+    require(acting_user, "due.generate")  # the web and the API: always a staff member
+    county = county_code_of(region_code)
+    if not in_scope(acting_user, county):
+        raise ValidationError({"county": "只能为本人管辖的县生成应缴记录"})
+    plan_for_county(county, year)  # refuse now, not in the worker, when there is no plan
+    return county_year_submit(
+        kind=DUES_JOB,
+        acting_user=acting_user,
+        county_code=county,
+        year=year,
+        task_function=run_dues_generation,
+    )
+
+
+@task(queue_name=jobs.COUNTY_QUEUE)
+def run_dues_generation(job_id: str) -> dict:
+    """Run a queued dues job; a finished job delivered again does nothing."""
+    return county_year_run(job_id, dues_generate, "生成失败")
+
+
+def posting_submit(*, acting_user, region_code, year: int) -> tuple[JobRun, bool]:
+    """Queue a posting run for a county and year: (the job, whether it was queued now).
+
+    A form sent twice starts one run (see ``county_year_submit``); a finished, failed or
+    interrupted run may be started again (it posts only what is not posted yet)."""
+    require(acting_user, "posting.run")
+    county = county_of(region_code)
+    if not in_scope(acting_user, county.code):
+        raise ValidationError({"county": "只能为本人管辖的县记账"})
+    return county_year_submit(
+        kind=POSTING_JOB,
+        acting_user=acting_user,
+        county_code=county.code,
+        year=year,
+        task_function=run_posting,
+    )
+
+
+@task(queue_name=jobs.COUNTY_QUEUE)
+def run_posting(job_id: str) -> dict:
+    """Run a queued posting; a finished run delivered again does nothing."""
+    return county_year_run(job_id, post_confirmed, "记账失败")

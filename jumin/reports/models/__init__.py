@@ -1,0 +1,3 @@
+from jumin.reports.models.targets import CollectionTarget
+
+__all__ = ["CollectionTarget"]
