@@ -1,4 +1,4 @@
-"""``jumin bench registry``: the people registry benchmark (issue 2).
+"""``jumin bench registry``: the people registry benchmark.
 
 Steps, in one run and one database:
 
@@ -59,7 +59,7 @@ BARE_TABLE = "bench_bare_person"
 BARE_CHUNK = 20_000
 SAMPLE_SIZE = 4_000
 
-# Goals of issue 2, on PostgreSQL.
+# The registry's goals, on PostgreSQL (figures in docs/benchmarks.md).
 GOAL_ROWS_PER_SECOND = 50_000
 GOAL_RATIO_TO_BARE = 3.0
 GOAL_ID_LOOKUP_P95_MS = 5.0
@@ -159,7 +159,7 @@ class RegistryBench:
         self._goals(report)
 
     def _import(self, report, path, county, key, label, show_progress) -> RosterImport:
-        from jumin.people.imports import import_roster_file
+        from jumin.people.services.roster_import_batch import import_roster_file
 
         run = JobRun.objects.create(kind="roster_import", region=county)
         progress = cli_progress(run) if show_progress else Progress(run)
@@ -396,7 +396,7 @@ def time_id_lookups(id_numbers: list[str]) -> list[float]:
 
 def time_name_lookups(viewer, prefixes: list[str]) -> list[float]:
     """Milliseconds of each name-prefix search as the search page runs it (scoped, 50 rows)."""
-    from jumin.people.queries import person_search
+    from jumin.people.queries.persons import person_search
 
     timings = []
     for prefix in prefixes:

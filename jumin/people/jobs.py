@@ -15,7 +15,7 @@ def run_roster_import(roster_import_id: int) -> dict:
     another live worker holds or that was replaced; one whose worker died runs again from the
     start (the write is a single transaction, so nothing is doubled).
     """
-    from jumin.people.imports.runner import run_import
+    from jumin.people.services.roster_import_batch import run_import
 
     roster_import = RosterImport.objects.select_related(
         "job", "region", "created_by", "created_by__region"

@@ -4,7 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 from jumin.core.access import ALL_ROLES, OPERATORS
 from jumin.core.models import Role
-from jumin.core.registration import ApiRouter, AppRegistry, AuditAction, HomeTile, MenuEntry
+from jumin.core.registration import (
+    ApiRouter,
+    AppRegistry,
+    AuditAction,
+    HomeTile,
+    MenuEntry,
+)
 
 
 class PeopleAction(AuditAction):
@@ -96,8 +102,8 @@ REGISTRY = AppRegistry(
         "people.rosterimport": _("花名册导入"),
     },
     routers=(
-        ApiRouter("/persons", "jumin.people.api:router"),
-        ApiRouter("/imports", "jumin.people.api_import:router"),
+        ApiRouter("/persons", "jumin.people.api:persons_router"),
+        ApiRouter("/imports", "jumin.people.api:roster_imports_router"),
     ),
-    urls=(("people/", "jumin.people.urls"),),
+    urls=(("people/", "jumin.people.web.urls"),),
 )

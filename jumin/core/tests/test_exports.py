@@ -95,8 +95,8 @@ def test_every_staff_download_uses_the_helper():
         "jumin/core/exports.py": "the helper",
         "jumin/collection/tax.py": "tax-bureau file format (a partner's fixed format)",
         "jumin/collection/withholding/formats.py": "bank file formats (partners' fixed formats)",
-        "jumin/people/imports/samples.py": "sample rosters for tests and the bench",
-        "jumin/people/imports/workbooks.py": "the blank roster template: constants, bold headers",
+        "jumin/people/formats/roster_samples.py": "sample rosters for tests and the bench",
+        "jumin/people/formats/roster_workbooks.py": "the blank roster template: constants, bold headers",
         "jumin/people/bench.py": "benchmark input files",
         "jumin/collection/bench.py": "benchmark input files",
     }

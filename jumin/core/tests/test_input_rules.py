@@ -74,7 +74,7 @@ def test_every_form_of_the_project_applies_the_input_rules():
     classes = project_form_classes()
     names = {f"{form.__module__}.{form.__qualname__}" for form in classes}
     # the walk finds the forms of every app, so the check below is not vacuous
-    assert "jumin.people.forms.PersonCreateForm" in names
+    assert "jumin.people.web.forms.PersonCreateForm" in names
     assert "jumin.pension.forms.PlanForm" in names
     assert "jumin.collection.views_deposits.DepositForm" in names
     assert len(classes) >= 30
@@ -90,7 +90,7 @@ def test_a_form_outside_the_mechanism_would_be_found():
     class Stray(forms.Form):
         name = forms.CharField()
 
-    Stray.__module__ = "jumin.people.forms"
+    Stray.__module__ = "jumin.people.web.forms"
     assert Stray in project_form_classes()
     assert not issubclass(Stray, InputRulesMixin)
 
@@ -340,8 +340,8 @@ def test_no_isdigit_checks_user_text_in_the_project():
     with ``is_ascii_digits``. The uses left ask another question — does a name or a password
     hold any digit at all, where ``²`` counts too."""
     allowed = {
-        "jumin/people/services.py",  # a name holding any digit is refused
-        "jumin/people/imports/validation.py",  # the same rule for imported names
+        "jumin/people/services/persons.py",  # a name holding any digit is refused
+        "jumin/people/formats/roster_rows.py",  # the same rule for imported names
         "jumin/core/auth.py",  # a password must hold a digit
     }
     root = pathlib.Path(inspect.getfile(jumin)).parent

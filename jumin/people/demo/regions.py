@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from jumin.core.models import RegionLevel
 from jumin.core.formats.county_list import county_rows
+from jumin.core.models import RegionLevel
 
 DEFAULT_COUNTY = "341125"
 

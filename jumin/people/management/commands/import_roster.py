@@ -7,12 +7,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from jumin.core import jobs
 from jumin.core.models import Region, User
-from jumin.people.imports import import_roster_file
-from jumin.people.imports.reading import file_facts
-from jumin.people.imports.runner import JOB_KIND, OUTCOME_IMPORTED
-from jumin.people.imports.services import natural_key
-from jumin.people.imports.workbooks import errors_path
+from jumin.people.formats.roster import file_facts
+from jumin.people.formats.roster_workbooks import errors_path
 from jumin.people.models import RosterImport
+from jumin.people.services.roster_import_batch import JOB_KIND, OUTCOME_IMPORTED, import_roster_file
+from jumin.people.services.roster_imports import natural_key
 
 MODES = {
     "all-or-nothing": RosterImport.Mode.ALL_OR_NOTHING,

@@ -1,0 +1,106 @@
+"""Reads on persons and households, always through ``access.scope``; a look at a person's detail
+is audited."""
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from jumin.core import audit
+from jumin.core.access import get_scoped_or_404, masked_for, require, scope
+from jumin.core.models import Region
+from jumin.core.text import is_ascii_digits
+from jumin.people.models import Household, HukouType, Person, Sex
+from jumin.people.registry import PeopleAction
+
+
+def person_list(user) -> QuerySet:
+    require(user, "person.view")
+    return scope(Person.objects.all(), user)
+
+
+def person_search(user, text: str, *, limit: int = 50) -> QuerySet:
+    """Search by ID number (full or leading digits) or by name (leading characters).
+
+    Prefix matches use the unique index on ``id_number`` and the index on ``name``.
+    """
+    text = (text or "").strip().replace(" ", "").upper()
+    persons = person_list(user).select_related("village")
+    if not text:
+        return persons.none()
+    if is_ascii_digits(text[0]):
+        if len(text) in (15, 18):
+            from jumin.people.rules import IdNumberError, convert_15_to_18
+
+            try:
+                full = convert_15_to_18(text) if len(text) == 15 else text
+            except (IdNumberError, ValueError):
+                full = text
+            return persons.filter(id_number=full)[:limit]
+        return persons.filter(id_number__startswith=text).order_by("id_number")[:limit]
+    return persons.filter(name__startswith=text).order_by("name", "id_number")[:limit]
+
+
+def person_get(user, pk) -> Person:
+    """A person in the user's scope, or 404. Does not audit: use ``person_view`` for pages."""
+    return get_scoped_or_404(
+        person_list(user).select_related("village", "village__parent", "household"), user, pk=pk
+    )
+
+
+def person_view(user, pk) -> Person:
+    """A staff look at a person's record: fetched through the scope and written to the audit trail."""
+    person = person_get(user, pk)
+    audit.record(actor=user, action=PeopleAction.PERSON_VIEW, obj=person)
+    return person
+
+
+def person_find_by_id_number(user, id_number: str) -> Person | None:
+    """The person with this exact ID number if the user may see them; ``None`` otherwise."""
+    return person_list(user).filter(id_number=id_number).first()
+
+
+def household_get(user, pk) -> Household:
+    require(user, "person.view")
+    return get_scoped_or_404(Household.objects.select_related("village"), user, pk=pk)
+
+
+def household_members(user, household: Household) -> QuerySet:
+    return person_list(user).filter(household=household).order_by("birth_date")
+
+
+# --------------------------------------------------------------------------- export
+
+EXPORT_COLUMNS = (
+    ("name", _("姓名")),
+    ("id_number", _("身份证号")),
+    ("sex", _("性别")),
+    ("birth_date", _("出生日期")),
+    ("township", _("乡镇")),
+    ("village", _("村（社区）")),
+    ("household", _("户号")),
+    ("relation_to_head", _("与户主关系")),
+    ("hukou_type", _("户籍类型")),
+    ("phone", _("联系电话")),
+    ("death_date", _("死亡日期")),
+)
+
+
+def person_export_rows(user, *, village: Region | None = None):
+    """Rows for the Excel export, masked for the user's role; read in chunks from the database."""
+    persons = person_list(user).select_related("village", "village__parent", "household")
+    if village is not None:
+        persons = persons.filter(village=village)
+    sexes, hukou_types = dict(Sex.choices), dict(HukouType.choices)
+    for person in persons.order_by("village_id", "pk").iterator(chunk_size=2000):
+        yield (
+            person.name,
+            masked_for(user, "id_number", person.id_number),
+            str(sexes.get(person.sex, person.sex)),
+            person.birth_date,
+            person.village.parent.name if person.village.parent_id else "",
+            person.village.name,
+            person.household.number if person.household_id else "",
+            person.relation_to_head,
+            str(hukou_types.get(person.hukou_type, person.hukou_type)),
+            masked_for(user, "phone", person.phone),
+            person.death_date,
+        )

@@ -1,0 +1,243 @@
+"""Staff pages for persons: search, detail, create, edit, household, special statuses,
+suspected duplicates and the Excel export. Thin: parse, authorise, call a service or query,
+render. Objects come through the scoped queries first (out of scope → 404), then the page's
+permission is checked (a role that may not act → 403).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from jumin.core import audit
+from jumin.core.access import can, masked_for, require
+from jumin.core.exports import ExcelExport
+from jumin.people import queries, services
+from jumin.people.queries.persons import EXPORT_COLUMNS
+from jumin.people.registry import PeopleAction
+from jumin.people.rules import age_on, parse_id_number
+from jumin.people.web.forms import (
+    DETAIL_LABELS,
+    PersonCreateForm,
+    PersonEditForm,
+    SpecialStatusForm,
+)
+
+# Which permission (declared in the app's registry.py) each page needs.
+PAGE_PERMISSIONS = {
+    "search": "person.view",
+    "search_results": "person.view",
+    "detail": "person.view",
+    "household": "person.view",
+    "create": "person.edit",
+    "edit": "person.edit",
+    "status_add": "person.edit",
+    "status_end": "person.edit",
+    "duplicates": "person.view",
+    "duplicate_review": "duplicate.review",
+    "export": "person.view",
+}
+SEARCH_LIMIT = 50
+
+
+def allow(request, page: str) -> None:
+    require(request.user, PAGE_PERMISSIONS[page])
+
+
+# --------------------------------------------------------------------------- search
+
+
+@require_GET
+@login_required
+def search(request):
+    allow(request, "search")
+    text = request.GET.get("q", "").strip()
+    context = {
+        "q": text,
+        **search_context(request, text),
+        "village_choices": queries.village_choices(request.user),
+        "can_create": can(request.user, "person.edit"),
+    }
+    return render(request, "people/search.html", context)
+
+
+@require_GET
+@login_required
+def search_results(request):
+    """The results table alone: htmx swaps it in while the clerk types."""
+    allow(request, "search_results")
+    text = request.GET.get("q", "").strip()
+    return render(request, "people/_search_results.html", search_context(request, text))
+
+
+def search_context(request, text: str) -> dict:
+    found = list(queries.person_search(request.user, text, limit=SEARCH_LIMIT + 1))
+    rows = [
+        {"person": person, "id_number": masked_for(request.user, "id_number", person.id_number)}
+        for person in found[:SEARCH_LIMIT]
+    ]
+    return {"q": text, "rows": rows, "more": len(found) > SEARCH_LIMIT, "limit": SEARCH_LIMIT}
+
+
+# --------------------------------------------------------------------------- detail
+
+
+@require_GET
+@login_required
+def detail(request, pk: int):
+    allow(request, "detail")
+    user = request.user
+    person = queries.person_view(user, pk)
+    today = timezone.localdate()
+    statuses = list(queries.special_status_list(user, person, on=today))
+    for status in statuses:
+        status.detail_label = DETAIL_LABELS.get(status.detail, status.detail)
+    context = {
+        "person": person,
+        "township": person.village.parent,
+        "id_number": masked_for(user, "id_number", person.id_number),
+        "phone": masked_for(user, "phone", person.phone),
+        "passbook_number": masked_for(user, "account", person.passbook_number),
+        "social_security_card_number": masked_for(
+            user, "account", person.social_security_card_number
+        ),
+        "age": age_on(person.birth_date, today),
+        "statuses": statuses,
+        "today": today,
+        "history": queries.person_history(user, person),
+        "can_edit": can(user, "person.edit"),
+        "status_form": SpecialStatusForm(),
+    }
+    return render(request, "people/detail.html", context)
+
+
+# --------------------------------------------------------------------------- create / edit
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def create(request):
+    allow(request, "create")
+    user = request.user
+    choices = queries.village_choices(user)
+    form = PersonCreateForm(request.POST or None, village_choices=choices)
+    existing = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_create(acting_user=user, data=form.cleaned_data)
+        except ValidationError as error:
+            if is_duplicate_id(error):
+                number = parse_id_number(form.cleaned_data["id_number"], today=timezone.localdate())
+                existing = queries.person_find_by_id_number(user, number.number)
+            form.add_service_errors(error.message_dict)
+        else:
+            messages.success(request, _("已登记：%(name)s") % {"name": person.name})
+            return redirect("people:detail", pk=person.pk)
+    villages = [code for _township, group in choices for code, _name in group]
+    if request.method == "GET" and len(villages) == 1:
+        form.initial["village_id"] = villages[0]
+    return render(
+        request, "people/person_form.html", {"form": form, "existing": existing, "person": None}
+    )
+
+
+def is_duplicate_id(error: ValidationError) -> bool:
+    return any(item.code == "duplicate" for item in error.error_dict.get("id_number", []))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def edit(request, pk: int):
+    user = request.user
+    person = queries.person_get(user, pk)
+    allow(request, "edit")
+    choices = queries.village_choices(user)
+    if request.method == "POST":
+        form = PersonEditForm(request.POST, village_choices=choices)
+        if form.is_valid():
+            data = {key: value for key, value in form.cleaned_data.items() if key != "reason"}
+            stamp = person.updated_at
+            try:
+                person = services.person_update(
+                    acting_user=user, person=person, data=data, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                form.add_service_errors(error.message_dict)
+            else:
+                if person.updated_at == stamp:
+                    messages.info(request, _("没有需要保存的修改。"))
+                else:
+                    messages.success(request, _("修改已保存。"))
+                return redirect("people:detail", pk=person.pk)
+    else:
+        form = PersonEditForm(initial=edit_initial(person), village_choices=choices)
+    return render(
+        request, "people/person_form.html", {"form": form, "existing": None, "person": person}
+    )
+
+
+def edit_initial(person) -> dict:
+    return {
+        "name": person.name,
+        "village_id": person.village_id,
+        "household_number": person.household.number if person.household_id else "",
+        "relation_to_head": person.relation_to_head,
+        "hukou_type": person.hukou_type,
+        "phone": person.phone,
+        "passbook_number": person.passbook_number,
+        "social_security_card_number": person.social_security_card_number,
+        "death_date": person.death_date,
+    }
+
+
+# --------------------------------------------------------------------------- household
+
+
+@require_GET
+@login_required
+def household(request, pk: int):
+    allow(request, "household")
+    user = request.user
+    found = queries.household_get(user, pk)
+    members = [
+        {"person": person, "id_number": masked_for(user, "id_number", person.id_number)}
+        for person in queries.household_members(user, found)
+    ]
+    context = {"household": found, "township": found.village.parent, "members": members}
+    return render(request, "people/household.html", context)
+
+
+# --------------------------------------------------------------------------- export
+
+
+@require_GET
+@login_required
+def export(request):
+    """The persons in scope (or one village of it) as an Excel file, masked per role.
+
+    The workbook is built in memory (openpyxl write-only mode, rows read from the database in
+    chunks): about 15 MB for 100 000 persons, fine for a village or a township. A whole
+    county of several hundred thousand persons belongs in a background job writing to a file.
+    """
+    allow(request, "export")
+    user = request.user
+    village_code = request.GET.get("village", "").strip()
+    village = queries.village_get(user, village_code) if village_code else None
+    workbook = ExcelExport()
+    sheet = workbook.sheet(_("参保人"))
+    sheet.append([label for _key, label in EXPORT_COLUMNS])
+    for row in queries.person_export_rows(user, village=village):
+        sheet.append(row)
+    count = sheet.rows - 1
+    audit.record(
+        actor=user,
+        action=PeopleAction.PERSON_EXPORT,
+        object_type="people.person",
+        object_label=village.name if village else (user.region.name if user.region else ""),
+        region_code=village.code if village else (user.region_id or ""),
+        after={"rows": count, "village": village.code if village else ""},
+    )
+    return workbook.response(f"persons-{village.code if village else user.region_id}.xlsx")
