@@ -1,7 +1,6 @@
 """Suspected duplicates: the list of groups, and a reviewer's conclusion on a pair."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,15 +9,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jumin.core.access import can, masked_for
+from jumin.core.pages import page
 from jumin.people import queries, services
 from jumin.people.web.forms import DuplicateReviewForm
-from jumin.people.web.views.persons import allow
 
 
 @require_GET
-@login_required
+@page
 def duplicates(request):
-    allow(request, "duplicates")
     user = request.user
     village_code = request.GET.get("village", "").strip()
     village = queries.village_get(user, village_code) if village_code else None
@@ -37,9 +35,8 @@ def duplicates(request):
 
 
 @require_POST
-@login_required
+@page
 def duplicate_review(request):
-    allow(request, "duplicate_review")
     user = request.user
     form = DuplicateReviewForm(request.POST)
     back = reverse("people:duplicates")

@@ -1,11 +1,9 @@
-"""Staff pages for persons: search, detail, create, edit, household, special statuses,
-suspected duplicates and the Excel export. Thin: parse, authorise, call a service or query,
-render. Objects come through the scoped queries first (out of scope → 404), then the page's
-permission is checked (a role that may not act → 403).
+"""Staff pages for persons: search, detail, create, edit, household and the Excel export.
+Thin: parse, call a service or query, render. ``@page`` checks the permission the registry
+declares for the page (403); objects come through the scoped queries (out of scope → 404).
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jumin.core import audit
-from jumin.core.access import can, masked_for, require
+from jumin.core.access import can, masked_for
 from jumin.core.exports import ExcelExport
+from jumin.core.pages import page
 from jumin.people import queries, services
 from jumin.people.queries.persons import EXPORT_COLUMNS
 from jumin.people.registry import PeopleAction
@@ -26,34 +25,15 @@ from jumin.people.web.forms import (
     SpecialStatusForm,
 )
 
-# Which permission (declared in the app's registry.py) each page needs.
-PAGE_PERMISSIONS = {
-    "search": "person.view",
-    "search_results": "person.view",
-    "detail": "person.view",
-    "household": "person.view",
-    "create": "person.edit",
-    "edit": "person.edit",
-    "status_add": "person.edit",
-    "status_end": "person.edit",
-    "duplicates": "person.view",
-    "duplicate_review": "duplicate.review",
-    "export": "person.view",
-}
 SEARCH_LIMIT = 50
-
-
-def allow(request, page: str) -> None:
-    require(request.user, PAGE_PERMISSIONS[page])
 
 
 # --------------------------------------------------------------------------- search
 
 
 @require_GET
-@login_required
+@page
 def search(request):
-    allow(request, "search")
     text = request.GET.get("q", "").strip()
     context = {
         "q": text,
@@ -65,10 +45,9 @@ def search(request):
 
 
 @require_GET
-@login_required
+@page
 def search_results(request):
     """The results table alone: htmx swaps it in while the clerk types."""
-    allow(request, "search_results")
     text = request.GET.get("q", "").strip()
     return render(request, "people/_search_results.html", search_context(request, text))
 
@@ -86,9 +65,8 @@ def search_context(request, text: str) -> dict:
 
 
 @require_GET
-@login_required
+@page
 def detail(request, pk: int):
-    allow(request, "detail")
     user = request.user
     person = queries.person_view(user, pk)
     today = timezone.localdate()
@@ -118,9 +96,8 @@ def detail(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@page
 def create(request):
-    allow(request, "create")
     user = request.user
     choices = queries.village_choices(user)
     form = PersonCreateForm(request.POST or None, village_choices=choices)
@@ -149,11 +126,10 @@ def is_duplicate_id(error: ValidationError) -> bool:
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@page
 def edit(request, pk: int):
     user = request.user
     person = queries.person_get(user, pk)
-    allow(request, "edit")
     choices = queries.village_choices(user)
     if request.method == "POST":
         form = PersonEditForm(request.POST, village_choices=choices)
@@ -197,9 +173,8 @@ def edit_initial(person) -> dict:
 
 
 @require_GET
-@login_required
+@page
 def household(request, pk: int):
-    allow(request, "household")
     user = request.user
     found = queries.household_get(user, pk)
     members = [
@@ -214,7 +189,7 @@ def household(request, pk: int):
 
 
 @require_GET
-@login_required
+@page
 def export(request):
     """The persons in scope (or one village of it) as an Excel file, masked per role.
 
@@ -222,7 +197,6 @@ def export(request):
     chunks): about 15 MB for 100 000 persons, fine for a village or a township. A whole
     county of several hundred thousand persons belongs in a background job writing to a file.
     """
-    allow(request, "export")
     user = request.user
     village_code = request.GET.get("village", "").strip()
     village = queries.village_get(user, village_code) if village_code else None

@@ -7,15 +7,14 @@ through the importer's scope (another township's import → 404).
 import io
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jumin.core.access import require
 from jumin.core.models import JobStatus
+from jumin.core.pages import page
 from jumin.people import queries, services
 from jumin.people.formats.roster_workbooks import (
     errors_path,
@@ -31,25 +30,11 @@ from jumin.people.web.forms import RosterImportForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS_SHOWN = 20
-# Which permission (declared in the app's registry.py) each page needs.
-PAGE_PERMISSIONS = {
-    "import": "roster.import",
-    "import_list": "roster.import",
-    "import_detail": "roster.import",
-    "import_progress": "roster.import",
-    "import_errors": "roster.import",
-    "import_template": "roster.import",
-}
 
 
-def allow(request, page: str) -> None:
-    require(request.user, PAGE_PERMISSIONS[page])
-
-
-@login_required
+@page
 @require_http_methods(["GET", "POST"])
 def import_start(request):
-    allow(request, "import")
     if request.method == "POST":
         form = RosterImportForm(request.POST, request.FILES)
     else:
@@ -76,36 +61,32 @@ def import_start(request):
     return render(request, "people/import_start.html", {"form": form, "recent": recent})
 
 
-@login_required
+@page
 @require_GET
 def import_list(request):
-    allow(request, "import_list")
     return render(
         request, "people/import_list.html", {"imports": queries.roster_import_recent(request.user)}
     )
 
 
-@login_required
+@page
 @require_GET
 def import_detail(request, pk: int):
     roster_import = queries.roster_import_get(request.user, pk)
-    allow(request, "import_detail")
     return render(request, "people/import_detail.html", status_context(roster_import))
 
 
-@login_required
+@page
 @require_GET
 def import_progress(request, pk: int):
     roster_import = queries.roster_import_get(request.user, pk)
-    allow(request, "import_progress")
     return render(request, "people/import_progress.html", status_context(roster_import))
 
 
-@login_required
+@page
 @require_GET
 def import_errors(request, pk: int):
     roster_import = queries.roster_import_get(request.user, pk)
-    allow(request, "import_errors")
     file_name = f"导入错误-{roster_import.pk}.xlsx"
     path = errors_path(roster_import.pk)
     if path.exists():
@@ -119,10 +100,9 @@ def import_errors(request, pk: int):
     return _xlsx_response(errors_workbook_bytes(rows, title=roster_import.job.message), file_name)
 
 
-@login_required
+@page
 @require_GET
 def import_template(request):
-    allow(request, "import_template")
     return _xlsx_response(template_workbook(), "花名册导入模板.xlsx")
 
 

@@ -2,25 +2,23 @@
 service, render."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from jumin.core.pages import page
 from jumin.people import queries, services
 from jumin.people.web.forms import SpecialStatusEndForm, SpecialStatusForm
-from jumin.people.web.views.persons import allow
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@page
 def status_add(request, pk: int):
     """The detail page carries this form; GET shows it alone, POST adds the status."""
     user = request.user
     person = queries.person_get(user, pk)
-    allow(request, "status_add")
     form = SpecialStatusForm(request.POST or None)
     if form.is_bound and form.is_valid():
         try:
@@ -42,13 +40,12 @@ def status_add(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@page
 def status_end(request, pk: int, status_pk: int):
     """GET shows the small form (end date, reason); POST ends the status."""
     user = request.user
     person = queries.person_get(user, pk)
     status = queries.special_status_get(user, person, status_pk)
-    allow(request, "status_end")
     if request.method == "GET":
         form = SpecialStatusEndForm(initial={"valid_to": timezone.localdate()})
     else:
