@@ -1,8 +1,11 @@
-"""Shared fixtures: a small region tree and one staff user per role, in two townships."""
+"""Shared fixtures: a small region tree and one staff user per role, in two townships; and
+``JUMIN_TEST_TODAY``, which moves the clock of the whole suite."""
 
 import pytest
+import time_machine
 
 from jumin.core.models import Role
+from jumin.testing.clock import requested_moment
 from jumin.testing.factories import RegionTreeFactory, StaffFactory
 
 
@@ -23,6 +26,21 @@ def staff(tree):
         role=Role.VILLAGE_ASSISTANT, region=tree.village_a1
     )
     return users
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _suite_clock():
+    """With ``JUMIN_TEST_TODAY`` set, the whole suite runs on that day (the clock keeps
+    ticking from there): ``JUMIN_TEST_TODAY=2028-02-29 make test``. See jumin/testing/clock.py.
+    """
+    from django.conf import settings
+
+    moment = requested_moment(time_zone=settings.TIME_ZONE)
+    if moment is None:
+        yield None
+        return
+    with time_machine.travel(moment, tick=True):
+        yield moment
 
 
 @pytest.fixture(scope="session", autouse=True)
