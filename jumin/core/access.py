@@ -122,6 +122,20 @@ def get_scoped_or_404(queryset: QuerySet, user, **lookup) -> Model:
         raise Http404 from error
 
 
+def require_in_scope(user, code_or_obj) -> None:
+    """Http404 unless a region code, a Region or a scoped record lies in the user's scope.
+
+    The one outcome for anything out of scope, for pages, the API, exports and jobs alike: it
+    does not exist for this user (404), never "forbidden" and never a form error that would
+    confirm it exists. ``code_or_obj`` is a region code (``"341125100000"``) or a record with
+    ``scope_field`` (a ``Region``, a person, a staff account, ...), judged as ``scope`` would.
+    """
+    code = code_or_obj if isinstance(code_or_obj, str) else region_code_of(code_or_obj)
+    active = getattr(user, "is_authenticated", False) and user.is_active
+    if not active or not in_scope(user, code):
+        raise Http404
+
+
 def in_scope(user, region_code: str) -> bool:
     return (
         bool(region_code)

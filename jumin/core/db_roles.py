@@ -13,9 +13,9 @@ its triggers off. In the database it gets:
   (django-tasks), the sessions and the login-throttling tables (django-axes) are ordinary
   tables here: the worker deletes finished task results, logout and ``clearsessions`` delete
   sessions, unlocking an account deletes its attempts;
-* only SELECT and INSERT on the append-only tables (``APPEND_ONLY_MODELS``: the personal-
-  account ledger and the audit trail), whose triggers refuse UPDATE, DELETE and TRUNCATE
-  anyway; only SELECT on ``django_migrations`` (the owner's ``migrate`` writes it);
+* only SELECT and INSERT on the append-only tables (models with ``append_only = True``:
+  the personal-account ledger and the audit trail), whose triggers refuse UPDATE, DELETE and
+  TRUNCATE anyway; only SELECT on ``django_migrations`` (the owner's ``migrate`` writes it);
 * USAGE and SELECT on the sequences; EXECUTE on ``jumin_analyze`` (core migration 0007),
   so batch jobs can refresh planner statistics of tables they do not own;
 * the same rights on tables and sequences the owner creates later (ALTER DEFAULT
@@ -36,8 +36,6 @@ from django.db import connection, transaction
 
 APP_ROLE = "jumin_app"
 PASSWORD_ENV = "JUMIN_APP_DB_PASSWORD"
-# Ledgers: rows are appended, never changed or removed (triggers refuse it as well).
-APPEND_ONLY_MODELS = ("pension.AccountEntry", "core.AuditEntry")
 READ_ONLY_TABLES = ("django_migrations",)
 ANALYZE_FUNCTION = "jumin_analyze(regclass)"
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -64,7 +62,11 @@ class RoleReport:
 
 
 def append_only_tables() -> list[str]:
-    return [apps.get_model(label)._meta.db_table for label in APPEND_ONLY_MODELS]
+    """The ledgers' tables: rows are appended, never changed or removed (triggers refuse it as
+    well). A model says it is one with ``append_only = True``, as it names its scope."""
+    return sorted(
+        model._meta.db_table for model in apps.get_models() if getattr(model, "append_only", False)
+    )
 
 
 def check_role_name(role: str) -> str:

@@ -132,3 +132,20 @@ class YearField(forms.IntegerField):
             },
         )
         super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+
+
+# --------------------------------------------------------------------------- service errors
+
+
+def add_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's ``ValidationError`` onto ``form``, whatever its shape.
+
+    Messages for a field the form has land on that field; messages for a field it does not
+    have, for ``__all__``, and errors without a field (a plain message or a list of them) are
+    shown above the form. Nothing is lost and nothing raises.
+    """
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.error_list)

@@ -146,6 +146,7 @@ class AuditEntry(models.Model):
     """
 
     scope_field = "region_code"
+    append_only = True  # jumin db-roles gives the application role SELECT and INSERT only
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

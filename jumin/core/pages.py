@@ -13,7 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured
 
 from jumin.core import registration
-from jumin.core.access import require, require_any
+from jumin.core.access import can, require, require_any
 
 
 def permission_of(url_name: str):
@@ -42,6 +42,23 @@ def check(request, url_name: str):
     else:
         require(user, permission)
     return None
+
+
+def may_open(user, url_name: str) -> bool:
+    """Whether ``user`` may open the page (for links to pages of other apps); False for a page
+    that is not installed or not declared."""
+    try:
+        permission = permission_of(url_name)
+    except ImproperlyConfigured:
+        return False
+    if permission == registration.PUBLIC:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if permission == registration.SIGNED_IN:
+        return True
+    permissions = permission if isinstance(permission, tuple) else (permission,)
+    return any(can(user, item) for item in permissions)
 
 
 def page(view):

@@ -108,3 +108,25 @@ def parse_id(value) -> int | None:
             return None
         number = int(text)
     return number if 1 <= number <= MAX_ID else None
+
+
+def county_code(value, *, label: str = "县级区划代码") -> str:
+    """The six digits of the county that ``value`` names or lies in; else ``InputError``.
+
+    ``"341125"``, ``"341125000000"`` and the 12-digit code of any township or village inside
+    the county (``"341125100001"``) all give ``"341125"``: the prefix every region code of the
+    county starts with. A province or city (``"340000"``, ``"341100"``), a code of another
+    length or anything but ASCII digits is refused. Its region code is
+    ``county_code(value) + "000000"``.
+    """
+    text = _clean(value if value is not None else "")
+    if len(text) not in (6, 12) or not is_ascii_digits(text):
+        raise InputError(
+            f"{label}“{text[:MAX_NUMBER_LENGTH]}”不正确，应为6位县级代码，如 341125",
+            field="county",
+        )
+    if text[2:4] == "00" or text[4:6] == "00":
+        raise InputError(
+            f"{label}“{text}”是省或市的代码，应为6位县级代码，如 341125", field="county"
+        )
+    return text[:6]

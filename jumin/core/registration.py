@@ -14,7 +14,15 @@ Every app has a ``registry.py`` whose ``REGISTRY = AppRegistry(...)`` says:
 - ``routers``: ``ApiRouter("/persons", "jumin.people.api:router")`` for the JSON API;
 - ``urls``: ``(("people/", "jumin.people.web.urls"),)`` for the pages: (path prefix, urls
   module) pairs, several when an app's pages live under more than one prefix (each module
-  with its own ``app_name``, so URL namespaces stay unique).
+  with its own ``app_name``, so URL namespaces stay unique);
+- ``region_counts``: numbers the app counts per region (persons, ...) for the region tree and
+  the home page, which core draws without knowing the app;
+- ``audit_subjects``: search fields of the audit page that find the entries about one thing
+  of the app (a person by ID number);
+- ``audit_field_labels``: the Chinese names of the fields the app's audit entries record.
+
+Hooks name their function as ``"module:attribute"`` strings, imported when first used, so a
+registry never imports the app's models while Django is still loading.
 
 ``jumin.core`` collects them in ``registries()`` the first time anything asks; adding an app
 touches that app's folder and ``INSTALLED_APPS``, nothing else.
@@ -75,6 +83,46 @@ class ApiRouter:
 
 
 @dataclass(frozen=True)
+class RegionCount:
+    """A number an app counts per region: ``RegionCount("persons", _("登记人数"),
+    "jumin.people.hooks:persons_by_region", order=10)``.
+
+    ``count`` names a function ``(user, under, length) -> {code prefix: number}``: the app's
+    records in the user's scope whose region code starts with ``under``, grouped by the first
+    ``length`` characters of that code, in one query however many regions there are.
+    ``list_url_name`` optionally names a page that lists one village's records
+    (``?village=CODE``), linked from each village of a township's tree.
+    """
+
+    key: str
+    label: str
+    count: str
+    order: int
+    on_tree: bool = True
+    on_home: bool = True
+    list_url_name: str = ""
+    list_label: str = ""
+
+
+@dataclass(frozen=True)
+class AuditSubject:
+    """A search field of the audit page: ``AuditSubject("id_number", _("参保人身份证号"),
+    "jumin.people.hooks:audit_entries_of_person", max_length=18, not_found=_("……"))``.
+
+    ``find`` names a function ``(user, term) -> Q | None``: a filter on ``AuditEntry`` for the
+    entries about what ``term`` names among the records the user may see, or ``None`` when it
+    names nothing there (the page then says ``not_found``).
+    """
+
+    field: str
+    label: str
+    find: str
+    max_length: int = 100
+    not_found: str = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class AppRegistry:
     permissions: dict[str, frozenset] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)
@@ -84,6 +132,9 @@ class AppRegistry:
     object_types: dict[str, str] = field(default_factory=dict)
     routers: tuple[ApiRouter, ...] = ()
     urls: tuple[tuple[str, str], ...] = ()  # (path prefix, urls module) pairs
+    region_counts: tuple[RegionCount, ...] = ()
+    audit_subjects: tuple[AuditSubject, ...] = ()
+    audit_field_labels: str = ""  # "module:MAPPING" of field name → Chinese label
 
 
 @functools.cache
@@ -150,6 +201,40 @@ def routers() -> tuple[ApiRouter, ...]:
 @functools.cache
 def url_modules() -> tuple[tuple[str, str], ...]:
     return tuple(pair for _, registry in registries() for pair in registry.urls)
+
+
+@functools.cache
+def region_counts() -> tuple[RegionCount, ...]:
+    return tuple(
+        sorted((c for _, r in registries() for c in r.region_counts), key=lambda c: c.order)
+    )
+
+
+@functools.cache
+def audit_subjects() -> tuple[AuditSubject, ...]:
+    return tuple(
+        sorted((s for _, r in registries() for s in r.audit_subjects), key=lambda s: s.order)
+    )
+
+
+@functools.cache
+def audit_field_labels(object_type: str) -> tuple[dict, ...]:
+    """The field-label tables to read an entry on ``object_type`` with: its own app's first,
+    then every other app's in ``INSTALLED_APPS`` order."""
+    app = object_type.split(".", 1)[0]
+    ordered = sorted(registries(), key=lambda item: item[0] != app)
+    return tuple(
+        dict(resolve(registry.audit_field_labels))
+        for _, registry in ordered
+        if registry.audit_field_labels
+    )
+
+
+@functools.cache
+def resolve(path: str):
+    """``"jumin.people.hooks:persons_by_region"`` → the function (or value) it names."""
+    module, _, attribute = path.partition(":")
+    return getattr(importlib.import_module(module), attribute)
 
 
 @functools.cache

@@ -124,4 +124,5 @@ REGISTRY = AppRegistry(
         ApiRouter("/jobs", "jumin.core.api.routers.jobs:router"),
     ),
     urls=(("", "jumin.core.web.urls"),),
+    audit_field_labels="jumin.core.queries.audit:FIELD_LABELS",
 )

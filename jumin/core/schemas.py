@@ -5,10 +5,12 @@ without control characters (``core.text``), dates 1900-01-01 … 2199-12-31
 (``core.parsing``), amounts through ``core.money.parse`` (two decimals, within the column),
 ids and offsets within the database's 64-bit integers. A wrong value answers 422 with the
 field named, never 500; ``jumin.core.api`` turns each error type below into a Chinese
-message. Years stay ``Field(ge=..., le=...)`` of the scheme's own range.
+message. Years stay ``Field(ge=..., le=...)`` of the scheme's own range. List endpoints page with
+``Paging`` and ``paginate``.
 """
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated
 
@@ -80,7 +82,31 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class Paging(Schema):
-    """``?offset=&limit=`` of a list endpoint; a router may narrow ``limit`` in a subclass."""
+    """``?offset=&limit=`` of a list endpoint; a router may narrow ``limit`` in a subclass.
+
+    Every paged endpoint derives its filters from this and answers ``paginate(rows, filters)``.
+    """
 
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="跳过前多少条")
     limit: int = Field(200, ge=1, le=1000, description="最多返回多少条")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: ``items`` (at most ``limit``) and ``count``, the whole match."""
+
+    items: list
+    count: int
+    offset: int
+    limit: int
+
+
+def paginate(rows, paging: Paging) -> Page:
+    """The page ``paging`` asks for of ``rows`` (a queryset or a list), with the total: two
+    queries for a queryset (the slice and the count), however long the list is."""
+    items = list(rows[paging.offset : paging.offset + paging.limit])
+    if paging.offset == 0 and len(items) < paging.limit:
+        count = len(items)  # the whole match fits on the first page: no count query
+    else:
+        count = len(rows) if isinstance(rows, list | tuple) else rows.count()
+    return Page(items=items, count=count, offset=paging.offset, limit=paging.limit)

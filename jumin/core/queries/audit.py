@@ -1,10 +1,9 @@
 """Reads of the audit trail for staff, always scoped to the acting user's region."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import CharField, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from jumin.core import registration
@@ -75,37 +74,44 @@ def audit_scope(entries: QuerySet, user) -> QuerySet:
 
 @dataclass
 class AuditFilters:
-    id_number: str = ""
     actor: str = ""
     action: str = ""
     object_type: str = ""
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
     request_id: str = ""
+    # the apps' search fields (``registration.audit_subjects``): field name → term
+    subjects: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {key: value for key, value in self.__dict__.items() if value not in ("", None)}
+        values = {**self.subjects, **self.__dict__}
+        del values["subjects"]
+        return {key: value for key, value in values.items() if value not in ("", None)}
 
 
 @dataclass
 class AuditSearch:
     entries: QuerySet
-    person_not_found: bool = False
+    not_found: list[str] = field(default_factory=list)  # what a subject search found nothing for
 
 
 def audit_search(user, filters: AuditFilters) -> AuditSearch:
     """Audit entries in the user's scope matching ``filters``, newest first.
 
-    An ID number is looked up among the persons the user may see; its entries are those on
-    the person and on the person's special statuses.
+    A subject term (an ID number) is looked up by the app that declared it among the records
+    the user may see; its entries are those about that record (a person and the person's
+    special statuses).
     """
     require(user, "audit.view")
     entries = audit_scope(AuditEntry.objects.select_related("actor"), user)
-    if filters.id_number:
-        person_entries = _person_entries(user, filters.id_number)
-        if person_entries is None:
-            return AuditSearch(entries=entries.none(), person_not_found=True)
-        entries = entries.filter(person_entries)
+    for subject in registration.audit_subjects():
+        term = filters.subjects.get(subject.field, "")
+        if not term:
+            continue
+        about = registration.resolve(subject.find)(user, term)
+        if about is None:
+            return AuditSearch(entries=entries.none(), not_found=[str(subject.not_found)])
+        entries = entries.filter(about)
     if filters.actor:
         entries = entries.filter(actor_name__istartswith=filters.actor.strip())
     if filters.action:
@@ -121,23 +127,6 @@ def audit_search(user, filters: AuditFilters) -> AuditSearch:
     if filters.request_id:
         entries = entries.filter(request_id=filters.request_id.strip())
     return AuditSearch(entries=entries.order_by("-at", "-id"))
-
-
-def _person_entries(user, id_number: str) -> Q | None:
-    from jumin.people.models import Person, SpecialStatus
-
-    number = id_number.strip().replace(" ", "").upper()
-    person = scope(Person.objects.filter(id_number=number), user).first()
-    if person is None:
-        return None
-    status_keys = (
-        SpecialStatus.objects.filter(person=person)
-        .annotate(key=Cast("pk", CharField(max_length=64)))
-        .values("key")
-    )
-    return Q(object_type="people.person", object_id=str(person.pk)) | Q(
-        object_type="people.specialstatus", object_id__in=status_keys
-    )
 
 
 def _start_of(day: datetime.date) -> datetime.datetime:
@@ -165,12 +154,10 @@ def audit_changes(entry: AuditEntry, user) -> list[tuple[str, str, str]]:
 
 
 def _field_label(key: str, object_type: str) -> str:
-    from jumin.people.queries import FIELD_LABELS as PERSON_FIELD_LABELS
-
-    tables = (FIELD_LABELS, PERSON_FIELD_LABELS)
-    if object_type.startswith("people."):
-        tables = tables[::-1]
-    return next((table[key] for table in tables if key in table), key)
+    """The Chinese name of a recorded field, from the tables the apps declare (the entry's
+    own app first)."""
+    tables = registration.audit_field_labels(object_type)
+    return next((str(table[key]) for table in tables if key in table), key)
 
 
 def _text(value) -> str:

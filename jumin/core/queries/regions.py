@@ -1,12 +1,14 @@
 """Reads of the region tree for staff, always scoped to the acting user's region."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
+from jumin.core import registration
 from jumin.core.access import get_scoped_or_404, scope
 from jumin.core.models import PREFIX_LENGTH, Region, RegionLevel
+from jumin.core.registration import RegionCount
 
 
 def region_get(user, code: str) -> Region:
@@ -32,26 +34,46 @@ def region_breadcrumbs(user, region: Region) -> list[Region]:
 
 
 @dataclass
-class RegionRow:
+class TreeRow:
+    """A child region with how many townships and villages it holds, and the apps' counts
+    (``registration.region_counts``, those shown on the tree, in their order)."""
+
     region: Region
     townships: int = 0
     villages: int = 0
-    persons: int = 0
+    counts: list[int] = field(default_factory=list)
 
 
-def region_child_rows(user, region: Region) -> list[RegionRow]:
-    """The region's children with how many townships, villages and persons each holds.
+def tree_counts() -> tuple[RegionCount, ...]:
+    """The apps' per-region counts shown on the region tree, in order."""
+    return tuple(count for count in registration.region_counts() if count.on_tree)
 
-    Four queries however many children: the children, then one grouped count each.
+
+def home_counts() -> tuple[RegionCount, ...]:
+    """The apps' per-region counts shown on the home page, in order."""
+    return tuple(count for count in registration.region_counts() if count.on_home)
+
+
+def counted(user, counts, *, under: str, length: int) -> list[dict[str, int]]:
+    """For each of ``counts``: code prefix of ``length`` characters → number, for the records
+    in the user's scope under ``under``; one grouped query per count."""
+    return [registration.resolve(count.count)(user, under, length) for count in counts]
+
+
+def region_child_rows(user, region: Region) -> list[TreeRow]:
+    """The region's children with how many townships, villages and (per app) records each
+    holds.
+
+    A fixed number of queries however many children: the children, then one grouped count
+    for each level and each declared count.
     """
-    from jumin.people.models import Person
-
     children = list(region_children(user, region))
+    counts = tree_counts()
     if not children or region.level >= RegionLevel.VILLAGE:
-        return [RegionRow(child) for child in children]
+        return [TreeRow(child, counts=[0] * len(counts)) for child in children]
     length = PREFIX_LENGTH[RegionLevel(region.level + 1)]
     under = region.prefix
-    rows = {child.code[:length]: RegionRow(child) for child in children}
+    rows = {child.code[:length]: TreeRow(child) for child in children}
     below = scope(Region.objects.filter(code__startswith=under), user)
     for level, attribute in (
         (RegionLevel.TOWNSHIP, "townships"),
@@ -59,37 +81,30 @@ def region_child_rows(user, region: Region) -> list[RegionRow]:
     ):
         if level <= region.level + 1:
             continue
-        counts = (
+        grouped = (
             below.filter(level=level)
             .annotate(key=Substr("code", 1, length))
             .values("key")
             .annotate(count=Count("code"))
         )
-        for item in counts:
+        for item in grouped:
             if item["key"] in rows:
                 setattr(rows[item["key"]], attribute, item["count"])
-    persons = (
-        scope(Person.objects.filter(village__pk__startswith=under), user)
-        .annotate(key=Substr("village_id", 1, length))
-        .values("key")
-        .annotate(count=Count("id"))
-    )
-    for item in persons:
-        if item["key"] in rows:
-            rows[item["key"]].persons = item["count"]
+    numbers = counted(user, counts, under=under, length=length)
+    for key, row in rows.items():
+        row.counts = [by_prefix.get(key, 0) for by_prefix in numbers]
     return list(rows.values())
 
 
 def region_totals(user, region: Region) -> dict:
-    """Townships, villages and persons under ``region`` (in the user's scope)."""
-    from jumin.people.models import Person
-
+    """Townships, villages and the apps' counts under ``region`` (in the user's scope)."""
     regions = scope(Region.objects.filter(code__startswith=region.prefix), user).aggregate(
         townships=Count("code", filter=Q(level=RegionLevel.TOWNSHIP)),
         villages=Count("code", filter=Q(level=RegionLevel.VILLAGE)),
     )
-    persons = scope(Person.objects.filter(village__pk__startswith=region.prefix), user).count()
-    return {**regions, "persons": persons}
+    under = region.prefix
+    numbers = counted(user, tree_counts(), under=under, length=len(under))
+    return {**regions, "counts": [by_prefix.get(under, 0) for by_prefix in numbers]}
 
 
 def region_choices_for_staff(user) -> list[tuple[str, list[tuple[str, str]]]]:

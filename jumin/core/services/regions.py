@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jumin.core import audit
-from jumin.core.access import in_scope, require
+from jumin.core.access import in_scope, require, require_in_scope
 from jumin.core.formats.county_list import RegionRow, county_rows
 from jumin.core.formats.region_file import (
     ImportResult,
@@ -70,7 +70,7 @@ def load_counties(
     """Create or update the province, city and county rows for the codes given.
 
     ``acting_user`` ``None`` means the system (the CLI on a first install); a staff user
-    needs ``region.manage`` and can only load their own county. Running it again changes
+    needs ``region.manage`` and can only load their own county (another one: 404). Running it again changes
     nothing; a county renamed in a newer stdnum is updated and the rename audited.
     """
     year = (on or timezone.localdate()).year
@@ -78,8 +78,7 @@ def load_counties(
     if acting_user is not None:
         require(acting_user, "region.manage")
         for prefix in prefixes:
-            if not in_scope(acting_user, prefix.ljust(12, "0")):
-                raise ValidationError(f"区划代码 {prefix} 不在您的管辖范围内")
+            require_in_scope(acting_user, prefix.ljust(12, "0"))
     rows = county_rows(prefixes, year=year)
     if acting_user is not None:
         # Regions above the administrator's county are created if missing, never changed.

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jumin.core import audit
-from jumin.core.access import COUNTY_ROLES, in_scope, require
+from jumin.core.access import COUNTY_ROLES, in_scope, require, require_in_scope
 from jumin.core.auth import login_attempts, login_unlock, password_problems
 from jumin.core.models import Region, RegionLevel, Role, User
 from jumin.core.registry import CoreAction
@@ -266,6 +266,6 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
 
 
 def _check_target(acting_user, user: User) -> None:
-    """The account must lie in the acting administrator's scope (views fetch it scoped too)."""
-    if not user.region_id or not in_scope(acting_user, user.region_id):
-        raise ValidationError("该账号不在您的管辖范围内")
+    """The account must lie in the acting administrator's scope (views fetch it scoped too):
+    one outside it does not exist for them (404)."""
+    require_in_scope(acting_user, user)

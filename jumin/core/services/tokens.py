@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jumin.core import audit
-from jumin.core.access import in_scope, require
+from jumin.core.access import require, require_in_scope
 from jumin.core.models import ApiToken, User
 from jumin.core.registry import CoreAction
 
@@ -33,8 +33,7 @@ def _require_manager(acting_user, user: User) -> None:
     if acting_user is None or acting_user.pk == user.pk:
         return
     require(acting_user, "staff.manage")
-    if not in_scope(acting_user, user.region_id or ""):
-        raise ValidationError({"user": _("该工作人员不在您的管辖范围内")})
+    require_in_scope(acting_user, user)
 
 
 def token_list(user: User) -> QuerySet:

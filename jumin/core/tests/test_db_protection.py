@@ -267,4 +267,4 @@ def test_db_roles_refuses_the_owner_a_bad_name_and_a_role_with_too_many_rights(d
         cursor.execute(f'REVOKE "{owner}" FROM "{app_role}"')
     report = apply_app_role(role=app_role, password=None)
     assert not report.created and not report.password_set
-    assert report.append_only == ["pension_accountentry", "core_auditentry"]
+    assert report.append_only == ["core_auditentry", "pension_accountentry"]

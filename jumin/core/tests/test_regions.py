@@ -5,6 +5,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.http import Http404
+from django.urls import reverse
 from openpyxl import Workbook
 
 from jumin.core.formats import county_list
@@ -129,7 +131,7 @@ def test_loading_is_for_county_administrators_of_that_county(tree, staff):
         regions.load_counties(
             province_or_county_codes=["341125"], acting_user=staff[Role.COUNTY_CLERK]
         )
-    with pytest.raises(ValidationError):
+    with pytest.raises(Http404):  # another county does not exist for them
         regions.load_counties(
             province_or_county_codes=["341122"], acting_user=staff[Role.COUNTY_ADMIN]
         )
@@ -352,13 +354,30 @@ def test_region_tree_shows_children_with_counts(client, tree, staff):
     assert response.status_code == 200
     rows = {row.region.code: row for row in response.context["rows"]}
     assert set(rows) == {tree.township_a.code, tree.township_b.code}
-    assert (rows[tree.township_a.code].villages, rows[tree.township_a.code].persons) == (2, 2)
-    assert (rows[tree.township_b.code].villages, rows[tree.township_b.code].persons) == (2, 1)
-    assert response.context["totals"] == {"townships": 2, "villages": 4, "persons": 3}
+    # persons are counted by the people app's declared hook (registration.region_counts)
+    assert [str(count.label) for count in response.context["counts"]] == ["登记人数"]
+    assert (rows[tree.township_a.code].villages, rows[tree.township_a.code].counts) == (2, [2])
+    assert (rows[tree.township_b.code].villages, rows[tree.township_b.code].counts) == (2, [1])
+    assert response.context["totals"] == {"townships": 2, "villages": 4, "counts": [3]}
     assert [crumb.code for crumb in response.context["breadcrumbs"]] == []
     township = client.get(f"/regions/{tree.township_a.code}/")
     assert [crumb.code for crumb in township.context["breadcrumbs"]] == [tree.county.code]
     assert "定城镇" in township.content.decode()
+
+
+def test_a_townships_villages_link_to_their_list_for_users_who_may_open_it(client, tree, staff):
+    PersonFactory(village=tree.village_a1)
+    client.force_login(staff[Role.COUNTY_ADMIN])
+    response = client.get(f"/regions/{tree.township_a.code}/")
+    rows = {row.region.code: row for row in response.context["rows"]}
+    export = reverse("people:export")
+    assert rows[tree.village_a1.code].lists == [
+        (f"{export}?village={tree.village_a1.code}", "下载本村名单（Excel）")
+    ]
+    assert rows[tree.village_a2.code].lists == []  # nobody registered there yet
+    assert f'href="{export}?village={tree.village_a1.code}"' in response.content.decode()
+    county = client.get("/regions/")  # the county's rows are townships: no village lists
+    assert not county.context["has_lists"]
 
 
 def test_region_tree_query_count_does_not_grow_with_children(

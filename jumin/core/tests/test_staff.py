@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
+from django.http import Http404
 
 from jumin.core.auth import PasswordChangeRequiredMiddleware
 from jumin.core.models import AuditEntry, RegionLevel, Role, User
@@ -417,3 +418,27 @@ def test_password_rules_speak_chinese_to_an_english_browser(client, staff):
     errors = " ".join(response.context["form"].errors["new_password"])
     assert "太短" in errors and "数字" in errors
     assert "password" not in errors.lower()
+
+
+def test_acting_on_an_account_outside_the_area_answers_404_in_every_service(tree, staff):
+    """One outcome for out of scope: the account does not exist for this administrator."""
+    township_admin = StaffFactory(role=Role.COUNTY_ADMIN, region=tree.township_b)
+    outside = staff[Role.VILLAGE_ASSISTANT]  # in township A
+    acts = (
+        lambda: services.staff_update(
+            acting_user=township_admin,
+            user=outside,
+            full_name="改名",
+            role=outside.role,
+            region_code=outside.region_id,
+        ),
+        lambda: services.staff_reset_password(acting_user=township_admin, user=outside),
+        lambda: services.staff_unlock(acting_user=township_admin, user=outside),
+        lambda: services.staff_deactivate(acting_user=township_admin, user=outside),
+    )
+    for act in acts:
+        with pytest.raises(Http404):
+            act()
+    outside.refresh_from_db()
+    assert outside.is_active and outside.full_name != "改名"
+    assert not AuditEntry.objects.filter(object_id=str(outside.pk)).exists()

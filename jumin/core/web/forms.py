@@ -6,6 +6,7 @@ They derive from ``jumin.core.forms.Form`` and so meet the input rules of every 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jumin.core import registration
 from jumin.core.forms import Form
 from jumin.core.models import Role
 from jumin.core.queries.audit import AuditFilters, action_choices, object_type_choices
@@ -116,7 +117,8 @@ class RegionImportForm(Form):
 
 
 class AuditSearchForm(Form):
-    id_number = forms.CharField(label=_("参保人身份证号"), max_length=18, required=False)
+    """The audit page's search; the apps' subject fields (a person's ID number) come first."""
+
     actor = forms.CharField(label=_("操作人用户名"), max_length=150, required=False)
     action = forms.ChoiceField(
         label=_("操作"),
@@ -140,6 +142,16 @@ class AuditSearchForm(Form):
     )
     request_id = forms.CharField(label=_("请求编号"), max_length=64, required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        subjects = {
+            subject.field: forms.CharField(
+                label=subject.label, max_length=subject.max_length, required=False
+            )
+            for subject in registration.audit_subjects()
+        }
+        self.fields = {**subjects, **self.fields}
+
     def clean(self):
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
@@ -149,11 +161,14 @@ class AuditSearchForm(Form):
     def filters(self) -> AuditFilters:
         data = self.cleaned_data
         return AuditFilters(
-            id_number=data.get("id_number") or "",
             actor=data.get("actor") or "",
             action=data.get("action") or "",
             object_type=data.get("object_type") or "",
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
             request_id=data.get("request_id") or "",
+            subjects={
+                subject.field: data.get(subject.field) or ""
+                for subject in registration.audit_subjects()
+            },
         )

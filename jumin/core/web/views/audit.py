@@ -56,7 +56,7 @@ def search(request):
         {
             "form": form,
             "page": page,
-            "person_not_found": found.person_not_found if found else False,
+            "not_found": found.not_found if found else [],
             "query": urlencode(query),
         },
     )

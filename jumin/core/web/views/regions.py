@@ -5,22 +5,27 @@ import os
 import tempfile
 
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
+from jumin.core import parsing
 from jumin.core.access import can
 from jumin.core.formats import region_file
 from jumin.core.models import RegionLevel
-from jumin.core.pages import page
+from jumin.core.pages import may_open, page
 from jumin.core.queries.regions import (
     region_breadcrumbs,
     region_child_rows,
     region_get,
     region_totals,
+    tree_counts,
 )
 from jumin.core.services import regions
 from jumin.core.web.forms import RegionImportForm
 
 ERRORS_SHOWN = 200
+EXAMPLE_COUNTY = "341125"
 
 
 @require_GET
@@ -33,17 +38,44 @@ def tree(request, code: str = ""):
             return render(request, "core/regions.html", {"region": None})
         code = user.region_id
     region = region_get(user, code)
+    rows = region_child_rows(user, region)
+    totals = region_totals(user, region)
+    counts = tree_counts()
+    lists = village_lists(user, region, counts)
+    for row in rows:
+        row.lists = [
+            (f"{url}?{urlencode({'village': row.region.code})}", label)
+            for index, url, label in lists
+            if row.counts[index]
+        ]
     context = {
         "region": region,
         "breadcrumbs": region_breadcrumbs(user, region),
-        "rows": region_child_rows(user, region),
-        "totals": region_totals(user, region),
+        "rows": rows,
+        "totals": totals,
+        "counts": counts,
+        "total_counts": [
+            (count.label, number) for count, number in zip(counts, totals["counts"], strict=True)
+        ],
+        "has_lists": bool(lists),
         "child_level": RegionLevel(region.level + 1).label if region.level < 5 else "",
         "shows_townships": region.level < RegionLevel.TOWNSHIP - 1,
         "shows_villages": region.level < RegionLevel.VILLAGE - 1,
         "can_import": can(user, "region.manage"),
     }
     return render(request, "core/regions.html", context)
+
+
+def village_lists(user, region, counts) -> list[tuple[int, str, str]]:
+    """(index of the count, page URL, link text) of the pages listing one village's records,
+    for a township's tree and only those the user may open."""
+    if region.level != RegionLevel.TOWNSHIP:
+        return []
+    lists = []
+    for index, count in enumerate(counts):
+        if count.list_url_name and may_open(user, count.list_url_name):
+            lists.append((index, reverse(count.list_url_name), str(count.list_label)))
+    return lists
 
 
 @page
@@ -82,5 +114,8 @@ def _import_upload(user, upload) -> region_file.ImportResult:
 @page
 def region_import_template(request):
     """An empty list with the right headers and one example row for each level."""
-    county = (request.user.region_id or "341125000000")[:6]
+    try:
+        county = parsing.county_code(request.user.region_id)
+    except parsing.InputError:  # no region (yet): the example county
+        county = EXAMPLE_COUNTY
     return region_file.template_workbook(county).response("regions-template.xlsx")

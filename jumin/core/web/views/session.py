@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from jumin.core import audit
 from jumin.core.auth import lockout_message, record_login_failure
+from jumin.core.forms import add_errors
 from jumin.core.pages import page
 from jumin.core.registry import CoreAction
 from jumin.core.services.staff import password_change as change_password
@@ -84,9 +85,7 @@ def password_change(request):
                 new_password=form.cleaned_data["new_password"],
             )
         except ValidationError as error:
-            for field, field_messages in error.message_dict.items():
-                for message in field_messages:
-                    form.add_error(field, message)
+            add_errors(form, error)
         else:
             auth.update_session_auth_hash(request, request.user)
             messages.success(request, _("密码已修改，下次登录请使用新密码。"))

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jumin.core.auth import locked_usernames, login_attempts
+from jumin.core.forms import add_errors
 from jumin.core.models import Role
 from jumin.core.pages import page
 from jumin.core.queries import staff as staff_queries
@@ -58,7 +59,7 @@ def staff_create(request):
                 phone=data["phone"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             return render(
                 request,
@@ -96,7 +97,7 @@ def staff_edit(request, pk: int):
             )
         except ValidationError as error:
             account.refresh_from_db()
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("已保存 %(name)s 的账号。") % {"name": account})
             return redirect("core:staff")
@@ -150,11 +151,3 @@ def staff_deactivate(request, pk: int):
         return redirect("core:staff_edit", pk=account.pk)
     messages.success(request, _("已停用 %(name)s 的账号。") % {"name": account})
     return redirect("core:staff")
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, field_messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, field_messages)
