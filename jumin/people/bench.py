@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from jumin.core.jobs import Progress, cli_progress
 from jumin.core.models import JobRun, Role, User
+from jumin.people import fields
 from jumin.people.demo import (
     DEFAULT_COUNTY,
     PeopleGenerator,
@@ -39,22 +40,11 @@ from jumin.people.demo import (
     ensure_regions,
     insert_rows,
 )
-from jumin.people.models import HukouType, Person, RosterImport, Sex
+from jumin.people.fields import Kind
+from jumin.people.models import Person, RosterImport
 
-ROSTER_HEADERS = (
-    "身份证号",
-    "姓名",
-    "性别",
-    "出生日期",
-    "村代码",
-    "户号",
-    "与户主关系",
-    "户籍类型",
-    "联系电话",
-    "存折账号",
-    "社保卡号",
-    "死亡日期",
-)
+# The roster's columns: every importable field of the spec, under its canonical header.
+ROSTER_HEADERS = tuple(f.roster_header for f in fields.IMPORTED)
 BARE_TABLE = "bench_bare_person"
 BARE_CHUNK = 20_000
 SAMPLE_SIZE = 4_000
@@ -63,9 +53,6 @@ SAMPLE_SIZE = 4_000
 GOAL_ROWS_PER_SECOND = 50_000
 GOAL_RATIO_TO_BARE = 3.0
 GOAL_ID_LOOKUP_P95_MS = 5.0
-
-_SEX_LABELS = {Sex.MALE.value: "男", Sex.FEMALE.value: "女"}
-_HUKOU_LABELS = {value: str(label) for value, label in HukouType.choices}
 
 
 class RegistryBench:
@@ -205,20 +192,8 @@ BENCH_AREAS = [RegistryBench()]
 
 
 def roster_row(person) -> tuple:
-    return (
-        person.id_number,
-        person.name,
-        _SEX_LABELS[person.sex],
-        person.birth_date.isoformat(),
-        person.village_code,
-        person.household_number,
-        person.relation_to_head,
-        _HUKOU_LABELS.get(person.hukou_type, ""),
-        person.phone,
-        person.passbook_number,
-        person.social_security_card_number,
-        person.death_date.isoformat() if person.death_date else "",
-    )
+    """A generated person as the roster's cells: a choice by its label, a date in ISO form."""
+    return tuple(fields.roster_text(f, getattr(person, f.name)) for f in fields.IMPORTED)
 
 
 def write_roster(
@@ -299,30 +274,22 @@ def bare_model() -> type[models.Model]:
     )
 
 
-BARE_COLUMNS = (
-    "id_number",
-    "name",
-    "sex",
-    "birth_date",
-    "village_id",
-    "household_id",
-    "relation_to_head",
-    "hukou_type",
-    "phone",
-    "passbook_number",
-    "social_security_card_number",
-    "death_date",
-    "created_at",
-    "updated_at",
-)
-_SEX_VALUES = {label: value for value, label in _SEX_LABELS.items()}
-_HUKOU_VALUES = {label: value for value, label in _HUKOU_LABELS.items()}
+BARE_COLUMNS = (*(f.column for f in fields.IMPORTED), "created_at", "updated_at")
+# Cell text → stored value for the choices (男 → male), as a plain load must do.
+_CHOICE_VALUES = [
+    (index, {str(label): value for value, label in f.choices.choices})
+    for index, f in enumerate(fields.IMPORTED)
+    if f.kind == Kind.CHOICE
+]
+_HOUSEHOLD_AT = [index for index, f in enumerate(fields.IMPORTED) if f.kind == Kind.HOUSEHOLD]
+_DATES_AT = [index for index, f in enumerate(fields.IMPORTED) if f.kind == Kind.DATE]
 
 
 def bare_insert(path: Path) -> float:
     """Seconds to read the file and bulk-insert its rows, unchecked, into the bare table
     (created before the clock starts, dropped after it stops). Only what a plain load must do
-    is done: 男/女 and the hukou label to their stored values, no household, no validation."""
+    is done: the choices' labels (男/女, the hukou label) to their stored values, no household,
+    no validation."""
     model = bare_model()
     drop = f"DROP TABLE IF EXISTS {connection.ops.quote_name(BARE_TABLE)}"
     with connection.cursor() as cursor:
@@ -336,25 +303,15 @@ def bare_insert(path: Path) -> float:
             reader = csv.reader(handle)
             next(reader)
             chunk = []
-            for row in reader:
-                chunk.append(
-                    (
-                        row[0],
-                        row[1],
-                        _SEX_VALUES.get(row[2], row[2]),
-                        row[3],
-                        row[4],
-                        None,
-                        row[6],
-                        _HUKOU_VALUES.get(row[7], row[7]),
-                        row[8],
-                        row[9],
-                        row[10],
-                        row[11] or None,
-                        now,
-                        now,
-                    )
-                )
+            for row in reader:  # a fresh list per line: changed in place, no copy
+                for index, values in _CHOICE_VALUES:
+                    row[index] = values.get(row[index], row[index])
+                for index in _HOUSEHOLD_AT:
+                    row[index] = None
+                for index in _DATES_AT:
+                    row[index] = row[index] or None
+                row += (now, now)
+                chunk.append(row)
                 if len(chunk) >= BARE_CHUNK:
                     insert_rows(BARE_TABLE, BARE_COLUMNS, chunk)
                     chunk = []

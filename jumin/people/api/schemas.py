@@ -1,14 +1,19 @@
-"""The shapes of the people API: what ``/api/persons`` and ``/api/imports`` take and give."""
+"""The shapes of the people API: what ``/api/persons`` and ``/api/imports`` take and give.
+
+A person's shapes are built from the field spec (``jumin.people.fields``): a field added there
+appears in the requests and the answers, under its API name (``village_code``)."""
 
 import datetime
 import uuid
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, create_model
 
 from jumin.core.api import PlainText
 from jumin.core.schemas import Date
-from jumin.people.models import HukouType, SpecialStatusKind
+from jumin.people import fields
+from jumin.people.fields import Kind
+from jumin.people.models import SpecialStatusKind
 
 ERRORS_IN_ANSWER = 20
 
@@ -24,22 +29,35 @@ class SpecialStatusOut(Schema):
     source: str
 
 
-class PersonOut(Schema):
-    id: int
-    id_number: str = Field(description="身份证号；无查看权限的角色看到的是打码后的号码")
-    name: str
-    sex: str = Field(description="male or female")
-    birth_date: datetime.date
-    village_code: str
-    village_name: str
-    household_number: str
-    relation_to_head: str
-    hukou_type: str = Field(description=", ".join(HukouType.values) + " or empty")
-    phone: str
-    passbook_number: str
-    social_security_card_number: str
-    death_date: datetime.date | None
-    updated_at: datetime.datetime
+def _out_fields(person_fields) -> dict:
+    """What a person's answer holds for ``person_fields``: a village as its code and name, a
+    masked field as the role sees it."""
+    shaped: dict = {"id": (int, ...)}
+    for person_field in person_fields:
+        description = str(person_field.label)
+        if person_field.masked_as:
+            description += "；无查看权限的角色看到的是打码后的号码"
+        if person_field.kind == Kind.CHOICE:
+            description += "：" + ", ".join(person_field.choices.values)
+            description += "" if person_field.identity else " or empty"
+        if person_field.kind == Kind.VILLAGE:
+            shaped[person_field.api_field] = (str, Field(description=description))
+            shaped["village_name"] = (str, ...)
+        elif person_field.kind == Kind.DATE:
+            kind = datetime.date if person_field.identity else datetime.date | None
+            shaped[person_field.api_field] = (kind, Field(description=description))
+        else:
+            shaped[person_field.api_field] = (str, Field(description=description))
+    return shaped
+
+
+PersonOut = create_model(
+    "PersonOut",
+    __base__=Schema,
+    __module__=__name__,
+    **_out_fields(fields.PERSON_FIELDS),
+    updated_at=(datetime.datetime, ...),
+)
 
 
 class PersonDetail(PersonOut):
@@ -48,16 +66,9 @@ class PersonDetail(PersonOut):
     special_statuses: list[SpecialStatusOut]
 
 
-class PersonListItem(Schema):
-    id: int
-    id_number: str
-    name: str
-    sex: str
-    birth_date: datetime.date
-    village_code: str
-    village_name: str
-    phone: str
-    death_date: datetime.date | None
+PersonListItem = create_model(
+    "PersonListItem", __base__=Schema, __module__=__name__, **_out_fields(fields.LISTED)
+)
 
 
 class PersonPage(Schema):
@@ -76,40 +87,36 @@ class PersonFilter(Schema):
     offset: int = Field(0, ge=0, le=10_000_000)
 
 
-# Lengths here only guard against absurd input; the services give the precise Chinese
-# message for anything shorter (wrong ID length, a name over 50 characters, ...).
-class PersonIn(Schema):
+class StrictSchema(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    id_number: PlainText = Field(max_length=64, description="18位身份证号（15位旧号自动转换）")
-    name: PlainText = Field(max_length=200)
-    village_code: PlainText = Field(max_length=64, description="12位村（社区）代码")
-    sex: PlainText | None = Field(None, max_length=8, description="可不填；填则须与身份证号一致")
-    birth_date: Date | None = Field(None, description="可不填；填则须与身份证号一致")
-    household_number: PlainText | None = Field(None, max_length=30)
-    relation_to_head: PlainText | None = Field(None, max_length=20)
-    hukou_type: PlainText | None = Field(None, max_length=20)
-    phone: PlainText | None = Field(None, max_length=64)
-    passbook_number: PlainText | None = Field(None, max_length=64)
-    social_security_card_number: PlainText | None = Field(None, max_length=64)
-    death_date: Date | None = None
+
+def _in_field(person_field, *, required: bool) -> tuple:
+    """A request field. Its length only guards against absurd input; the services give the
+    precise Chinese message for anything shorter (wrong ID length, a name over 50, ...)."""
+    description = str(person_field.api_help or person_field.label)
+    if person_field.kind == Kind.DATE:
+        return Date | None, Field(None, description=description)
+    length = person_field.input_max_length
+    if required:
+        return PlainText, Field(max_length=length, description=description)
+    return PlainText | None, Field(None, max_length=length, description=description)
 
 
-class PersonPatch(Schema):
-    """Only the fields sent change; ``null`` or ``""`` clears an optional field."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: PlainText | None = Field(None, max_length=200)
-    village_code: PlainText | None = Field(None, max_length=64)
-    household_number: PlainText | None = Field(None, max_length=30)
-    relation_to_head: PlainText | None = Field(None, max_length=20)
-    hukou_type: PlainText | None = Field(None, max_length=20)
-    phone: PlainText | None = Field(None, max_length=64)
-    passbook_number: PlainText | None = Field(None, max_length=64)
-    social_security_card_number: PlainText | None = Field(None, max_length=64)
-    death_date: Date | None = None
-    reason: PlainText = Field("", max_length=500, description="修改原因，记入操作记录")
+PersonIn = create_model(
+    "PersonIn",
+    __base__=StrictSchema,
+    __module__=__name__,
+    **{f.api_field: _in_field(f, required=f.required) for f in fields.REGISTERED},
+)
+PersonPatch = create_model(
+    "PersonPatch",
+    __base__=StrictSchema,
+    __module__=__name__,
+    __doc__='Only the fields sent change; ``null`` or ``""`` clears an optional field.',
+    **{f.api_field: _in_field(f, required=False) for f in fields.EDITABLE},
+    reason=(PlainText, Field("", max_length=500, description="修改原因，记入操作记录")),
+)
 
 
 # --------------------------------------------------------------------------- imports

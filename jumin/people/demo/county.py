@@ -3,6 +3,7 @@
 all in one transaction."""
 
 import datetime
+import operator
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from jumin.core.models import Region, RegionLevel, Role, User
 from jumin.core.services.regions import load_counties
 from jumin.people.demo.people import HouseholdBatch, HouseholdRow, PeopleGenerator
 from jumin.people.demo.regions import DEFAULT_COUNTY, Village, plan_regions
+from jumin.people.fields import PERSON_FIELDS, Kind
 from jumin.people.models import Household, Person, SpecialStatus
 from jumin.people.registry import PeopleAction
 
@@ -287,42 +289,8 @@ class _Writer:
         table = Person._meta.db_table
         insert_rows(
             table,
-            (
-                "id_number",
-                "name",
-                "sex",
-                "birth_date",
-                "village_id",
-                "household_id",
-                "relation_to_head",
-                "hukou_type",
-                "phone",
-                "passbook_number",
-                "social_security_card_number",
-                "death_date",
-                "created_at",
-                "updated_at",
-            ),
-            (
-                (
-                    p.id_number,
-                    p.name,
-                    p.sex,
-                    _date(p.birth_date),
-                    p.village_code,
-                    household_ids.get((p.village_code, p.household_number)),
-                    p.relation_to_head,
-                    p.hukou_type,
-                    p.phone,
-                    p.passbook_number,
-                    p.social_security_card_number,
-                    _date(p.death_date),
-                    self.now,
-                    self.now,
-                )
-                for batch in chunk
-                for p in batch.persons
-            ),
+            (*(f.column for f in PERSON_FIELDS), "created_at", "updated_at"),
+            (self._stored(p, household_ids) for batch in chunk for p in batch.persons),
         )
         ids = {}
         with connection.cursor() as cursor:
@@ -331,6 +299,21 @@ class _Writer:
                 ids[id_number] = pk
                 self.last_person = max(self.last_person, pk)
         return ids
+
+    def _stored(self, person, household_ids: dict) -> list:
+        """A generated person as the table stores it: every field of the spec, a household by
+        its id, dates adapted; then the two timestamps."""
+        values = list(_PICK_FIELDS(person))
+        values[_HOUSEHOLD_AT] = household_ids.get((person.village_id, person.household_number))
+        for index in _DATES_AT:
+            values[index] = _date(values[index])
+        values += (self.now, self.now)
+        return values
+
+
+_PICK_FIELDS = operator.attrgetter(*(f.name for f in PERSON_FIELDS))
+_HOUSEHOLD_AT = next(i for i, f in enumerate(PERSON_FIELDS) if f.kind == Kind.HOUSEHOLD)
+_DATES_AT = [i for i, f in enumerate(PERSON_FIELDS) if f.kind == Kind.DATE]
 
 
 def _create_accounts(county_code: str, villages: Sequence[Village]) -> list[DemoAccount]:

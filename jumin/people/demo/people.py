@@ -7,10 +7,12 @@ import hashlib
 import itertools
 import random
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import astuple, dataclass, field
+from dataclasses import astuple, dataclass, field, make_dataclass
+from dataclasses import field as dataclass_field
 from typing import NamedTuple
 
 from jumin.people.demo.regions import Village
+from jumin.people.fields import PERSON_FIELDS
 from jumin.people.models import HukouType, Sex, SpecialStatusKind
 from jumin.people.rules import check_character
 
@@ -24,20 +26,14 @@ class HouseholdRow:
     address: str
 
 
-@dataclass(slots=True)
-class PersonRow:
-    id_number: str
-    name: str
-    sex: str
-    birth_date: datetime.date
-    village_code: str
-    household_number: str
-    relation_to_head: str
-    hukou_type: str
-    phone: str
-    passbook_number: str
-    social_security_card_number: str
-    death_date: datetime.date | None
+# A generated person: one attribute per field of the spec (``jumin.people.fields``), blank
+# unless the generator draws it, so a field added there is written by the demo too.
+PersonRow = make_dataclass(
+    "PersonRow",
+    [(f.name, object, dataclass_field(default=f.blank)) for f in PERSON_FIELDS],
+    slots=True,
+)
+PersonRow.__module__ = __name__
 
 
 @dataclass(slots=True)
@@ -348,7 +344,7 @@ class PeopleGenerator:
             name=surname + self._given_name(member.sex, birth_date.year),
             sex=member.sex,
             birth_date=birth_date,
-            village_code=village_code,
+            village_id=village_code,
             household_number=household_number,
             relation_to_head=member.relation,
             hukou_type=hukou,
@@ -390,7 +386,7 @@ class PeopleGenerator:
             found.append(
                 StatusRow(
                     id_number=person.id_number,
-                    village_code=person.village_code,
+                    village_code=person.village_id,
                     kind=kind,
                     detail=detail,
                     valid_from=valid_from,
@@ -409,14 +405,8 @@ class PeopleGenerator:
             name=original.name,
             sex=original.sex,
             birth_date=original.birth_date,
-            village_code=original.village_code,
-            household_number="",
-            relation_to_head="",
+            village_id=original.village_id,
             hukou_type=original.hukou_type,
-            phone="",
-            passbook_number="",
-            social_security_card_number="",
-            death_date=None,
         )
         self.persons += 1
         self.duplicates += 1

@@ -17,34 +17,20 @@ import operator
 import re
 
 from jumin.core.text import TextError, check_text, export_text, has_control_characters
+from jumin.people import fields
+from jumin.people.fields import Kind
 from jumin.people.formats.roster_columns import (
     CELL_MAX_CHARACTERS,
-    FIELD_MAX_CHARACTERS,
     FIELDS,
     FORMULA_MESSAGE,
     HEADER_FOR,
 )
-from jumin.people.models import HukouType, Sex
+from jumin.people.models import Sex
 from jumin.people.rules import CHECK_CHARACTERS, WEIGHTS
 from jumin.people.services.persons import ACCOUNT_PATTERN, PHONE_PATTERN, clean_person_fields
 
 # The columns of the staging table, in the order ``check`` returns them.
-STAGING_FIELDS = (
-    "row_number",
-    "id_number",
-    "ok",
-    "name",
-    "sex",
-    "birth_date",
-    "village_id",
-    "household_number",
-    "relation_to_head",
-    "hukou_type",
-    "phone",
-    "passbook_number",
-    "social_security_card_number",
-    "death_date",
-)
+STAGING_FIELDS = ("row_number", "ok", *FIELDS)
 
 SCOPE_MESSAGE = "村（社区）代码 {code} 不存在或不在您的管辖范围内"
 EARLIEST_BIRTH_YEAR = 1880
@@ -52,9 +38,16 @@ ERROR_VALUE_CHARACTERS = 100
 
 _SEX_VALUES = {"男": Sex.MALE.value, "女": Sex.FEMALE.value}
 _SEX_VALUES.update({value: value for value in Sex.values})
-_HUKOU_VALUES = {"": ""}
-_HUKOU_VALUES.update({str(label): value for value, label in HukouType.choices})
-_HUKOU_VALUES.update({value: value for value in HukouType.values})
+
+
+def _choice_values(person_field) -> dict[str, str]:
+    """Cell text → stored value for a choice: blank, its labels and its stored values."""
+    values = {"": ""}
+    values.update({str(label): value for value, label in person_field.choices.choices})
+    values.update({value: value for value in person_field.choices.values})
+    return values
+
+
 _DATE_SHAPES = (
     re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
@@ -100,10 +93,29 @@ class RowChecker:
         # A field missing from the file reads the "" appended to every row (index -1).
         self.pick = operator.itemgetter(*(columns.get(field, -1) for field in FIELDS))
         self.field_index = {field: columns.get(field, -1) for field in FIELDS}
+        # Where each kind of field sits among the picked values; the ID number fixes sex and
+        # birth date, every other field is checked by its kind.
+        position = {name: index for index, name in enumerate(FIELDS)}
+        imported = [(position[f.name], f) for f in fields.IMPORTED]
+        self._id_at = position["id_number"]
+        self._sex_at = position["sex"]
+        self._birth_at = position["birth_date"]
+        self._names = [(i, f.max_length) for i, f in imported if f.kind == Kind.NAME]
+        self._villages = [i for i, f in imported if f.kind == Kind.VILLAGE]
+        self._texts = [
+            (i, f.max_length) for i, f in imported if f.kind in (Kind.TEXT, Kind.HOUSEHOLD)
+        ]
+        self._choices = [
+            (i, _choice_values(f)) for i, f in imported if f.kind == Kind.CHOICE and not f.identity
+        ]
+        self._phones = [i for i, f in imported if f.kind == Kind.PHONE]
+        self._accounts = [i for i, f in imported if f.kind == Kind.ACCOUNT]
+        self._dates = [i for i, f in imported if f.kind == Kind.DATE and not f.identity]
+        self._date_fields = {f.name for f in fields.IMPORTED if f.kind == Kind.DATE}
         self._address_sums: dict[str, int] = {}
         self._birth_parts: dict[str, tuple[int, str] | None] = {}
         self._order_parts: dict[str, tuple[int, str] | None] = {}
-        self._dates: dict[str, str | None] = {}
+        self._dates_seen: dict[str, str | None] = {}
         self._on_iso = on.isoformat()
 
     # ------------------------------------------------------------------ the one entry point
@@ -130,22 +142,10 @@ class RowChecker:
     def _fast(self, number: int, values: tuple):
         """The clean staging row if this row is surely good, else None (then: slow path).
 
-        Written flat, with caches, because it runs once per row of million-row files.
+        Written flat, with caches, because it runs once per row of million-row files; each
+        kind of field is one loop over the positions of the fields of that kind.
         """
-        (
-            id_raw,
-            name,
-            sex,
-            birth,
-            village,
-            household,
-            relation,
-            hukou,
-            phone,
-            passbook,
-            card,
-            death,
-        ) = values
+        id_raw = values[self._id_at]
         if len(id_raw) != 18 or sum(map(len, values)) > CELL_MAX_CHARACTERS:
             return None
         joined = "".join(values)
@@ -170,63 +170,65 @@ class RowChecker:
             return None
         birth_iso = birth_part[1]
         id_sex = order_part[1]
-        name = name.strip()
-        if not name or len(name) > 50 or not (name.isalpha() or _has_no_digit(name)):
-            return None
+        sex = values[self._sex_at]
         if sex and _SEX_VALUES.get(sex.strip()) != id_sex:
             return None
+        birth = values[self._birth_at]
         if birth:
-            known = self._dates.get(birth, False)
+            known = self._dates_seen.get(birth, False)
             if known is False:
                 known = self._date_iso(birth)
             if known != birth_iso:
                 return None
-        village = village.strip()
-        if village not in self.villages:
-            return None
-        household = household.strip()
-        relation = relation.strip()
-        if len(household) > 30 or len(relation) > 20:
-            return None
-        hukou = _HUKOU_VALUES.get(hukou.strip())
-        if hukou is None:
-            return None
-        if phone and not (len(phone) == 11 and phone[0] == "1" and phone.isdecimal()):
-            phone = phone.strip().replace(" ", "")
-            if phone and not PHONE_PATTERN.match(phone):
+        clean = list(values)
+        clean[self._sex_at] = id_sex
+        clean[self._birth_at] = birth_iso
+        for index, limit in self._names:
+            name = values[index].strip()
+            if not name or len(name) > limit or not (name.isalpha() or _has_no_digit(name)):
                 return None
-        if passbook and not (5 < len(passbook) < 33 and passbook.isalnum() and passbook.isascii()):
-            passbook = passbook.strip().replace(" ", "")
-            if passbook and not ACCOUNT_PATTERN.match(passbook):
+            if name[:1] == "=":
                 return None
-        if card and not (5 < len(card) < 33 and card.isalnum() and card.isascii()):
-            card = card.strip().replace(" ", "")
-            if card and not ACCOUNT_PATTERN.match(card):
+            clean[index] = name
+        for index in self._villages:
+            village = values[index].strip()
+            if village not in self.villages:
                 return None
-        if death:
-            death = self._date_iso(death)
-            if death is None or death > self._on_iso or death < birth_iso:
+            clean[index] = village
+        for index, limit in self._texts:
+            text = values[index].strip()
+            if len(text) > limit or text[:1] == "=":
                 return None
-        else:
-            death = None
-        if name[:1] == "=" or household[:1] == "=" or relation[:1] == "=":
-            return None
-        return (
-            number,
-            id_raw,
-            1,
-            name,
-            id_sex,
-            birth_iso,
-            village,
-            household,
-            relation,
-            hukou,
-            phone,
-            passbook,
-            card,
-            death,
-        )
+            clean[index] = text
+        for index, choices in self._choices:
+            choice = choices.get(values[index].strip())
+            if choice is None:
+                return None
+            clean[index] = choice
+        for index in self._phones:
+            phone = values[index]
+            if phone and not (len(phone) == 11 and phone[0] == "1" and phone.isdecimal()):
+                phone = phone.strip().replace(" ", "")
+                if phone and not PHONE_PATTERN.match(phone):
+                    return None
+                clean[index] = phone
+        for index in self._accounts:
+            account = values[index]
+            if account and not (5 < len(account) < 33 and account.isalnum() and account.isascii()):
+                account = account.strip().replace(" ", "")
+                if account and not ACCOUNT_PATTERN.match(account):
+                    return None
+                clean[index] = account
+        for index in self._dates:
+            day = values[index]
+            if day:
+                day = self._date_iso(day)
+                if day is None or day > self._on_iso or day < birth_iso:
+                    return None
+                clean[index] = day
+            else:
+                clean[index] = None
+        return (number, 1, *clean)
 
     def _address_sum(self, digits: str) -> int | None:
         if not (digits.isascii() and digits.isdigit()):
@@ -257,12 +259,12 @@ class RowChecker:
         return part
 
     def _date_iso(self, text: str) -> str | None:
-        known = self._dates.get(text, False)
+        known = self._dates_seen.get(text, False)
         if known is not False:
             return known
         value = normalise_date_text(text)
         iso = value.isoformat() if isinstance(value, datetime.date) else None
-        self._dates[text] = iso
+        self._dates_seen[text] = iso
         return iso
 
     # ------------------------------------------------------------------ slow path
@@ -278,13 +280,10 @@ class RowChecker:
             for field, value in raw.items()
             if field in self.columns
         }
-        for field in ("birth_date", "death_date"):
+        for field in self._date_fields:
             if data.get(field):
                 data[field] = normalise_date_text(data[field])
         clean, errors = clean_person_fields(data, on=self.on)
-        for field, limit in FIELD_MAX_CHARACTERS.items():
-            if len(str(raw[field]).strip()) > limit and field not in cell_errors:
-                errors[field] = f"{HEADER_FOR[field]}过长（最多{limit}个字）"
         if "village_id" not in errors and "village_id" not in cell_errors:
             if clean["village_id"] not in self.villages:
                 errors["village_id"] = SCOPE_MESSAGE.format(code=clean["village_id"])
@@ -325,24 +324,22 @@ class RowChecker:
 
     @staticmethod
     def _staging_row(number: int, clean: dict, *, ok: int) -> tuple:
-        if not ok:
-            return (number, clean["id_number"], 0, "", "", None, "", "", "", "", "", "", "", None)
-        return (
-            number,
-            clean["id_number"],
-            1,
-            clean["name"],
-            clean["sex"],
-            clean["birth_date"].isoformat(),
-            clean["village_id"],
-            clean["household_number"],
-            clean["relation_to_head"],
-            clean["hukou_type"],
-            clean["phone"],
-            clean["passbook_number"],
-            clean["social_security_card_number"],
-            clean["death_date"].isoformat() if clean["death_date"] else None,
-        )
+        if not ok:  # kept for finding duplicates in the file: its ID number alone
+            return (
+                number,
+                0,
+                *(
+                    clean["id_number"] if f.name == "id_number" else f.blank
+                    for f in fields.IMPORTED
+                ),
+            )
+        return (number, 1, *(_staged(f, clean[f.name]) for f in fields.IMPORTED))
+
+
+def _staged(person_field, value):
+    if person_field.kind == Kind.DATE:
+        return value.isoformat() if value else None
+    return value
 
 
 def _has_no_digit(name: str) -> bool:

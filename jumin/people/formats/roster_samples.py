@@ -28,20 +28,20 @@ def roster_row(
 ) -> dict[str, str]:
     """One good row as {canonical header: text}; ``sequence`` makes the ID number unique."""
     birth_date = birth_date or datetime.date(1950, 1, 1) + datetime.timedelta(days=sequence // 400)
-    row = {
-        "身份证号": id_number_for(sequence % 400, birth_date=birth_date, sex=sex),
-        "姓名": name if name is not None else f"张{'伟芳娜敏静丽强磊军洋'[sequence % 10]}",
-        "性别": "男" if sex == "male" else "女",
-        "出生日期": birth_date.isoformat(),
-        "村代码": village,
-        "户号": f"{sequence // 3 + 1:04d}",
-        "与户主关系": "户主" if sequence % 3 == 0 else "子女",
-        "户籍类型": "农业",
-        "联系电话": f"139{sequence:08d}",
-        "存折账号": f"62284800{sequence:08d}",
-        "社保卡号": "",
-        "死亡日期": "",
+    by_field = {
+        "id_number": id_number_for(sequence % 400, birth_date=birth_date, sex=sex),
+        "name": name if name is not None else f"张{'伟芳娜敏静丽强磊军洋'[sequence % 10]}",
+        "sex": "男" if sex == "male" else "女",
+        "birth_date": birth_date.isoformat(),
+        "village_id": village,
+        "household_number": f"{sequence // 3 + 1:04d}",
+        "relation_to_head": "户主" if sequence % 3 == 0 else "子女",
+        "hukou_type": "农业",
+        "phone": f"139{sequence:08d}",
+        "passbook_number": f"62284800{sequence:08d}",
     }
+    # every column of the roster, blank unless given above or in ``values``
+    row = {header: by_field.get(field, "") for field, header in COLUMNS}
     row.update(values)
     return row
 

@@ -6,38 +6,19 @@ from pathlib import Path
 from django.conf import settings
 
 from jumin.core.exports import ExcelExport
-from jumin.people.formats.roster_columns import COLUMNS, REQUIRED_FIELDS
-from jumin.people.rules import check_character
+from jumin.people import fields
+from jumin.people.fields import DIGIT_KINDS
+from jumin.people.formats.roster_columns import COLUMNS, HEADER_FOR, REQUIRED_FIELDS
 
 ERROR_HEADERS = ("行号", "列", "单元格内容", "错误原因")
 # Excel's last row is 1 048 576; a longer list is cut with a note.
 ERROR_ROWS_MAX = 1_000_000
-TEXT_FIELDS = {
-    "id_number",
-    "village_id",
-    "household_number",
-    "phone",
-    "passbook_number",
-    "social_security_card_number",
-}
+# Columns whose text looks like a number: kept as text in Excel, so long codes stay whole.
+TEXT_FIELDS = {f.name for f in fields.IMPORTED if f.kind in DIGIT_KINDS}
 
 
 def example_row() -> dict[str, str]:
-    first17 = "34112519800101001"
-    return {
-        "id_number": first17 + check_character(first17),
-        "name": "张三",
-        "sex": "男",
-        "birth_date": "1980-01-01",
-        "village_id": "341125100001",
-        "household_number": "0001",
-        "relation_to_head": "户主",
-        "hukou_type": "农业",
-        "phone": "13912345678",
-        "passbook_number": "6228480012345678",
-        "social_security_card_number": "",
-        "death_date": "",
-    }
+    return {f.name: f.example for f in fields.IMPORTED}
 
 
 def template_workbook() -> bytes:
@@ -61,8 +42,9 @@ def template_workbook() -> bytes:
         sheet.column_dimensions[letter].width = 22 if field in TEXT_FIELDS else 12
     sheet.freeze_panes = "A2"
     notes = workbook.create_sheet("填写说明")
+    required = "、".join(HEADER_FOR[field] for field in REQUIRED_FIELDS)
     for line in (
-        "第一行是列名，请不要修改；红色的“身份证号、姓名、村代码”必须填写，其余可以不填。",
+        f"第一行是列名，请不要修改；红色的“{required}”必须填写，其余可以不填。",
         "第二行是示例，导入前请删除或改成真实数据。",
         "身份证号、村代码、户号、电话、账号等列请设为“文本”格式，否则 Excel 会把长数字改掉。",
         "性别填“男”或“女”；日期写成 1980-01-31；户籍类型填：农业、非农业、居民户口。",

@@ -6,7 +6,7 @@ from jumin.people.queries.history import FIELD_LABELS, person_history
 from jumin.people.queries.persons import (
     household_get,
     household_members,
-    person_export_rows,
+    person_export_list,
     person_find_by_id_number,
     person_get,
     person_list,
@@ -27,7 +27,7 @@ __all__ = [
     "duplicate_groups",
     "household_get",
     "household_members",
-    "person_export_rows",
+    "person_export_list",
     "person_find_by_id_number",
     "person_get",
     "person_history",

@@ -10,30 +10,21 @@ from django.utils.translation import gettext_lazy as _
 from jumin.core import registration
 from jumin.core.access import masked_for, require
 from jumin.core.models import AuditEntry, Region
+from jumin.people import fields
+from jumin.people.fields import Kind
 from jumin.people.models import (
     DuplicateReview,
     Household,
-    HukouType,
     Person,
-    Sex,
     SpecialStatus,
     SpecialStatusKind,
 )
 from jumin.people.registry import PeopleAction
 
+# The names of the fields the people app's audit entries record: a person's from the spec
+# (by the column stored), then those of statuses and duplicate reviews.
 FIELD_LABELS = {
-    "id_number": _("身份证号"),
-    "name": _("姓名"),
-    "sex": _("性别"),
-    "birth_date": _("出生日期"),
-    "village_id": _("村（社区）"),
-    "household_id": _("户号"),
-    "relation_to_head": _("与户主关系"),
-    "hukou_type": _("户籍类型"),
-    "phone": _("联系电话"),
-    "passbook_number": _("存折账号"),
-    "social_security_card_number": _("社保卡号"),
-    "death_date": _("死亡日期"),
+    **{f.column: f.label for f in fields.AUDITED},
     "person": _("参保人"),
     "kind": _("类别"),
     "detail": _("等级/类型"),
@@ -44,12 +35,15 @@ FIELD_LABELS = {
     "note": _("说明"),
 }
 # Values masked for roles without ``person.view_unmasked``, as on the detail page.
-MASKED_FIELDS = {
-    "id_number": "id_number",
-    "phone": "phone",
-    "passbook_number": "account",
-    "social_security_card_number": "account",
+MASKED_FIELDS = {f.column: f.masked_as for f in fields.AUDITED if f.masked_as}
+# Stored choices shown by their Chinese label.
+CHOICES = {
+    **{f.column: f.choices for f in fields.AUDITED if f.kind == Kind.CHOICE},
+    "kind": SpecialStatusKind,
+    "decision": DuplicateReview.Decision,
 }
+# Values that name another row: shown by its name (a village) or number (a household).
+NAMED = {f.column for f in fields.AUDITED if f.kind in (Kind.VILLAGE, Kind.HOUSEHOLD)}
 
 
 @dataclass
@@ -146,13 +140,8 @@ def _shown(user, key: str, value, names: dict) -> str:
     value = str(value)
     if key in MASKED_FIELDS:
         return masked_for(user, MASKED_FIELDS[key], value)
-    if key in ("village_id", "household_id"):
+    if key in NAMED:
         return names.get((key, value), value)
-    choices = {"sex": Sex, "hukou_type": HukouType}
-    if key in choices:
-        return str(dict(choices[key].choices).get(value, value))
-    if key == "kind":
-        return str(dict(SpecialStatusKind.choices).get(value, value))
-    if key == "decision":
-        return str(dict(DuplicateReview.Decision.choices).get(value, value))
+    if key in CHOICES:
+        return str(dict(CHOICES[key].choices).get(value, value))
     return value

@@ -2,13 +2,12 @@
 is audited."""
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext_lazy as _
 
 from jumin.core import audit
-from jumin.core.access import get_scoped_or_404, masked_for, require, scope
+from jumin.core.access import get_scoped_or_404, require, scope
 from jumin.core.models import Region
 from jumin.core.text import is_ascii_digits
-from jumin.people.models import Household, HukouType, Person, Sex
+from jumin.people.models import Household, Person
 from jumin.people.registry import PeopleAction
 
 
@@ -69,38 +68,11 @@ def household_members(user, household: Household) -> QuerySet:
 
 # --------------------------------------------------------------------------- export
 
-EXPORT_COLUMNS = (
-    ("name", _("姓名")),
-    ("id_number", _("身份证号")),
-    ("sex", _("性别")),
-    ("birth_date", _("出生日期")),
-    ("township", _("乡镇")),
-    ("village", _("村（社区）")),
-    ("household", _("户号")),
-    ("relation_to_head", _("与户主关系")),
-    ("hukou_type", _("户籍类型")),
-    ("phone", _("联系电话")),
-    ("death_date", _("死亡日期")),
-)
 
-
-def person_export_rows(user, *, village: Region | None = None):
-    """Rows for the Excel export, masked for the user's role; read in chunks from the database."""
+def person_export_list(user, *, village: Region | None = None) -> QuerySet:
+    """The persons of the Excel export (the user's scope, or one village of it), with what
+    their rows show, in a stable order for reading in chunks."""
     persons = person_list(user).select_related("village", "village__parent", "household")
     if village is not None:
         persons = persons.filter(village=village)
-    sexes, hukou_types = dict(Sex.choices), dict(HukouType.choices)
-    for person in persons.order_by("village_id", "pk").iterator(chunk_size=2000):
-        yield (
-            person.name,
-            masked_for(user, "id_number", person.id_number),
-            str(sexes.get(person.sex, person.sex)),
-            person.birth_date,
-            person.village.parent.name if person.village.parent_id else "",
-            person.village.name,
-            person.household.number if person.household_id else "",
-            person.relation_to_head,
-            str(hukou_types.get(person.hukou_type, person.hukou_type)),
-            masked_for(user, "phone", person.phone),
-            person.death_date,
-        )
+    return persons.order_by("village_id", "pk")

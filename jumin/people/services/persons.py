@@ -11,12 +11,22 @@ from django.utils import timezone
 from jumin.core import audit
 from jumin.core.access import in_scope, require
 from jumin.core.models import Region, RegionLevel
-from jumin.people.models import Household, HukouType, Person, Sex, SpecialStatus
+from jumin.people.fields import (
+    EDITABLE,
+    PERSON_FIELDS,
+    Kind,
+    choice_value,
+    field,
+    snapshot,
+    stored_value,
+)
+from jumin.people.models import Household, Person, Sex, SpecialStatus
 from jumin.people.registry import PeopleAction
 from jumin.people.rules import IdNumberError, parse_id_number
 
 PHONE_PATTERN = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 ACCOUNT_PATTERN = re.compile(r"^[0-9A-Za-z-]{6,32}$")
+IDENTITY_CHECKED = ("sex", "birth_date")
 
 
 def today() -> datetime.date:
@@ -26,90 +36,135 @@ def today() -> datetime.date:
 def clean_person_fields(data: dict, *, on: datetime.date) -> tuple[dict, dict]:
     """Check one person's fields; return (clean values, {field: Chinese message}).
 
-    Shared by the form, the API and the roster import so all three say the same thing.
-    ``data`` may hold: id_number, name, sex, birth_date, village_id, household_number,
-    relation_to_head, hukou_type, phone, passbook_number, social_security_card_number,
-    death_date. Sex and birth date, when given, must agree with the ID number.
+    Shared by the forms, the API and the roster import so all three say the same thing.
+    ``data`` holds any of the fields of ``fields.PERSON_FIELDS`` by name; a field missing or
+    blank is empty. Sex and birth date, when given, must agree with the ID number.
     """
     errors: dict[str, str] = {}
     clean: dict = {}
+    identity = _clean_identity(data, clean, errors, on=on)
+    for person_field in PERSON_FIELDS:
+        if person_field.identity:
+            continue
+        value = data.get(person_field.name)
+        cleaner = _CLEANERS[person_field.kind]
+        clean[person_field.name], message = cleaner(person_field, value, identity, on)
+        if message:
+            errors[person_field.name] = message
+    return clean, errors
+
+
+def _clean_identity(data: dict, clean: dict, errors: dict, *, on: datetime.date):
+    """The ID number, and the sex and birth date it fixes (those given must agree)."""
     try:
         identity = parse_id_number(data.get("id_number") or "", today=on)
     except IdNumberError as error:
         errors["id_number"] = error.message
-        identity = None
-    if identity is not None:
-        clean["id_number"] = identity.number
-        clean["sex"] = identity.sex
-        clean["birth_date"] = identity.birth_date
-        sex = data.get("sex")
-        if sex not in (None, ""):
-            sex = {"男": Sex.MALE, "女": Sex.FEMALE}.get(str(sex).strip(), str(sex).strip())
-            if sex not in Sex.values:
-                errors["sex"] = "性别只能填“男”或“女”"
-            elif sex != identity.sex:
-                errors["sex"] = f"性别与身份证号不符（身份证号显示为{Sex(identity.sex).label}）"
-        birth_date = data.get("birth_date")
-        if birth_date not in (None, ""):
-            if isinstance(birth_date, str):
-                try:
-                    birth_date = datetime.date.fromisoformat(birth_date.strip())
-                except ValueError:
-                    errors["birth_date"] = "出生日期格式应为 1980-01-31"
-                    birth_date = None
-            if birth_date is not None and birth_date != identity.birth_date:
-                errors["birth_date"] = (
-                    f"出生日期与身份证号不符（身份证号显示为{identity.birth_date:%Y-%m-%d}）"
-                )
-    name = str(data.get("name") or "").strip()
-    if not name:
-        errors["name"] = "姓名不能为空"
-    elif len(name) > 50:
-        errors["name"] = "姓名过长（最多50个字）"
-    elif any(ch.isdigit() for ch in name):
-        errors["name"] = "姓名不能包含数字"
-    clean["name"] = name
-    village_id = str(data.get("village_id") or "").strip()
-    if not re.fullmatch(r"\d{12}", village_id):
-        errors["village_id"] = "村（社区）代码应为12位数字"
-    clean["village_id"] = village_id
-    for field in ("relation_to_head",):
-        clean[field] = str(data.get(field) or "").strip()[:20]
-    hukou = str(data.get("hukou_type") or "").strip()
-    hukou = {label: value for value, label in HukouType.choices}.get(hukou, hukou)
-    if hukou and hukou not in HukouType.values:
-        errors["hukou_type"] = "户籍类型只能是：农业、非农业、居民户口"
-    clean["hukou_type"] = hukou
-    phone = str(data.get("phone") or "").strip().replace(" ", "")
-    if phone and not PHONE_PATTERN.match(phone):
-        errors["phone"] = "联系电话应为11位手机号或带区号的固定电话"
-    clean["phone"] = phone
-    for field, label in (
-        ("passbook_number", "存折账号"),
-        ("social_security_card_number", "社保卡号"),
-    ):
-        value = str(data.get(field) or "").strip().replace(" ", "")
-        if value and not ACCOUNT_PATTERN.match(value):
-            errors[field] = f"{label}应为6到32位数字或字母"
-        clean[field] = value
-    death_date = data.get("death_date")
-    if death_date in (None, ""):
-        clean["death_date"] = None
-    else:
-        if isinstance(death_date, str):
+        return None
+    clean["id_number"] = identity.number
+    clean["sex"] = identity.sex
+    clean["birth_date"] = identity.birth_date
+    sex = data.get("sex")
+    if sex not in (None, ""):
+        sex = choice_value(field("sex"), sex)
+        if sex not in Sex.values:
+            errors["sex"] = "性别只能填“男”或“女”"
+        elif sex != identity.sex:
+            errors["sex"] = f"性别与身份证号不符（身份证号显示为{Sex(identity.sex).label}）"
+    birth_date = data.get("birth_date")
+    if birth_date not in (None, ""):
+        if isinstance(birth_date, str):
             try:
-                death_date = datetime.date.fromisoformat(death_date.strip())
+                birth_date = datetime.date.fromisoformat(birth_date.strip())
             except ValueError:
-                errors["death_date"] = "死亡日期格式应为 2024-01-31"
-                death_date = None
-        if death_date is not None:
-            if death_date > on:
-                errors["death_date"] = "死亡日期不能晚于今天"
-            elif identity is not None and death_date < identity.birth_date:
-                errors["death_date"] = "死亡日期不能早于出生日期"
-        clean["death_date"] = death_date
-    clean["household_number"] = str(data.get("household_number") or "").strip()[:30]
-    return clean, errors
+                errors["birth_date"] = "出生日期格式应为 1980-01-31"
+                birth_date = None
+        if birth_date is not None and birth_date != identity.birth_date:
+            errors["birth_date"] = (
+                f"出生日期与身份证号不符（身份证号显示为{identity.birth_date:%Y-%m-%d}）"
+            )
+    return identity
+
+
+def _text(value) -> str:
+    return str(value or "").strip()
+
+
+def _clean_name(person_field, value, identity, on) -> tuple[str, str]:
+    name = _text(value)
+    if not name:
+        return name, f"{person_field.label}不能为空"
+    if len(name) > person_field.max_length:
+        return name, f"{person_field.label}过长（最多{person_field.max_length}个字）"
+    if any(character.isdigit() for character in name):
+        return name, f"{person_field.label}不能包含数字"
+    return name, ""
+
+
+def _clean_text(person_field, value, identity, on) -> tuple[str, str]:
+    text = _text(value)
+    if not text and person_field.required:
+        return text, f"{person_field.label}不能为空"
+    if len(text) > person_field.max_length:
+        return text, f"{person_field.label}过长（最多{person_field.max_length}个字）"
+    return text, ""
+
+
+def _clean_choice(person_field, value, identity, on) -> tuple[str, str]:
+    choice = choice_value(person_field, _text(value))
+    if choice and choice not in person_field.choices.values:
+        labels = "、".join(str(label) for _value, label in person_field.choices.choices)
+        return choice, f"{person_field.label}只能是：{labels}"
+    return choice, ""
+
+
+def _clean_village(person_field, value, identity, on) -> tuple[str, str]:
+    code = _text(value)
+    if not re.fullmatch(r"\d{12}", code):
+        return code, f"{person_field.label}代码应为12位数字"
+    return code, ""
+
+
+def _clean_phone(person_field, value, identity, on) -> tuple[str, str]:
+    phone = _text(value).replace(" ", "")
+    if phone and not PHONE_PATTERN.match(phone):
+        return phone, f"{person_field.label}应为11位手机号或带区号的固定电话"
+    return phone, ""
+
+
+def _clean_account(person_field, value, identity, on) -> tuple[str, str]:
+    account = _text(value).replace(" ", "")
+    if account and not ACCOUNT_PATTERN.match(account):
+        return account, f"{person_field.label}应为6到32位数字或字母"
+    return account, ""
+
+
+def _clean_date(person_field, value, identity, on) -> tuple[datetime.date | None, str]:
+    """A day of the person's life: not after today, not before their birth."""
+    if value in (None, ""):
+        return None, ""
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            return None, f"{person_field.label}格式应为 2024-01-31"
+    if value > on:
+        return value, f"{person_field.label}不能晚于今天"
+    if identity is not None and value < identity.birth_date:
+        return value, f"{person_field.label}不能早于出生日期"
+    return value, ""
+
+
+_CLEANERS = {
+    Kind.NAME: _clean_name,
+    Kind.TEXT: _clean_text,
+    Kind.HOUSEHOLD: _clean_text,
+    Kind.CHOICE: _clean_choice,
+    Kind.VILLAGE: _clean_village,
+    Kind.PHONE: _clean_phone,
+    Kind.ACCOUNT: _clean_account,
+    Kind.DATE: _clean_date,
+}
 
 
 def _village_for(acting_user, village_id: str, errors: dict) -> Region | None:
@@ -151,7 +206,7 @@ def person_create(*, acting_user, data: dict) -> Person:
             {"id_number": ValidationError("该身份证号已经登记", code="duplicate")}
         ) from error
     audit.record(
-        actor=acting_user, action=PeopleAction.PERSON_CREATE, obj=person, after=person.snapshot()
+        actor=acting_user, action=PeopleAction.PERSON_CREATE, obj=person, after=snapshot(person)
     )
     return person
 
@@ -164,26 +219,14 @@ def person_update(*, acting_user, person: Person, data: dict, reason: str = "") 
     """
     require(acting_user, "person.edit")
     person = Person.objects.select_for_update().get(pk=person.pk)
-    before = person.snapshot()
-    merged = {
-        "id_number": person.id_number,
-        "name": person.name,
-        "village_id": person.village_id,
-        "household_number": person.household.number if person.household_id else "",
-        "relation_to_head": person.relation_to_head,
-        "hukou_type": person.hukou_type,
-        "phone": person.phone,
-        "passbook_number": person.passbook_number,
-        "social_security_card_number": person.social_security_card_number,
-        "death_date": person.death_date,
-    }
+    before = snapshot(person)
+    merged = {"id_number": person.id_number}
+    merged.update({f.name: stored_value(person, f) for f in EDITABLE})
+    # sex and birth date may be sent to be checked against the ID number, never to change it
     merged.update(
-        {
-            key: value
-            for key, value in data.items()
-            if key != "id_number" and (key in merged or key in ("sex", "birth_date"))
-        }
+        {key: value for key, value in data.items() if key in merged or key in IDENTITY_CHECKED}
     )
+    merged["id_number"] = person.id_number
     clean, errors = clean_person_fields(merged, on=today())
     village = None
     if "village_id" not in errors:
@@ -191,19 +234,11 @@ def person_update(*, acting_user, person: Person, data: dict, reason: str = "") 
     if errors:
         raise ValidationError(errors)
     household = _household_for(village, clean.pop("household_number"))
-    for field in (
-        "name",
-        "village_id",
-        "relation_to_head",
-        "hukou_type",
-        "phone",
-        "passbook_number",
-        "social_security_card_number",
-        "death_date",
-    ):
-        setattr(person, field, clean[field])
+    for person_field in EDITABLE:
+        if person_field.kind != Kind.HOUSEHOLD:
+            setattr(person, person_field.column, clean[person_field.name])
     person.household = household
-    after = person.snapshot()
+    after = snapshot(person)
     old, new = audit.changes(before, after)
     if not new:
         return person

@@ -16,40 +16,23 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from jumin.people import fields
+from jumin.people.fields import Kind
 from jumin.people.formats.roster_rows import STAGING_FIELDS
 from jumin.people.registry import PeopleAction
 
 STAGING_TABLE = "roster_import_staging"
 
+# Staging column types; the rest is text. Dates are text on SQLite, as Django stores them.
 _STAGING_TYPES = {
     "row_number": "integer NOT NULL",
-    "id_number": "varchar(18) NOT NULL",
     "ok": "smallint NOT NULL",
-    "birth_date": "{date}",
-    "village_id": "varchar(12)",
-    "death_date": "{date}",
+    **{f.name: "{date}" for f in fields.IMPORTED if f.kind == Kind.DATE},
+    **{f.name: f"varchar({f.max_length})" for f in fields.IMPORTED if f.kind == Kind.VILLAGE},
+    "id_number": "varchar(18) NOT NULL",
 }
-_PERSON_FIELDS = (
-    "id_number",
-    "name",
-    "sex",
-    "birth_date",
-    "village_id",
-    "household_id",
-    "relation_to_head",
-    "hukou_type",
-    "phone",
-    "passbook_number",
-    "social_security_card_number",
-    "death_date",
-)
-_OPTIONAL_TEXT_FIELDS = (
-    "relation_to_head",
-    "hukou_type",
-    "phone",
-    "passbook_number",
-    "social_security_card_number",
-)
+# The person table's columns the import writes: the importable fields, a household by its id.
+_PERSON_COLUMNS = tuple(f.column for f in fields.IMPORTED)
 _HOUSEHOLD_JOIN = (
     "LEFT JOIN people_household h ON h.village_id = s.village_id "
     "AND h.number = s.household_number AND s.household_number <> ''"
@@ -243,38 +226,43 @@ def _insert_households(cursor, at) -> int:
 
 
 def _changes(*, after_households: bool = False) -> list[tuple[str, str, str]]:
-    """(field, new value, changed?) for every field an import may change.
+    """(column, new value, changed?) for every field an import may change, in the spec's order.
 
-    A blank cell never erases what is stored: only a filled cell that differs is a change.
-    Before the file's new households exist, a household change is told from the person's
-    current household ``h0``; after, from the household ``h`` the row names.
+    A blank cell never erases what is stored: only a filled cell that differs is a change
+    (a required field is never blank in a good row). Before the file's new households exist,
+    a household change is told from the person's current household ``h0``; after, from the
+    household ``h`` the row names.
     """
-    changes = [
-        ("name", "s.name", "s.name <> p.name"),
-        ("village_id", "s.village_id", "s.village_id <> p.village_id"),
-        (
-            "household_id",
-            _NEW_HOUSEHOLD,
-            f"COALESCE({_NEW_HOUSEHOLD}, 0) <> COALESCE(p.household_id, 0)"
-            if after_households
-            else _HOUSEHOLD_CHANGES,
-        ),
-    ]
-    for field in _OPTIONAL_TEXT_FIELDS:
-        changes.append(
-            (
-                field,
-                f"CASE WHEN s.{field} <> '' THEN s.{field} ELSE p.{field} END",
-                f"(s.{field} <> '' AND s.{field} <> p.{field})",
+    changes = []
+    for person_field in fields.IMPORTED:
+        if not person_field.changes_after_registration:
+            continue
+        name = person_field.name
+        if person_field.kind == Kind.HOUSEHOLD:
+            changed = (
+                f"COALESCE({_NEW_HOUSEHOLD}, 0) <> COALESCE(p.household_id, 0)"
+                if after_households
+                else _HOUSEHOLD_CHANGES
             )
-        )
-    changes.append(
-        (
-            "death_date",
-            "COALESCE(s.death_date, p.death_date)",
-            "(s.death_date IS NOT NULL AND (p.death_date IS NULL OR s.death_date <> p.death_date))",
-        )
-    )
+            changes.append((person_field.column, _NEW_HOUSEHOLD, changed))
+        elif person_field.required:
+            changes.append((name, f"s.{name}", f"s.{name} <> p.{name}"))
+        elif person_field.kind == Kind.DATE:
+            changes.append(
+                (
+                    name,
+                    f"COALESCE(s.{name}, p.{name})",
+                    f"(s.{name} IS NOT NULL AND (p.{name} IS NULL OR s.{name} <> p.{name}))",
+                )
+            )
+        else:
+            changes.append(
+                (
+                    name,
+                    f"CASE WHEN s.{name} <> '' THEN s.{name} ELSE p.{name} END",
+                    f"(s.{name} <> '' AND s.{name} <> p.{name})",
+                )
+            )
     return changes
 
 
@@ -361,10 +349,10 @@ def _move_special_statuses(cursor) -> None:
 
 def _insert_persons(cursor, at) -> int:
     values = ", ".join(
-        "h.id" if field == "household_id" else f"s.{field}" for field in _PERSON_FIELDS
+        "h.id" if f.kind == Kind.HOUSEHOLD else f"s.{f.name}" for f in fields.IMPORTED
     )
     cursor.execute(
-        f"INSERT INTO people_person ({', '.join(_PERSON_FIELDS)}, created_at, updated_at) "
+        f"INSERT INTO people_person ({', '.join(_PERSON_COLUMNS)}, created_at, updated_at) "
         f"SELECT {values}, %s, %s FROM {STAGING_TABLE} s {_HOUSEHOLD_JOIN} "
         f"WHERE s.ok = 1 AND s.person_id IS NULL {insertion_order('s.id_number')}",
         [at, at],

@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 
 from jumin.core.models import AuditEntry, Region, RegionLevel, Role, User
 from jumin.people import demo
+from jumin.people.fields import PERSON_FIELDS, Kind
 from jumin.people.models import Household, Person, SpecialStatus, SpecialStatusKind
 from jumin.people.queries import duplicate_groups
 from jumin.people.rules import age_on, parse_id_number
@@ -167,18 +168,12 @@ def db_digest() -> str:
     for person in Person.objects.order_by("pk"):
         household = households.get(person.household_id)
         row = demo.PersonRow(
-            person.id_number,
-            person.name,
-            person.sex,
-            person.birth_date,
-            person.village_id,
-            household.number if household else "",
-            person.relation_to_head,
-            person.hukou_type,
-            person.phone,
-            person.passbook_number,
-            person.social_security_card_number,
-            person.death_date,
+            **{
+                f.name: (household.number if household else "")
+                if f.kind == Kind.HOUSEHOLD
+                else getattr(person, f.name)
+                for f in PERSON_FIELDS
+            }
         )
         status_rows = [
             demo.StatusRow(

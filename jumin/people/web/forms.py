@@ -4,11 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jumin.core.forms import Form
+from jumin.people import fields
+from jumin.people.fields import Kind, PersonField
 from jumin.people.models import (
     DuplicateReview,
-    HukouType,
     RosterImport,
-    Sex,
     SpecialStatusKind,
 )
 
@@ -40,32 +40,45 @@ def text_field(label, *, max_length: int, help_text: str = "", **attrs) -> forms
     )
 
 
-class PersonFieldsForm(Form):
-    """The fields a person has in common between create and edit."""
+def person_form_field(person_field: PersonField) -> forms.Field:
+    """The form field of one field of the spec (``jumin.people.fields``), by its kind."""
+    kind = person_field.kind
+    if kind == Kind.VILLAGE:
+        return forms.ChoiceField(
+            label=person_field.label,
+            error_messages={
+                "required": _("请选择村（社区）"),
+                "invalid_choice": _("请从列表中选择您管辖范围内的村（社区）"),
+            },
+        )
+    if kind == Kind.CHOICE:
+        blank = _("（按身份证号）") if person_field.identity else _("（不填）")
+        return forms.ChoiceField(
+            label=person_field.label,
+            required=False,
+            choices=[("", blank), *person_field.choices.choices],
+            help_text=person_field.help_text,
+        )
+    if kind == Kind.DATE:
+        return date_field(person_field.label, help_text=person_field.help_text)
+    attrs = {
+        Kind.ID_NUMBER: {"autocomplete": "off"},
+        Kind.NAME: {"autocomplete": "off"},
+        Kind.PHONE: {"inputmode": "tel"},
+    }.get(kind, {})
+    return text_field(
+        person_field.label,
+        max_length=person_field.input_max_length,
+        help_text=person_field.help_text,
+        **attrs,
+    )
 
-    name = text_field(_("姓名"), max_length=50, autocomplete="off")
-    village_id = forms.ChoiceField(
-        label=_("村（社区）"),
-        error_messages={
-            "required": _("请选择村（社区）"),
-            "invalid_choice": _("请从列表中选择您管辖范围内的村（社区）"),
-        },
-    )
-    household_number = text_field(_("户号"), max_length=30, help_text=_("可不填"))
-    relation_to_head = text_field(
-        _("与户主关系"), max_length=20, help_text=_("如：户主、配偶、子、女")
-    )
-    hukou_type = forms.ChoiceField(
-        label=_("户籍类型"), required=False, choices=[("", _("（不填）")), *HukouType.choices]
-    )
-    phone = text_field(
-        _("联系电话"), max_length=20, help_text=_("11位手机号，或带区号的固定电话"), inputmode="tel"
-    )
-    passbook_number = text_field(_("存折账号"), max_length=40, inputmode="numeric")
-    social_security_card_number = text_field(_("社保卡号"), max_length=40)
+
+class PersonFieldsForm(Form):
+    """The base of the register and edit forms; their fields come from the spec."""
 
     # Checked by the service rather than the form, but shown with a * all the same.
-    needed = frozenset({"name"})
+    needed = frozenset(f.name for f in fields.REQUIRED)
 
     def __init__(self, *args, village_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -78,28 +91,19 @@ class PersonFieldsForm(Form):
                 self.add_error(field if field in self.fields else None, message)
 
 
-class PersonCreateForm(PersonFieldsForm):
-    id_number = text_field(
-        _("身份证号"),
-        max_length=30,
-        help_text=_("18位；最后一位可以是 X。15位的老号码会自动转换"),
-        autocomplete="off",
-    )
-    sex = forms.ChoiceField(
-        label=_("性别"),
-        required=False,
-        choices=[("", _("（按身份证号）")), *Sex.choices],
-        help_text=_("可不填；填了会与身份证号核对"),
-    )
-    birth_date = date_field(_("出生日期"), help_text=_("可不填；填了会与身份证号核对"))
-
-    field_order = ["id_number", "name", "sex", "birth_date", "village_id"]
-    needed = frozenset({"id_number", "name"})
+def person_form(name: str, person_fields, **more) -> type[PersonFieldsForm]:
+    """A form class with one field per spec field, in the spec's order, then ``more``."""
+    attributes = {f.name: person_form_field(f) for f in person_fields}
+    attributes.update(more, __module__=__name__, __qualname__=name)
+    return type(PersonFieldsForm)(name, (PersonFieldsForm,), attributes)
 
 
-class PersonEditForm(PersonFieldsForm):
-    death_date = date_field(_("死亡日期"), help_text=_("人员去世时填写"))
-    reason = text_field(_("修改原因"), max_length=500, help_text=_("可不填；会记入修改记录"))
+PersonCreateForm = person_form("PersonCreateForm", fields.ON_CREATE_FORM)
+PersonEditForm = person_form(
+    "PersonEditForm",
+    fields.EDITABLE,
+    reason=text_field(_("修改原因"), max_length=500, help_text=_("可不填；会记入修改记录")),
+)
 
 
 DETAIL_CHOICES = [

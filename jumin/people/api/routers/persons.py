@@ -17,7 +17,7 @@ from ninja import Path, Query, Router, Schema, Status
 
 from jumin.core.access import masked_for, require
 from jumin.core.api import ApiError, error_responses
-from jumin.people import queries, services
+from jumin.people import fields, queries, services
 from jumin.people.api.schemas import (
     PersonDetail,
     PersonFilter,
@@ -26,46 +26,36 @@ from jumin.people.api.schemas import (
     PersonPage,
     PersonPatch,
 )
+from jumin.people.fields import Kind
 from jumin.people.models import Person
 from jumin.people.rules import IdNumberError, parse_id_number
 
 router = Router(tags=["persons"])
 
 MAX_ID = 2**63 - 1  # the largest value a BigAutoField holds on SQLite and PostgreSQL
-API_NAMES = {"village_id": "village_code"}  # service field → API field
+# service field → API field, where they differ (``village_id`` → ``village_code``)
+API_NAMES = {f.name: f.api_field for f in fields.PERSON_FIELDS if f.api_field != f.name}
 SERVICE_NAMES = {api: service for service, api in API_NAMES.items()}
 
 
 # --------------------------------------------------------------------------- shaping
 
 
-def _masked(user, person: Person) -> dict:
-    return {
-        "id_number": masked_for(user, "id_number", person.id_number),
-        "phone": masked_for(user, "phone", person.phone),
-    }
+def _shaped(user, person: Person, person_fields) -> dict:
+    """The answer's values for ``person_fields``, masked as the role sees them."""
+    shaped = {"id": person.pk}
+    for person_field in person_fields:
+        value = fields.stored_value(person, person_field)
+        if person_field.masked_as:
+            value = masked_for(user, person_field.masked_as, value)
+        shaped[person_field.api_field] = value
+        if person_field.kind == Kind.VILLAGE:
+            shaped["village_name"] = person.village.name
+    return shaped
 
 
 def person_out(user, person: Person) -> dict:
-    accounts = {
-        field: masked_for(user, "account", getattr(person, field))
-        for field in ("passbook_number", "social_security_card_number")
-    }
-    return {
-        "id": person.pk,
-        "name": person.name,
-        "sex": person.sex,
-        "birth_date": person.birth_date,
-        "village_code": person.village_id,
-        "village_name": person.village.name,
-        "household_number": person.household.number if person.household_id else "",
-        "relation_to_head": person.relation_to_head,
-        "hukou_type": person.hukou_type,
-        "death_date": person.death_date,
-        "updated_at": person.updated_at,
-        **_masked(user, person),
-        **accounts,
-    }
+    return {**_shaped(user, person, fields.PERSON_FIELDS), "updated_at": person.updated_at}
 
 
 def person_detail(user, person: Person) -> dict:
@@ -92,16 +82,7 @@ def person_detail(user, person: Person) -> dict:
 
 
 def list_item(user, person: Person) -> dict:
-    return {
-        "id": person.pk,
-        "name": person.name,
-        "sex": person.sex,
-        "birth_date": person.birth_date,
-        "village_code": person.village_id,
-        "village_name": person.village.name,
-        "death_date": person.death_date,
-        **_masked(user, person),
-    }
+    return _shaped(user, person, fields.LISTED)
 
 
 def service_data(payload: Schema) -> dict:
@@ -171,12 +152,6 @@ def _normalised_id_number(raw: str) -> str | None:
         return None
 
 
-def _stored_value(person: Person, field: str):
-    if field == "household_number":
-        return person.household.number if person.household_id else ""
-    return getattr(person, field)
-
-
 def _repeat_or_conflict(user, person: Person, data: dict) -> Person:
     """The stored person if ``data`` says nothing different; else a 409 naming the fields."""
     clean, errors = services.clean_person_fields(data, on=services.today())
@@ -186,7 +161,8 @@ def _repeat_or_conflict(user, person: Person, data: dict) -> Person:
     different = [
         field
         for field in data
-        if field != "id_number" and clean.get(field) != _stored_value(person, field)
+        if field != "id_number"
+        and clean.get(field) != fields.stored_value(person, fields.field(field))
     ]
     if different:
         names = [API_NAMES.get(field, field) for field in different]

@@ -308,6 +308,30 @@ def test_person_create_registers_and_audits_with_the_request_id(api, tree, staff
     )
 
 
+def test_a_passbook_bank_is_set_on_registration_and_changed_by_patch(api):
+    """The bank a passbook is with decides the withholding batch a person's dues go to."""
+    client = api(Role.COUNTY_CLERK)
+    body = new_person_body(passbook_number="6228480012345678", passbook_bank="农商行")
+    created = client.post("/api/persons", body)
+    assert created.status_code == 201, created.content
+    assert created.json()["passbook_bank"] == "农商行"
+    person = Person.objects.get(pk=created.json()["id"])
+    assert person.passbook_bank == "农商行"
+    # the same registration again is a safe repeat; another bank for it is a conflict
+    assert client.post("/api/persons", body).status_code == 200
+    conflict = client.post("/api/persons", {**body, "passbook_bank": "邮储银行"})
+    assert conflict.status_code == 409 and "passbook_bank" in conflict.json()["message"]
+    changed = client.patch(f"/api/persons/{person.pk}", {"passbook_bank": "邮储银行"})
+    assert changed.status_code == 200, changed.content
+    person.refresh_from_db()
+    assert person.passbook_bank == changed.json()["passbook_bank"] == "邮储银行"
+    detail = client.get(f"/api/persons/{person.pk}").json()
+    assert detail["passbook_bank"] == "邮储银行"
+    too_long = client.patch(f"/api/persons/{person.pk}", {"passbook_bank": "银" * 21})
+    assert too_long.status_code == 422
+    assert [e["field"] for e in too_long.json()["errors"]] == ["passbook_bank"]
+
+
 def test_person_create_twice_registers_one_person_and_one_audit_row(api):
     client = api(Role.TOWNSHIP_CLERK)
     body = new_person_body(phone="13800001111", sex="女")

@@ -16,7 +16,7 @@ from jumin.core.jobs import QUEUES
 from jumin.core.models import JobRun, JobStatus, Role
 from jumin.core.services.tokens import token_create
 from jumin.people.formats.roster_columns import FIELDS, HEADER_FOR
-from jumin.people.formats.roster_rows import RowChecker
+from jumin.people.formats.roster_rows import STAGING_FIELDS, RowChecker
 from jumin.people.formats.roster_samples import HEADERS, roster_row, write_csv, write_xlsx
 from jumin.people.models import Person, RosterImport
 from jumin.people.services.roster_import_batch import import_roster_file
@@ -142,11 +142,12 @@ def test_the_fast_path_never_accepts_a_control_character():
         values = {**good, **changes}
         return [values[HEADER_FOR[field]] for field in FIELDS]
 
+    ok = STAGING_FIELDS.index("ok")
     row, problems = checker.check(2, cells())
-    assert row is not None and row[2] == 1 and not problems
-    for header in ("姓名", "户号", "与户主关系"):
-        row, problems = checker.check(2, cells(**{header: good[header][:1] + "\x07"}))
-        assert row[2] == 0 and problems[0][1] == header
+    assert row is not None and row[ok] == 1 and not problems
+    for header in ("姓名", "户号", "与户主关系", "存折开户行"):
+        row, problems = checker.check(2, cells(**{header: (good[header] or "农")[:1] + "\x07"}))
+        assert row[ok] == 0 and problems[0][1] == header
 
 
 # --------------------------------------------------------------------------- limits

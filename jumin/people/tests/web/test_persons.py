@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from jumin.core.models import AuditEntry, Role
+from jumin.people import fields
 from jumin.people.models import Person, SpecialStatus
 from jumin.testing.factories import (
     HouseholdFactory,
@@ -36,19 +37,12 @@ def create_form(tree, **changes) -> dict:
 
 
 def edit_form(person, **changes) -> dict:
-    form = {
-        "name": person.name,
-        "village_id": person.village_id,
-        "household_number": person.household.number if person.household_id else "",
-        "relation_to_head": person.relation_to_head,
-        "hukou_type": person.hukou_type,
-        "phone": person.phone,
-        "passbook_number": person.passbook_number,
-        "social_security_card_number": person.social_security_card_number,
-        "death_date": "",
-        "reason": "",
-    }
-    return {**form, **changes}
+    """The edit page's fields as a browser posts them back unchanged, then ``changes``."""
+    form = {}
+    for person_field in fields.EDITABLE:
+        value = fields.stored_value(person, person_field)
+        form[person_field.name] = value.isoformat() if hasattr(value, "isoformat") else value or ""
+    return {**form, "reason": "", **changes}
 
 
 # --------------------------------------------------------------------------- search
@@ -205,6 +199,40 @@ def test_create_registers_the_person_and_goes_to_the_detail_page(client, staff, 
     assert AuditEntry.objects.filter(
         action="people.person.create", object_id=str(person.pk)
     ).exists()
+
+
+def test_a_clerk_registers_a_passbook_bank_and_changes_it_on_the_edit_page(client, staff, tree):
+    """The bank a passbook is with decides the withholding batch a person's dues go to; a
+    person registered on the page must be able to carry it."""
+    client.force_login(staff[Role.TOWNSHIP_CLERK])
+    form = create_form(tree, passbook_number="6228480012345678", passbook_bank="农商行")
+    assert client.post(reverse("people:create"), form).status_code == 302
+    person = Person.objects.get(id_number=NEW_ID)
+    assert person.passbook_bank == "农商行"
+    created = AuditEntry.objects.get(action="people.person.create")
+    assert created.after["passbook_bank"] == "农商行"
+    detail = client.get(reverse("people:detail", args=[person.pk])).content.decode()
+    assert "存折开户行" in detail and "农商行" in detail
+    edit_page = client.get(reverse("people:edit", args=[person.pk])).content.decode()
+    assert 'name="passbook_bank"' in edit_page and 'value="农商行"' in edit_page
+    response = client.post(
+        reverse("people:edit", args=[person.pk]), edit_form(person, passbook_bank="邮储银行")
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.passbook_bank == "邮储银行"
+    changed = AuditEntry.objects.get(action="people.person.update")
+    assert (changed.before, changed.after) == (
+        {"passbook_bank": "农商行"},
+        {"passbook_bank": "邮储银行"},
+    )
+
+
+def test_a_passbook_bank_too_long_is_refused_on_the_field(client, staff, tree):
+    client.force_login(staff[Role.TOWNSHIP_CLERK])
+    response = client.post(reverse("people:create"), create_form(tree, passbook_bank="银" * 21))
+    assert response.status_code == 200
+    assert not Person.objects.exists()
 
 
 def test_reposting_the_create_form_registers_one_person(client, staff, tree):

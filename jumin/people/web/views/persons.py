@@ -3,9 +3,12 @@ Thin: parse, call a service or query, render. ``@page`` checks the permission th
 declares for the page (403); objects come through the scoped queries (out of scope → 404).
 """
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -14,8 +17,9 @@ from jumin.core import audit
 from jumin.core.access import can, masked_for
 from jumin.core.exports import ExcelExport
 from jumin.core.pages import page
-from jumin.people import queries, services
-from jumin.people.queries.persons import EXPORT_COLUMNS
+from jumin.people import fields, queries, services
+from jumin.people.fields import Kind
+from jumin.people.formats import person_export
 from jumin.people.registry import PeopleAction
 from jumin.people.rules import age_on, parse_id_number
 from jumin.people.web.forms import (
@@ -75,14 +79,7 @@ def detail(request, pk: int):
         status.detail_label = DETAIL_LABELS.get(status.detail, status.detail)
     context = {
         "person": person,
-        "township": person.village.parent,
-        "id_number": masked_for(user, "id_number", person.id_number),
-        "phone": masked_for(user, "phone", person.phone),
-        "passbook_number": masked_for(user, "account", person.passbook_number),
-        "social_security_card_number": masked_for(
-            user, "account", person.social_security_card_number
-        ),
-        "age": age_on(person.birth_date, today),
+        "facts": person_facts(user, person, today=today),
         "statuses": statuses,
         "today": today,
         "history": queries.person_history(user, person),
@@ -90,6 +87,45 @@ def detail(request, pk: int):
         "status_form": SpecialStatusForm(),
     }
     return render(request, "people/detail.html", context)
+
+
+@dataclass
+class Fact:
+    """One line of the detail page's basic facts."""
+
+    label: str
+    value: str
+    note: str = ""  # after the value (an age, a hint)
+    code: str = ""  # after the value, muted (a village's code)
+    url: str = ""  # the value links there
+
+
+def person_facts(user, person, *, today) -> list[Fact]:
+    """The person's fields as the detail page shows them, in the spec's order, masked for
+    roles without the full view; a village shows its township too, a household links to it."""
+    facts = []
+    for person_field in fields.PERSON_FIELDS:
+        value = fields.stored_value(person, person_field)
+        kind, label = person_field.kind, person_field.label
+        if kind == Kind.VILLAGE:
+            township = person.village.parent
+            facts.append(Fact(_("乡镇"), township.name if township else ""))
+            facts.append(Fact(label, person.village.name, code=person.village_id))
+        elif kind == Kind.HOUSEHOLD and person.household_id:
+            url = reverse("people:household", args=[person.household_id])
+            facts.append(Fact(label, value, note=_("（点击查看全家）"), url=url))
+        elif kind == Kind.CHOICE:
+            facts.append(Fact(label, fields.choice_label(person_field, value)))
+        elif kind == Kind.DATE:
+            note = ""
+            if person_field.name == "birth_date" and not person.death_date:
+                note = _("（%(age)s 岁）") % {"age": age_on(person.birth_date, today)}
+            facts.append(Fact(label, f"{value:%Y-%m-%d}" if value else "", note=note))
+        elif person_field.masked_as:
+            facts.append(Fact(label, masked_for(user, person_field.masked_as, value)))
+        else:
+            facts.append(Fact(label, value))
+    return facts
 
 
 # --------------------------------------------------------------------------- create / edit
@@ -156,17 +192,7 @@ def edit(request, pk: int):
 
 
 def edit_initial(person) -> dict:
-    return {
-        "name": person.name,
-        "village_id": person.village_id,
-        "household_number": person.household.number if person.household_id else "",
-        "relation_to_head": person.relation_to_head,
-        "hukou_type": person.hukou_type,
-        "phone": person.phone,
-        "passbook_number": person.passbook_number,
-        "social_security_card_number": person.social_security_card_number,
-        "death_date": person.death_date,
-    }
+    return {f.name: fields.stored_value(person, f) for f in fields.EDITABLE}
 
 
 # --------------------------------------------------------------------------- household
@@ -202,9 +228,9 @@ def export(request):
     village = queries.village_get(user, village_code) if village_code else None
     workbook = ExcelExport()
     sheet = workbook.sheet(_("参保人"))
-    sheet.append([label for _key, label in EXPORT_COLUMNS])
-    for row in queries.person_export_rows(user, village=village):
-        sheet.append(row)
+    sheet.append(person_export.headers())
+    for person in queries.person_export_list(user, village=village).iterator(chunk_size=2000):
+        sheet.append(person_export.row(user, person))
     count = sheet.rows - 1
     audit.record(
         actor=user,
