@@ -11,7 +11,7 @@ Every app has a ``registry.py`` whose ``REGISTRY = AppRegistry(...)`` says:
 - ``actions``: the app's audit actions, an ``AuditAction`` enum (``<app>.<entity>.<verb>``,
   a Chinese label, a read-only flag, and the names older versions recorded);
 - ``object_types``: ``"people.person"`` → "参保人", for the audit page;
-- ``routers``: ``ApiRouter("/persons", "jumin.people.api:router")`` for the JSON API;
+- ``routers``: ``ApiRouter("/persons", "jumin.people.api:persons_router")`` for the JSON API;
 - ``urls``: ``(("people/", "jumin.people.web.urls"),)`` for the pages: (path prefix, urls
   module) pairs, several when an app's pages live under more than one prefix (each module
   with its own ``app_name``, so URL namespaces stay unique);
@@ -79,13 +79,13 @@ class HomeTile:
 @dataclass(frozen=True)
 class ApiRouter:
     prefix: str  # "/persons"
-    router: str  # "jumin.people.api:router", imported when the API is built
+    router: str  # "jumin.people.api:persons_router", imported when the API is built
 
 
 @dataclass(frozen=True)
 class RegionCount:
     """A number an app counts per region: ``RegionCount("persons", _("登记人数"),
-    "jumin.people.hooks:persons_by_region", order=10)``.
+    "jumin.people.queries.persons:persons_by_region", order=10)``.
 
     ``count`` names a function ``(user, under, length) -> {code prefix: number}``: the app's
     records in the user's scope whose region code starts with ``under``, grouped by the first
@@ -107,7 +107,7 @@ class RegionCount:
 @dataclass(frozen=True)
 class AuditSubject:
     """A search field of the audit page: ``AuditSubject("id_number", _("参保人身份证号"),
-    "jumin.people.hooks:audit_entries_of_person", max_length=18, not_found=_("……"))``.
+    "jumin.people.queries.history:audit_entries_of_person", max_length=18, not_found=_("……"))``.
 
     ``find`` names a function ``(user, term) -> Q | None``: a filter on ``AuditEntry`` for the
     entries about what ``term`` names among the records the user may see, or ``None`` when it
@@ -232,7 +232,7 @@ def audit_field_labels(object_type: str) -> tuple[dict, ...]:
 
 @functools.cache
 def resolve(path: str):
-    """``"jumin.people.hooks:persons_by_region"`` → the function (or value) it names."""
+    """``"jumin.people.queries.persons:persons_by_region"`` → the function (or value) it names."""
     module, _, attribute = path.partition(":")
     return getattr(importlib.import_module(module), attribute)
 

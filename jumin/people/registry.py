@@ -127,28 +127,32 @@ REGISTRY = AppRegistry(
         ApiRouter("/imports", "jumin.people.api:roster_imports_router"),
     ),
     urls=(("people/", "jumin.people.web.urls"),),
-    # what core shows of this app without importing it (jumin/people/hooks.py)
+    # what core shows of this app without importing it (reads in queries/)
     region_counts=(
         RegionCount(
             "persons",
             _("登记人数"),
-            "jumin.people.hooks:persons_by_region",
+            "jumin.people.queries.persons:persons_by_region",
             order=10,
             list_url_name="people:export",
             list_label=_("下载本村名单（Excel）"),
         ),
         RegionCount(
-            "living", _("在世人数"), "jumin.people.hooks:living_by_region", order=20, on_tree=False
+            "living",
+            _("在世人数"),
+            "jumin.people.queries.persons:living_by_region",
+            order=20,
+            on_tree=False,
         ),
     ),
     audit_subjects=(
         AuditSubject(
             "id_number",
             _("参保人身份证号"),
-            "jumin.people.hooks:audit_entries_of_person",
+            "jumin.people.queries.history:audit_entries_of_person",
             max_length=18,
             not_found=_("在您的管辖范围内没有这个身份证号的参保人。"),
         ),
     ),
-    audit_field_labels="jumin.people.hooks:AUDIT_FIELD_LABELS",
+    audit_field_labels="jumin.people.queries.history:FIELD_LABELS",
 )

@@ -2,7 +2,7 @@
 Other apps call them from here."""
 
 from jumin.people.queries.duplicates import duplicate_candidates, duplicate_groups
-from jumin.people.queries.history import FIELD_LABELS, person_history
+from jumin.people.queries.history import person_history
 from jumin.people.queries.persons import (
     household_get,
     household_members,
@@ -22,7 +22,6 @@ from jumin.people.queries.statuses import special_status_get, special_status_lis
 from jumin.people.queries.villages import village_choices, village_get
 
 __all__ = [
-    "FIELD_LABELS",
     "duplicate_candidates",
     "duplicate_groups",
     "household_get",

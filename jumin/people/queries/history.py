@@ -8,7 +8,7 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from jumin.core import registration
-from jumin.core.access import masked_for, require
+from jumin.core.access import masked_for, require, scope
 from jumin.core.models import AuditEntry, Region
 from jumin.people import fields
 from jumin.people.fields import Kind
@@ -21,8 +21,9 @@ from jumin.people.models import (
 )
 from jumin.people.registry import PeopleAction
 
-# The names of the fields the people app's audit entries record: a person's from the spec
-# (by the column stored), then those of statuses and duplicate reviews.
+# The names of the fields the people app's audit entries record (the audit page reads them
+# through ``registry.py``): a person's from the spec, by the column stored, then those of
+# statuses and duplicate reviews.
 FIELD_LABELS = {
     **{f.column: f.label for f in fields.AUDITED},
     "person": _("参保人"),
@@ -71,16 +72,8 @@ def person_history(user, person: Person, *, limit: int = 200) -> list[HistoryEnt
     Three queries however long the history: entries, village names, household numbers.
     """
     require(user, "person.view")
-    status_keys = (
-        SpecialStatus.objects.filter(person=person)
-        .annotate(key=Cast("pk", CharField(max_length=64)))
-        .values("key")
-    )
     entries = list(
-        AuditEntry.objects.filter(
-            Q(object_type="people.person", object_id=str(person.pk))
-            | Q(object_type="people.specialstatus", object_id__in=status_keys)
-        )
+        AuditEntry.objects.filter(entries_about(person))
         .exclude(action__endswith=".view")
         .exclude(action__endswith=".export")
         .select_related("actor")
@@ -88,6 +81,27 @@ def person_history(user, person: Person, *, limit: int = 200) -> list[HistoryEnt
     )
     names = _names_for(entries)
     return [_history_entry(user, entry, names) for entry in entries]
+
+
+def entries_about(person: Person) -> Q:
+    """The audit entries on this person and on their special statuses (a filter)."""
+    status_keys = (
+        SpecialStatus.objects.filter(person=person)
+        .annotate(key=Cast("pk", CharField(max_length=64)))
+        .values("key")
+    )
+    return Q(object_type="people.person", object_id=str(person.pk)) | Q(
+        object_type="people.specialstatus", object_id__in=status_keys
+    )
+
+
+def audit_entries_of_person(user, id_number: str) -> Q | None:
+    """For the audit page's search by ID number (declared in ``registry.py``): the entries
+    about the person with this ID number, or ``None`` when no person in the user's scope has
+    it."""
+    number = id_number.strip().replace(" ", "").upper()
+    person = scope(Person.objects.filter(id_number=number), user).first()
+    return entries_about(person) if person is not None else None
 
 
 def _names_for(entries: list[AuditEntry]) -> dict[tuple[str, str], str]:

@@ -1,7 +1,8 @@
 """Reads on persons and households, always through ``access.scope``; a look at a person's detail
 is audited."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.db.models.functions import Substr
 
 from jumin.core import audit
 from jumin.core.access import get_scoped_or_404, require, scope
@@ -76,3 +77,29 @@ def person_export_list(user, *, village: Region | None = None) -> QuerySet:
     if village is not None:
         persons = persons.filter(village=village)
     return persons.order_by("village_id", "pk")
+
+
+# --------------------------------------------------------------------------- counts by region
+
+
+def persons_by_region(user, under: str, length: int) -> dict[str, int]:
+    """For the region tree and the home page (declared in ``registry.py``): registered persons
+    in the user's scope under the code prefix ``under``, by the first ``length`` digits of their
+    village; one query however many regions."""
+    return _by_region(Person.objects.all(), user, under, length)
+
+
+def living_by_region(user, under: str, length: int) -> dict[str, int]:
+    """Persons without a date of death, counted like ``persons_by_region``."""
+    return _by_region(Person.objects.filter(death_date__isnull=True), user, under, length)
+
+
+def _by_region(persons, user, under: str, length: int) -> dict[str, int]:
+    grouped = (
+        scope(persons.filter(village__pk__startswith=under), user)
+        .annotate(key=Substr("village_id", 1, length))
+        .values("key")
+        .annotate(count=Count("id"))
+        .values_list("key", "count")
+    )
+    return dict(grouped)

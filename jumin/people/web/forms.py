@@ -84,12 +84,6 @@ class PersonFieldsForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["village_id"].choices = [("", _("—— 请选择 ——")), *village_choices]
 
-    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
-        """Put the service's ``{field: [message]}`` on the fields shown, the rest on top."""
-        for field, messages in errors.items():
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)
-
 
 def person_form(name: str, person_fields, **more) -> type[PersonFieldsForm]:
     """A form class with one field per spec field, in the spec's order, then ``more``."""

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from jumin.core import audit
 from jumin.core.access import can, masked_for
 from jumin.core.exports import ExcelExport
+from jumin.core.forms import add_errors
 from jumin.core.pages import page
 from jumin.people import fields, queries, services
 from jumin.people.fields import Kind
@@ -145,7 +146,7 @@ def create(request):
             if is_duplicate_id(error):
                 number = parse_id_number(form.cleaned_data["id_number"], today=timezone.localdate())
                 existing = queries.person_find_by_id_number(user, number.number)
-            form.add_service_errors(error.message_dict)
+            add_errors(form, error)
         else:
             messages.success(request, _("已登记：%(name)s") % {"name": person.name})
             return redirect("people:detail", pk=person.pk)
@@ -177,7 +178,7 @@ def edit(request, pk: int):
                     acting_user=user, person=person, data=data, reason=form.cleaned_data["reason"]
                 )
             except ValidationError as error:
-                form.add_service_errors(error.message_dict)
+                add_errors(form, error)
             else:
                 if person.updated_at == stamp:
                     messages.info(request, _("没有需要保存的修改。"))

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from jumin.core.forms import add_errors
 from jumin.core.models import JobStatus
 from jumin.core.pages import page
 from jumin.people import queries, services
@@ -47,9 +48,7 @@ def import_start(request):
                 mode=form.cleaned_data["mode"],
             )
         except ValidationError as error:
-            for field, field_messages in error.message_dict.items():
-                for message in field_messages:
-                    form.add_error(field if field in form.fields else None, message)
+            add_errors(form, error)
         else:
             if not started:
                 messages.info(

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from jumin.core.forms import add_errors
 from jumin.core.pages import page
 from jumin.people import queries, services
 from jumin.people.web.forms import SpecialStatusEndForm, SpecialStatusForm
@@ -67,9 +68,3 @@ def status_end(request, pk: int, status_pk: int):
         "people/status_form.html",
         {"person": person, "form": form, "status": status},
     )
-
-
-def add_errors(form, error: ValidationError) -> None:
-    for field, messages_ in error.message_dict.items():
-        for message in messages_:
-            form.add_error(field if field in form.fields else None, message)
