@@ -9,27 +9,17 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from jumin.core.jobs import QUEUES
 from jumin.core.models import AuditEntry, JobStatus, Role
 from jumin.people.formats.roster_samples import roster_row, write_csv
 from jumin.people.models import Person, RosterImport
+from jumin.people.tests.rosters import IMMEDIATE, roster_upload
 
-IMMEDIATE = {
-    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": QUEUES}
-}
 STARTED = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 LATER = STARTED + datetime.timedelta(minutes=10)  # past the lease, within the session
 OTHER_MACHINE = "1e2d3c4b-0000-0000-0000-000000000000/pid:[4026531836]/4242/123456"
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def upload(tmp_path, rows) -> SimpleUploadedFile:
-    path = write_csv(tmp_path / "roster.csv", rows)
-    return SimpleUploadedFile("roster.csv", path.read_bytes(), content_type="text/csv")
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def die_on_another_machine(roster_import) -> None:
@@ -51,7 +41,9 @@ def test_an_import_whose_worker_died_is_shown_interrupted_and_runs_again(
     client.force_login(staff[Role.TOWNSHIP_CLERK])
     with time_machine.travel(STARTED, tick=False):
         with django_capture_on_commit_callbacks(execute=False):  # no worker took it yet
-            client.post("/people/import/", {"file": upload(tmp_path, rows), "mode": "valid_only"})
+            client.post(
+                "/people/import/", {"file": roster_upload(tmp_path, rows), "mode": "valid_only"}
+            )
         first = RosterImport.objects.get()
         die_on_another_machine(first)
     with time_machine.travel(LATER, tick=False):
@@ -62,7 +54,7 @@ def test_an_import_whose_worker_died_is_shown_interrupted_and_runs_again(
         settings.TASKS = IMMEDIATE
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(
-                "/people/import/", {"file": upload(tmp_path, rows), "mode": "valid_only"}
+                "/people/import/", {"file": roster_upload(tmp_path, rows), "mode": "valid_only"}
             )
     second = RosterImport.objects.exclude(pk=first.pk).get()
     assert response["Location"] == f"/people/import/{second.pk}/"
@@ -80,13 +72,15 @@ def test_the_same_file_while_its_import_is_alive_returns_that_import(
     client.force_login(staff[Role.TOWNSHIP_CLERK])
     with time_machine.travel(STARTED, tick=False):
         with django_capture_on_commit_callbacks(execute=False):
-            client.post("/people/import/", {"file": upload(tmp_path, rows), "mode": "valid_only"})
+            client.post(
+                "/people/import/", {"file": roster_upload(tmp_path, rows), "mode": "valid_only"}
+            )
         first = RosterImport.objects.get()
         die_on_another_machine(first)
     with time_machine.travel(STARTED + datetime.timedelta(seconds=30), tick=False):
         with django_capture_on_commit_callbacks(execute=False):
             response = client.post(
-                "/people/import/", {"file": upload(tmp_path, rows), "mode": "valid_only"}
+                "/people/import/", {"file": roster_upload(tmp_path, rows), "mode": "valid_only"}
             )
     assert response["Location"] == f"/people/import/{first.pk}/"
     assert RosterImport.objects.count() == 1

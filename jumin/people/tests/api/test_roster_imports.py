@@ -6,30 +6,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from jumin.core.jobs import QUEUES
 from jumin.core.models import JobRun, Role
-from jumin.core.services.tokens import token_create
-from jumin.people.formats.roster_samples import roster_row, write_csv
+from jumin.people.formats.roster_samples import roster_row
 from jumin.people.models import Person, RosterImport
+from jumin.people.tests.rosters import bearer, roster_upload
 
-IMMEDIATE = {
-    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": QUEUES}
-}
-
-
-@pytest.fixture(autouse=True)
-def immediate_tasks(settings, tmp_path):
-    settings.TASKS = IMMEDIATE
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def bearer(user) -> dict:
-    _, key = token_create(acting_user=None, user=user)
-    return {"Authorization": f"Bearer {key}"}
-
-
-def upload(tmp_path, rows, name="roster.csv") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, write_csv(tmp_path / name, rows).read_bytes())
+pytestmark = pytest.mark.usefixtures("immediate_tasks")
 
 
 def post(client, headers, file, mode="valid_only"):
@@ -42,7 +24,7 @@ def test_post_starts_an_import_and_get_reports_it(
     headers = bearer(staff[Role.TOWNSHIP_CLERK])
     rows = [roster_row(1), roster_row(2, 性别="女")]
     with django_capture_on_commit_callbacks(execute=True):
-        response = post(client, headers, upload(tmp_path, rows))
+        response = post(client, headers, roster_upload(tmp_path, rows))
     assert response.status_code == 201
     body = response.json()
     roster_import = RosterImport.objects.get()
@@ -69,8 +51,8 @@ def test_the_same_file_posted_again_answers_the_earlier_import(
     headers = bearer(staff[Role.TOWNSHIP_CLERK])
     rows = [roster_row(1)]
     with django_capture_on_commit_callbacks(execute=True):
-        first = post(client, headers, upload(tmp_path, rows))
-        second = post(client, headers, upload(tmp_path, rows, name="retry.csv"))
+        first = post(client, headers, roster_upload(tmp_path, rows))
+        second = post(client, headers, roster_upload(tmp_path, rows, name="retry.csv"))
     assert (first.status_code, second.status_code) == (201, 200)
     assert first.json()["id"] == second.json()["id"]
     assert JobRun.objects.count() == 1
@@ -82,7 +64,7 @@ def test_errors_download_is_an_excel_of_every_error(
     headers = bearer(staff[Role.TOWNSHIP_CLERK])
     rows = [roster_row(n, 联系电话="123") for n in range(30)]
     with django_capture_on_commit_callbacks(execute=True):
-        body = post(client, headers, upload(tmp_path, rows)).json()
+        body = post(client, headers, roster_upload(tmp_path, rows)).json()
     answer = client.get(f"/api/imports/{body['id']}", headers=headers).json()
     assert len(answer["errors"]) == 20 and answer["errors_count"] == 30
     response = client.get(f"/api/imports/{body['id']}/errors.xlsx", headers=headers)
@@ -96,7 +78,7 @@ def test_errors_download_without_errors_is_404(
 ):
     headers = bearer(staff[Role.TOWNSHIP_CLERK])
     with django_capture_on_commit_callbacks(execute=True):
-        body = post(client, headers, upload(tmp_path, [roster_row(1)])).json()
+        body = post(client, headers, roster_upload(tmp_path, [roster_row(1)])).json()
     response = client.get(f"/api/imports/{body['id']}/errors.xlsx", headers=headers)
     assert response.status_code == 404 and response.json()["code"] == "not_found"
 
@@ -108,7 +90,7 @@ def test_another_townships_import_is_404(
         body = post(
             client,
             bearer(staff[Role.COUNTY_CLERK]),
-            upload(tmp_path, [roster_row(1, 联系电话="1")]),
+            roster_upload(tmp_path, [roster_row(1, 联系电话="1")]),
         ).json()
     headers = bearer(staff[Role.TOWNSHIP_CLERK])
     for path in (f"/api/imports/{body['id']}", f"/api/imports/{body['id']}/errors.xlsx"):
@@ -146,16 +128,16 @@ def test_mode_may_be_written_with_a_hyphen(
         response = post(
             client,
             bearer(staff[Role.TOWNSHIP_CLERK]),
-            upload(tmp_path, [roster_row(1)]),
+            roster_upload(tmp_path, [roster_row(1)]),
             mode="all-or-nothing",
         )
     assert response.json()["mode"] == "all_or_nothing"
 
 
 def test_roles_without_the_import_permission_get_403(client, staff, tree, tmp_path):
-    response = post(client, bearer(staff[Role.LEADER]), upload(tmp_path, [roster_row(1)]))
+    response = post(client, bearer(staff[Role.LEADER]), roster_upload(tmp_path, [roster_row(1)]))
     assert response.status_code == 403 and response.json()["code"] == "forbidden"
 
 
 def test_without_a_token_the_answer_is_401(client, tree, tmp_path):
-    assert post(client, {}, upload(tmp_path, [roster_row(1)])).status_code == 401
+    assert post(client, {}, roster_upload(tmp_path, [roster_row(1)])).status_code == 401

@@ -7,10 +7,7 @@ from jumin.core.models import Role
 from jumin.people.formats.roster_samples import roster_row, write_csv
 from jumin.people.models import Person, RosterImport
 
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def test_valid_only_import_prints_the_summary(tree, tmp_path, capsys):

@@ -12,37 +12,16 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from jumin.core.jobs import QUEUES
 from jumin.core.models import JobRun, JobStatus, Role
-from jumin.core.services.tokens import token_create
 from jumin.people.formats.roster_columns import FIELDS, HEADER_FOR
 from jumin.people.formats.roster_rows import STAGING_FIELDS, RowChecker
 from jumin.people.formats.roster_samples import HEADERS, roster_row, write_csv, write_xlsx
 from jumin.people.models import Person, RosterImport
-from jumin.people.services.roster_import_batch import import_roster_file
 from jumin.people.services.roster_imports import roster_import_submit
+from jumin.people.tests.rosters import ALL_OR_NOTHING, bearer, import_file
 from jumin.testing.concurrency import postgres_only, run_together
 
-IMMEDIATE = {
-    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": QUEUES}
-}
-ALL_OR_NOTHING = RosterImport.Mode.ALL_OR_NOTHING
-VALID_ONLY = RosterImport.Mode.VALID_ONLY
-
-
-@pytest.fixture(autouse=True)
-def immediate_tasks(settings, tmp_path):
-    settings.TASKS = IMMEDIATE
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def run(path, staff, *, mode=VALID_ONLY):
-    return import_roster_file(path, acting_user=staff[Role.COUNTY_CLERK], region=None, mode=mode)
-
-
-def bearer(user) -> dict:
-    _, key = token_create(acting_user=None, user=user)
-    return {"Authorization": f"Bearer {key}"}
+pytestmark = pytest.mark.usefixtures("immediate_tasks")
 
 
 def stored_files(settings) -> list:
@@ -56,7 +35,7 @@ def stored_files(settings) -> list:
 def test_a_control_character_refuses_the_row_all_or_nothing_writes_nothing(tree, staff, tmp_path):
     rows = [roster_row(1), roster_row(2, name="王\x07五"), roster_row(3, 户号="00\x1b1")]
     path = write_csv(tmp_path / "roster.csv", rows)
-    roster_import = run(path, staff, mode=ALL_OR_NOTHING)
+    roster_import = import_file(path, staff[Role.COUNTY_CLERK], mode=ALL_OR_NOTHING)
     assert Person.objects.count() == 0
     assert roster_import.job.result["outcome"] == "rejected"
     errors = [(e["row"], e["column"], e["message"]) for e in roster_import.errors]
@@ -71,7 +50,7 @@ def test_a_control_character_refuses_the_row_all_or_nothing_writes_nothing(tree,
 def test_valid_only_imports_the_other_rows(tree, staff, tmp_path):
     rows = [roster_row(1), roster_row(2, 与户主关系="子\x7f女"), roster_row(3, name="李\u0085四")]
     path = write_csv(tmp_path / "roster.csv", rows)
-    roster_import = run(path, staff)
+    roster_import = import_file(path, staff[Role.COUNTY_CLERK])
     assert roster_import.rows_added == 1 and roster_import.rows_rejected == 2
     assert list(Person.objects.values_list("name", flat=True)) == [roster_row(1)["姓名"]]
     messages = {(e["row"], e["column"]): e["message"] for e in roster_import.errors}
@@ -83,7 +62,7 @@ def test_valid_only_imports_the_other_rows(tree, staff, tmp_path):
 
 def test_a_nul_byte_refuses_the_csv_file_in_chinese(tree, staff, tmp_path):
     path = write_csv(tmp_path / "roster.csv", [roster_row(1), roster_row(2, name="王\x00五")])
-    roster_import = run(path, staff)
+    roster_import = import_file(path, staff[Role.COUNTY_CLERK])
     assert roster_import.job.result["outcome"] == "refused" and Person.objects.count() == 0
     assert (
         roster_import.errors[0]["message"]
@@ -120,7 +99,7 @@ def test_page_and_api_show_the_control_character_by_row_and_column(
 
 def test_a_line_break_typed_into_an_excel_cell_is_named(tree, staff, tmp_path):
     path = write_xlsx(tmp_path / "roster.xlsx", [roster_row(1, name="王\n五"), roster_row(2)])
-    roster_import = run(path, staff)
+    roster_import = import_file(path, staff[Role.COUNTY_CLERK])
     assert roster_import.rows_added == 1
     assert [(e["row"], e["column"], e["message"]) for e in roster_import.errors] == [
         (2, "姓名", "不能包含控制字符（第2个字符 U+000A）")
@@ -129,7 +108,7 @@ def test_a_line_break_typed_into_an_excel_cell_is_named(tree, staff, tmp_path):
 
 def test_a_trailing_line_break_is_trimmed_not_refused(tree, staff, tmp_path):
     path = write_xlsx(tmp_path / "roster.xlsx", [roster_row(1, name="王五\n")])
-    assert run(path, staff).rows_added == 1
+    assert import_file(path, staff[Role.COUNTY_CLERK]).rows_added == 1
     assert Person.objects.get().name == "王五"
 
 
@@ -204,7 +183,7 @@ def test_a_zip_bomb_handed_to_the_cli_is_refused_too(tree, staff, tmp_path):
     path = tmp_path / "roster.xlsx"
     path.write_bytes(xlsx_bomb(400_000))
     started = time.perf_counter()
-    roster_import = run(path, staff)
+    roster_import = import_file(path, staff[Role.COUNTY_CLERK])
     assert time.perf_counter() - started < 5
     assert roster_import.job.result["outcome"] == "refused"
     assert "压缩比异常" in roster_import.errors[0]["message"]
@@ -230,11 +209,18 @@ def test_too_many_rows_is_refused_at_upload_and_while_reading(
     assert response.status_code == 422 and "文件超过 4 行" in response.json()["message"]
     assert not RosterImport.objects.exists() and stored_files(settings) == []
     # an .xlsx cannot be counted at upload: the reading stops at the limit, nothing written
-    roster_import = run(write_xlsx(tmp_path / "roster.xlsx", rows), staff)
+    roster_import = import_file(
+        write_xlsx(tmp_path / "roster.xlsx", rows), staff[Role.COUNTY_CLERK]
+    )
     assert roster_import.job.result["outcome"] == "refused"
     assert roster_import.errors[0]["message"] == "文件超过 4 行，请分成几个文件导入"
     assert Person.objects.count() == 0
-    assert run(write_xlsx(tmp_path / "three.xlsx", rows[:3]), staff).rows_added == 3
+    assert (
+        import_file(
+            write_xlsx(tmp_path / "three.xlsx", rows[:3]), staff[Role.COUNTY_CLERK]
+        ).rows_added
+        == 3
+    )
 
 
 # --------------------------------------------------------------------------- imports waiting

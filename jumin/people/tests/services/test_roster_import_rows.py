@@ -10,22 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from jumin.core.jobs import Progress
 from jumin.core.models import AuditEntry, JobRun, Role
 from jumin.people.formats.roster_samples import HEADERS, roster_row, write_csv
-from jumin.people.models import Household, Person, RosterImport, SpecialStatus
+from jumin.people.models import Household, Person, SpecialStatus
 from jumin.people.services.roster_import_batch import import_roster_file
+from jumin.people.tests.rosters import ALL_OR_NOTHING, VALID_ONLY, import_rows
 from jumin.testing.factories import PersonFactory, SpecialStatusFactory
 
-ALL_OR_NOTHING = RosterImport.Mode.ALL_OR_NOTHING
-VALID_ONLY = RosterImport.Mode.VALID_ONLY
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def run(tmp_path, rows, user, *, mode=VALID_ONLY, name="roster.csv"):
-    path = write_csv(tmp_path / name, rows)
-    return import_roster_file(path, acting_user=user, region=None, mode=mode)
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def errors_of(roster_import) -> list[tuple]:
@@ -34,7 +24,7 @@ def errors_of(roster_import) -> list[tuple]:
 
 def test_good_rows_are_added_with_households(tree, staff, tmp_path):
     rows = [roster_row(n) for n in range(6)]
-    roster_import = run(tmp_path, rows, staff[Role.COUNTY_CLERK])
+    roster_import = import_rows(tmp_path, rows, staff[Role.COUNTY_CLERK])
     assert (roster_import.rows_total, roster_import.rows_added) == (6, 6)
     person = Person.objects.get(id_number=rows[4]["身份证号"])
     assert person.village_id == "341125100001"
@@ -47,7 +37,7 @@ def test_good_rows_are_added_with_households(tree, staff, tmp_path):
 def test_wrong_check_digit_is_reported_with_row_and_column(tree, staff, tmp_path):
     bad = roster_row(1)
     bad["身份证号"] = bad["身份证号"][:17] + ("0" if bad["身份证号"][17] != "0" else "1")
-    roster_import = run(tmp_path, [roster_row(0), bad], staff[Role.COUNTY_CLERK])
+    roster_import = import_rows(tmp_path, [roster_row(0), bad], staff[Role.COUNTY_CLERK])
     [(row, column, message)] = errors_of(roster_import)
     assert (row, column) == (3, "身份证号")
     assert message.startswith("身份证号校验位错误")
@@ -58,14 +48,16 @@ def test_impossible_birth_date_in_the_id_is_reported(tree, staff, tmp_path):
     from jumin.people.rules import check_character
 
     row = roster_row(1, 身份证号=first17 + check_character(first17), 出生日期="")
-    roster_import = run(tmp_path, [row], staff[Role.COUNTY_CLERK])
+    roster_import = import_rows(tmp_path, [row], staff[Role.COUNTY_CLERK])
     assert errors_of(roster_import) == [
         (2, "身份证号", "身份证号中的出生日期 19800230 不是真实日期")
     ]
 
 
 def test_birth_date_column_contradicting_the_id_is_reported(tree, staff, tmp_path):
-    roster_import = run(tmp_path, [roster_row(1, 出生日期="1960-05-05")], staff[Role.COUNTY_CLERK])
+    roster_import = import_rows(
+        tmp_path, [roster_row(1, 出生日期="1960-05-05")], staff[Role.COUNTY_CLERK]
+    )
     assert errors_of(roster_import) == [
         (2, "出生日期", "出生日期与身份证号不符（身份证号显示为1950-01-01）")
     ]
@@ -73,30 +65,34 @@ def test_birth_date_column_contradicting_the_id_is_reported(tree, staff, tmp_pat
 
 def test_birth_date_in_other_common_shapes_is_accepted(tree, staff, tmp_path):
     rows = [roster_row(1, 出生日期="1950/1/1"), roster_row(2, 出生日期="1950年1月1日")]
-    assert run(tmp_path, rows, staff[Role.COUNTY_CLERK]).rows_added == 2
+    assert import_rows(tmp_path, rows, staff[Role.COUNTY_CLERK]).rows_added == 2
 
 
 def test_sex_contradicting_the_id_is_reported(tree, staff, tmp_path):
-    roster_import = run(tmp_path, [roster_row(1, 性别="女")], staff[Role.COUNTY_CLERK])
+    roster_import = import_rows(tmp_path, [roster_row(1, 性别="女")], staff[Role.COUNTY_CLERK])
     assert errors_of(roster_import) == [(2, "性别", "性别与身份证号不符（身份证号显示为男）")]
 
 
 def test_several_errors_in_one_row_are_each_listed_and_the_row_counted_once(tree, staff, tmp_path):
     row = roster_row(1, 姓名="", 联系电话="12345", 户籍类型="城镇")
-    roster_import = run(tmp_path, [row], staff[Role.COUNTY_CLERK])
+    roster_import = import_rows(tmp_path, [row], staff[Role.COUNTY_CLERK])
     assert [column for _, column, _ in errors_of(roster_import)] == ["姓名", "户籍类型", "联系电话"]
     assert roster_import.rows_rejected == 1
 
 
 def test_unknown_village_code_is_reported(tree, staff, tmp_path):
-    roster_import = run(tmp_path, [roster_row(1, village="341125100099")], staff[Role.COUNTY_CLERK])
+    roster_import = import_rows(
+        tmp_path, [roster_row(1, village="341125100099")], staff[Role.COUNTY_CLERK]
+    )
     assert errors_of(roster_import) == [
         (2, "村代码", "村（社区）代码 341125100099 不存在或不在您的管辖范围内")
     ]
 
 
 def test_malformed_village_code_is_reported(tree, staff, tmp_path):
-    roster_import = run(tmp_path, [roster_row(1, village="东门村")], staff[Role.COUNTY_CLERK])
+    roster_import = import_rows(
+        tmp_path, [roster_row(1, village="东门村")], staff[Role.COUNTY_CLERK]
+    )
     assert errors_of(roster_import) == [(2, "村代码", "村（社区）代码应为12位数字")]
 
 
@@ -105,7 +101,7 @@ def test_township_clerk_rows_for_another_township_are_rejected(tree, staff, tmp_
         roster_row(1, village=tree.village_a1.code),
         roster_row(2, village=tree.village_b1.code),
     ]
-    roster_import = run(tmp_path, rows, staff[Role.TOWNSHIP_CLERK])
+    roster_import = import_rows(tmp_path, rows, staff[Role.TOWNSHIP_CLERK])
     assert roster_import.rows_added == 1
     assert errors_of(roster_import) == [
         (3, "村代码", f"村（社区）代码 {tree.village_b1.code} 不存在或不在您的管辖范围内")
@@ -118,7 +114,7 @@ def test_id_registered_outside_the_scope_is_refused_without_details(tree, staff,
     row = roster_row(1, 身份证号=other.id_number, 姓名="改名", village=tree.village_a1.code)
     row["出生日期"] = other.birth_date.isoformat()
     row["性别"] = "男" if other.sex == "male" else "女"
-    roster_import = run(tmp_path, [row], staff[Role.TOWNSHIP_CLERK])
+    roster_import = import_rows(tmp_path, [row], staff[Role.TOWNSHIP_CLERK])
     [(line, column, message)] = errors_of(roster_import)
     assert (line, column) == (2, "身份证号")
     assert "管辖范围以外" in message
@@ -130,7 +126,7 @@ def test_id_registered_outside_the_scope_is_refused_without_details(tree, staff,
 def test_duplicate_id_in_the_file_names_both_rows_and_imports_neither(tree, staff, tmp_path):
     first = roster_row(1)
     rows = [first, roster_row(2), dict(first, 姓名="李四")]
-    roster_import = run(tmp_path, rows, staff[Role.COUNTY_CLERK])
+    roster_import = import_rows(tmp_path, rows, staff[Role.COUNTY_CLERK])
     assert errors_of(roster_import) == [
         (2, "身份证号", "身份证号在文件中重复（第2、4行）"),
         (4, "身份证号", "身份证号在文件中重复（第2、4行）"),
@@ -147,13 +143,13 @@ def test_15_digit_and_18_digit_forms_of_one_id_are_duplicates(tree, staff, tmp_p
         roster_row(1, 身份证号=number15, 出生日期=""),
         roster_row(2, 身份证号=convert_15_to_18(number15), 出生日期=""),
     ]
-    roster_import = run(tmp_path, rows, staff[Role.COUNTY_CLERK])
+    roster_import = import_rows(tmp_path, rows, staff[Role.COUNTY_CLERK])
     assert {row for row, _, _ in errors_of(roster_import)} == {2, 3}
 
 
 def test_all_or_nothing_with_one_error_writes_nothing_and_says_so(tree, staff, tmp_path):
     rows = [roster_row(n) for n in range(5)] + [roster_row(9, 性别="女")]
-    roster_import = run(tmp_path, rows, staff[Role.COUNTY_CLERK], mode=ALL_OR_NOTHING)
+    roster_import = import_rows(tmp_path, rows, staff[Role.COUNTY_CLERK], mode=ALL_OR_NOTHING)
     assert Person.objects.count() == 0 and Household.objects.count() == 0
     assert (roster_import.rows_added, roster_import.rows_rejected) == (0, 1)
     assert roster_import.job.result["outcome"] == "rejected"
@@ -164,23 +160,23 @@ def test_all_or_nothing_with_one_error_writes_nothing_and_says_so(tree, staff, t
 
 def test_all_or_nothing_without_errors_imports_everything(tree, staff, tmp_path):
     rows = [roster_row(n) for n in range(5)]
-    roster_import = run(tmp_path, rows, staff[Role.COUNTY_CLERK], mode=ALL_OR_NOTHING)
+    roster_import = import_rows(tmp_path, rows, staff[Role.COUNTY_CLERK], mode=ALL_OR_NOTHING)
     assert roster_import.rows_added == 5 and roster_import.job.result["outcome"] == "imported"
 
 
 def test_valid_only_imports_the_good_rows_and_lists_the_bad(tree, staff, tmp_path):
     rows = [roster_row(n) for n in range(5)] + [roster_row(9, 性别="女")]
-    roster_import = run(tmp_path, rows, staff[Role.COUNTY_CLERK], mode=VALID_ONLY)
+    roster_import = import_rows(tmp_path, rows, staff[Role.COUNTY_CLERK], mode=VALID_ONLY)
     assert (roster_import.rows_added, roster_import.rows_rejected) == (5, 1)
     assert "有错误的行没有导入" in roster_import.job.message
 
 
 def test_importing_the_same_file_again_changes_nothing(tree, staff, tmp_path):
     rows = [roster_row(n) for n in range(8)]
-    run(tmp_path, rows, staff[Role.COUNTY_CLERK])
+    import_rows(tmp_path, rows, staff[Role.COUNTY_CLERK])
     before = list(Person.objects.order_by("pk").values())
     entries = AuditEntry.objects.filter(action__startswith="person.").count()
-    again = run(tmp_path, rows, staff[Role.COUNTY_CLERK])
+    again = import_rows(tmp_path, rows, staff[Role.COUNTY_CLERK])
     assert (again.rows_added, again.rows_updated, again.rows_unchanged) == (0, 0, 8)
     assert list(Person.objects.order_by("pk").values()) == before
     assert Household.objects.count() == 3
@@ -189,10 +185,10 @@ def test_importing_the_same_file_again_changes_nothing(tree, staff, tmp_path):
 
 def test_changed_rows_are_updated_and_counted(tree, staff, tmp_path):
     rows = [roster_row(n) for n in range(4)]
-    run(tmp_path, rows, staff[Role.COUNTY_CLERK])
+    import_rows(tmp_path, rows, staff[Role.COUNTY_CLERK])
     rows[1] = dict(rows[1], 联系电话="13811112222")
     rows[2] = dict(rows[2], 姓名="王新名", 死亡日期="2024-03-01")
-    roster_import = run(tmp_path, rows, staff[Role.COUNTY_CLERK], name="second.csv")
+    roster_import = import_rows(tmp_path, rows, staff[Role.COUNTY_CLERK], name="second.csv")
     assert (roster_import.rows_added, roster_import.rows_updated) == (0, 2)
     assert roster_import.rows_unchanged == 2
     person = Person.objects.get(id_number=rows[2]["身份证号"])
@@ -203,7 +199,7 @@ def test_changed_rows_are_updated_and_counted(tree, staff, tmp_path):
 def test_a_row_sets_and_changes_the_passbook_bank_and_a_blank_cell_keeps_it(tree, staff, tmp_path):
     """The bank a passbook is with decides the withholding batch a person's dues go to."""
     clerk = staff[Role.COUNTY_CLERK]
-    first = run(tmp_path, [roster_row(1, 存折开户行="农商行"), roster_row(2)], clerk)
+    first = import_rows(tmp_path, [roster_row(1, 存折开户行="农商行"), roster_row(2)], clerk)
     assert first.rows_added == 2
     person = Person.objects.get(id_number=roster_row(1)["身份证号"])
     assert person.passbook_bank == "农商行"
@@ -220,17 +216,17 @@ def test_a_row_sets_and_changes_the_passbook_bank_and_a_blank_cell_keeps_it(tree
         {"passbook_bank": "农商行"},
         {"passbook_bank": "邮储银行"},
     )
-    third = run(tmp_path, [roster_row(1)], clerk, name="blank.csv")
+    third = import_rows(tmp_path, [roster_row(1)], clerk, name="blank.csv")
     assert third.rows_unchanged == 1
     person.refresh_from_db()
     assert person.passbook_bank == "邮储银行"
-    refused = run(tmp_path, [roster_row(1, 存折开户行="银" * 21)], clerk, name="long.csv")
+    refused = import_rows(tmp_path, [roster_row(1, 存折开户行="银" * 21)], clerk, name="long.csv")
     assert errors_of(refused) == [(2, "存折开户行", "存折开户行过长（最多20个字）")]
 
 
 def test_blank_cells_do_not_erase_stored_values(tree, staff, tmp_path):
-    run(tmp_path, [roster_row(1)], staff[Role.COUNTY_CLERK])
-    roster_import = run(
+    import_rows(tmp_path, [roster_row(1)], staff[Role.COUNTY_CLERK])
+    roster_import = import_rows(
         tmp_path,
         [roster_row(1, 联系电话="", 户号="", 存折账号="")],
         staff[Role.COUNTY_CLERK],
@@ -242,11 +238,11 @@ def test_blank_cells_do_not_erase_stored_values(tree, staff, tmp_path):
 
 
 def test_moving_village_updates_person_and_statuses_and_drops_old_household(tree, staff, tmp_path):
-    run(tmp_path, [roster_row(1)], staff[Role.COUNTY_CLERK])
+    import_rows(tmp_path, [roster_row(1)], staff[Role.COUNTY_CLERK])
     person = Person.objects.get()
     status = SpecialStatusFactory(person=person, village=person.village)
     moved = roster_row(1, village=tree.village_a2.code, 户号="")
-    roster_import = run(tmp_path, [moved], staff[Role.COUNTY_CLERK], name="moved.csv")
+    roster_import = import_rows(tmp_path, [moved], staff[Role.COUNTY_CLERK], name="moved.csv")
     assert roster_import.rows_updated == 1
     person.refresh_from_db()
     assert person.village_id == tree.village_a2.code and person.household_id is None
@@ -255,9 +251,9 @@ def test_moving_village_updates_person_and_statuses_and_drops_old_household(tree
 
 def test_audit_entries_for_the_act_and_for_each_person(tree, staff, tmp_path):
     clerk = staff[Role.COUNTY_CLERK]
-    run(tmp_path, [roster_row(n) for n in range(3)], clerk)
+    import_rows(tmp_path, [roster_row(n) for n in range(3)], clerk)
     rows = [roster_row(0, 联系电话="13600000000"), roster_row(1), roster_row(2), roster_row(3)]
-    roster_import = run(tmp_path, rows, clerk, name="second.csv")
+    roster_import = import_rows(tmp_path, rows, clerk, name="second.csv")
     created = AuditEntry.objects.filter(action="people.person.import_create").order_by("pk")
     assert created.count() == 4
     newest = created.last()
@@ -343,10 +339,12 @@ def test_query_count_does_not_grow_with_the_number_of_rows(
 
 def test_a_new_household_number_moves_the_person_to_that_household(tree, staff, tmp_path):
     clerk = staff[Role.COUNTY_CLERK]
-    run(tmp_path, [roster_row(1), roster_row(2)], clerk)
+    import_rows(tmp_path, [roster_row(1), roster_row(2)], clerk)
     person = Person.objects.get(id_number=roster_row(1)["身份证号"])
     old_household = person.household_id
-    roster_import = run(tmp_path, [roster_row(1, 户号="0099"), roster_row(2)], clerk, name="b.csv")
+    roster_import = import_rows(
+        tmp_path, [roster_row(1, 户号="0099"), roster_row(2)], clerk, name="b.csv"
+    )
     assert (roster_import.rows_updated, roster_import.rows_unchanged) == (1, 1)
     person.refresh_from_db()
     assert person.household.number == "0099" and person.household.village_id == person.village_id

@@ -6,25 +6,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from jumin.core.jobs import QUEUES
 from jumin.core.models import AuditEntry, JobRun, JobStatus, Role
-from jumin.people.formats.roster_samples import roster_row, write_csv
+from jumin.people.formats.roster_samples import roster_row
 from jumin.people.models import Person, RosterImport
+from jumin.people.tests.rosters import roster_upload
 
-IMMEDIATE = {
-    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": QUEUES}
-}
-
-
-@pytest.fixture(autouse=True)
-def immediate_tasks(settings, tmp_path):
-    settings.TASKS = IMMEDIATE
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def csv_upload(tmp_path, rows, name="roster.csv") -> SimpleUploadedFile:
-    path = write_csv(tmp_path / name, rows)
-    return SimpleUploadedFile(name, path.read_bytes(), content_type="text/csv")
+pytestmark = pytest.mark.usefixtures("immediate_tasks")
 
 
 def submit(client, upload, mode="all_or_nothing", capture=None):
@@ -42,7 +29,7 @@ def test_upload_runs_in_the_background_and_the_page_shows_the_summary(
 ):
     rows = [roster_row(n) for n in range(3)]
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = submit(clerk_client, csv_upload(tmp_path, rows))
+        response = submit(clerk_client, roster_upload(tmp_path, rows))
     assert len(callbacks) == 1
     roster_import = RosterImport.objects.get()
     assert response.status_code == 302
@@ -65,7 +52,7 @@ def test_a_queued_import_page_polls_every_second(
     clerk_client, tree, tmp_path, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
-        submit(clerk_client, csv_upload(tmp_path, [roster_row(1)]))
+        submit(clerk_client, roster_upload(tmp_path, [roster_row(1)]))
     roster_import = RosterImport.objects.get()
     assert roster_import.job.status == JobStatus.QUEUED
     page = clerk_client.get(f"/people/import/{roster_import.pk}/").content.decode()
@@ -80,9 +67,9 @@ def test_the_same_file_handed_in_again_returns_the_earlier_import(
 ):
     rows = [roster_row(n) for n in range(2)]
     with django_capture_on_commit_callbacks(execute=False):  # still queued: a retry arrives
-        first = submit(clerk_client, csv_upload(tmp_path, rows))
+        first = submit(clerk_client, roster_upload(tmp_path, rows))
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        second = submit(clerk_client, csv_upload(tmp_path, rows, name="again.csv"))
+        second = submit(clerk_client, roster_upload(tmp_path, rows, name="again.csv"))
     assert callbacks == []
     assert second["Location"] == first["Location"]
     assert RosterImport.objects.count() == 1 and JobRun.objects.count() == 1
@@ -95,8 +82,8 @@ def test_the_same_file_in_the_other_mode_is_a_new_import(
 ):
     rows = [roster_row(1)]
     with django_capture_on_commit_callbacks(execute=True):
-        submit(clerk_client, csv_upload(tmp_path, rows), mode="all_or_nothing")
-        submit(clerk_client, csv_upload(tmp_path, rows), mode="valid_only")
+        submit(clerk_client, roster_upload(tmp_path, rows), mode="all_or_nothing")
+        submit(clerk_client, roster_upload(tmp_path, rows), mode="valid_only")
     assert RosterImport.objects.count() == 2
     assert RosterImport.objects.order_by("pk").last().rows_unchanged == 1
 
@@ -106,10 +93,10 @@ def test_a_failed_import_may_be_handed_in_again(
 ):
     rows = [roster_row(1)]
     with django_capture_on_commit_callbacks(execute=False):
-        submit(clerk_client, csv_upload(tmp_path, rows))
+        submit(clerk_client, roster_upload(tmp_path, rows))
     JobRun.objects.update(status=JobStatus.FAILED)
     with django_capture_on_commit_callbacks(execute=True):
-        response = submit(clerk_client, csv_upload(tmp_path, rows))
+        response = submit(clerk_client, roster_upload(tmp_path, rows))
     newest = RosterImport.objects.order_by("pk").last()
     assert RosterImport.objects.count() == 2
     assert response["Location"] == f"/people/import/{newest.pk}/"
@@ -121,7 +108,7 @@ def test_errors_are_shown_and_downloadable_as_excel(
 ):
     rows = [roster_row(1), roster_row(2, 性别="女")]
     with django_capture_on_commit_callbacks(execute=True):
-        response = submit(clerk_client, csv_upload(tmp_path, rows))
+        response = submit(clerk_client, roster_upload(tmp_path, rows))
     page = clerk_client.get(response["Location"]).content.decode()
     assert "没有导入任何数据" in page and "性别与身份证号不符" in page
     roster_import = RosterImport.objects.get()
@@ -170,7 +157,7 @@ def test_another_townships_import_answers_404(
 ):
     client.force_login(staff[Role.COUNTY_CLERK])
     with django_capture_on_commit_callbacks(execute=True):
-        submit(client, csv_upload(tmp_path, [roster_row(1, 姓名="李秀", 性别="男")]))
+        submit(client, roster_upload(tmp_path, [roster_row(1, 姓名="李秀", 性别="男")]))
     roster_import = RosterImport.objects.get()
     client.force_login(staff[Role.TOWNSHIP_CLERK])
     for url in ("", "progress/", "errors.xlsx"):
@@ -183,7 +170,7 @@ def test_import_list_shows_the_imports_in_scope(
     clerk_client, tree, tmp_path, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        submit(clerk_client, csv_upload(tmp_path, [roster_row(1)], name="东门村.csv"))
+        submit(clerk_client, roster_upload(tmp_path, [roster_row(1)], name="东门村.csv"))
     page = clerk_client.get("/people/import/history/").content.decode()
     assert "东门村.csv" in page
 
@@ -214,7 +201,7 @@ def test_progress_shows_rows_checked_then_the_write_stage(
     clerk_client, tree, tmp_path, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
-        submit(clerk_client, csv_upload(tmp_path, [roster_row(1)]))
+        submit(clerk_client, roster_upload(tmp_path, [roster_row(1)]))
     roster_import = RosterImport.objects.get()
     url = f"/people/import/{roster_import.pk}/progress/"
     JobRun.objects.update(status=JobStatus.RUNNING, stage="检查数据", done=40, total=100)
