@@ -12,7 +12,7 @@ the file's first bytes, never by its name: an ``.xlsx`` renamed ``.csv`` still r
 Problems with the file as a whole raise ``TabularError`` with a Chinese message.
 Use ``cell_text(value)`` to turn a cell into trimmed text (``341125100000.0`` → ``"341125100000"``).
 
-Limits, so one upload cannot tie up the worker (issue 7 item 11):
+Limits, so one upload cannot tie up the worker:
 
 - ``check_workbook(source)`` refuses an ``.xlsx`` whose parts unpack to more than
   ``JUMIN_XLSX_MAX_UNPACKED_BYTES`` or pack better than ``JUMIN_XLSX_MAX_RATIO`` : 1 (a "zip

@@ -1,6 +1,5 @@
 """The Content-Security-Policy header (django-csp) and pages that need nothing it refuses:
-no inline script, no style attribute, no on... handler, no javascript: link (issue 7, item 12).
-"""
+no inline script, no style attribute, no on... handler, no javascript: link."""
 
 from html.parser import HTMLParser
 from pathlib import Path

@@ -1,5 +1,5 @@
-"""The database protects the money itself (issue 7, item 3): triggers that refuse TRUNCATE of
-the ledger and the audit trail and any change to a posted due's money, and an application role
+"""The database protects the money itself: triggers that refuse TRUNCATE of the ledger and
+the audit trail and any change to a posted due's money, and an application role
 (``jumin db-roles``) that can neither truncate, alter nor switch triggers off."""
 
 import io

@@ -1,5 +1,5 @@
 """The OpenAPI document: one schema per name, the error answers listed on every operation,
-and who may read the document and the docs page (issue 7, item 12)."""
+and who may read the document and the docs page."""
 
 import json
 

@@ -1,6 +1,5 @@
 """Region import: a control character or a non-ASCII digit in a cell is an error of its row and
-column, and a file over the row limit or an .xlsx zip bomb is refused whole; nothing is written
-(issue 7 items 4 and 11)."""
+column, and a file over the row limit or an .xlsx zip bomb is refused whole; nothing is written."""
 
 import io
 import zipfile

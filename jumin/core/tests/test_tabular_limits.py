@@ -1,4 +1,4 @@
-"""The shared spreadsheet reader refuses files that would tie up the worker (issue 7 item 11):
+"""The shared spreadsheet reader refuses files that would tie up the worker:
 an .xlsx that unpacks too big or packs like a zip bomb is refused from its zip directory,
 before a row is parsed; a file with more rows than allowed stops at the first row past the
 limit; CSV problems are told in Chinese, never in Python's words."""
