@@ -6,7 +6,7 @@ A government-paid rule's (and a special status's) ``detail`` is stored as a code
 
 from django import template
 
-from jumin.people.web.forms import DETAIL_LABELS
+from jumin.people.models import DETAIL_LABELS
 
 register = template.Library()
 

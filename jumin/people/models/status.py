@@ -19,6 +19,22 @@ class SpecialStatusKind(models.TextChoices):
     POVERTY_MONITORED = "poverty_monitored", _("防返贫监测对象")
 
 
+# The details a page offers for a kind, by group, and how each is shown (the pages, the
+# pension's labels); the services decide which details a kind accepts.
+DETAIL_CHOICES = [
+    (
+        _("重度残疾人：残疾等级"),
+        [("1", _("一级")), ("2", _("二级")), ("3", _("三级")), ("4", _("四级"))],
+    ),
+    (_("低保对象：类型"), [("full", _("全额")), ("partial", _("差额"))]),
+    (
+        _("计生特殊家庭：类型"),
+        [("独生子女死亡", _("独生子女死亡")), ("独生子女伤残", _("独生子女伤残"))],
+    ),
+]
+DETAIL_LABELS = {value: label for _group, options in DETAIL_CHOICES for value, label in options}
+
+
 class SpecialStatusQuerySet(models.QuerySet):
     def in_force(self, *, on: datetime.date):
         return self.filter(valid_from__lte=on).filter(

@@ -6,11 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from jumin.core.forms import Form
 from jumin.people import fields
 from jumin.people.fields import Kind, PersonField
-from jumin.people.models import (
-    DuplicateReview,
-    RosterImport,
-    SpecialStatusKind,
-)
+from jumin.people.models import DETAIL_CHOICES, DuplicateReview, RosterImport, SpecialStatusKind
 
 
 class DateInput(forms.DateInput):
@@ -100,21 +96,6 @@ PersonEditForm = person_form(
 )
 
 
-DETAIL_CHOICES = [
-    ("", _("（无）")),
-    (
-        _("重度残疾人：残疾等级"),
-        [("1", _("一级")), ("2", _("二级")), ("3", _("三级")), ("4", _("四级"))],
-    ),
-    (_("低保对象：类型"), [("full", _("全额")), ("partial", _("差额"))]),
-    (
-        _("计生特殊家庭：类型"),
-        [("独生子女死亡", _("独生子女死亡")), ("独生子女伤残", _("独生子女伤残"))],
-    ),
-]
-DETAIL_LABELS = {value: label for _group, options in DETAIL_CHOICES[1:] for value, label in options}
-
-
 class SpecialStatusForm(Form):
     kind = forms.ChoiceField(
         label=_("类别"),
@@ -127,7 +108,7 @@ class SpecialStatusForm(Form):
     detail = forms.ChoiceField(
         label=_("等级/类型"),
         required=False,
-        choices=DETAIL_CHOICES,
+        choices=[("", _("（无）")), *DETAIL_CHOICES],
         help_text=_("残疾人选等级，低保选全额或差额"),
         error_messages={"invalid_choice": _("请从列表中选择等级/类型")},
     )

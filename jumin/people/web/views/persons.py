@@ -21,10 +21,10 @@ from jumin.core.pages import page
 from jumin.people import fields, queries, services
 from jumin.people.fields import Kind
 from jumin.people.formats import person_export
+from jumin.people.models import DETAIL_LABELS
 from jumin.people.registry import PeopleAction
 from jumin.people.rules import age_on, parse_id_number
 from jumin.people.web.forms import (
-    DETAIL_LABELS,
     PersonCreateForm,
     PersonEditForm,
     SpecialStatusForm,
