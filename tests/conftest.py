@@ -11,11 +11,9 @@ from jumin.collection.models import (
     BankStatementFile,
     BankStatementLine,
     Deposit,
-    Due,
     DueKind,
     DueStatus,
     LineResult,
-    Posting,
     Receipt,
     ReceiptBook,
     ReceiptStatus,
@@ -25,7 +23,14 @@ from jumin.collection.models import (
     WithholdingLine,
 )
 from jumin.core.models import JobRun, JobStatus, Role
-from jumin.pension.models import AccountEntry, Enrolment, EnrolmentStatus, EntrySource
+from jumin.pension.models import (
+    AccountEntry,
+    ContributionDue,
+    Enrolment,
+    EnrolmentStatus,
+    EntrySource,
+    Posting,
+)
 from jumin.pension.services.plans import plan_data_from_file, plan_seed
 from jumin.people.models import RosterImport
 from jumin.testing.factories import HouseholdFactory, PersonFactory, SpecialStatusFactory
@@ -57,7 +62,7 @@ def world(tree, staff) -> dict:
         status=EnrolmentStatus.PENDING_TOWNSHIP,
         applied_by=assistant,
     )
-    due = Due.objects.create(
+    due = ContributionDue.objects.create_due(
         person=person,
         village=village,
         enrolment=enrolment,
@@ -134,7 +139,7 @@ def world(tree, staff) -> dict:
         kind="collection.dues", region=tree.county, status=JobStatus.DONE
     )
     posting_job = JobRun.objects.create(
-        kind="collection.posting", region=tree.county, status=JobStatus.DONE
+        kind="pension.posting", region=tree.county, status=JobStatus.DONE
     )
     Posting.objects.create(region=tree.county, year=YEAR, job=posting_job)
     import_job = JobRun.objects.create(

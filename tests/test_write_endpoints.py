@@ -39,7 +39,6 @@ from django.urls.converters import IntConverter, StringConverter, UUIDConverter
 from jumin.collection.models import (
     BankStatementFile,
     Deposit,
-    Due,
     DueKind,
     DueStatus,
     LineResult,
@@ -55,7 +54,14 @@ from jumin.core import access, registration
 from jumin.core.access import COUNTY_ROLES
 from jumin.core.models import JobRun, JobStatus, Role
 from jumin.core.services.tokens import token_create
-from jumin.pension.models import AccountEntry, Enrolment, EnrolmentStatus, EntrySource, GradeChoice
+from jumin.pension.models import (
+    AccountEntry,
+    ContributionDue,
+    Enrolment,
+    EnrolmentStatus,
+    EntrySource,
+    GradeChoice,
+)
 from jumin.pension.services.plans import plan_data_from_file, plan_seed
 from jumin.people.models import Household, SpecialStatus, SpecialStatusKind
 from jumin.testing.factories import PersonFactory, StaffFactory
@@ -270,7 +276,7 @@ def world(tree, staff):
             chosen_by=assistant,
         )
     )
-    due = Due.objects.create(
+    due = ContributionDue.objects.create_due(
         id=WORLD_PK,
         person=person,
         village=tree.village_a1,

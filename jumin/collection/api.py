@@ -14,8 +14,9 @@ from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from jumin.collection import queries, services
 from jumin.collection.models import Receipt, ReceiptBook
+from jumin.collection.queries import receipts as queries
+from jumin.collection.services import receipts as services
 from jumin.core.access import require
 from jumin.core.api import PlainText, error_responses
 from jumin.core.schemas import Amount, Date, Paging

@@ -1,136 +1,22 @@
-"""A demo collection year on the demo county (``jumin demo-year``).
+"""Collection's part of the demo year (``jumin demo-year``, run by ``jumin.reports.demo``):
+the demo logins by role, and receipt books registered by the demo finance user and handed
+down to the demo village assistant (only when the year's series has none yet)."""
 
-On a county built by ``jumin demo-data``: the county's plan for the year (the seeded
-national default if none is in force), enrolments for most eligible persons (16–59 paying,
-60 and over receiving, a few still waiting for the township or county), grade choices with
-the spread the county reports describe (most at the lowest grade), passbook banks where the
-person model has that field, township targets, and receipt books registered by the demo
-finance user and handed down to the demo village assistant. Then the year's dues, if the dues
-job (``jumin.pension.services.dues.dues_generate``) is installed.
+from django.core.exceptions import ValidationError
 
-Every decision per person comes from a hash of (seed, purpose, ID number), so the same seed
-gives the same year, and a second run adds nothing: persons already enrolled are skipped,
-grade choices, targets and books are only added where missing. Rows are written with
-``bulk_create`` in chunks; one ``demo.year`` audit entry records the counts.
-"""
-
-import datetime
-import hashlib
-import importlib
-import inspect
-import math
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
-
-from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import transaction
-from django.db.models import Count, Q
-from django.db.models.functions import Substr
-from django.utils import timezone
-
-from jumin.collection import services as collection_services
 from jumin.collection.models import ReceiptBook
-from jumin.collection.registry import CollectionAction
-from jumin.core import audit
-from jumin.core.models import Region, RegionLevel, Role, User
-from jumin.pension.models import (
-    ACTIVE_STATUSES,
-    ContributionPlan,
-    EmployeeSchemeMember,
-    Enrolment,
-    EnrolmentEvent,
-    EnrolmentStatus,
-    GradeChoice,
-)
-from jumin.pension.services.plans import plan_data_from_file, plan_seed
-from jumin.people.models import Person
-from jumin.people.rules import age_on
-from jumin.reports.models import CollectionTarget
-from jumin.reports.services.targets import targets_set
+from jumin.collection.services import receipts
+from jumin.core.models import Role, User
+from jumin.people.demo import demo_accounts, ensure_regions
+from jumin.people.demo.county import _create_accounts
 
-CHUNK = 2000
-PENSION_AGE = 60  # the age from which the demo enrols a person as receiving
-SCHEME_START = datetime.date(2011, 7, 1)  # the demo's earliest registration date
-
-# Shares of the demo year, modelled on COUNTY.md and the seed reports (参保率 ~99 % of those
-# who register at all; most people choose the lowest grade).
-ENROL_SHARE = 0.85
-ENROL_SHARE_YOUNG = 0.55  # 16–22: many are still at school
-RECEIVING_SHARE = 0.95
-PENDING_TOWNSHIP_SHARE = 0.015
-PENDING_COUNTY_SHARE = 0.010
-# The demo township (where the demo township clerk works) gets more, so its queues show.
-DEMO_TOWNSHIP_PENDING_SHARES = (0.12, 0.06)
-PASSBOOK_BANK_SHARE = 1.0  # every passbook gets its bank
-TARGET_SHARE = 0.95  # a township's target: 95 % of its enrolled people of paying age
-# The amount target per person of the count target, in lowest grades: the 定远县 report has
-# 71.6 million yuan from 540 100 enrolled, about 1.3 times the 100-yuan lowest grade.
-TARGET_AMOUNT_GRADES = Decimal("1.3")
-# Weights of the grades from the lowest up (the last weight repeats for higher grades).
-GRADE_WEIGHTS = (70, 12, 6, 3, 4, 1, 1, 1, 0.5, 1.5, 0.3)
-BANKS = ("农业银行", "邮储银行", "农商银行")
 BOOK_SERIES = "皖财居保{year}"
 BOOKS = ((1, 50, "village"), (51, 100, "village"), (101, 150, "township"))
-
-
-@dataclass
-class DemoYearResult:
-    county: Region
-    year: int
-    skipped: bool = False
-    plan_created: bool = False
-    paying: int = 0
-    receiving: int = 0
-    pending: int = 0
-    events: int = 0
-    grade_choices: int = 0
-    passbook_banks: int = 0
-    targets: int = 0
-    books: int = 0
-    dues: int = 0
-    notes: list[str] = field(default_factory=list)
-
-
-def chance(seed: int, purpose: str, key: str) -> float:
-    """A number in [0, 1) fixed by (seed, purpose, key): the same on every run."""
-    digest = hashlib.blake2b(f"{seed}:{purpose}:{key}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") / 2**64
-
-
-def day_between(seed: int, purpose: str, key: str, first, last) -> datetime.date:
-    if last <= first:
-        return first
-    return first + datetime.timedelta(days=int(chance(seed, purpose, key) * (last - first).days))
-
-
-def birthday(birth_date: datetime.date, years: int) -> datetime.date:
-    """The day someone born on ``birth_date`` turns ``years`` (29 February → 1 March)."""
-    try:
-        return birth_date.replace(year=birth_date.year + years)
-    except ValueError:
-        return datetime.date(birth_date.year + years, 3, 1)
-
-
-def at(day: datetime.date, hour: int = 10) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
-
-
-def pick_grade(seed: int, key: str, amounts: list[Decimal]) -> Decimal:
-    weights = [GRADE_WEIGHTS[min(i, len(GRADE_WEIGHTS) - 1)] for i in range(len(amounts))]
-    point = chance(seed, "grade", key) * sum(weights)
-    for amount, weight in zip(amounts, weights, strict=True):
-        point -= weight
-        if point < 0:
-            return amount
-    return amounts[-1]
 
 
 def demo_staff(county_code: str) -> dict[str, User]:
     """The demo logins of the county by role, made now if ``demo-data`` has not made them
     (an account that exists is left as it is)."""
-    from jumin.people.demo import demo_accounts, ensure_regions
-    from jumin.people.demo.county import _create_accounts
-
     accounts = demo_accounts(county_code)
     names = [account.username for account in accounts]
     if User.objects.filter(username__in=names).count() < len(names):
@@ -142,303 +28,7 @@ def demo_staff(county_code: str) -> dict[str, User]:
     return {account.role: users[account.username] for account in accounts}
 
 
-def demo_year(
-    *, county_code: str, year: int, seed: int, if_empty: bool = False, progress_bar=None
-) -> DemoYearResult:
-    """Build (or complete) the demo collection year; see the module docstring.
-
-    ``if_empty``: do nothing if the county has any enrolment already (``make demo`` run
-    again). ``progress_bar``: an optional tqdm-like object (``update(n)``).
-    """
-    county = Region.objects.filter(code=county_code + "000000", level=RegionLevel.COUNTY).first()
-    if county is None:
-        raise ValidationError(
-            f"没有县级区划{county_code}，先运行 jumin demo-data --county {county_code}"
-        )
-    persons_in_county = Person.objects.filter(village__pk__startswith=county_code)
-    if not persons_in_county.exists():
-        raise ValidationError(
-            f"{county.name}还没有参保人，先运行 jumin demo-data --county {county_code}"
-        )
-    result = DemoYearResult(county=county, year=year)
-    if if_empty and Enrolment.objects.filter(village__pk__startswith=county_code).exists():
-        result.skipped = True
-        return result
-    with transaction.atomic():
-        staff = demo_staff(county_code)
-        plan = ContributionPlan.objects.in_force(region_code=county.code, year=year)
-        if plan is None:
-            plan, result.plan_created = plan_seed(
-                actor=staff[Role.COUNTY_ADMIN],
-                year=year,
-                region_code=county.code,
-                data=plan_data_from_file(),
-            )
-        amounts = sorted(plan.grades.values_list("amount", flat=True))
-        _enrol(result, county_code, year, seed, plan, amounts, staff, progress_bar)
-        result.grade_choices = _grade_choices(county_code, year, seed, amounts, staff)
-        result.passbook_banks = _passbook_banks(county_code, seed)
-        result.targets = _targets(county_code, year, amounts[0], staff[Role.COUNTY_ADMIN])
-        result.books = _books(year, staff, result.notes)
-        result.dues = _dues(county, year, staff, result.notes)
-        added = (
-            result.plan_created,
-            result.paying + result.receiving + result.pending,
-            result.grade_choices,
-            result.passbook_banks,
-            result.targets,
-            result.books,
-            result.dues,
-        )
-        if not any(added):  # a run that adds nothing leaves no trace
-            return result
-        audit.record(
-            actor=None,
-            action=CollectionAction.DEMO_YEAR,
-            obj=county,
-            after={
-                "county": county_code,
-                "year": year,
-                "seed": seed,
-                "plan": plan.pk,
-                "plan_created": result.plan_created,
-                "paying": result.paying,
-                "receiving": result.receiving,
-                "pending": result.pending,
-                "events": result.events,
-                "grade_choices": result.grade_choices,
-                "passbook_banks": result.passbook_banks,
-                "targets": result.targets,
-                "books": result.books,
-                "dues": result.dues,
-            },
-        )
-    return result
-
-
-def _enrol(result, county_code, year, seed, plan, amounts, staff, progress_bar) -> None:
-    """Enrolments and their events for the persons of the county not enrolled yet."""
-    on = datetime.date(year, 1, 1)
-    last_registration = datetime.date(year, 3, 31)
-    assistant, township_clerk = staff[Role.VILLAGE_ASSISTANT], staff[Role.TOWNSHIP_CLERK]
-    county_clerk = staff[Role.COUNTY_CLERK]
-    demo_township = (township_clerk.region_id or "")[:9]
-    enrolled = Enrolment.objects.filter(status__in=ACTIVE_STATUSES).values("person_id")
-    employees = EmployeeSchemeMember.objects.values("id_number")
-    candidates = (
-        Person.objects.filter(village__pk__startswith=county_code, household__isnull=False)
-        .exclude(pk__in=enrolled)
-        .exclude(id_number__in=employees)
-        .order_by("pk")
-        .values_list("pk", "id_number", "birth_date", "death_date", "village_id")
-    )
-    new = []
-    for pk, id_number, birth_date, death_date, village_id in candidates.iterator(chunk_size=CHUNK):
-        if death_date is not None and death_date <= on:
-            continue
-        age = age_on(birth_date, on)
-        if age < plan.minimum_age:
-            continue
-        share = RECEIVING_SHARE if age >= PENSION_AGE else ENROL_SHARE
-        if age < 23:
-            share = ENROL_SHARE_YOUNG
-        if chance(seed, "enrol", id_number) >= share:
-            continue
-        if age >= PENSION_AGE:
-            status = EnrolmentStatus.RECEIVING
-        else:
-            waiting = chance(seed, "pending", id_number)
-            township_share, county_share = PENDING_TOWNSHIP_SHARE, PENDING_COUNTY_SHARE
-            if village_id.startswith(demo_township):
-                township_share, county_share = DEMO_TOWNSHIP_PENDING_SHARES
-            if waiting < township_share:
-                status = EnrolmentStatus.PENDING_TOWNSHIP
-            elif waiting < township_share + county_share:
-                status = EnrolmentStatus.PENDING_COUNTY
-            else:
-                status = EnrolmentStatus.PAYING
-        sixteen = birthday(birth_date, plan.minimum_age)
-        if status in (EnrolmentStatus.PENDING_TOWNSHIP, EnrolmentStatus.PENDING_COUNTY):
-            applied = day_between(seed, "applied", id_number, on, last_registration)
-            registered = None
-        else:
-            first = max(SCHEME_START, sixteen)
-            applied = day_between(seed, "applied", id_number, first, last_registration)
-            registered = applied + datetime.timedelta(days=7)
-        grade = (
-            pick_grade(seed, id_number, amounts) if status != EnrolmentStatus.RECEIVING else None
-        )
-        checked = status not in (EnrolmentStatus.PENDING_TOWNSHIP,)
-        approved = registered is not None
-        new.append(
-            Enrolment(
-                person_id=pk,
-                village_id=village_id,
-                status=status,
-                applied_on=applied,
-                applied_by=assistant,
-                first_grade=grade,
-                township_checked_by=township_clerk if checked else None,
-                township_checked_at=at(applied + datetime.timedelta(days=3)) if checked else None,
-                county_checked_by=county_clerk if approved else None,
-                county_checked_at=at(registered) if approved else None,
-                registered_on=registered,
-                created_at=at(applied),
-                updated_at=at(registered or applied),
-            )
-        )
-    for start in range(0, len(new), CHUNK):
-        chunk = new[start : start + CHUNK]
-        Enrolment.objects.bulk_create(chunk)
-        if progress_bar is not None:
-            progress_bar.update(len(chunk))
-    if any(enrolment.pk is None for enrolment in new):  # a database that returns no ids
-        ids = dict(
-            Enrolment.objects.filter(
-                village__pk__startswith=county_code, status__in=ACTIVE_STATUSES
-            ).values_list("person_id", "pk")
-        )
-        for enrolment in new:
-            enrolment.pk = ids[enrolment.person_id]
-    events = []
-    kinds = EnrolmentEvent.Kind
-    for enrolment in new:
-        common = {"enrolment_id": enrolment.pk, "village_id": enrolment.village_id}
-        events.append(
-            EnrolmentEvent(
-                kind=kinds.APPLIED,
-                actor=assistant,
-                at=at(enrolment.applied_on),
-                detail={"grade": str(enrolment.first_grade or "")},
-                **common,
-            )
-        )
-        if enrolment.township_checked_at:
-            events.append(
-                EnrolmentEvent(
-                    kind=kinds.TOWNSHIP_APPROVED,
-                    actor=township_clerk,
-                    at=enrolment.township_checked_at,
-                    **common,
-                )
-            )
-        if enrolment.county_checked_at:
-            events.append(
-                EnrolmentEvent(
-                    kind=kinds.COUNTY_APPROVED,
-                    actor=county_clerk,
-                    at=enrolment.county_checked_at,
-                    **common,
-                )
-            )
-        if enrolment.status == EnrolmentStatus.RECEIVING:
-            events.append(
-                EnrolmentEvent(
-                    kind=kinds.RECEIVING,
-                    actor=county_clerk,
-                    at=enrolment.county_checked_at,
-                    **common,
-                )
-            )
-        status = enrolment.status
-        if status == EnrolmentStatus.PAYING:
-            result.paying += 1
-        elif status == EnrolmentStatus.RECEIVING:
-            result.receiving += 1
-        else:
-            result.pending += 1
-    EnrolmentEvent.objects.bulk_create(events, batch_size=CHUNK)
-    result.events = len(events)
-
-
-def _grade_choices(county_code, year, seed, amounts, staff) -> int:
-    """This year's grade for every paying enrolment that has none yet."""
-    chosen = GradeChoice.objects.filter(year=year).values("person_id")
-    paying = (
-        Enrolment.objects.filter(village__pk__startswith=county_code, status=EnrolmentStatus.PAYING)
-        .exclude(person_id__in=chosen)
-        .values_list("person_id", "village_id", "person__id_number", "first_grade", "applied_on")
-    )
-    assistant = staff[Role.VILLAGE_ASSISTANT]
-    rows = []
-    for person_id, village_id, id_number, first_grade, applied_on in paying.iterator(
-        chunk_size=CHUNK
-    ):
-        amount = pick_grade(seed, f"{year}:{id_number}", amounts)
-        if first_grade is not None and applied_on.year == year:
-            amount = first_grade  # enrolled this year: the grade chosen on the form
-        day = max(applied_on, datetime.date(year, 1, 2))
-        rows.append(
-            GradeChoice(
-                person_id=person_id,
-                village_id=village_id,
-                year=year,
-                amount=amount,
-                chosen_by=assistant,
-                chosen_at=at(min(day, datetime.date(year, 6, 30))),
-            )
-        )
-    GradeChoice.objects.bulk_create(rows, batch_size=CHUNK)
-    return len(rows)
-
-
-def _passbook_banks(county_code: str, seed: int) -> int:
-    """The bank of each passbook, if the person model records it (``passbook_bank``)."""
-    try:
-        bank_field = Person._meta.get_field("passbook_bank")
-    except FieldDoesNotExist:
-        return 0
-    banks = [value for value, _label in bank_field.choices] if bank_field.choices else BANKS
-    persons = list(
-        Person.objects.filter(village__pk__startswith=county_code)
-        .filter(Q(passbook_bank="") | Q(passbook_bank__isnull=True))
-        .exclude(passbook_number="")
-        .only("pk", "id_number")
-    )
-    for person in persons:
-        person.passbook_bank = banks[int(chance(seed, "bank", person.id_number) * len(banks))]
-    Person.objects.bulk_update(persons, ["passbook_bank"], batch_size=500)
-    return len(persons)
-
-
-def _targets(county_code: str, year: int, lowest: Decimal, admin: User) -> int:
-    """A target for every township without one: 95 % of its enrolled people of paying age,
-    and an amount target of 1.3 lowest grades per person of that, in whole hundreds."""
-    set_already = CollectionTarget.objects.filter(year=year).values("region_id")
-    townships = (
-        Region.objects.filter(parent_id=county_code + "000000", level=RegionLevel.TOWNSHIP)
-        .exclude(code__in=set_already)
-        .values_list("code", flat=True)
-    )
-    counts = dict(
-        Enrolment.objects.filter(village__pk__startswith=county_code)
-        .filter(
-            status__in=(
-                EnrolmentStatus.PAYING,
-                EnrolmentStatus.PENDING_TOWNSHIP,
-                EnrolmentStatus.PENDING_COUNTY,
-            )
-        )
-        .annotate(township=Substr("village_id", 1, 9))
-        .values("township")
-        .annotate(people=Count("pk"))
-        .values_list("township", "people")
-    )
-    targets = {}
-    for code in townships:
-        people = counts.get(code[:9], 0)
-        count = math.ceil(people * TARGET_SHARE)
-        amount = (lowest * count * TARGET_AMOUNT_GRADES / 100).quantize(
-            Decimal("1"), rounding=ROUND_HALF_UP
-        ) * 100
-        targets[code] = (count, amount)
-    if not targets:
-        return 0
-    changed = targets_set(acting_user=admin, year=year, targets=targets)
-    return changed["created"] + changed["updated"]
-
-
-def _books(year: int, staff, notes: list[str]) -> int:
+def demo_books(year: int, staff, notes: list[str]) -> int:
     """Receipt books registered by county finance and handed down: two to the demo village
     assistant (through the township clerk), one kept at the township labour office."""
     finance = staff[Role.FINANCE]
@@ -447,15 +37,15 @@ def _books(year: int, staff, notes: list[str]) -> int:
     if ReceiptBook.objects.filter(series=series).exists():
         return 0
     for first, last, goes_to in BOOKS:
-        book = collection_services.book_register(
+        book = receipts.book_register(
             acting_user=finance, series=series, first_number=first, last_number=last
         )
-        collection_services.book_handover(
+        receipts.book_handover(
             acting_user=finance, book=book, receiver=township_clerk, note="演示：县财务发放"
         )
         if goes_to == "village":
             book.refresh_from_db()
-            collection_services.book_handover(
+            receipts.book_handover(
                 acting_user=township_clerk, book=book, receiver=assistant, note="演示：乡镇发放到村"
             )
     notes.append(
@@ -463,32 +53,3 @@ def _books(year: int, staff, notes: list[str]) -> int:
         f"{township_clerk.username}（乡镇没有单独的财政所演示账号，县财务直接交乡镇劳保所）"
     )
     return len(BOOKS)
-
-
-def _dues(county: Region, year: int, staff, notes: list[str]) -> int:
-    """The year's dues through the dues job, when it is installed; the number created."""
-    try:
-        module = importlib.import_module("jumin.pension.services.dues")
-    except ImportError:
-        notes.append("应缴记录未生成：本版本还没有 jumin.pension.services.dues")
-        return 0
-    generate = getattr(module, "dues_generate", None)
-    if generate is None:
-        notes.append("应缴记录未生成：jumin.pension.services.dues 中没有 dues_generate")
-        return 0
-    generate = getattr(generate, "func", generate)  # a django_tasks task: its function
-    accepted = inspect.signature(generate).parameters
-    arguments = {"acting_user": staff[Role.COUNTY_CLERK], "year": year}
-    if "region_code" in accepted:
-        arguments["region_code"] = county.code
-    elif "county_code" in accepted:
-        arguments["county_code"] = county.code[:6]
-    elif "region" in accepted:
-        arguments["region"] = county
-    generation = generate(**arguments)
-    created = sum(
-        getattr(generation, name, 0) or 0
-        for name in ("personal_created", "government_paid_created")
-    )
-    notes.append(f"应缴记录：新生成 {created} 条")
-    return created

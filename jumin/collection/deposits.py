@@ -5,13 +5,13 @@ the deposit slip with the receipts it carried (``deposit_record``). The township
 (``township_checked``) and county finance checks it after the township (``county_checked``);
 either may return it with a reason, which releases its receipts for a new deposit.
 
-Deadlines (the plan's ``deposit_due_day``, ``township_check_due_day``, ``county_check_due_day``,
-clamped to the month's last day) run in monthly cycles. A receipt issued on or before the
+Deadlines (the county's ``CashCalendar``: the deposit day, the township and the county check
+days, clamped to the month's last day) run in monthly cycles. A receipt issued on or before the
 month's deposit day belongs to that month's cycle; one issued after it to the next month's
 (cash taken on the 28th cannot be due on the 25th). A deposit's cycle is its earliest
 receipt's; a deposit made after that cycle's deposit day is *late*, and its checks then run
 on the cycle its own date falls in (the township cannot check before the money is there).
-The functions at the top are pure: dates and plan days in, dates out.
+The functions at the top are pure: dates and calendar days in, dates out.
 """
 
 import calendar
@@ -30,7 +30,7 @@ from jumin.collection.models import (
     ReceiptStatus,
 )
 from jumin.collection.registry import CollectionAction
-from jumin.collection.services import (
+from jumin.collection.services.receipts import (
     _clean_reason,
     _error,
     books_refresh_money_deposited,
@@ -45,16 +45,16 @@ from jumin.core.models import Region, RegionLevel
 
 
 @dataclass(frozen=True)
-class PlanDays:
-    """The three deadline days of a contribution plan."""
+class CalendarDays:
+    """The three deadline days of a county's cash calendar."""
 
     deposit: int
     township_check: int
     county_check: int
 
     @classmethod
-    def of(cls, plan) -> "PlanDays":
-        return cls(plan.deposit_due_day, plan.township_check_due_day, plan.county_check_due_day)
+    def of(cls, calendar) -> "CalendarDays":
+        return cls(calendar.deposit_day, calendar.township_check_day, calendar.county_check_day)
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def day_in_month(year: int, month: int, day: int) -> datetime.date:
     return datetime.date(year, month, min(day, calendar.monthrange(year, month)[1]))
 
 
-def cycle_of(day: datetime.date, days: PlanDays) -> datetime.date:
+def cycle_of(day: datetime.date, days: CalendarDays) -> datetime.date:
     """The first day of the monthly cycle a receipt dated ``day`` belongs to."""
     if day <= day_in_month(day.year, day.month, days.deposit):
         return day.replace(day=1)
@@ -79,7 +79,7 @@ def cycle_of(day: datetime.date, days: PlanDays) -> datetime.date:
     return datetime.date(day.year, day.month + 1, 1)
 
 
-def deadlines_of(cycle: datetime.date, days: PlanDays) -> Deadlines:
+def deadlines_of(cycle: datetime.date, days: CalendarDays) -> Deadlines:
     return Deadlines(
         cycle=cycle,
         deposit=day_in_month(cycle.year, cycle.month, days.deposit),
@@ -88,13 +88,13 @@ def deadlines_of(cycle: datetime.date, days: PlanDays) -> Deadlines:
     )
 
 
-def receipt_deadlines(issued_on: datetime.date, days: PlanDays) -> Deadlines:
+def receipt_deadlines(issued_on: datetime.date, days: CalendarDays) -> Deadlines:
     """When the cash of a receipt issued on ``issued_on`` must be deposited and checked."""
     return deadlines_of(cycle_of(issued_on, days), days)
 
 
 def deposit_deadlines(
-    first_issued_on: datetime.date, deposited_on: datetime.date, days: PlanDays
+    first_issued_on: datetime.date, deposited_on: datetime.date, days: CalendarDays
 ) -> tuple[Deadlines, bool]:
     """(deadlines, late) for a deposit whose earliest receipt is dated ``first_issued_on``.
 

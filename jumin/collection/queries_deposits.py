@@ -11,13 +11,12 @@ from decimal import Decimal
 from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
-from jumin.collection.deposits import PlanDays, deposit_deadlines, receipt_deadlines
-from jumin.collection.models import Deposit, DepositStatus, Receipt, ReceiptStatus
-from jumin.collection.queries import with_person_in_scope
-from jumin.collection.services import receipt_reference
+from jumin.collection.deposits import CalendarDays, deposit_deadlines, receipt_deadlines
+from jumin.collection.models import CashCalendar, Deposit, DepositStatus, Receipt, ReceiptStatus
+from jumin.collection.queries.receipts import with_person_in_scope
+from jumin.collection.services.receipts import receipt_reference
 from jumin.core.access import get_scoped_or_404, require, scope
 from jumin.core.models import Region, RegionLevel
-from jumin.pension.models import ContributionPlan
 
 OVERDUE_KINDS = {
     "receipt_not_deposited": "票据逾期未缴存",
@@ -76,42 +75,28 @@ def undeposited_receipts(user, village_code: str) -> QuerySet:
     ).order_by("issued_at", "series", "number")
 
 
-class _Plans:
-    """Plan days by plan id, or by (region, year) when a receipt has no due; cached."""
+class _Calendars:
+    """Calendar days by (county, year); one query per county and year asked."""
 
     def __init__(self):
-        self.by_id: dict[int, PlanDays] = {}
-        self.by_region_year: dict[tuple[str, int], PlanDays | None] = {}
+        self.found: dict[tuple[str, int], CalendarDays] = {}
 
-    def load(self, plan_ids) -> None:
-        wanted = {pk for pk in plan_ids if pk and pk not in self.by_id}
-        for plan in ContributionPlan.objects.filter(pk__in=wanted):
-            self.by_id[plan.pk] = PlanDays.of(plan)
-
-    def days(self, plan_id, region_code: str, year: int) -> PlanDays | None:
-        if plan_id in self.by_id:
-            return self.by_id[plan_id]
-        key = (region_code, year)
-        if key not in self.by_region_year:
-            plan = ContributionPlan.objects.in_force(region_code=region_code, year=year)
-            self.by_region_year[key] = PlanDays.of(plan) if plan else None
-        return self.by_region_year[key]
+    def days(self, region_code: str, year: int) -> CalendarDays:
+        key = (region_code[:6], year)
+        if key not in self.found:
+            calendar = CashCalendar.objects.in_force(region_code=region_code, year=year)
+            self.found[key] = CalendarDays.of(calendar)
+        return self.found[key]
 
 
 def deadlines_for_deposit(deposit: Deposit):
     """(Deadlines, late) of one deposit, or (None, False) when it carries no receipts."""
-    first = deposit.receipts.order_by("issued_at").select_related("due").first()
+    first = deposit.receipts.order_by("issued_at").first()
     if first is None:
         return None, False
-    plans = _Plans()
-    plans.load([first.due.plan_id if first.due_id else None])
-    days = plans.days(
-        first.due.plan_id if first.due_id else None,
-        deposit.village_id,
-        first.contribution_year or deposit.deposited_on.year,
+    days = _Calendars().days(
+        deposit.village_id, first.contribution_year or deposit.deposited_on.year
     )
-    if days is None:
-        return None, False
     return deposit_deadlines(timezone.localdate(first.issued_at), deposit.deposited_on, days)
 
 
@@ -172,26 +157,23 @@ def overdue_list(
 
     Receipts not deposited after their deposit deadline, deposits made late, deposits not
     checked by the township or county finance after their deadlines, and checks made late.
-    Two queries for receipts and deposits, one for plans, one for region names.
+    Two queries for receipts and deposits, one per county and year for the calendars, one for
+    region names.
     """
     require(user, "deposit.view")
     rows: list[OverdueRow] = []
-    plans = _Plans()
+    calendars = _Calendars()
     end = _local_day_end(on)
 
-    receipts = scope(Receipt.objects.select_related("person", "due"), user).filter(
+    receipts = scope(Receipt.objects.select_related("person"), user).filter(
         Q(deposit__isnull=True) | Q(deposit__deposited_on__gt=on),
         status=ReceiptStatus.ISSUED,
         issued_at__lt=end,
     )
     receipts = list(_region_filter(receipts, "region_id", township, village))
-    plans.load(receipt.due.plan_id for receipt in receipts if receipt.due_id)
     for receipt in receipts:
-        plan_id = receipt.due.plan_id if receipt.due_id else None
         issued_on = timezone.localdate(receipt.issued_at)
-        days = plans.days(plan_id, receipt.region_id, receipt.contribution_year or issued_on.year)
-        if days is None:
-            continue
+        days = calendars.days(receipt.region_id, receipt.contribution_year or issued_on.year)
         deadline = receipt_deadlines(issued_on, days).deposit
         if on > deadline:
             rows.append(
@@ -214,17 +196,11 @@ def overdue_list(
     deposits = list(
         deposits.annotate(
             first_issued=Min("receipts__issued_at"),
-            plan_id=Min("receipts__due__plan_id"),
             first_year=Min("receipts__contribution_year"),
         ).filter(first_issued__isnull=False)
     )
-    plans.load(deposit.plan_id for deposit in deposits)
     for deposit in deposits:
-        days = plans.days(
-            deposit.plan_id, deposit.village_id, deposit.first_year or deposit.deposited_on.year
-        )
-        if days is None:
-            continue
+        days = calendars.days(deposit.village_id, deposit.first_year or deposit.deposited_on.year)
         deadlines, late = deposit_deadlines(
             timezone.localdate(deposit.first_issued), deposit.deposited_on, days
         )

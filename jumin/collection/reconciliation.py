@@ -2,7 +2,8 @@
 
 A village's month compares four things (issue 3 item 8):
 
-* the roster: paying enrolments of the persons living in the village now, and their open
+* the roster: the persons living in the village now whom a scheme expects to pay (the
+  schemes' ``roster``, ``collection.schemes``; the pension: a paying enrolment), and their open
   personal dues of the year;
 * the receipts issued in the month in the village (by ``issued_at``, local time; by the
   receipt's region, so money a village took stays its own after the payer moves away);
@@ -23,9 +24,9 @@ deposit_not_county_checked     yes       the slip is not yet checked by county f
 statement_without_deposit      yes       a bank line no slip claims (county rows only: a
                                          bank line carries no village)
 late_deposit                   no        slip made after its receipts' deposit day
-                                         (the plan's ``deposit_due_day``; a receipt issued
+                                         (the county's ``CashCalendar``; a receipt issued
                                          after that day belongs to next month's cycle)
-payer_not_on_roster            partly    the person has no paying enrolment (blocks), or the
+payer_not_on_roster            partly    no scheme expects the person to pay (blocks), or the
                                          payer's name differs from the person's (informs:
                                          a family member often pays for an elder)
 =============================  ========  ==================================================
@@ -55,25 +56,28 @@ from django.utils import timezone
 
 from jumin.collection.models import (
     BankStatementLine,
+    CashCalendar,
     Channel,
     Deposit,
     DepositStatus,
     Due,
     DueKind,
     DueStatus,
+    DueStep,
     Receipt,
     ReceiptStatus,
     Reconciliation,
     ReconciliationStatus,
 )
 from jumin.collection.registry import CollectionAction
+from jumin.collection.schemes import expected_payers
 from jumin.collection.statements import county_of, statement_match
 from jumin.core import audit
 from jumin.core.access import get_scoped_or_404, in_scope, require, scope, scope_flag
 from jumin.core.models import Region, RegionLevel
 from jumin.core.parsing import YEAR_MAX, YEAR_MIN
 from jumin.core.text import is_ascii_digits
-from jumin.pension.models import ContributionPlan, Enrolment, EnrolmentStatus
+from jumin.people.models import Person
 
 ZERO = Decimal("0.00")
 BLOCKING = frozenset(
@@ -200,12 +204,10 @@ def _payer(receipt: Receipt) -> str:
 def village_figures(village: Region, month: datetime.date) -> dict:
     """The four-way comparison of one village's month; reads only."""
     start, end = local_bounds(month)
-    plan = ContributionPlan.objects.in_force(region_code=village.code, year=month.year)
+    calendar = CashCalendar.objects.in_force(region_code=village.code, year=month.year)
     # The roster is the people living in the village now; the receipts and slips are the
     # money the village took (by the receipt's region), even from someone who moved since.
-    roster_count = Enrolment.objects.filter(
-        person__village=village, status=EnrolmentStatus.PAYING
-    ).count()
+    roster_count = expected_payers(Person.objects.filter(village=village)).count()
     open_dues = Due.objects.filter(
         person__village=village, year=month.year, kind=DueKind.PERSONAL, status=DueStatus.OPEN
     ).count()
@@ -244,10 +246,11 @@ def village_figures(village: Region, month: datetime.date) -> dict:
         .annotate(total=Sum("amount"), count=Count("id"))
     }
     paying = set(
-        Enrolment.objects.filter(
-            person_id__in={receipt.person_id for receipt in receipts if receipt.person_id},
-            status=EnrolmentStatus.PAYING,
-        ).values_list("person_id", flat=True)
+        expected_payers(
+            Person.objects.filter(
+                pk__in={receipt.person_id for receipt in receipts if receipt.person_id}
+            )
+        ).values_list("pk", flat=True)
     )
 
     differences: list[dict] = []
@@ -345,9 +348,9 @@ def village_figures(village: Region, month: datetime.date) -> dict:
                     deposit=deposit.slip_number,
                 )
             )
-        if plan is not None and carry is not None:
+        if carry is not None:
             first = timezone.localdate(carry["first"])
-            deadline = deposit_deadline(first, plan.deposit_due_day)
+            deadline = deposit_deadline(first, calendar.deposit_day)
             if deposit.deposited_on > deadline:
                 late = (deposit.deposited_on - deadline).days
                 differences.append(
@@ -561,9 +564,7 @@ def reconciliation_confirm(*, acting_user, reconciliation: Reconciliation) -> Re
             deposit__status=DepositStatus.COUNTY_CHECKED,
         ).filter(Exists(BankStatementLine.objects.filter(deposit_id=OuterRef("deposit_id"))))
         due_ids = list(covered.values_list("due_id", flat=True))
-        dues_confirmed = Due.objects.filter(pk__in=due_ids, status=DueStatus.PAID).update(
-            status=DueStatus.CONFIRMED, confirmed_at=now
-        )
+        dues_confirmed = Due.objects.filter(pk__in=due_ids).transition(DueStep.CONFIRM, at=now)
         row.refresh_from_db()
         audit.record(
             actor=acting_user,
@@ -706,17 +707,14 @@ def government_paid_confirm(*, acting_user, region_code, year: int, amount, refe
                 }
             )
         count = Due.objects.filter(
-            village__pk__startswith=county.prefix,
-            year=year,
-            kind=DueKind.GOVERNMENT_PAID,
-            status=DueStatus.OPEN,
-        ).update(
-            status=DueStatus.CONFIRMED,
+            village__pk__startswith=county.prefix, year=year, kind=DueKind.GOVERNMENT_PAID
+        ).transition(
+            DueStep.GOVERNMENT_FUNDS,
+            at=timezone.now(),
             channel=Channel.GOVERNMENT,
             paid_amount=F("amount"),
             paid_on=timezone.localdate(),
             payment_reference=reference,
-            confirmed_at=timezone.now(),
         )
         audit.record(
             actor=acting_user,

@@ -38,6 +38,7 @@ from jumin.collection.models import (
     Due,
     DueKind,
     DueStatus,
+    DueStep,
     TaxPaymentFile,
     TaxPaymentLine,
 )
@@ -355,10 +356,9 @@ def tax_file_import(
                 )
             own = TaxPaymentLine.objects.filter(file=tax_file, due_id=OuterRef("pk"))
             paid = Due.objects.filter(
-                pk__in=TaxPaymentLine.objects.filter(file=tax_file).values("due_id"),
-                status=DueStatus.OPEN,
-            ).update(
-                status=DueStatus.PAID,
+                pk__in=TaxPaymentLine.objects.filter(file=tax_file).values("due_id")
+            ).transition(
+                DueStep.TAX_PAID,
                 channel=Channel.TAX,
                 paid_amount=Subquery(own.values("amount")[:1]),
                 paid_on=Subquery(own.values("paid_on")[:1]),
@@ -394,9 +394,8 @@ def tax_file_confirm(*, acting_user, tax_file: TaxPaymentFile) -> TaxPaymentFile
             return tax_file
         now = timezone.now()
         confirmed = Due.objects.filter(
-            pk__in=TaxPaymentLine.objects.filter(file=tax_file).values("due_id"),
-            status=DueStatus.PAID,
-        ).update(status=DueStatus.CONFIRMED, confirmed_at=now)
+            pk__in=TaxPaymentLine.objects.filter(file=tax_file).values("due_id")
+        ).transition(DueStep.CONFIRM, at=now)
         tax_file.confirmed_at = now
         tax_file.confirmed_by = acting_user
         tax_file.save(update_fields=["confirmed_at", "confirmed_by"])

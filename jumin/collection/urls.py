@@ -6,6 +6,7 @@ from jumin.collection import (
     urls_withholding,
     views,
 )
+from jumin.collection.web.views import calendar
 
 app_name = "collection"
 
@@ -18,8 +19,5 @@ urlpatterns = [
     path("receipt-books/<int:pk>/lost/", views.receipt_lost, name="receipt_lost"),
     path("receipt-books/<int:pk>/write-off/", views.book_write_off, name="book_write_off"),
     path("receipts/<int:pk>/void/", views.receipt_void, name="receipt_void"),
-] + (
-    urls_withholding.urlpatterns
-    + urls_deposits.urlpatterns
-    + urls_reconciliation.urlpatterns
-)
+    path("cash-calendar/", calendar.cash_calendar, name="cash_calendar"),
+] + (urls_withholding.urlpatterns + urls_deposits.urlpatterns + urls_reconciliation.urlpatterns)

@@ -13,8 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jumin.collection import queries, services
 from jumin.collection.models import BookStatus, ReceiptStatus
+from jumin.collection.queries import receipts as queries
+from jumin.collection.services import receipts as services
 from jumin.core.access import can, in_scope, masked_for, require
 from jumin.core.forms import Form, YearField
 from jumin.core.text import is_ascii_digits

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jumin.collection import deposits as services
 from jumin.collection import queries_deposits as queries
 from jumin.collection.models import DepositStatus
-from jumin.collection.queries import townships_and_villages
+from jumin.collection.queries.receipts import townships_and_villages
 from jumin.collection.registry import CollectionAction
-from jumin.collection.services import receipt_reference
+from jumin.collection.services.receipts import receipt_reference
 from jumin.collection.views import errors_to_form
 from jumin.core import audit
 from jumin.core.access import can, require

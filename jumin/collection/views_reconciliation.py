@@ -1,7 +1,6 @@
-"""Pages of the bank statement, monthly reconciliation, government funds and posting.
+"""Pages of the bank statement, monthly reconciliation and government funds.
 
-Thin: forms parse, ``statements`` / ``reconciliation`` / ``posting`` / ``jobs_posting`` do the
-work and the reads (through the user's scope: out of scope → 404).
+Thin: forms parse, ``statements`` / ``reconciliation`` do the work and the reads (through the user's scope: out of scope → 404).
 """
 
 from django import forms
@@ -13,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jumin.collection import reconciliation, statements
+from jumin.collection import reconciliation, schemes, statements
 from jumin.collection.models import BankStatementLine, ReconciliationStatus
-from jumin.collection.queries import townships_and_villages
+from jumin.collection.queries.receipts import townships_and_villages
 from jumin.collection.views import errors_to_form
 from jumin.core.access import can, require
 from jumin.core.forms import Form
@@ -98,6 +97,12 @@ def reconciliations(request):
                 initial={"month": day.strftime("%Y-%m"), "region": region or user.region_id}
             ),
             "can_confirm": can(user, "reconciliation.confirm"),
+            # where each scheme credits the money confirmed here (the pension: 记账)
+            "after_confirm": [
+                (scheme.posting_label, scheme.posting_page)
+                for scheme in schemes.schemes().values()
+                if scheme.posting_page
+            ],
             "can_compute": can(user, "reconciliation.compute"),
         },
     )

@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from jumin.collection.models import Due, DueStatus
+from jumin.collection.models import Due, DueStatus, DueStep
 from jumin.core import audit
 from jumin.core.access import get_scoped_or_404, in_scope, in_scope_of, require
 from jumin.pension.models import AccountEntry, EntrySource
@@ -168,7 +168,7 @@ def due_reverse(*, acting_user, due: Due, reason: str) -> list[AccountEntry]:
             due=due, reverses__isnull=True, reversed_by__isnull=True
         ).order_by("pk")
         reversals = [_reversal(acting_user, entry, reason) for entry in standing]
-        Due.objects.filter(pk=due.pk).update(status=DueStatus.CANCELLED)
+        Due.objects.filter(pk=due.pk).transition(DueStep.REVERSE)
         audit.record(
             actor=acting_user,
             action=PensionAction.DUE_REVERSE,

@@ -17,9 +17,6 @@ class PlanForm(ModelForm):
         }
         help_texts = {
             "government_paid_cutoff": "空着表示当年1月1日",
-            "deposit_due_day": "每月几日前缴存",
-            "township_check_due_day": "每月几日前乡镇核对完",
-            "county_check_due_day": "每月几日前县级核对完",
         }
 
 

@@ -12,16 +12,16 @@ from django.db import transaction
 from django_tasks import task
 
 from jumin.collection.counties import county_code_of
-from jumin.collection.registry import CollectionAction
 from jumin.collection.statements import county_of
 from jumin.core import audit, jobs
 from jumin.core.access import in_scope, require
 from jumin.core.models import JobRun, JobStatus
+from jumin.pension.registry import PensionAction
 from jumin.pension.services.dues import dues_generate, plan_for_county
 from jumin.pension.services.posting import post_confirmed
 
-DUES_JOB = CollectionAction.DUES_GENERATE
-POSTING_JOB = "collection.posting"
+DUES_JOB = PensionAction.DUES_GENERATE
+POSTING_JOB = "pension.posting"
 
 
 def county_year_key(county_code: str, year: int) -> str:

@@ -25,7 +25,7 @@ from django.db import connection
 
 from jumin.collection.models import Due, DueStatus
 from jumin.core.money import of_aggregate
-from jumin.pension.models import AccountEntry
+from jumin.pension.models import AccountEntry, ContributionDue
 
 ZERO = Decimal("0.00")
 
@@ -75,13 +75,14 @@ def _owed_sql() -> str:
     posted = DueStatus.POSTED.value
     return (
         f"CASE WHEN d.status = '{posted}' THEN COALESCE(d.paid_amount, d.amount) "
-        "+ d.subsidy_province + d.subsidy_city + d.subsidy_county + d.collective_subsidy "
+        "+ c.subsidy_province + c.subsidy_city + c.subsidy_county + c.collective_subsidy "
         "ELSE 0 END"
     )
 
 
 def _check_sql(filters: list[str]) -> str:
     due = Due._meta.db_table
+    contribution = ContributionDue._meta.db_table
     entry = AccountEntry._meta.db_table
     owed = _owed_sql()
     posted, cancelled = DueStatus.POSTED.value, DueStatus.CANCELLED.value
@@ -102,11 +103,12 @@ def _check_sql(filters: list[str]) -> str:
                COUNT(*) OVER () AS problem_count,
                SUM({found} - {owed}) OVER () AS difference_sum
         FROM {due} d
+        JOIN {contribution} c ON c.due_id = d.id
         LEFT JOIN {entry} e ON e.due_id = d.id
         WHERE {where}
         GROUP BY d.id, d.person_id, d.village_id, d.year, d.kind, d.status, d.paid_amount,
-                 d.amount, d.subsidy_province, d.subsidy_city, d.subsidy_county,
-                 d.collective_subsidy
+                 d.amount, c.subsidy_province, c.subsidy_city, c.subsidy_county,
+                 c.collective_subsidy
         HAVING ROUND({found} - {owed}, 2) <> 0
             OR (d.status NOT IN ('{posted}', '{cancelled}') AND COUNT(e.id) > 0)
         ORDER BY d.id

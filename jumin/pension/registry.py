@@ -2,9 +2,12 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from jumin.collection.schemes import CollectionScheme
 from jumin.core.access import ALL_ROLES, OPERATORS
 from jumin.core.models import Role
 from jumin.core.registration import ApiRouter, AppRegistry, AuditAction, HomeTile, MenuEntry
+from jumin.pension.models.dues import SCHEME
+from jumin.pension.queries import payers
 
 
 class PensionAction(AuditAction):
@@ -76,6 +79,36 @@ class PensionAction(AuditAction):
         ("account.reverse",),
     )
     DUE_REVERSE = "pension.due.reverse", _("冲正一笔应缴的记账"), False, ("due.reverse",)
+    DUES_GENERATE = (
+        "pension.dues.generate",
+        _("生成应缴"),
+        False,
+        ("collection.dues.generate", "collection.dues_generate"),
+    )
+    DUES_CHUNK = (
+        "pension.dues.chunk",
+        _("生成应缴（一批）"),
+        False,
+        ("collection.dues.chunk", "collection.dues_chunk"),
+    )
+    BACK_PAYMENT_CREATE = (
+        "pension.due.back_payment_create",
+        _("登记补缴"),
+        False,
+        ("collection.due.back_payment_create", "collection.back_payment_create"),
+    )
+    POSTING_RUN = (
+        "pension.posting.run",
+        _("记账"),
+        False,
+        ("collection.posting.run", "posting.run"),
+    )
+    POSTING_CHUNK = (
+        "pension.posting.chunk",
+        _("记账（一批）"),
+        False,
+        ("collection.posting.chunk", "posting.chunk"),
+    )
 
 
 REGISTRY = AppRegistry(
@@ -135,4 +168,15 @@ REGISTRY = AppRegistry(
         # the dues and posting pages keep the paths they had under the collection app
         ("collection/", "jumin.pension.web.urls_collection"),
     ),
+)
+
+
+# What collection needs from the pension (see ``jumin.collection.schemes``).
+COLLECTION_SCHEME = CollectionScheme(
+    code=SCHEME,
+    label=_("城乡居保"),
+    bank_payers=payers.bank_payers,
+    roster=payers.roster,
+    posting_page="contributions:postings",
+    posting_label=_("记账"),
 )

@@ -18,13 +18,10 @@ class PlanParameters:
     lowest_grade_subsidy_floor: Decimal
     high_grade_threshold: Decimal
     high_grade_subsidy_floor: Decimal
-    # The plan's calendar and eligibility numbers; None = not checked (callers that only
-    # validate grades and subsidies leave them out).
+    # The plan's eligibility numbers; None = not checked (callers that only validate grades
+    # and subsidies leave them out).
     minimum_age: int | None = None
     government_paid_cutoff: datetime.date | None = None
-    deposit_due_day: int | None = None
-    township_check_due_day: int | None = None
-    county_check_due_day: int | None = None
 
 
 @dataclass(frozen=True)
@@ -101,9 +98,8 @@ def _grade_errors(params, grades: Sequence) -> list[str]:
 
 
 def _calendar_errors(params, year: int | None) -> list[str]:
-    """Minimum age, the government-paid cut-off date and the monthly cash calendar:
-    every day 1–31, deposit before the township check, township check no later than the
-    county's."""
+    """Minimum age and the government-paid cut-off date (the monthly cash calendar is
+    collection's, ``collection.rules.calendar_errors``)."""
     errors = []
     age = getattr(params, "minimum_age", None)
     if age is not None and not 1 <= age <= 99:
@@ -111,29 +107,6 @@ def _calendar_errors(params, year: int | None) -> list[str]:
     cutoff = getattr(params, "government_paid_cutoff", None)
     if cutoff is not None and year is not None and cutoff.year not in (year - 1, year):
         errors.append(f"代缴认定截止日：应在{year - 1}年或{year}年内")
-    days = {
-        "deposit_due_day": ("缴存截止日", getattr(params, "deposit_due_day", None)),
-        "township_check_due_day": (
-            "乡镇核对截止日",
-            getattr(params, "township_check_due_day", None),
-        ),
-        "county_check_due_day": ("县级核对截止日", getattr(params, "county_check_due_day", None)),
-    }
-    valid = {}
-    for key, (label, day) in days.items():
-        if day is None:
-            continue
-        if 1 <= day <= 31:
-            valid[key] = day
-        else:
-            errors.append(f"{label}：应为每月1日至31日中的一天")
-    deposit = valid.get("deposit_due_day")
-    township = valid.get("township_check_due_day")
-    county = valid.get("county_check_due_day")
-    if township is not None and county is not None and township > county:
-        errors.append(f"乡镇核对截止日：不能晚于县级核对截止日（{county}日）")
-    if deposit is not None and township is not None and deposit >= township:
-        errors.append(f"缴存截止日：须早于乡镇核对截止日（{township}日）")
     return errors
 
 

@@ -20,6 +20,12 @@ class ReportsAction(AuditAction):
         True,
         ("collection.progress.export", "collection.progress_export"),
     )
+    DEMO_YEAR = (
+        "reports.demo.year",
+        _("生成演示征缴年度"),
+        False,
+        ("collection.demo.year", "demo.year"),
+    )
 
 
 REGISTRY = AppRegistry(

@@ -1,9 +1,9 @@
+from jumin.collection.models.calendar import CashCalendar
 from jumin.collection.models.deposits import (
     BankStatementFile,
     BankStatementLine,
     Deposit,
     DepositStatus,
-    Posting,
     Reconciliation,
     ReconciliationStatus,
 )
@@ -12,10 +12,9 @@ from jumin.collection.models.dues import (
     BatchStatus,
     Channel,
     Due,
-    DueGeneration,
     DueKind,
-    DueStatus,
     LineResult,
+    StatusWritten,
     TaxPaymentFile,
     TaxPaymentLine,
     WithholdingBatch,
@@ -28,6 +27,7 @@ from jumin.collection.models.receipts import (
     ReceiptHandover,
     ReceiptStatus,
 )
+from jumin.collection.rules import DueStatus, DueStep
 
 __all__ = [
     "BankResultFile",
@@ -35,21 +35,22 @@ __all__ = [
     "BankStatementLine",
     "BatchStatus",
     "BookStatus",
+    "CashCalendar",
     "Channel",
     "Deposit",
     "DepositStatus",
     "Due",
-    "DueGeneration",
     "DueKind",
     "DueStatus",
+    "DueStep",
     "LineResult",
-    "Posting",
     "Receipt",
     "ReceiptBook",
     "ReceiptHandover",
     "ReceiptStatus",
     "Reconciliation",
     "ReconciliationStatus",
+    "StatusWritten",
     "TaxPaymentFile",
     "TaxPaymentLine",
     "WithholdingBatch",

@@ -1,10 +1,10 @@
-"""Cash deposits (缴存), the agency's bank statement, monthly reconciliation and posting.
+"""Cash deposits (缴存), the agency's bank statement and monthly reconciliation.
 
 Cadres deposit the cash they took against receipts into the agency's income account and
-record the slip by the plan's ``deposit_due_day``; the township checks it by
-``township_check_due_day`` and county finance by ``county_check_due_day``. A month of a
-village is reconciled (roster vs receipts vs slips vs the imported bank statement) and,
-once confirmed, its paid dues may be posted to personal accounts.
+record the slip by the county's deposit day (``CashCalendar``); the township checks it by the
+township check day and county finance by the county check day. A month of a village is
+reconciled (roster vs receipts vs slips vs the imported bank statement) and, once confirmed,
+its paid dues are confirmed, for their scheme to post.
 """
 
 from django.conf import settings
@@ -140,23 +140,3 @@ class Reconciliation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["region", "month"], name="reconciliation_unique"),
         ]
-
-
-class Posting(models.Model):
-    """One run that credits confirmed dues to personal accounts; re-running adds nothing."""
-
-    scope_field = "region_id"
-
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField(_("缴费年度"))
-    job = models.ForeignKey("core.JobRun", null=True, blank=True, on_delete=models.PROTECT)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    due_count = models.PositiveIntegerField(default=0)
-    entry_count = models.PositiveIntegerField(default=0)
-    amount_sum = models.DecimalField(default=0, **MONEY)
-
-    class Meta:
-        ordering = ["-created_at"]

@@ -1,8 +1,13 @@
-"""Dues (应缴) and how they were paid: bank withholding, the tax bureau, cash, the government.
+"""Dues (应缴) of any scheme and how they were paid: bank withholding, the tax bureau, cash,
+the government.
 
-A ``Due`` is one person's contribution for one year from one payer kind. It is created by the
-yearly dues job, paid through exactly one channel, confirmed once its money is reconciled,
-and then posted to the personal-account ledger (``pension.AccountEntry``).
+A ``Due`` is what one person owes one scheme for one year as one payer kind. The scheme
+(``scheme``: "pension" now, "medical" next) makes its dues and keeps what only it needs beside
+them (the pension's plan, grade and subsidies by level: ``pension.ContributionDue``); the due
+carries what every scheme has: the amount the payer owes and the public money that comes with
+it. It is paid through exactly one channel, confirmed once its money is reconciled, and then
+posted by its scheme (the pension credits the personal account). Its status moves only along
+``jumin.collection.rules.DUE_LIFE``, through ``DueQuerySet.transition``.
 """
 
 from django.conf import settings
@@ -10,22 +15,16 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jumin.collection.rules import DueStatus, DueStep, update_of
 from jumin.core.models import MONEY, Region
 
 
 class DueKind(models.TextChoices):
+    """Who pays: the person, the government for a group, or the person for a past year."""
+
     PERSONAL = "personal", _("个人缴费")
     GOVERNMENT_PAID = "government_paid", _("政府代缴")
     BACK_PAYMENT = "back_payment", _("补缴")
-
-
-class DueStatus(models.TextChoices):
-    OPEN = "open", _("未缴")
-    IN_BATCH = "in_batch", _("代扣中")
-    PAID = "paid", _("已缴")
-    CONFIRMED = "confirmed", _("已核对")
-    POSTED = "posted", _("已记账")
-    CANCELLED = "cancelled", _("已取消")
 
 
 class Channel(models.TextChoices):
@@ -33,6 +32,29 @@ class Channel(models.TextChoices):
     CASH = "cash", _("现金收缴")
     TAX = "tax", _("税务征收")
     GOVERNMENT = "government", _("政府代缴")
+
+
+class StatusWritten(Exception):
+    """A due's status written other than through ``transition``."""
+
+
+class DueQuerySet(models.QuerySet):
+    def transition(self, step: DueStep, *, at=None, **values) -> int:
+        """Move the dues of this queryset that are in a status ``step`` starts from to its
+        target (``rules.DUE_LIFE``), writing ``values`` (the fields the step requires, e.g.
+        the payment) and its time stamp (``at``). One ``UPDATE``; returns how many moved."""
+        sources, columns = update_of(step, values, at=at)
+        return models.QuerySet.update(self.filter(status__in=sources), **columns)
+
+    def update(self, **kwargs):
+        if "status" in kwargs:
+            raise StatusWritten("a due's status changes only through Due.objects.transition")
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        if "status" in fields:
+            raise StatusWritten("a due's status changes only through Due.objects.transition")
+        return super().bulk_update(objs, fields, batch_size=batch_size)
 
 
 class Due(models.Model):
@@ -43,20 +65,14 @@ class Due(models.Model):
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    enrolment = models.ForeignKey(
-        "pension.Enrolment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    plan = models.ForeignKey("pension.ContributionPlan", on_delete=models.PROTECT, related_name="+")
+    # the code of the scheme that made the due (``collection.schemes``): "pension", "medical"
+    scheme = models.CharField(_("险种"), max_length=20)
     year = models.PositiveSmallIntegerField(_("缴费年度"))
     kind = models.CharField(_("类别"), max_length=20, choices=DueKind.choices)
-    grade = models.DecimalField(_("缴费档次"), **MONEY)
     amount = models.DecimalField(_("应缴金额"), **MONEY)
-    # Subsidies due with this contribution, fixed from the plan when the due is made.
-    subsidy_province = models.DecimalField(_("省级补贴"), default=0, **MONEY)
-    subsidy_city = models.DecimalField(_("市级补贴"), default=0, **MONEY)
-    subsidy_county = models.DecimalField(_("县级补贴"), default=0, **MONEY)
-    collective_subsidy = models.DecimalField(_("集体补助"), default=0, **MONEY)
-    government_paid_group = models.CharField(_("代缴类别"), max_length=60, blank=True)
+    # The public money that comes with the due when it is paid (the pension's subsidies of
+    # every level, the medical scheme's government subsidy), fixed when the due is made.
+    subsidy = models.DecimalField(_("财政补助"), default=0, **MONEY)
     status = models.CharField(
         _("状态"), max_length=12, choices=DueStatus.choices, default=DueStatus.OPEN
     )
@@ -66,26 +82,9 @@ class Due(models.Model):
     payment_reference = models.CharField(_("缴费凭证"), max_length=60, blank=True)
     confirmed_at = models.DateTimeField(_("核对时间"), null=True, blank=True)
     posted_at = models.DateTimeField(_("记账时间"), null=True, blank=True)
-    # The posting run that marked the due posted: its ledger inserts select the dues by this
-    # run, so they act on exactly the set the run's UPDATE locked (a due confirmed while the
-    # chunk is in progress waits for the next run). Always read with an id range, so no
-    # index of its own (one less index for the posting UPDATE to maintain).
-    posting = models.ForeignKey(
-        "collection.Posting",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
-    generation = models.ForeignKey(
-        "collection.DueGeneration",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = DueQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("应缴记录")
@@ -93,9 +92,9 @@ class Due(models.Model):
         ordering = ["village_id", "person_id", "year"]
         constraints = [
             models.UniqueConstraint(
-                fields=["person", "year", "kind"],
+                fields=["scheme", "person", "year", "kind"],
                 condition=~models.Q(status="cancelled"),
-                name="due_once_per_person_year_kind",
+                name="due_once_per_scheme_person_year_kind",
             ),
         ]
         indexes = [
@@ -106,24 +105,26 @@ class Due(models.Model):
     def __str__(self) -> str:
         return f"{self.year} {self.person_id} {self.get_kind_display()} {self.amount}"
 
+    def save(self, *args, **kwargs):
+        """A new due starts where its maker puts it; an existing one keeps its status here
+        (``transition`` moves it)."""
+        loaded = getattr(self, "_loaded_status", None)
+        fields = kwargs.get("update_fields")
+        if self.pk is not None and loaded is not None and self.status != loaded:
+            if fields is None or "status" in fields:
+                raise StatusWritten("a due's status changes only through Due.objects.transition")
+        super().save(*args, **kwargs)
+        self._loaded_status = self.status
 
-class DueGeneration(models.Model):
-    """One run of the yearly dues job for a county; re-running adds only what is missing."""
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        due = super().from_db(db, field_names, values)
+        due._loaded_status = due.__dict__.get("status")
+        return due
 
-    scope_field = "region_id"
-
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField(_("缴费年度"))
-    job = models.ForeignKey("core.JobRun", null=True, blank=True, on_delete=models.PROTECT)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    personal_created = models.PositiveIntegerField(default=0)
-    government_paid_created = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["-created_at"]
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._loaded_status = self.__dict__.get("status")
 
 
 class BatchStatus(models.TextChoices):

@@ -5,10 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from jumin.collection import deposits, services
-from jumin.collection.models import Due, DueKind
+from jumin.collection import deposits
+from jumin.collection.models import DueKind
+from jumin.collection.services import receipts as services
 from jumin.collection.tests.dues_testing import seed_plan
 from jumin.core.models import Role
+from jumin.pension.models import ContributionDue
 from jumin.testing.factories import PersonFactory, StaffFactory
 
 YEAR = 2026
@@ -46,7 +48,7 @@ def hand_down(book, chain):
 
 def make_due(plan, village, *, amount="200.00", kind=DueKind.PERSONAL, person=None, year=YEAR):
     person = person or PersonFactory(village=village)
-    return Due.objects.create(
+    return ContributionDue.objects.create_due(
         person=person,
         village=village,
         plan=plan,

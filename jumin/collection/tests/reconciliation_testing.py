@@ -16,7 +16,6 @@ from jumin.collection.models import (
     Channel,
     Deposit,
     DepositStatus,
-    Due,
     DueKind,
     DueStatus,
     Receipt,
@@ -24,7 +23,7 @@ from jumin.collection.models import (
     ReceiptStatus,
 )
 from jumin.core.models import Role
-from jumin.pension.models import Enrolment, EnrolmentStatus
+from jumin.pension.models import ContributionDue, Enrolment, EnrolmentStatus
 from jumin.pension.services.plans import plan_data_from_file, plan_seed
 from jumin.testing.factories import PersonFactory
 
@@ -65,7 +64,7 @@ def make_due(
 ):
     province, city, county = (Decimal(value) for value in subsidies)
     paid = status in (DueStatus.PAID, DueStatus.CONFIRMED, DueStatus.POSTED)
-    return Due.objects.create(
+    return ContributionDue.objects.create_due(
         person=person,
         village=person.village,
         plan=plan,

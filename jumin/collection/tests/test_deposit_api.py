@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from jumin.collection import services
 from jumin.collection.models import Deposit, DepositStatus
+from jumin.collection.services import receipts as services
 from jumin.collection.tests import receipt_testing
 from jumin.collection.tests.receipt_testing import hand_down, issue, make_due, register
 from jumin.core.models import AuditEntry, Role

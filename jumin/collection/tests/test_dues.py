@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from jumin.collection.models import Channel, Due, DueKind, DueStatus
+from jumin.collection.models import Channel, Due, DueKind, DueStatus, DueStep
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.jobs import Progress
 from jumin.core.models import AuditEntry, JobRun, Role
@@ -41,13 +41,21 @@ def test_paying_only_with_grade_choice_or_lowest_and_subsidies(tree, staff):
     assert generation.personal_created == 2
     assert generation.government_paid_created == 0
     low = due_of(lowest)
-    assert (low.grade, low.amount, low.status) == (D("100.00"), D("100.00"), DueStatus.OPEN)
-    assert (low.subsidy_province, low.subsidy_city, low.subsidy_county) == (D(20), D(0), D(10))
+    assert (low.contribution.grade, low.amount, low.status) == (
+        D("100.00"),
+        D("100.00"),
+        DueStatus.OPEN,
+    )
+    assert (
+        low.contribution.subsidy_province,
+        low.contribution.subsidy_city,
+        low.contribution.subsidy_county,
+    ) == (D(20), D(0), D(10))
     assert low.village_id == tree.village_a1.code
-    assert low.generation_id == generation.pk
+    assert low.contribution.generation_id == generation.pk
     high = due_of(chosen)
-    assert (high.grade, high.amount) == (D("500.00"), D("500.00"))
-    assert (high.subsidy_province, high.subsidy_county) == (D(40), D(20))
+    assert (high.contribution.grade, high.amount) == (D("500.00"), D("500.00"))
+    assert (high.contribution.subsidy_province, high.contribution.subsidy_county) == (D(40), D(20))
     for person in (paused, pending, dead):
         assert not Due.objects.filter(person=person).exists()
 
@@ -66,7 +74,7 @@ def test_rerun_adds_nothing_and_then_only_what_is_missing(tree, staff):
     assert third.personal_created == 1
     assert Due.objects.filter(person=late).count() == 1
     # a cancelled due does not block a new one
-    Due.objects.filter(person=late).update(status=DueStatus.CANCELLED)
+    Due.objects.filter(person=late).transition(DueStep.CANCEL)
     assert generate(staff).personal_created == 1
 
 
@@ -93,12 +101,14 @@ def test_government_paid_precedence_on_the_cutoff_date(tree, staff):
 
     assert generation.government_paid_created == 2
     paid = due_of(both, DueKind.GOVERNMENT_PAID)
-    assert paid.government_paid_group.startswith("特困")
+    assert paid.contribution.government_paid_group.startswith("特困")
     assert (paid.amount, paid.channel, paid.status) == (D("100.00"), Channel.GOVERNMENT, "open")
     # the default plan subsidises government-paid persons: the lowest grade's subsidy
-    assert (paid.subsidy_province, paid.subsidy_county) == (D(20), D(10))
+    assert (paid.contribution.subsidy_province, paid.contribution.subsidy_county) == (D(20), D(10))
     assert not Due.objects.filter(person=both, kind=DueKind.PERSONAL).exists()
-    assert due_of(ended, DueKind.GOVERNMENT_PAID).government_paid_group.startswith("低保")
+    assert due_of(ended, DueKind.GOVERNMENT_PAID).contribution.government_paid_group.startswith(
+        "低保"
+    )
     # a status starting after the cut-off, or a group the plan does not pay for: personal due
     assert due_of(future).amount == D("100.00")
     assert due_of(not_covered).amount == D("100.00")
@@ -113,10 +123,10 @@ def test_government_paid_person_with_higher_grade_pays_the_difference(tree, staf
     generate(staff)
     paid = due_of(person, DueKind.GOVERNMENT_PAID)
     rest = due_of(person)
-    assert (paid.amount, rest.grade, rest.amount) == (D(100), D(500), D(400))
+    assert (paid.amount, rest.contribution.grade, rest.amount) == (D(100), D(500), D(400))
     # together the chosen grade's subsidy (40 + 20), split lowest / rest
-    assert paid.subsidy_province + rest.subsidy_province == D(40)
-    assert paid.subsidy_county + rest.subsidy_county == D(20)
+    assert paid.contribution.subsidy_province + rest.contribution.subsidy_province == D(40)
+    assert paid.contribution.subsidy_county + rest.contribution.subsidy_county == D(20)
     assert rest.channel == ""
 
 
@@ -127,8 +137,11 @@ def test_government_paid_without_subsidy_when_the_plan_says_so(tree, staff):
     generate(staff)
     paid = due_of(person, DueKind.GOVERNMENT_PAID)
     rest = due_of(person)
-    assert paid.subsidy_province + paid.subsidy_county == 0
-    assert rest.amount == D(200) and rest.subsidy_province + rest.subsidy_county == 0
+    assert paid.contribution.subsidy_province + paid.contribution.subsidy_county == 0
+    assert (
+        rest.amount == D(200)
+        and rest.contribution.subsidy_province + rest.contribution.subsidy_county == 0
+    )
 
 
 def test_existing_personal_due_is_a_conflict_not_a_second_payer(tree, staff):
@@ -145,9 +158,9 @@ def test_one_audit_entry_per_run_and_progress(tree, staff):
     seed_plan()
     for _ in range(3):
         enrol(tree.village_a1, staff)
-    run = JobRun.objects.create(kind="collection.dues.generate", region=tree.county)
+    run = JobRun.objects.create(kind="pension.dues.generate", region=tree.county)
     generate(staff, progress=Progress(run))
-    entries = AuditEntry.objects.filter(action="collection.dues.generate")
+    entries = AuditEntry.objects.filter(action="pension.dues.generate")
     assert entries.count() == 1
     assert entries.get().after["personal_created"] == 3
     run.refresh_from_db()
@@ -175,14 +188,18 @@ def test_back_payment_due_without_subsidy_by_default(tree, staff):
     person = enrol(tree.village_a1, staff)
     clerk = staff[Role.COUNTY_CLERK]
     due = back_payment_due_create(acting_user=clerk, person=person, year=2024, grade="300")
-    assert (due.kind, due.amount, due.subsidy_province + due.subsidy_county) == (
+    assert (
+        due.kind,
+        due.amount,
+        due.contribution.subsidy_province + due.contribution.subsidy_county,
+    ) == (
         DueKind.BACK_PAYMENT,
         D(300),
         0,
     )
     again = back_payment_due_create(acting_user=clerk, person=person, year=2024, grade="300")
     assert again.pk == due.pk
-    assert AuditEntry.objects.filter(action="collection.due.back_payment_create").count() == 1
+    assert AuditEntry.objects.filter(action="pension.due.back_payment_create").count() == 1
     with pytest.raises(ValidationError, match="没有250"):
         back_payment_due_create(acting_user=clerk, person=person, year=2024, grade="250")
 
@@ -193,7 +210,7 @@ def test_back_payment_subsidised_when_the_plan_says_so(tree, staff):
     due = back_payment_due_create(
         acting_user=staff[Role.COUNTY_ADMIN], person=person, year=2023, grade="100"
     )
-    assert due.subsidy_province == D(20)
+    assert due.contribution.subsidy_province == D(20)
     other = enrol(tree.village_b1, staff)
     outsider = staff[Role.COUNTY_CLERK].__class__.objects.create(
         username="other-county", role=Role.COUNTY_CLERK, region=tree.township_a
@@ -221,7 +238,7 @@ def test_fixed_government_amount_below_the_lowest_grade_leaves_a_personal_rest(t
     generate(staff)
     paid = due_of(person, DueKind.GOVERNMENT_PAID)
     rest = due_of(person)
-    assert (paid.amount, rest.amount, rest.grade) == (D(60), D(40), D(100))
+    assert (paid.amount, rest.amount, rest.contribution.grade) == (D(60), D(40), D(100))
 
 
 def test_generation_query_count_does_not_grow_with_people(

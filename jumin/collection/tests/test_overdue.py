@@ -4,10 +4,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from jumin.collection import deposits, services
-from jumin.collection.deposits import PlanDays, cycle_of, deposit_deadlines, receipt_deadlines
-from jumin.collection.models import Deposit
+from jumin.collection import deposits
+from jumin.collection.deposits import CalendarDays, cycle_of, deposit_deadlines, receipt_deadlines
+from jumin.collection.models import CashCalendar, Deposit
 from jumin.collection.queries_deposits import overdue_list
+from jumin.collection.services import receipts as services
 from jumin.collection.tests import receipt_testing
 from jumin.collection.tests.dues_testing import seed_plan
 from jumin.collection.tests.receipt_testing import hand_down, issue, make_due, record, register
@@ -15,7 +16,7 @@ from jumin.core.models import Role
 from jumin.testing.factories import StaffFactory
 
 D = datetime.date
-DAYS = PlanDays(deposit=25, township_check=28, county_check=30)
+DAYS = CalendarDays(deposit=25, township_check=28, county_check=30)
 
 chain = receipt_testing.chain  # fixtures
 plan = receipt_testing.plan
@@ -160,13 +161,18 @@ def test_returned_deposit_receipts_are_undeposited_again(tree, chain, staff, mar
     ] * 2
 
 
-def test_deadline_days_come_from_the_plan(tree, chain, staff):
-    plan = seed_plan(2026, region_code=tree.county.code, deposit_due_day=20)
+def test_deadline_days_come_from_the_county_calendar(tree, chain, staff):
+    plan = seed_plan(2026, region_code=tree.county.code)
     book = hand_down(register(chain["finance"], 1, 10), chain)
     issue(book, chain["assistant"], make_due(plan, tree.village_a1), number=1, on=D(2026, 3, 10))
+    assert kinds(overdue_list(staff[Role.FINANCE], on=D(2026, 3, 21))) == []  # the 25th
+    CashCalendar.objects.create(county=tree.county, year=2025, deposit_day=20)
+    # a year without its own row runs on the latest earlier one
     assert kinds(overdue_list(staff[Role.FINANCE], on=D(2026, 3, 21))) == [
         ("receipt_not_deposited", "皖A-1", 1)
     ]
+    CashCalendar.objects.create(county=tree.county, year=2026, deposit_day=22)
+    assert kinds(overdue_list(staff[Role.FINANCE], on=D(2026, 3, 21))) == []
 
 
 def test_filters_and_scope(tree, chain, staff, march):

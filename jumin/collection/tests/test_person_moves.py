@@ -21,9 +21,11 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from jumin.collection import reconciliation, services
-from jumin.collection.models import Due, DueKind, DueStatus, Receipt
+from jumin.collection import reconciliation
+from jumin.collection.models import Due, DueKind, DueStatus, DueStep, Receipt
+from jumin.collection.services import receipts as services
 from jumin.collection.tests.dues_testing import enrol, seed_plan
 from jumin.collection.tests.receipt_testing import hand_down, issue, record, register
 from jumin.core.access import in_scope_of, mask_id_number, region_code_of, roles_with, scope
@@ -31,6 +33,7 @@ from jumin.core.models import AuditEntry, Role
 from jumin.core.services.tokens import token_create
 from jumin.pension.models import (
     AccountEntry,
+    ContributionDue,
     Enrolment,
     EnrolmentEvent,
     EnrolmentStatus,
@@ -73,7 +76,7 @@ def a_year_in_township_a(tree, staff, people) -> dict:
     plans = {year: seed_plan(year) for year in (PAID_YEAR, OPEN_YEAR)}
     person = enrol(tree.village_a1, staff, grade=Decimal("300"), year=OPEN_YEAR, name="钱迁户")
     enrolment = Enrolment.objects.get(person=person)
-    paid = Due.objects.create(
+    paid = ContributionDue.objects.create_due(
         person=person,
         village=tree.village_a1,
         enrolment=enrolment,
@@ -94,7 +97,9 @@ def a_year_in_township_a(tree, staff, people) -> dict:
     deposit = record(
         people["a_assistant"], tree.village_a1.code, [receipt], on=datetime.date(PAID_YEAR, 3, 20)
     )
-    Due.objects.filter(pk=paid.pk).update(status=DueStatus.POSTED)
+    at = timezone.now()
+    Due.objects.filter(pk=paid.pk).transition(DueStep.CONFIRM, at=at)
+    Due.objects.filter(pk=paid.pk).transition(DueStep.POST, at=at)
     entry = AccountEntry.objects.create(
         person=person,
         village=tree.village_a1,
@@ -104,7 +109,7 @@ def a_year_in_township_a(tree, staff, people) -> dict:
         booked_on=datetime.date(PAID_YEAR, 12, 31),
         due=paid,
     )
-    open_due = Due.objects.create(
+    open_due = ContributionDue.objects.create_due(
         person=person,
         village=tree.village_a1,
         enrolment=enrolment,
@@ -456,10 +461,10 @@ def test_list_pages_do_not_grow_with_moved_people(client, tree, staff, people, o
     few = counts()
     for number in range(3):
         more = enrol(tree.village_a2, staff, grade=Decimal("300"), year=OPEN_YEAR)
-        Due.objects.create(
+        ContributionDue.objects.create_due(
             person=more,
             village=tree.village_a2,
-            plan=first["open_due"].plan,
+            plan=first["open_due"].contribution.plan,
             year=OPEN_YEAR,
             kind=DueKind.PERSONAL,
             grade=Decimal("300"),

@@ -157,7 +157,7 @@ def test_a_confirmation_during_a_chunk_loses_no_money(tree, staff, late_kind):
     # ... and left the late ones untouched and whole for the next run
     for due in late:
         due.refresh_from_db()
-        assert due.status == DueStatus.CONFIRMED and due.posting_id is None
+        assert due.status == DueStatus.CONFIRMED and due.contribution.posting_id is None
         assert not AccountEntry.objects.filter(due=due).exists()
     assert ledger_check(county_prefix="341125").ok
 
@@ -165,7 +165,7 @@ def test_a_confirmation_during_a_chunk_loses_no_money(tree, staff, late_kind):
     assert (second.due_count, second.entry_count) == (6, 24)
     for due in late:
         due.refresh_from_db()
-        assert due.status == DueStatus.POSTED and due.posting_id == second.pk
+        assert due.status == DueStatus.POSTED and due.contribution.posting_id == second.pk
         assert standing(due) == PER_DUE
     assert ledger_check(county_prefix="341125", year=YEAR).ok
     assert AccountEntry.objects.balance() == 12 * PER_DUE

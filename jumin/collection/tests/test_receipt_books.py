@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from jumin.collection import deposits, queries, services
+from jumin.collection import deposits
 from jumin.collection.models import (
     BookStatus,
     Channel,
@@ -14,6 +14,8 @@ from jumin.collection.models import (
     ReceiptHandover,
     ReceiptStatus,
 )
+from jumin.collection.queries import receipts as queries
+from jumin.collection.services import receipts as services
 from jumin.collection.tests import receipt_testing
 from jumin.collection.tests.receipt_testing import hand_down, issue, make_due, record, register
 from jumin.core.access import PermissionDeniedForRole

@@ -11,7 +11,6 @@ from django.utils import timezone
 from jumin.collection.models import (
     BankStatementFile,
     DueStatus,
-    Posting,
     Reconciliation,
     ReconciliationStatus,
 )
@@ -29,6 +28,7 @@ from jumin.collection.tests.reconciliation_testing import (
 from jumin.core.jobs import QUEUES
 from jumin.core.models import AuditEntry, Role
 from jumin.core.services.tokens import token_create
+from jumin.pension.models import Posting
 
 ALL = list(Role)
 IMMEDIATE = {
@@ -349,7 +349,7 @@ def test_posting_api(client, tree, staff, plan, settings, django_capture_on_comm
     assert response.status_code == 202, response.content
     listed = client.get("/api/postings", **headers).json()
     assert listed[0]["due_count"] == 1 and listed[0]["amount_sum"] == "200.00"
-    assert AuditEntry.objects.filter(action="collection.posting.run").count() == 1
+    assert AuditEntry.objects.filter(action="pension.posting.run").count() == 1
     assert client.get("/api/postings", **bearer(staff[Role.TOWNSHIP_CLERK])).json() == []
 
 

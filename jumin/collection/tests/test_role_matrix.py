@@ -16,7 +16,6 @@ from django.urls import reverse
 from jumin.collection.models import (
     Channel,
     Deposit,
-    Due,
     DueKind,
     DueStatus,
     LineResult,
@@ -31,7 +30,13 @@ from jumin.collection.models import (
 from jumin.core.access import roles_with
 from jumin.core.models import Role, User
 from jumin.core.services.tokens import token_create
-from jumin.pension.models import AccountEntry, Enrolment, EnrolmentStatus, EntrySource
+from jumin.pension.models import (
+    AccountEntry,
+    ContributionDue,
+    Enrolment,
+    EnrolmentStatus,
+    EntrySource,
+)
 from jumin.pension.services.plans import plan_data_from_file, plan_seed
 from jumin.testing.factories import PersonFactory, StaffFactory
 
@@ -93,7 +98,7 @@ def b_objects(tree, staff):
         status=EnrolmentStatus.PENDING_TOWNSHIP,
         applied_by=b_assistant,
     )
-    due = Due.objects.create(
+    due = ContributionDue.objects.create_due(
         person=person,
         village=tree.village_b1,
         enrolment=enrolment,

@@ -118,7 +118,7 @@ def test_generate_page_starts_a_job_and_shows_its_result(
     client.force_login(staff[Role.COUNTY_CLERK])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("contributions:dues_generate"), {"year": YEAR})
-    run = JobRun.objects.get(kind="collection.dues.generate")
+    run = JobRun.objects.get(kind="pension.dues.generate")
     assert response.status_code == 302 and str(run.pk) in response["Location"]
     page = client.get(response["Location"]).content.decode()
     assert "生成完成" in page and "新增个人缴费：1" in page
@@ -308,4 +308,4 @@ def test_generate_form_sent_twice_while_queued_starts_one_job(client, staff, tre
     first = client.post(reverse("contributions:dues_generate"), {"year": YEAR})
     second = client.post(reverse("contributions:dues_generate"), {"year": YEAR})
     assert first["Location"] == second["Location"]
-    assert JobRun.objects.filter(kind="collection.dues.generate").count() == 1
+    assert JobRun.objects.filter(kind="pension.dues.generate").count() == 1

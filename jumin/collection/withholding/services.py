@@ -1,5 +1,8 @@
 """Bank withholding (银行代扣代缴): batches, export files, result files, confirmation.
 
+Who is in a batch is the schemes' word (``collection.schemes``: their ``bank_payers``); the
+dues move along their life (``collection.rules``):
+
     open personal dues ──batch_create──▶ in_batch ──result_import──▶ paid ──batch_confirm──▶ confirmed
                                                     └──(failed)──▶ open (next round or cash)
 
@@ -27,6 +30,7 @@ from django.db.models import Count, F, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from jumin.collection import schemes
 from jumin.collection.counties import county_code_of, in_scope_or_system, require_or_system
 from jumin.collection.models import (
     BankResultFile,
@@ -35,6 +39,7 @@ from jumin.collection.models import (
     Due,
     DueKind,
     DueStatus,
+    DueStep,
     LineResult,
     WithholdingBatch,
     WithholdingLine,
@@ -52,7 +57,6 @@ from jumin.core.database import refresh_statistics
 from jumin.core.models import Region
 from jumin.core.text import export_text
 from jumin.core.uploads import check_lines, check_size
-from jumin.pension.models import Enrolment, EnrolmentStatus
 from jumin.people.models import Person
 
 CHUNK = 5000
@@ -87,11 +91,13 @@ def refuse(problems: list[Problem], title: str) -> None:
 # --------------------------------------------------------------------------- create
 
 
-def _lines_sql() -> str:
+def _lines_sql(payers: str) -> str:
+    """The batch's lines: the open personal dues of the county and year that their schemes'
+    ``bank_payers`` keep (``payers``: that subquery's SQL), of living persons whose passbook
+    is with the bank, numbered by village."""
     line = WithholdingLine._meta.db_table
     due = Due._meta.db_table
     person = Person._meta.db_table
-    enrolment = Enrolment._meta.db_table
     return f"""
         INSERT INTO {line} (
             batch_id, line_number, due_id, person_id, village_id, account_number, amount,
@@ -101,11 +107,20 @@ def _lines_sql() -> str:
             d.village_id, p.passbook_number, d.amount, %s, ''
         FROM {due} d
         JOIN {person} p ON p.id = d.person_id
-        JOIN {enrolment} e ON e.id = d.enrolment_id
-        WHERE d.year = %s AND d.kind = %s AND d.status = %s AND d.village_id LIKE %s
-          AND e.status = %s AND p.death_date IS NULL
+        WHERE d.id IN ({payers}) AND p.death_date IS NULL
           AND p.passbook_number <> '' AND p.passbook_bank = %s
     """
+
+
+def _bank_payers(county: str, year: int):
+    """(SQL, params) of the ids of the dues a batch may take, as the schemes decide."""
+    open_dues = Due.objects.filter(
+        year=year,
+        kind=DueKind.PERSONAL,
+        status=DueStatus.OPEN,
+        village__pk__startswith=county[:6],
+    )
+    return schemes.bank_payers(open_dues).values("pk").query.sql_with_params()
 
 
 def batch_create(*, acting_user, region_code: str, bank: str, year: int) -> WithholdingBatch:
@@ -133,19 +148,11 @@ def batch_create(*, acting_user, region_code: str, bank: str, year: int) -> With
             batch = WithholdingBatch.objects.create(
                 region=region, bank=bank, year=year, round=(latest or 0) + 1, created_by=acting_user
             )
+            payers, payer_params = _bank_payers(county, year)
             with connection.cursor() as cursor:
                 cursor.execute(
-                    _lines_sql(),
-                    [
-                        batch.pk,
-                        LineResult.PENDING.value,
-                        year,
-                        DueKind.PERSONAL.value,
-                        DueStatus.OPEN.value,
-                        county[:6] + "%",
-                        EnrolmentStatus.PAYING.value,
-                        bank,
-                    ],
+                    _lines_sql(payers),
+                    [batch.pk, LineResult.PENDING.value, *payer_params, bank],
                 )
             totals = WithholdingLine.objects.filter(batch=batch).aggregate(
                 count=Count("pk"), amount=Sum("amount")
@@ -155,9 +162,8 @@ def batch_create(*, acting_user, region_code: str, bank: str, year: int) -> With
                     {"bank": f"{year}年没有可由{bank}代扣的未缴个人缴费（需有存折账号和开户行）"}
                 )
             moved = Due.objects.filter(
-                pk__in=WithholdingLine.objects.filter(batch=batch).values("due_id"),
-                status=DueStatus.OPEN,
-            ).update(status=DueStatus.IN_BATCH)
+                pk__in=WithholdingLine.objects.filter(batch=batch).values("due_id")
+            ).transition(DueStep.BATCH)
             if moved != totals["count"]:
                 raise ValidationError({"bank": "有应缴记录同时被其他操作修改，请重试"})
             batch.line_count = totals["count"]
@@ -408,19 +414,17 @@ def _apply_results(batch, result_file, checked: _Checked, parsed) -> tuple[int, 
     refresh_statistics(WithholdingLine)
     mine = WithholdingLine.objects.filter(result_file=result_file)
     paid_dues = Due.objects.filter(
-        pk__in=mine.filter(result=LineResult.PAID).values("due_id"),
-        status=DueStatus.IN_BATCH,
-    ).update(
-        status=DueStatus.PAID,
+        pk__in=mine.filter(result=LineResult.PAID).values("due_id")
+    ).transition(
+        DueStep.BANK_PAID,
         channel=Channel.BANK,
         paid_amount=F("amount"),
         paid_on=parsed.deducted_on,
         payment_reference=f"代扣{batch_key(batch)}"[:60],
     )
     reopened = Due.objects.filter(
-        pk__in=mine.filter(result=LineResult.FAILED).values("due_id"),
-        status=DueStatus.IN_BATCH,
-    ).update(status=DueStatus.OPEN)
+        pk__in=mine.filter(result=LineResult.FAILED).values("due_id")
+    ).transition(DueStep.BANK_FAILED)
     return changed, paid_dues, reopened
 
 
@@ -536,9 +540,8 @@ def batch_confirm(*, acting_user, batch: WithholdingBatch) -> WithholdingBatch:
         confirmed = Due.objects.filter(
             pk__in=WithholdingLine.objects.filter(batch=batch, result=LineResult.PAID).values(
                 "due_id"
-            ),
-            status=DueStatus.PAID,
-        ).update(status=DueStatus.CONFIRMED, confirmed_at=now)
+            )
+        ).transition(DueStep.CONFIRM, at=now)
         batch.status = BatchStatus.CONFIRMED
         batch.confirmed_at = now
         batch.confirmed_by = acting_user

@@ -11,12 +11,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, connections, transaction
 
-from jumin.collection.models import DueStatus, Posting
+from jumin.collection.models import DueStatus
 from jumin.collection.tests.reconciliation_testing import YEAR, make_due, paying_person, seed_plan
 from jumin.core.db_roles import apply_app_role
 from jumin.core.models import AuditEntry, Role
 from jumin.pension import accounts
-from jumin.pension.models import AccountEntry
+from jumin.pension.models import AccountEntry, Posting
 from jumin.pension.services.posting import post_confirmed
 from jumin.testing.concurrency import in_other_connection, postgres_only
 
@@ -49,27 +49,38 @@ def refused(statement: str, params=None) -> str:
 
 
 @pytest.mark.parametrize(
-    "column, value",
+    "table, column, value",
     [
-        ("amount", "1.00"),
-        ("paid_amount", "1.00"),
-        ("subsidy_province", "0"),
-        ("subsidy_city", "5.00"),
-        ("subsidy_county", "5.00"),
-        ("collective_subsidy", "5.00"),
-        ("grade", "1.00"),
-        ("year", YEAR + 1),
-        ("kind", "back_payment"),
+        ("collection_due", "amount", "1.00"),
+        ("collection_due", "paid_amount", "1.00"),
+        ("collection_due", "subsidy", "0"),
+        ("collection_due", "year", YEAR + 1),
+        ("collection_due", "kind", "back_payment"),
+        ("collection_due", "scheme", "medical"),
+        ("pension_contributiondue", "subsidy_province", "0"),
+        ("pension_contributiondue", "subsidy_city", "5.00"),
+        ("pension_contributiondue", "subsidy_county", "5.00"),
+        ("pension_contributiondue", "collective_subsidy", "5.00"),
+        ("pension_contributiondue", "grade", "1.00"),
     ],
 )
-def test_a_posted_dues_money_cannot_change(posted_due, column, value):
-    message = refused(
-        f"UPDATE collection_due SET {column} = %s WHERE id = %s", [value, posted_due.pk]
-    )
+def test_a_posted_dues_money_cannot_change(posted_due, table, column, value):
+    key = "id" if table == "collection_due" else "due_id"
+    message = refused(f"UPDATE {table} SET {column} = %s WHERE {key} = %s", [value, posted_due.pk])
     assert "posted" in message
-    before = posted_due
-    posted_due.refresh_from_db()
-    assert getattr(posted_due, column) == getattr(before, column)
+    row = posted_due if table == "collection_due" else posted_due.contribution
+    before = getattr(row, column)
+    row.refresh_from_db()
+    assert getattr(row, column) == before
+
+
+def test_a_posted_dues_pension_row_stays(posted_due):
+    assert "posted" in refused(
+        "DELETE FROM pension_contributiondue WHERE due_id = %s", [posted_due.pk]
+    )
+    assert "posted" in refused(
+        "UPDATE pension_contributiondue SET posting_id = NULL WHERE due_id = %s", [posted_due.pk]
+    )
 
 
 def test_a_posted_due_keeps_its_person_and_is_cancelled_only_by_its_reversal(
@@ -122,7 +133,7 @@ def test_truncate_of_ledger_and_audit_is_refused_even_for_the_owner(posted_due):
     for table in ("pension_accountentry", "core_auditentry"):
         assert "append-only" in refused(f"TRUNCATE {table} CASCADE")
     assert AccountEntry.objects.filter(due=posted_due).count() == 2
-    assert AuditEntry.objects.filter(action="collection.posting.run").exists()
+    assert AuditEntry.objects.filter(action="pension.posting.run").exists()
 
 
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="the SQLite refusal")
@@ -227,9 +238,7 @@ def test_the_application_role_posts_but_cannot_destroy_the_money(
                 app.execute(statement)
         # what the application needs still works
         assert app.execute("SELECT count(*) FROM pension_accountentry").fetchone()[0] == 2
-        app.execute(
-            "UPDATE collection_posting SET due_count = due_count WHERE id = %s", [posting.pk]
-        )
+        app.execute("UPDATE pension_posting SET due_count = due_count WHERE id = %s", [posting.pk])
         app.execute("DELETE FROM django_session")
         app.execute("CREATE TEMPORARY TABLE staging (id integer)")
     assert AccountEntry.objects.count() == 2

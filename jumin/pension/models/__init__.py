@@ -1,4 +1,11 @@
 from jumin.pension.models.accounts import AccountEntry, EntrySource
+from jumin.pension.models.dues import (
+    SCHEME,
+    ContributionDue,
+    DueGeneration,
+    Posting,
+    group_label,
+)
 from jumin.pension.models.enrolment import (
     ACTIVE_STATUSES,
     CloseReason,
@@ -24,8 +31,10 @@ __all__ = [
     "AccountEntry",
     "AmountRule",
     "CloseReason",
+    "ContributionDue",
     "ContributionGrade",
     "ContributionPlan",
+    "DueGeneration",
     "EmployeeSchemeMember",
     "Enrolment",
     "EnrolmentEvent",
@@ -34,5 +43,8 @@ __all__ = [
     "GovernmentPaidRule",
     "GradeChoice",
     "PauseReason",
+    "Posting",
+    "SCHEME",
     "ancestor_codes",
+    "group_label",
 ]

@@ -57,7 +57,7 @@ class AccountEntry(models.Model):
         "collection.Due", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     posting = models.ForeignKey(
-        "collection.Posting", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "pension.Posting", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reverses = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"

@@ -53,11 +53,6 @@ class ContributionPlan(models.Model):
     # 政府代缴 goes to everyone whose special status is in force on this date; empty means
     # 1 January of the plan's year.
     government_paid_cutoff = models.DateField(_("代缴认定截止日"), null=True, blank=True)
-    # Monthly cash calendar (POLICY §2.8 / issue 3 item 7): the day of the month by which
-    # cadres deposit, townships check and county finance checks.
-    deposit_due_day = models.PositiveSmallIntegerField(_("缴存截止日"), default=25)
-    township_check_due_day = models.PositiveSmallIntegerField(_("乡镇核对截止日"), default=28)
-    county_check_due_day = models.PositiveSmallIntegerField(_("县级核对截止日"), default=30)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

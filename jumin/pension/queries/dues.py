@@ -2,19 +2,25 @@
 
 from django.db.models import QuerySet
 
-from jumin.collection.models import Due, DueGeneration
+from jumin.collection.models import Due
 from jumin.core.access import get_scoped_or_404, require, scope
 from jumin.core.models import JobRun
 from jumin.pension.jobs import DUES_JOB
+from jumin.pension.models import SCHEME, DueGeneration
 
 DUE_FILTERS = ("year", "status", "village", "kind", "channel")
 
 
 def due_list(user, *, year=None, status="", village="", kind="", channel="") -> QuerySet:
-    """Dues in the user's scope, filtered; ``village`` is a region-code prefix (any level) of
-    where the person lives now, like the scope."""
+    """The pension's dues in the user's scope, with their pension rows, filtered; ``village``
+    is a region-code prefix (any level) of where the person lives now, like the scope."""
     require(user, "due.view")
-    dues = scope(Due.objects.select_related("person", "person__village"), user)
+    dues = scope(
+        Due.objects.filter(scheme=SCHEME).select_related(
+            "person", "person__village", "contribution"
+        ),
+        user,
+    )
     if year:
         dues = dues.filter(year=year)
     if status:
@@ -31,7 +37,11 @@ def due_list(user, *, year=None, status="", village="", kind="", channel="") -> 
 def due_get(user, pk) -> Due:
     require(user, "due.view")
     return get_scoped_or_404(
-        Due.objects.select_related("person", "person__village", "plan"), user, pk=pk
+        Due.objects.filter(scheme=SCHEME).select_related(
+            "person", "person__village", "contribution"
+        ),
+        user,
+        pk=pk,
     )
 
 
@@ -42,6 +52,4 @@ def generation_list(user, limit: int = 10) -> QuerySet:
 
 def dues_job_get(user, pk) -> JobRun:
     require(user, "due.view")
-    return get_scoped_or_404(
-        JobRun.objects.filter(kind=DUES_JOB), user, pk=pk
-    )
+    return get_scoped_or_404(JobRun.objects.filter(kind=DUES_JOB), user, pk=pk)

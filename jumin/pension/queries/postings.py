@@ -2,10 +2,10 @@
 
 from django.db.models import QuerySet
 
-from jumin.collection.models import Posting
 from jumin.core.access import get_scoped_or_404, require, scope
 from jumin.core.models import JobRun
 from jumin.pension.jobs import POSTING_JOB
+from jumin.pension.models import Posting
 
 
 def posting_list(user) -> QuerySet:

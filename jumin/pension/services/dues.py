@@ -1,4 +1,8 @@
-"""The yearly dues job (应缴核定) and back payments (补缴), issue 3 item 3.
+"""The yearly dues job (应缴核定) and back payments (补缴): the pension prices its dues.
+
+Every due is two rows: collection's ``Due`` (scheme "pension": what the payer owes and the
+subsidy that comes with it) and the pension's ``ContributionDue`` beside it (plan, enrolment,
+grade, subsidies by level, government-paid group), written in the same transaction.
 
 ``dues_generate`` makes one county's dues for a year, set-based and idempotent:
 
@@ -7,10 +11,11 @@
    matching rule of highest precedence (``rules.government_paid_for``), the amount
    ``rules.government_paid_amount``. The candidates are found by one set-based query (driven
    from the statuses in force); then, in chunks of persons, one query for the statuses of a
-   chunk and one insert of plain rows, because precedence is a rule, not a join.
-2. **Personal dues** (个人缴费) for every other paying enrollee: one ``INSERT ... SELECT`` per
-   range of enrolment ids, joining the grade chosen for the year (none = the plan's lowest)
-   to the plan's grade rows for the subsidies.
+   chunk, one insert of plain rows and one of their pension rows, because precedence is a
+   rule, not a join.
+2. **Personal dues** (个人缴费) for every other paying enrollee: per range of enrolment ids one
+   ``INSERT ... SELECT`` of the dues, joining the grade chosen for the year (none = the plan's
+   lowest) to the plan's grade rows for the subsidies, and one of their pension rows.
 
 Decisions (the issue is silent):
 
@@ -56,13 +61,21 @@ from jumin.collection.counties import (
     in_scope_or_system,
     require_or_system,
 )
-from jumin.collection.models import Channel, Due, DueGeneration, DueKind, DueStatus
-from jumin.collection.registry import CollectionAction
+from jumin.collection.models import Channel, Due, DueKind, DueStatus
 from jumin.core import audit, jobs
 from jumin.core.database import refresh_statistics
 from jumin.core.models import Region
 from jumin.pension import rules
-from jumin.pension.models import ContributionPlan, Enrolment, EnrolmentStatus, GradeChoice
+from jumin.pension.models import (
+    SCHEME,
+    ContributionDue,
+    ContributionPlan,
+    DueGeneration,
+    Enrolment,
+    EnrolmentStatus,
+    GradeChoice,
+)
+from jumin.pension.registry import PensionAction
 from jumin.people.models import Person, SpecialStatus
 
 CHUNK = 5000
@@ -115,7 +128,8 @@ def government_paid_split(terms: PlanTerms, rule, grade: Decimal) -> tuple[dict,
         "subsidy_province": lowest_subsidy[0],
         "subsidy_city": lowest_subsidy[1],
         "subsidy_county": lowest_subsidy[2],
-        "government_paid_group": f"{rule.get_kind_display()}{rule.detail and ' ' + rule.detail}",
+        "government_paid_kind": rule.kind,
+        "government_paid_detail": rule.detail or "",
     }
     if grade <= paid:
         return government, None
@@ -130,7 +144,8 @@ def government_paid_split(terms: PlanTerms, rule, grade: Decimal) -> tuple[dict,
         "subsidy_province": rest[0],
         "subsidy_city": rest[1],
         "subsidy_county": rest[2],
-        "government_paid_group": government["government_paid_group"],
+        "government_paid_kind": rule.kind,
+        "government_paid_detail": rule.detail or "",
     }
     return government, personal
 
@@ -145,9 +160,9 @@ def _paying_enrolments(prefix: str):
 
 def _has_due(year: int, kinds) -> Exists:
     return Exists(
-        Due.objects.filter(person_id=OuterRef("person_id"), year=year, kind__in=kinds).exclude(
-            status=DueStatus.CANCELLED
-        )
+        Due.objects.filter(
+            person_id=OuterRef("person_id"), scheme=SCHEME, year=year, kind__in=kinds
+        ).exclude(status=DueStatus.CANCELLED)
     )
 
 
@@ -180,39 +195,112 @@ def _government_paid_candidates(terms, prefix, year) -> list[tuple]:
 DUE_COLUMNS = (
     "person_id",
     "village_id",
-    "enrolment_id",
-    "plan_id",
+    "scheme",
     "year",
-    "generation_id",
     "created_at",
     "kind",
     "channel",
-    "grade",
     "amount",
-    "subsidy_province",
-    "subsidy_city",
-    "subsidy_county",
-    "government_paid_group",
-    "collective_subsidy",
+    "subsidy",
     "status",
     "payment_reference",
 )
+CONTRIBUTION_COLUMNS = (
+    "due_id",
+    "enrolment_id",
+    "plan_id",
+    "generation_id",
+    "grade",
+    "subsidy_province",
+    "subsidy_city",
+    "subsidy_county",
+    "collective_subsidy",
+    "government_paid_kind",
+    "government_paid_detail",
+)
 
 
-def _insert_dues(rows: list[tuple]) -> int:
-    """Plain rows (in ``DUE_COLUMNS`` order) into the dues table, skipping any that the unique
-    constraint refuses (a concurrent run made it) — what ``bulk_create(ignore_conflicts=True)``
-    does, without building a model object per row. ``ON CONFLICT DO NOTHING`` is understood
-    by PostgreSQL and SQLite alike. Returns how many rows were inserted (both drivers sum
-    the row counts of ``executemany``)."""
+def _insert_rows(table: str, columns: tuple, rows: list[tuple], *, skip_conflicts: bool) -> int:
+    """Plain rows (in ``columns`` order) into ``table``; with ``skip_conflicts`` any that a
+    unique constraint refuses (a concurrent run made it) are skipped — what
+    ``bulk_create(ignore_conflicts=True)`` does, without building a model object per row.
+    ``ON CONFLICT DO NOTHING`` is understood by PostgreSQL and SQLite alike. Returns how many
+    rows were inserted (both drivers sum the row counts of ``executemany``)."""
     if not rows:
         return 0
-    columns = ", ".join(DUE_COLUMNS)
-    marks = ", ".join(["%s"] * len(DUE_COLUMNS))
-    sql = f"INSERT INTO {Due._meta.db_table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING"
+    names = ", ".join(columns)
+    marks = ", ".join(["%s"] * len(columns))
+    conflicts = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
+    sql = f"INSERT INTO {table} ({names}) VALUES ({marks}){conflicts}"
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
         return max(cursor.rowcount, 0)
+
+
+def _insert_dues(rows: list[dict], common: dict, now_db) -> int:
+    """The dues of ``rows`` (one dict per due: person, village, kind, channel and the
+    ``government_paid_split`` fields) and their pension rows; the dues a concurrent run made
+    meanwhile are skipped. Returns how many dues were inserted."""
+    if not rows:
+        return 0
+    made = _insert_rows(
+        Due._meta.db_table,
+        DUE_COLUMNS,
+        [
+            (
+                row["person_id"],
+                row["village_id"],
+                SCHEME,
+                common["year"],
+                now_db,
+                row["kind"],
+                row["channel"],
+                row["amount"],
+                sum((row[name] for name in SUBSIDIES), ZERO),
+                DueStatus.OPEN.value,
+                "",
+            )
+            for row in rows
+        ],
+        skip_conflicts=True,
+    )
+    # The dues just made, by person and kind: those of these persons with no pension row yet
+    # (each chunk writes both in one transaction, so no other due lacks its row).
+    made_ids = {
+        (person_id, kind): pk
+        for pk, person_id, kind in Due.objects.filter(
+            scheme=SCHEME,
+            year=common["year"],
+            person_id__in={row["person_id"] for row in rows},
+            contribution__isnull=True,
+        ).values_list("pk", "person_id", "kind")
+    }
+    _insert_rows(
+        ContributionDue._meta.db_table,
+        CONTRIBUTION_COLUMNS,
+        [
+            (
+                made_ids[row["person_id"], row["kind"]],
+                row["enrolment_id"],
+                common["plan_id"],
+                common["generation_id"],
+                row["grade"],
+                row["subsidy_province"],
+                row["subsidy_city"],
+                row["subsidy_county"],
+                ZERO,
+                row["government_paid_kind"],
+                row["government_paid_detail"],
+            )
+            for row in rows
+            if (row["person_id"], row["kind"]) in made_ids
+        ],
+        skip_conflicts=False,
+    )
+    return made
+
+
+SUBSIDIES = ("subsidy_province", "subsidy_city", "subsidy_county")
 
 
 def _government_paid_step(terms, generation, prefix, year, progress, now) -> dict:
@@ -225,6 +313,7 @@ def _government_paid_step(terms, generation, prefix, year, progress, now) -> dic
     candidates = _government_paid_candidates(terms, prefix, year)
     grade_set = {grade.amount for grade in terms.grades}
     created_at = Due._meta.get_field("created_at").get_db_prep_save(now, connection)
+    common = {"year": year, "plan_id": terms.plan.pk, "generation_id": generation.pk}
     splits: dict[tuple, tuple] = {}
     for offset in range(0, len(candidates), CHUNK):
         chunk = candidates[offset : offset + CHUNK]
@@ -254,28 +343,26 @@ def _government_paid_step(terms, generation, prefix, year, progress, now) -> dic
                 counts["grade_not_in_plan"] += 1
                 continue
             split = splits.get((rule.pk, grade))
-            if split is None:  # few groups × grades; the group's label is slow to build
+            if split is None:  # few groups × grades
                 split = splits[rule.pk, grade] = government_paid_split(terms, rule, grade)
             government, personal = split
-            common = (
-                person_id,
-                village_id,
-                enrolment_id,
-                terms.plan.pk,
-                year,
-                generation.pk,
-                created_at,
-            )
+            whose = {"person_id": person_id, "village_id": village_id, "enrolment_id": enrolment_id}
             paid_rows.append(
-                (*common, DueKind.GOVERNMENT_PAID.value, Channel.GOVERNMENT.value)
-                + _due_values(government)
+                {
+                    **whose,
+                    **government,
+                    "kind": DueKind.GOVERNMENT_PAID.value,
+                    "channel": Channel.GOVERNMENT.value,
+                }
             )
             if personal is not None:
-                personal_rows.append((*common, DueKind.PERSONAL.value, "") + _due_values(personal))
+                personal_rows.append(
+                    {**whose, **personal, "kind": DueKind.PERSONAL.value, "channel": ""}
+                )
         with transaction.atomic():
             _take_turn(generation)
-            made_paid = _insert_dues(paid_rows)
-            made_personal = _insert_dues(personal_rows)
+            made_paid = _insert_dues(paid_rows, common, created_at)
+            made_personal = _insert_dues(personal_rows, common, created_at)
             _committed(generation, personal=made_personal, government_paid=made_paid)
             _chunk_audit(
                 generation,
@@ -291,38 +378,23 @@ def _government_paid_step(terms, generation, prefix, year, progress, now) -> dic
     return counts
 
 
-def _due_values(fields: dict) -> tuple:
-    """The amount columns of ``DUE_COLUMNS`` (grade … payment_reference) of one due."""
-    return (
-        fields["grade"],
-        fields["amount"],
-        fields["subsidy_province"],
-        fields["subsidy_city"],
-        fields["subsidy_county"],
-        fields["government_paid_group"],
-        ZERO,
-        DueStatus.OPEN.value,
-        "",
-    )
-
-
-def _personal_sql(plan_id: int) -> str:
-    """INSERT ... SELECT of the personal dues of one enrolment-id range (portable SQL)."""
+def _personal_sql(plan_id: int) -> tuple[str, str]:
+    """The two statements of one enrolment-id range (portable SQL): the personal dues
+    (``INSERT ... SELECT``), then their pension rows (the open personal dues of the range's
+    enrollees that have none yet: those the first statement just made)."""
     due = Due._meta.db_table
+    contribution = ContributionDue._meta.db_table
     enrolment = Enrolment._meta.db_table
     person = Person._meta.db_table
     choice = GradeChoice._meta.db_table
     grade = ContributionPlan._meta.get_field("grades").related_model._meta.db_table
-    return f"""
+    dues = f"""
         INSERT INTO {due} (
-            person_id, village_id, enrolment_id, plan_id, year, kind, grade, amount,
-            subsidy_province, subsidy_city, subsidy_county, collective_subsidy,
-            government_paid_group, status, channel, payment_reference, generation_id,
-            created_at
+            person_id, village_id, scheme, year, kind, amount, subsidy, status, channel,
+            payment_reference, created_at
         )
-        SELECT e.person_id, e.village_id, e.id, %s, %s, %s, g.amount, g.amount,
-            g.subsidy_province, g.subsidy_city, g.subsidy_county, 0,
-            '', %s, '', '', %s, %s
+        SELECT e.person_id, e.village_id, %s, %s, %s, g.amount,
+            g.subsidy_province + g.subsidy_city + g.subsidy_county, %s, '', '', %s
         FROM {enrolment} e
         JOIN {person} p ON p.id = e.person_id
         LEFT JOIN {choice} c ON c.person_id = e.person_id AND c.year = %s
@@ -331,10 +403,26 @@ def _personal_sql(plan_id: int) -> str:
           AND e.id >= %s AND e.id < %s
           AND NOT EXISTS (
             SELECT 1 FROM {due} d WHERE d.person_id = e.person_id AND d.year = %s
-              AND d.kind IN (%s, %s) AND d.status <> %s
+              AND d.scheme = %s AND d.kind IN (%s, %s) AND d.status <> %s
           )
         ON CONFLICT DO NOTHING
     """
+    rows = f"""
+        INSERT INTO {contribution} (
+            due_id, enrolment_id, plan_id, generation_id, grade, subsidy_province,
+            subsidy_city, subsidy_county, collective_subsidy, government_paid_kind,
+            government_paid_detail
+        )
+        SELECT d.id, e.id, {int(plan_id)}, %s, g.amount, g.subsidy_province, g.subsidy_city,
+            g.subsidy_county, 0, '', ''
+        FROM {enrolment} e
+        JOIN {due} d ON d.person_id = e.person_id AND d.year = %s AND d.scheme = %s
+          AND d.kind = %s AND d.status = %s
+        JOIN {grade} g ON g.plan_id = {int(plan_id)} AND g.amount = d.amount
+        WHERE e.status = %s AND e.village_id LIKE %s AND e.id >= %s AND e.id < %s
+          AND NOT EXISTS (SELECT 1 FROM {contribution} x WHERE x.due_id = d.id)
+    """
+    return dues, rows
 
 
 def _take_turn(generation) -> None:
@@ -362,7 +450,7 @@ def _chunk_audit(generation, step: str, first, last, made: dict) -> None:
     if total:
         audit.record(
             actor=generation.created_by,
-            action=CollectionAction.DUES_CHUNK,
+            action=PensionAction.DUES_CHUNK,
             obj=generation,
             after={
                 "step": step,
@@ -379,7 +467,7 @@ def _personal_step(terms, generation, prefix, year, progress, now) -> None:
     first, last = bounds.first(), bounds.last()
     if first is None:
         return
-    sql = _personal_sql(terms.plan.pk)
+    dues_sql, rows_sql = _personal_sql(terms.plan.pk)
     refresh_statistics(Due)
     start = first
     size = FIRST_RANGE  # small until the statistics know the table has rows
@@ -388,13 +476,12 @@ def _personal_step(terms, generation, prefix, year, progress, now) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             _take_turn(generation)
             cursor.execute(
-                sql,
+                dues_sql,
                 [
-                    terms.plan.pk,
+                    SCHEME,
                     year,
                     DueKind.PERSONAL.value,
                     DueStatus.OPEN.value,
-                    generation.pk,
                     now,
                     year,
                     terms.lowest,
@@ -403,12 +490,28 @@ def _personal_step(terms, generation, prefix, year, progress, now) -> None:
                     start,
                     stop,
                     year,
+                    SCHEME,
                     DueKind.PERSONAL.value,
                     DueKind.GOVERNMENT_PAID.value,
                     DueStatus.CANCELLED.value,
                 ],
             )
             made = max(cursor.rowcount, 0)
+            if made:
+                cursor.execute(
+                    rows_sql,
+                    [
+                        generation.pk,
+                        year,
+                        SCHEME,
+                        DueKind.PERSONAL.value,
+                        DueStatus.OPEN.value,
+                        EnrolmentStatus.PAYING.value,
+                        prefix + "%",
+                        start,
+                        stop,
+                    ],
+                )
             _committed(generation, personal=made, government_paid=0)
             _chunk_audit(generation, "personal", start, stop - 1, {"personal": made})
         if progress is not None:
@@ -471,14 +574,14 @@ def dues_generate(*, acting_user, region_code: str, year: int, progress=None) ->
         "government_paid_created": government_paid,
         "conflicts": paid_counts["conflicts"],
         "grade_not_in_plan": _grade_not_in_plan(terms, prefix, year),
-        "dues_total": Due.objects.filter(year=year, village__pk__startswith=prefix)
+        "dues_total": Due.objects.filter(scheme=SCHEME, year=year, village__pk__startswith=prefix)
         .exclude(status=DueStatus.CANCELLED)
         .count(),
     }
     with transaction.atomic():
         audit.record(
             actor=acting_user,
-            action=CollectionAction.DUES_GENERATE,
+            action=PensionAction.DUES_GENERATE,
             obj=generation,
             object_label=f"{county[:6]} {year}年应缴核定",
             after=result,
@@ -524,18 +627,19 @@ def back_payment_due_create(*, acting_user, person: Person, year: int, grade) ->
     subsidy = terms.subsidy(amount) if plan.back_payment_subsidised else (ZERO, ZERO, ZERO)
     with transaction.atomic():
         existing = (
-            Due.objects.select_for_update()
-            .filter(person=person, year=year, kind=DueKind.BACK_PAYMENT)
+            Due.objects.select_for_update(of=("self",))
+            .filter(person=person, scheme=SCHEME, year=year, kind=DueKind.BACK_PAYMENT)
             .exclude(status=DueStatus.CANCELLED)
+            .select_related("contribution")
             .first()
         )
         if existing is not None:
-            if existing.grade != amount:
+            if existing.contribution.grade != amount:
                 raise ValidationError(
-                    {"grade": f"{person.name}{year}年已有{existing.grade}元的补缴记录"}
+                    {"grade": f"{person.name}{year}年已有{existing.contribution.grade}元的补缴记录"}
                 )
             return existing
-        due = Due.objects.create(
+        due = ContributionDue.objects.create_due(
             person=person,
             village_id=person.village_id,
             enrolment=enrolment,
@@ -550,7 +654,7 @@ def back_payment_due_create(*, acting_user, person: Person, year: int, grade) ->
         )
         audit.record(
             actor=acting_user,
-            action=CollectionAction.BACK_PAYMENT_CREATE,
+            action=PensionAction.BACK_PAYMENT_CREATE,
             obj=due,
             object_label=f"{person.name} {year}年补缴",
             after={"year": year, "grade": amount, "subsidy": [str(s) for s in subsidy]},

@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
+from jumin.collection.models import Due, DueKind, DueStatus, DueStep
 from jumin.core import audit
 from jumin.core.access import in_scope, require, require_any, scope
 from jumin.core.models import Region, RegionLevel
@@ -27,7 +28,9 @@ from jumin.core.parsing import parse_id
 from jumin.pension import rules
 from jumin.pension.models import (
     ACTIVE_STATUSES,
+    SCHEME,
     CloseReason,
+    ContributionDue,
     ContributionPlan,
     EmployeeSchemeMember,
     Enrolment,
@@ -43,7 +46,7 @@ Kind = EnrolmentEvent.Kind
 Status = EnrolmentStatus
 
 # A due in one of these states has been paid or is being withheld: its grade is fixed.
-LOCKED_DUE_STATUSES = ("in_batch", "paid", "confirmed", "posted")
+LOCKED_DUE_STATUSES = (DueStatus.IN_BATCH, DueStatus.PAID, DueStatus.CONFIRMED, DueStatus.POSTED)
 ENROLLED_STATUSES = (Status.PAYING, Status.PAUSED, Status.RECEIVING)
 CLOSABLE_STATUSES = (Status.PAYING, Status.PAUSED, Status.RECEIVING)
 
@@ -701,14 +704,19 @@ def _reprice_open_due(due, grade: Decimal) -> dict:
 
     For a person the government pays for (a government-paid due of the same year), the
     personal due is only the difference above what the government pays, with the subsidy
-    split of ``collection.dues.government_paid_split``; a grade the government already
-    covers cancels the difference due."""
-    from jumin.collection.models import Due, DueKind, DueStatus
-
-    grades = list(due.plan.grades.all())
+    split of ``services.dues.government_paid_split``; a grade the government already covers
+    cancels the difference due."""
+    contribution = due.contribution
+    plan = contribution.plan
+    grades = list(plan.grades.all())
     full = rules.subsidy_for(grades, grade)
     government = (
-        Due.objects.filter(person_id=due.person_id, year=due.year, kind=DueKind.GOVERNMENT_PAID)
+        Due.objects.filter(
+            person_id=due.person_id,
+            scheme=SCHEME,
+            year=due.year,
+            kind=DueKind.GOVERNMENT_PAID,
+        )
         .exclude(status=DueStatus.CANCELLED)
         .first()
     )
@@ -716,19 +724,18 @@ def _reprice_open_due(due, grade: Decimal) -> dict:
     if government is not None:
         amount = grade - government.amount
         if amount <= 0:
-            Due.objects.filter(pk=due.pk).update(status=DueStatus.CANCELLED)
+            Due.objects.filter(pk=due.pk).transition(DueStep.CANCEL)
             return {"id": due.pk, "status": DueStatus.CANCELLED}
-        if due.plan.government_paid_subsidised:
+        if plan.government_paid_subsidised:
             lowest = rules.subsidy_for(grades, min(g.amount for g in grades))
             full = tuple(max(Decimal("0"), a - b) for a, b in zip(full, lowest, strict=True))
         else:
             full = (Decimal("0"),) * 3
     Due.objects.filter(pk=due.pk).update(
-        grade=grade,
-        amount=amount,
-        subsidy_province=full[0],
-        subsidy_city=full[1],
-        subsidy_county=full[2],
+        amount=amount, subsidy=sum(full, Decimal("0.00")) + contribution.collective_subsidy
+    )
+    ContributionDue.objects.filter(pk=due.pk).update(
+        grade=grade, subsidy_province=full[0], subsidy_city=full[1], subsidy_county=full[2]
     )
     return {"id": due.pk, "grade": grade, "amount": amount}
 
@@ -736,19 +743,19 @@ def _reprice_open_due(due, grade: Decimal) -> dict:
 def _grade_upsert(acting_user, person: Person, year: int, amount: Decimal, plan) -> bool:
     """Store the grade for (person, year) and re-price an open personal due; inside the
     caller's transaction. Returns False when the stored grade is already ``amount``."""
-    from jumin.collection.models import Due, DueKind, DueStatus
-
     due = (
         Due.objects.select_for_update()
-        .filter(person=person, year=year, kind=DueKind.PERSONAL)
+        .filter(person=person, scheme=SCHEME, year=year, kind=DueKind.PERSONAL)
         .exclude(status=DueStatus.CANCELLED)
-        .select_related("plan")
         .first()
     )
+    grade_now = None
+    if due is not None:
+        grade_now = ContributionDue.objects.select_related("plan").get(pk=due.pk).grade
     if due is not None and due.status in LOCKED_DUE_STATUSES:
         raise ValidationError({"amount": "本年度已缴费或正在代扣，不能再改档次"})
     choice = GradeChoice.objects.select_for_update().filter(person=person, year=year).first()
-    if choice is not None and choice.amount == amount and (due is None or due.grade == amount):
+    if choice is not None and choice.amount == amount and (due is None or grade_now == amount):
         return False
     before = {"amount": choice.amount if choice else None}
     if choice is None:
@@ -765,8 +772,8 @@ def _grade_upsert(acting_user, person: Person, year: int, amount: Decimal, plan)
         choice.chosen_at = timezone.now()
         choice.save(update_fields=["amount", "chosen_by", "chosen_at"])
     after = {"amount": amount}
-    if due is not None and due.status == DueStatus.OPEN and due.grade != amount:
-        before["due"] = {"id": due.pk, "grade": due.grade, "amount": due.amount}
+    if due is not None and due.status == DueStatus.OPEN and grade_now != amount:
+        before["due"] = {"id": due.pk, "grade": grade_now, "amount": due.amount}
         after["due"] = _reprice_open_due(due, amount)
     enrolment = active_enrolment(person)
     if enrolment is not None:

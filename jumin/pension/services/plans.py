@@ -17,15 +17,9 @@ from jumin.pension.registry import PensionAction
 
 DEFAULT_PLAN_FILE = Path(__file__).parent.parent / "data" / "default_plan.json"
 
-# Eligibility and the monthly cash calendar; a plan file may leave them out (the model's
-# defaults then apply, see ``calendar_params``).
-CALENDAR_FIELDS = (
-    "minimum_age",
-    "government_paid_cutoff",
-    "deposit_due_day",
-    "township_check_due_day",
-    "county_check_due_day",
-)
+# Eligibility; a plan file may leave them out (the model's defaults then apply, see
+# ``calendar_params``). The monthly cash calendar is collection's (``CashCalendar``).
+CALENDAR_FIELDS = ("minimum_age", "government_paid_cutoff")
 PLAN_FIELDS = (
     "document_number",
     "collective_subsidy_limit",

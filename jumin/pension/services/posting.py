@@ -1,9 +1,10 @@
 """Posting (记账): confirmed dues credited to the personal-account ledger by source.
 
-``post_confirmed`` takes a county's confirmed dues of a year in chunks of ids and, per chunk
-and in one transaction, first marks the chunk's confirmed dues ``posted`` by this run (one
-``UPDATE`` that sets ``Due.posting``), then runs one ``INSERT ... SELECT`` per source into
-``pension_accountentry`` over the dues of this run in the chunk:
+``post_confirmed`` takes a county's confirmed pension dues of a year in chunks of ids and, per
+chunk and in one transaction, first marks the chunk's confirmed dues ``posted`` (the due's
+``post`` step, one ``UPDATE``) and names this run on their pension rows
+(``ContributionDue.posting``, one ``UPDATE``), then runs one ``INSERT ... SELECT`` per source
+into ``pension_accountentry`` over the dues of this run in the chunk:
 
 ================  ===========================================================
 source            amount
@@ -11,18 +12,20 @@ source            amount
 personal          the paid amount (else the due amount) of a ``personal`` due
 back_payment      the same, for a ``back_payment`` due
 government_paid   the same, for a ``government_paid`` due
-subsidy_province  ``Due.subsidy_province``   (only when non-zero)
-subsidy_city      ``Due.subsidy_city``       (only when non-zero)
-subsidy_county    ``Due.subsidy_county``     (only when non-zero)
-collective        ``Due.collective_subsidy`` (only when non-zero)
+subsidy_province  ``ContributionDue.subsidy_province``   (only when non-zero)
+subsidy_city      ``ContributionDue.subsidy_city``       (only when non-zero)
+subsidy_county    ``ContributionDue.subsidy_county``     (only when non-zero)
+collective        ``ContributionDue.collective_subsidy`` (only when non-zero)
 ================  ===========================================================
 
 Why the ``UPDATE`` comes first: under READ COMMITTED every statement sees what committed
 before it started, so a withholding batch or the government-paid funds confirmed while a chunk
 is in progress would be seen by some statements of the chunk and not by others. The old order
 (inserts reading ``status = 'confirmed'``, then the update) marked such a due posted with only
-some of its entries, and no re-run repaired it. Now the one ``UPDATE`` both locks and fixes the
-set (``posting_id = this run``), and the inserts read that set only: a due confirmed meanwhile
+some of its entries, and no re-run repaired it. Now the chunk's dues are locked, the one
+``UPDATE`` of the step fixes the set (the dues it moved carry this run's ``posted_at``, and
+their pension rows get ``posting = this run`` in the next statement, which only the run
+holding the locks can do), and the inserts read that set only: a due confirmed meanwhile
 stays ``confirmed`` for the next run. ``jumin check-ledger`` finds dues damaged before.
 
 Only dues with status ``confirmed`` are taken, so nothing unconfirmed is ever credited.
@@ -44,14 +47,14 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Sum
 from django.utils import timezone
 
-from jumin.collection.models import Due, DueKind, DueStatus, Posting
-from jumin.collection.registry import CollectionAction
+from jumin.collection.models import Due, DueKind, DueStatus, DueStep
 from jumin.collection.statements import county_of
 from jumin.core import audit
 from jumin.core.access import in_scope, require
 from jumin.core.database import refresh_statistics
 from jumin.core.money import of_aggregate
-from jumin.pension.models import AccountEntry, EntrySource
+from jumin.pension.models import SCHEME, AccountEntry, ContributionDue, EntrySource, Posting
+from jumin.pension.registry import PensionAction
 
 CHUNK = 10000
 
@@ -63,16 +66,18 @@ CONTRIBUTION = (
 # (source expression, amount expression) per statement
 SOURCES = [
     (CONTRIBUTION, "COALESCE(d.paid_amount, d.amount)"),
-    (f"'{EntrySource.SUBSIDY_PROVINCE.value}'", "d.subsidy_province"),
-    (f"'{EntrySource.SUBSIDY_CITY.value}'", "d.subsidy_city"),
-    (f"'{EntrySource.SUBSIDY_COUNTY.value}'", "d.subsidy_county"),
-    (f"'{EntrySource.COLLECTIVE.value}'", "d.collective_subsidy"),
+    (f"'{EntrySource.SUBSIDY_PROVINCE.value}'", "c.subsidy_province"),
+    (f"'{EntrySource.SUBSIDY_CITY.value}'", "c.subsidy_city"),
+    (f"'{EntrySource.SUBSIDY_COUNTY.value}'", "c.subsidy_county"),
+    (f"'{EntrySource.COLLECTIVE.value}'", "c.collective_subsidy"),
 ]
 
 
 ENTRY = AccountEntry._meta.db_table
 DUE = Due._meta.db_table
-OF_THIS_RUN = "d.posting_id = %s AND d.id >= %s AND d.id <= %s"
+CONTRIBUTION = ContributionDue._meta.db_table
+OF_THIS_RUN = "c.posting_id = %s AND c.due_id >= %s AND c.due_id <= %s"
+THE_DUES = f"{CONTRIBUTION} c JOIN {DUE} d ON d.id = c.due_id"
 
 
 def _insert_sql(source: str, amount: str, *, skip_credited: bool) -> str:
@@ -92,15 +97,15 @@ def _insert_sql(source: str, amount: str, *, skip_credited: bool) -> str:
         INSERT INTO {ENTRY} (person_id, village_id, year, source, amount, booked_on, due_id,
                              posting_id, reverses_id, reason, created_by_id, created_at)
         SELECT d.person_id, d.village_id, d.year, {source}, {amount}, %s, d.id,
-               d.posting_id, NULL, '', %s, %s
-        FROM {DUE} d
+               c.posting_id, NULL, '', %s, %s
+        FROM {THE_DUES}
         WHERE {OF_THIS_RUN} AND {amount} <> 0{credited if skip_credited else ""}
     """
 
 
 # Does any due this run marked in the chunk already have a ledger entry?
 _credited_sql = f"""
-    SELECT 1 FROM {DUE} d
+    SELECT 1 FROM {THE_DUES}
     WHERE {OF_THIS_RUN}
       AND EXISTS (SELECT 1 FROM {ENTRY} e WHERE e.due_id = d.id AND e.reverses_id IS NULL)
     LIMIT 1
@@ -108,20 +113,20 @@ _credited_sql = f"""
 # What the chunk credited: every non-zero source of every due of the run in the chunk, or,
 # when some were credited before, the entries of this run.
 _owed_sql = f"""
-    SELECT SUM(COALESCE(d.paid_amount, d.amount) + d.subsidy_province + d.subsidy_city
-               + d.subsidy_county + d.collective_subsidy)
-    FROM {DUE} d WHERE {OF_THIS_RUN}
+    SELECT SUM(COALESCE(d.paid_amount, d.amount) + c.subsidy_province + c.subsidy_city
+               + c.subsidy_county + c.collective_subsidy)
+    FROM {THE_DUES} WHERE {OF_THIS_RUN}
 """
 _written_sql = f"""
-    SELECT SUM(e.amount) FROM {DUE} d
-    JOIN {ENTRY} e ON e.due_id = d.id AND e.posting_id = d.posting_id
+    SELECT SUM(e.amount) FROM {THE_DUES}
+    JOIN {ENTRY} e ON e.due_id = d.id AND e.posting_id = c.posting_id
     WHERE {OF_THIS_RUN}
 """
 
 
 def _confirmed(county_prefix: str, year: int):
     return Due.objects.filter(
-        village__pk__startswith=county_prefix, year=year, status=DueStatus.CONFIRMED
+        scheme=SCHEME, village__pk__startswith=county_prefix, year=year, status=DueStatus.CONFIRMED
     )
 
 
@@ -161,6 +166,7 @@ def post_confirmed(*, acting_user, region_code, year: int, progress=None) -> Pos
     # confirmed dues and an empty ledger, nests a scan of the ledger inside every due of the
     # chunk (quadratic: 20 000 dues took 40 s instead of 1.5 s in ``jumin bench collection``)
     refresh_statistics(Due)
+    refresh_statistics(ContributionDue)
     refresh_statistics(AccountEntry)
     first_chunk = True
     while True:
@@ -182,7 +188,7 @@ def post_confirmed(*, acting_user, region_code, year: int, progress=None) -> Pos
             # before its summary still leaves every credited chunk on the record.
             audit.record(
                 actor=acting_user,
-                action=CollectionAction.POSTING_CHUNK,
+                action=PensionAction.POSTING_CHUNK,
                 obj=posting,
                 after={"first_due": low, "last_due": high, **counts},
             )
@@ -202,7 +208,7 @@ def post_confirmed(*, acting_user, region_code, year: int, progress=None) -> Pos
         posting.refresh_from_db()
         audit.record(
             actor=acting_user,
-            action=CollectionAction.POSTING_RUN,
+            action=PensionAction.POSTING_RUN,
             obj=posting,
             after={
                 "county": county.code,
@@ -238,19 +244,20 @@ def _post_chunk(posting, prefix: str, year: int, low: int, high: int, *, now, pa
     # (the UPDATE alone locks in whatever order its plan visits the rows).
     list(
         Due.objects.select_for_update()
-        .filter(pk__gte=low, pk__lte=high, status=DueStatus.CONFIRMED)
+        .filter(pk__gte=low, pk__lte=high, scheme=SCHEME, status=DueStatus.CONFIRMED)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    dues = Due.objects.filter(
-        pk__gte=low,
-        pk__lte=high,
-        year=year,
-        status=DueStatus.CONFIRMED,
-        village__pk__startswith=prefix,
-    ).update(status=DueStatus.POSTED, posted_at=now, posting=posting)
+    chunk = Due.objects.filter(
+        pk__gte=low, pk__lte=high, scheme=SCHEME, year=year, village__pk__startswith=prefix
+    )
+    dues = chunk.transition(DueStep.POST, at=now)
     if not dues:
         return {"dues": 0, "entries": 0, "amount": Decimal("0.00")}
+    # this run's dues: the ones its step just stamped (locked by this transaction until it ends)
+    ContributionDue.objects.filter(due_id__gte=low, due_id__lte=high, posting__isnull=True).filter(
+        due__in=chunk.filter(status=DueStatus.POSTED, posted_at=now)
+    ).update(posting=posting)
     today_db, user_id, now_db = params
     this_run = [posting.pk, low, high]
     entries = 0

@@ -110,7 +110,7 @@ def test_due_reverse_cancels_the_due(staff, posted):
         due_reverse(acting_user=staff[Role.FINANCE], due=due, reason="again")
     assert "只有已记账的才能冲正" in error.value.messages[0]
     # the year may be collected again: a new due for the same person, year and kind
-    make_due(due.plan, due.person, status=DueStatus.OPEN)
+    make_due(due.contribution.plan, due.person, status=DueStatus.OPEN)
 
 
 def test_the_ledger_is_append_only(posted):

@@ -13,6 +13,7 @@ from jumin.core.access import PermissionDeniedForRole
 from jumin.core.models import AuditEntry, Role
 from jumin.pension import rules
 from jumin.pension.models import (
+    ContributionDue,
     ContributionPlan,
     EmployeeSchemeMember,
     Enrolment,
@@ -465,7 +466,7 @@ def test_change_registration_records_before_and_after(tree, staff, plan):
 
 def make_due(person, plan, *, enrolment=None, status=DueStatus.OPEN, grade="100"):
     province, city, county = rules.subsidy_for(plan.grades.all(), Decimal(grade))
-    return Due.objects.create(
+    return ContributionDue.objects.create_due(
         person=person,
         village=person.village,
         enrolment=enrolment,
@@ -546,11 +547,11 @@ def test_grade_choice_reprices_only_the_difference_for_a_government_paid_person(
     difference.refresh_from_db()
     full = rules.subsidy_for(plan.grades.all(), Decimal("500"))
     lowest = rules.subsidy_for(plan.grades.all(), Decimal("100"))
-    assert (difference.grade, difference.amount) == (Decimal("500"), Decimal("400"))
+    assert (difference.contribution.grade, difference.amount) == (Decimal("500"), Decimal("400"))
     assert (
-        difference.subsidy_province,
-        difference.subsidy_city,
-        difference.subsidy_county,
+        difference.contribution.subsidy_province,
+        difference.contribution.subsidy_city,
+        difference.contribution.subsidy_county,
     ) == tuple(a - b for a, b in zip(full, lowest, strict=True))
     services.grade_choose(acting_user=assistant, person=person, year=plan.year, amount="100")
     difference.refresh_from_db()
@@ -566,8 +567,12 @@ def test_grade_choice_reprices_an_open_due(tree, staff, plan):
     )
     due.refresh_from_db()
     grade = plan.grades.get(amount=Decimal("500"))
-    assert (due.grade, due.amount) == (Decimal("500"), Decimal("500"))
-    assert (due.subsidy_province, due.subsidy_city, due.subsidy_county) == (
+    assert (due.contribution.grade, due.amount) == (Decimal("500"), Decimal("500"))
+    assert (
+        due.contribution.subsidy_province,
+        due.contribution.subsidy_city,
+        due.contribution.subsidy_county,
+    ) == (
         grade.subsidy_province,
         grade.subsidy_city,
         grade.subsidy_county,
@@ -588,5 +593,5 @@ def test_grade_choice_refused_once_the_due_is_withheld_or_paid(tree, staff, plan
             acting_user=staff[Role.VILLAGE_ASSISTANT], person=person, year=plan.year, amount="500"
         )
     due.refresh_from_db()
-    assert due.grade == Decimal("100")
+    assert due.contribution.grade == Decimal("100")
     assert not GradeChoice.objects.filter(person=person).exists()

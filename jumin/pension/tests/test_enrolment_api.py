@@ -1,10 +1,11 @@
 """``/api/enrolments``: scoping for every role, idempotent register and grade, acts, errors."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
 
-from jumin.collection.models import DueStatus
+from jumin.collection.models import Due, DueStep
 from jumin.core.models import AuditEntry, Role
 from jumin.pension.models import Enrolment, EnrolmentStatus, GradeChoice
 from jumin.pension.services import enrolment as services
@@ -201,8 +202,13 @@ def test_put_grade_is_idempotent_and_reprices_the_open_due(api, tree, staff, pla
     bad = put(client, "/api/enrolments/grades", {**body, "amount": "850"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "amount"
     assert "可选档次" in bad.json()["message"]
-    due.status = DueStatus.PAID
-    due.save()
+    Due.objects.filter(pk=due.pk).transition(
+        DueStep.CASH_PAID,
+        channel="cash",
+        paid_amount=due.amount,
+        paid_on=datetime.date(plan.year, 3, 1),
+        payment_reference="X-1",
+    )
     locked = put(client, "/api/enrolments/grades", {**body, "amount": "900"})
     assert locked.status_code == 422
     assert "本年度已缴费或正在代扣，不能再改档次" in locked.json()["message"]

@@ -102,9 +102,6 @@ def edit_post(plan, grades, rules=DEFAULT_RULES, **changes):
         "high_grade_subsidy_floor": "60",
         "minimum_age": "16",
         "government_paid_cutoff": "",
-        "deposit_due_day": "25",
-        "township_check_due_day": "28",
-        "county_check_due_day": "30",
         "grades-TOTAL_FORMS": str(len(grades)),
         "grades-INITIAL_FORMS": "0",
         "grades-MIN_NUM_FORMS": "0",
@@ -197,7 +194,7 @@ def test_county_admin_creates_a_blank_plan_once(client, staff, plans):
         ("extreme_poverty", 1),
         ("subsistence_allowance", 2),
     ]
-    assert plan.deposit_due_day == 25 and plan.minimum_age == 16
+    assert plan.minimum_age == 16
     entries = AuditEntry.objects.filter(action="pension.plan.create", object_id=str(plan.pk))
     assert entries.count() == 1
     assert len(entries.get().after["government_paid_rules"]) == 2
@@ -245,7 +242,7 @@ def test_only_the_county_admin_creates_plans(client, staff, plans, role):
 # --------------------------------------------------------------------------- rules and calendar
 
 
-def test_county_admin_edits_government_paid_rules_and_calendar(client, staff, plans):
+def test_county_admin_edits_government_paid_rules_and_eligibility(client, staff, plans):
     plan = plans["county"]
     client.force_login(staff[Role.COUNTY_ADMIN])
     rules = [
@@ -257,20 +254,12 @@ def test_county_admin_edits_government_paid_rules_and_calendar(client, staff, pl
         plan,
         grades,
         rules,
-        deposit_due_day="20",
-        township_check_due_day="24",
-        county_check_due_day="28",
         government_paid_cutoff="2026-12-31",
         minimum_age="18",
     )
     response = client.post(reverse("pension:plan_edit", args=[plan.pk]), data)
     assert response.status_code == 302
     plan.refresh_from_db()
-    assert (plan.deposit_due_day, plan.township_check_due_day, plan.county_check_due_day) == (
-        20,
-        24,
-        28,
-    )
     assert plan.minimum_age == 18 and str(plan.cutoff) == "2026-12-31"
     stored = list(plan.government_paid_rules.values_list("kind", "amount_rule", "amount"))
     assert [(kind, rule, str(amount)) for kind, rule, amount in stored] == [
@@ -279,9 +268,7 @@ def test_county_admin_edits_government_paid_rules_and_calendar(client, staff, pl
     ]
     entry = AuditEntry.objects.get(action="pension.plan.update")
     assert len(entry.before["government_paid_rules"]) == 6
-    assert entry.after["deposit_due_day"] == 20
-    detail = client.get(reverse("pension:plan_detail", args=[plan.pk])).content.decode()
-    assert "20日前缴存，24日前乡镇核对，28日前县级核对" in detail
+    assert entry.after["minimum_age"] == 18
     # the same form sent again changes nothing and writes no second audit entry
     assert client.post(reverse("pension:plan_edit", args=[plan.pk]), data).status_code == 302
     assert AuditEntry.objects.filter(action="pension.plan.update").count() == 1
@@ -318,27 +305,12 @@ def test_county_admin_edits_government_paid_rules_and_calendar(client, staff, pl
         ),
         (
             DEFAULT_RULES,
-            {"deposit_due_day": "28", "township_check_due_day": "28"},
-            "缴存截止日：须早于乡镇核对截止日（28日）",
-        ),
-        (
-            DEFAULT_RULES,
-            {"township_check_due_day": "30", "county_check_due_day": "29"},
-            "乡镇核对截止日：不能晚于县级核对截止日（29日）",
-        ),
-        (
-            DEFAULT_RULES,
-            {"county_check_due_day": "32"},
-            "县级核对截止日：应为每月1日至31日中的一天",
-        ),
-        (
-            DEFAULT_RULES,
             {"government_paid_cutoff": "2020-01-01"},
             "代缴认定截止日：应在2026年或2027年内",
         ),
     ],
 )
-def test_invalid_rules_and_calendar_are_named_and_change_nothing(
+def test_invalid_rules_and_eligibility_are_named_and_change_nothing(
     client, staff, plans, rules, changes, message
 ):
     plan = plans["county"]
@@ -350,7 +322,7 @@ def test_invalid_rules_and_calendar_are_named_and_change_nothing(
     assert message in response.content.decode()
     assert plan.grades.count() == 12 and plan.government_paid_rules.count() == 6
     plan.refresh_from_db()
-    assert plan.deposit_due_day == 25
+    assert plan.minimum_age == 16
     assert not AuditEntry.objects.filter(action="pension.plan.update").exists()
 
 

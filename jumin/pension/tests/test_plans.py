@@ -72,24 +72,18 @@ def params(**changes):
         "high_grade_subsidy_floor": D("60"),
         "minimum_age": 16,
         "government_paid_cutoff": None,
-        "deposit_due_day": 25,
-        "township_check_due_day": 28,
-        "county_check_due_day": 30,
     }
     values.update(changes)
     return PlanParameters(**values)
 
 
-def test_default_calendar_is_valid():
+def test_default_eligibility_is_valid():
     assert plan_errors(params(), GRADES, [], year=2026) == []
 
 
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"deposit_due_day": 0}, "缴存截止日：应为每月1日至31日中的一天"),
-        ({"deposit_due_day": 28}, "缴存截止日：须早于乡镇核对截止日（28日）"),
-        ({"township_check_due_day": 31}, "乡镇核对截止日：不能晚于县级核对截止日（30日）"),
         ({"minimum_age": 0}, "最低参保年龄：应在1至99周岁之间"),
         (
             {"government_paid_cutoff": datetime.date(2027, 1, 1)},
@@ -97,12 +91,11 @@ def test_default_calendar_is_valid():
         ),
     ],
 )
-def test_calendar_errors_name_the_field(changes, message):
+def test_eligibility_errors_name_the_field(changes, message):
     assert message in plan_errors(params(**changes), GRADES, year=2026)
 
 
-def test_township_check_may_fall_on_the_county_day():
-    assert plan_errors(params(township_check_due_day=30), GRADES, year=2026) == []
+def test_the_cutoff_may_fall_in_the_year_before():
     cutoff = datetime.date(2025, 12, 31)
     assert plan_errors(params(government_paid_cutoff=cutoff), GRADES, year=2026) == []
 
@@ -130,14 +123,13 @@ def test_plan_without_subsidy_on_a_grade_is_refused():
     assert "第2行档次（200元）：缺少缴费补贴" in plan_errors(params(), grades)
 
 
-def test_seed_takes_calendar_from_the_file_or_the_defaults(tree):
+def test_seed_takes_eligibility_from_the_file_or_the_defaults(tree):
     data = plan_data_from_file()
     plan, _ = plan_seed(actor=None, year=2026, region_code="340000000000", data=data)
-    assert (plan.minimum_age, plan.deposit_due_day, plan.county_check_due_day) == (16, 25, 30)
+    assert plan.minimum_age == 16
     assert plan.government_paid_cutoff is None
-    data.update(deposit_due_day=20, government_paid_cutoff="2026-06-30")
+    data.update(government_paid_cutoff="2026-06-30")
     county, _ = plan_seed(actor=None, year=2026, region_code="341125000000", data=data)
-    assert county.deposit_due_day == 20
     assert county.cutoff == datetime.date(2026, 6, 30)
 
 

@@ -32,15 +32,22 @@ from django.http import Http404
 from django.utils import timezone
 
 from jumin.collection.models import Due, DueKind, DueStatus
+from jumin.collection.rules import PAID_STATUSES
 from jumin.core.access import in_scope, require, scope
 from jumin.core.models import PREFIX_LENGTH, Region, RegionLevel
 from jumin.core.parsing import year_or_default
-from jumin.pension.models import ContributionGrade, Enrolment, EnrolmentStatus
+from jumin.pension.models import (
+    SCHEME,
+    ContributionDue,
+    ContributionGrade,
+    Enrolment,
+    EnrolmentStatus,
+)
 from jumin.reports.models import CollectionTarget
 
 ENROLLED = (EnrolmentStatus.PAYING, EnrolmentStatus.PAUSED, EnrolmentStatus.RECEIVING)
 PENDING = (EnrolmentStatus.PENDING_TOWNSHIP, EnrolmentStatus.PENDING_COUNTY)
-PAID = (DueStatus.PAID, DueStatus.CONFIRMED, DueStatus.POSTED)
+PAID = PAID_STATUSES
 ZERO = Decimal("0.00")
 
 # (key, Chinese header) of a progress row, in page and export order.
@@ -205,7 +212,9 @@ def progress_report(user, *, year: int, region_code: str | None = None) -> Progr
                 item["pending"],
             )
 
-    dues = scope(Due.objects.filter(year=year, person__village__pk__startswith=prefix), user)
+    dues = scope(
+        Due.objects.filter(scheme=SCHEME, year=year, person__village__pk__startswith=prefix), user
+    )
     lowest = lowest_grade_filter(dues)
     paid = Q(status__in=PAID)
     personal = Q(kind=DueKind.PERSONAL)
@@ -287,9 +296,9 @@ def progress_report(user, *, year: int, region_code: str | None = None) -> Progr
 
 
 def lowest_grade_filter(dues) -> Q:
-    """``grade`` equals the lowest grade of the due's own plan (one small query: the plans
-    of a county's year are few)."""
-    plan_ids = dues.values("plan_id").distinct()
+    """The pension due's grade equals the lowest grade of its own plan (one small query: the
+    plans of a county's year are few)."""
+    plan_ids = ContributionDue.objects.filter(due__in=dues).values("plan_id").distinct()
     lowest = (
         ContributionGrade.objects.filter(plan_id__in=plan_ids)
         .values("plan_id")
@@ -297,7 +306,7 @@ def lowest_grade_filter(dues) -> Q:
     )
     condition = Q(pk__isnull=True)  # matches nothing: no plan, no lowest grade
     for item in lowest:
-        condition |= Q(plan_id=item["plan_id"], grade=item["lowest"])
+        condition |= Q(contribution__plan_id=item["plan_id"], contribution__grade=item["lowest"])
     return condition
 
 

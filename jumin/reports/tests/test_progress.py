@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from jumin.collection.models import Due, DueKind, DueStatus
+from jumin.collection.models import DueKind, DueStatus
 from jumin.core.models import AuditEntry, Role
-from jumin.pension.models import Enrolment, EnrolmentStatus
+from jumin.pension.models import ContributionDue, Enrolment, EnrolmentStatus
 from jumin.pension.services.plans import plan_data_from_file, plan_seed
 from jumin.reports.models import CollectionTarget
 from jumin.reports.queries import progress
@@ -37,7 +37,7 @@ def enrol(person, user, status=EnrolmentStatus.PAYING):
 
 def due(person, plan, *, grade="100", kind=DueKind.PERSONAL, status=DueStatus.PAID, year=YEAR):
     paid = status in (DueStatus.PAID, DueStatus.CONFIRMED, DueStatus.POSTED)
-    return Due.objects.create(
+    return ContributionDue.objects.create_due(
         person=person,
         village=person.village,
         plan=plan,
@@ -148,9 +148,7 @@ def test_page_shows_townships_with_totals_and_links(client, tree, staff, collect
     assert "定城镇" in text and "炉桥镇" in text and "定远县合计" in text
     assert f"region={tree.township_a.code}" in text
     assert "设置各乡镇任务数" in text
-    drill = client.get(
-        reverse("reports:progress"), {"year": YEAR, "region": tree.township_a.code}
-    )
+    drill = client.get(reverse("reports:progress"), {"year": YEAR, "region": tree.township_a.code})
     assert "东门村" in drill.content.decode() and "桥南村" not in drill.content.decode()
 
 

@@ -15,9 +15,7 @@ def _county(user) -> str:
 router = Router(tags=["collection"])
 
 
-@router.get(
-    "", response={200: list[PostingOut], **error_responses(401, 403)}, summary="记账记录"
-)
+@router.get("", response={200: list[PostingOut], **error_responses(401, 403)}, summary="记账记录")
 def postings_endpoint(request):
     rows = queries.posting_list(request.user).order_by("-created_at")[:500]
     return [

@@ -1,5 +1,5 @@
 """``jumin demo-year --county 341125 --year 2026 --seed 2026 [--if-empty]``: a demo
-collection year on the demo county (see ``jumin.collection.demo``)."""
+collection year on the demo county (see ``jumin.reports.demo``)."""
 
 import re
 import time
@@ -7,8 +7,8 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from jumin.collection.demo import demo_year
 from jumin.core.audit import request_context
+from jumin.reports.demo import demo_year
 
 
 def county_code(value: str) -> str:

@@ -7,19 +7,18 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from jumin.collection import bench
 from jumin.collection.models import (
     BankResultFile,
     Due,
     DueKind,
     DueStatus,
     LineResult,
-    Posting,
     WithholdingBatch,
     WithholdingLine,
 )
 from jumin.core.models import AuditEntry
-from jumin.pension.models import AccountEntry, Enrolment, EnrolmentStatus, GradeChoice
+from jumin.pension import bench
+from jumin.pension.models import AccountEntry, Enrolment, EnrolmentStatus, GradeChoice, Posting
 from jumin.people.management.commands.bench import find_areas
 from jumin.people.models import Person
 
@@ -124,7 +123,7 @@ def test_bench_collection_runs_every_step_and_leaves_the_real_rows(tmp_path):
     assert (
         AuditEntry.objects.filter(action="collection.withholding_batch.result_import").count() == 1
     )
-    assert AuditEntry.objects.filter(action="collection.posting.run").count() == 1
+    assert AuditEntry.objects.filter(action="pension.posting.run").count() == 1
 
 
 @pytest.mark.django_db

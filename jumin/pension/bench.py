@@ -1,4 +1,5 @@
-"""``jumin bench collection``: the contribution-collection benchmark (issue 3).
+"""``jumin bench collection``: the contribution-collection benchmark, end to end through the
+pension (its dues and its posting) and collection (withholding batch, bank result).
 
 On N enrollees of the bench county (341125 by default), in one run and one database:
 
@@ -9,7 +10,8 @@ setup (timed, not part of the goals)
 
 measured steps, each after its bare-SQL baseline
     1. ``dues_generate``                         ↔ one ``INSERT … SELECT`` of a personal due
-                                                   per enrollee (enrolment ⋈ person ⋈ grade);
+                                                   per enrollee (enrolment ⋈ person ⋈ grade)
+                                                   and one of its pension row;
     2. ``batch_create`` + ``batch_export``        ↔ ``INSERT … SELECT`` of the lines, one
        (the file written to disk)                  ``UPDATE`` of the dues, a ``SELECT`` of the
                                                    file's columns written with ``csv``;
@@ -46,7 +48,6 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from jumin.collection.bench_faults import FaultsBench
 from jumin.collection.models import (
     Due,
     DueKind,
@@ -56,8 +57,11 @@ from jumin.collection.models import (
     WithholdingLine,
 )
 from jumin.core.models import Role, User
+from jumin.pension.bench_faults import FaultsBench
 from jumin.pension.models import (
+    SCHEME,
     AccountEntry,
+    ContributionDue,
     ContributionPlan,
     Enrolment,
     EnrolmentStatus,
@@ -313,6 +317,26 @@ def run_steps(report, world: World, folder: Path) -> None:
     report.note(f"进程峰值内存 {peak_memory_mb():,.0f} MB")
 
 
+def _bare_lines_sql() -> str:
+    """The lines of a batch as one hand-written statement would pick them: the open personal
+    dues of paying enrollees with a passbook at the bank."""
+    return f"""
+        INSERT INTO {table(WithholdingLine)} (
+            batch_id, line_number, due_id, person_id, village_id, account_number, amount,
+            result, bank_reason
+        )
+        SELECT %s, ROW_NUMBER() OVER (ORDER BY d.village_id, d.id), d.id, d.person_id,
+            d.village_id, p.passbook_number, d.amount, %s, ''
+        FROM {table(Due)} d
+        JOIN {table(Person)} p ON p.id = d.person_id
+        JOIN {table(ContributionDue)} c ON c.due_id = d.id
+        JOIN {table(Enrolment)} e ON e.id = c.enrolment_id
+        WHERE d.year = %s AND d.kind = %s AND d.status = %s AND d.village_id LIKE %s
+          AND e.status = %s AND p.death_date IS NULL
+          AND p.passbook_number <> '' AND p.passbook_bank = %s
+    """
+
+
 def step_dues(report, world: World) -> None:
     from jumin.pension.services.dues import dues_generate
 
@@ -324,12 +348,11 @@ def step_dues(report, world: World) -> None:
         cursor.execute(
             f"""
             INSERT INTO {table(Due)} (
-                person_id, village_id, enrolment_id, plan_id, year, kind, grade, amount,
-                subsidy_province, subsidy_city, subsidy_county, collective_subsidy,
-                government_paid_group, status, channel, payment_reference, created_at
+                person_id, village_id, scheme, year, kind, amount, subsidy, status, channel,
+                payment_reference, created_at
             )
-            SELECT e.person_id, e.village_id, e.id, %s, %s, %s, g.amount, g.amount,
-                g.subsidy_province, g.subsidy_city, g.subsidy_county, 0, '', %s, '', '', %s
+            SELECT e.person_id, e.village_id, %s, %s, %s, g.amount,
+                g.subsidy_province + g.subsidy_city + g.subsidy_county, %s, '', '', %s
             FROM {table(Enrolment)} e
             JOIN {table(Person)} p ON p.id = e.person_id
             LEFT JOIN {table(GradeChoice)} c ON c.person_id = e.person_id AND c.year = %s
@@ -337,7 +360,7 @@ def step_dues(report, world: World) -> None:
             WHERE e.status = %s AND e.village_id LIKE %s AND p.death_date IS NULL
             """,
             [
-                plan.pk,
+                SCHEME,
                 world.year,
                 DueKind.PERSONAL.value,
                 DueStatus.OPEN.value,
@@ -349,11 +372,34 @@ def step_dues(report, world: World) -> None:
                 world.prefix + "%",
             ],
         )
-        return cursor.rowcount
+        made = cursor.rowcount
+        cursor.execute(
+            f"""
+            INSERT INTO {table(ContributionDue)} (
+                due_id, enrolment_id, plan_id, grade, subsidy_province, subsidy_city,
+                subsidy_county, collective_subsidy, government_paid_kind, government_paid_detail
+            )
+            SELECT d.id, e.id, %s, g.amount, g.subsidy_province, g.subsidy_city,
+                g.subsidy_county, 0, '', ''
+            FROM {table(Enrolment)} e
+            JOIN {table(Due)} d ON d.person_id = e.person_id AND d.year = %s AND d.scheme = %s
+            JOIN {grade_table()} g ON g.plan_id = %s AND g.amount = d.amount
+            WHERE e.status = %s AND e.village_id LIKE %s
+            """,
+            [
+                plan.pk,
+                world.year,
+                SCHEME,
+                plan.pk,
+                EnrolmentStatus.PAYING.value,
+                world.prefix + "%",
+            ],
+        )
+        return made
 
     seconds, rows = rolled_back(bare)
-    vacuum(Due)
-    report.step("bare_dues", "1 裸 SQL：INSERT … SELECT 应缴", rows, seconds)
+    vacuum(Due, ContributionDue)
+    report.step("bare_dues", "1 裸 SQL：INSERT … SELECT 应缴及其养老保险行", rows, seconds)
 
     started = time.perf_counter()
     generation = dues_generate(acting_user=None, region_code=world.county.code, year=world.year)
@@ -371,7 +417,7 @@ def _money(value) -> str:
 
 
 def step_batch(report, world: World, folder: Path) -> None:
-    from jumin.collection.withholding.services import _lines_sql, batch_create, batch_export
+    from jumin.collection.withholding.services import batch_create, batch_export
 
     bare_path = folder / "bare-export.csv"
     prefix = world.prefix + "%"
@@ -389,7 +435,7 @@ def step_batch(report, world: World, folder: Path) -> None:
         )
         clock = time.perf_counter()
         cursor.execute(
-            _lines_sql(),
+            _bare_lines_sql(),
             [
                 batch.pk,
                 LineResult.PENDING.value,
@@ -576,7 +622,7 @@ def step_post(report, world: World) -> None:
     ops = connection.ops
     today = ops.adapt_datefield_value(timezone.localdate())
     now = ops.adapt_datetimefield_value(timezone.now())
-    entry, due = table(AccountEntry), table(Due)
+    entry, due, contribution = table(AccountEntry), table(Due), table(ContributionDue)
     prefix = world.prefix + "%"
 
     def bare(cursor) -> int:
@@ -588,7 +634,7 @@ def step_post(report, world: World) -> None:
                     due_id, posting_id, reverses_id, reason, created_by_id, created_at)
                 SELECT d.person_id, d.village_id, d.year, {source}, {amount}, %s, d.id,
                     NULL, NULL, '', NULL, %s
-                FROM {due} d
+                FROM {contribution} c JOIN {due} d ON d.id = c.due_id
                 WHERE d.year = %s AND d.status = %s AND d.village_id LIKE %s AND {amount} <> 0
                 """,
                 [today, now, world.year, DueStatus.PAID.value, prefix],
@@ -602,7 +648,7 @@ def step_post(report, world: World) -> None:
         return rows
 
     seconds, rows = rolled_back(bare)
-    vacuum(Due, AccountEntry)
+    vacuum(Due, ContributionDue, AccountEntry)
     report.step("bare_post", "4 裸 SQL：每个来源一条 INSERT … SELECT + UPDATE 应缴", rows, seconds)
 
     started = time.perf_counter()

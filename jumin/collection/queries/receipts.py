@@ -13,7 +13,7 @@ from jumin.collection.models import (
     ReceiptHandover,
     ReceiptStatus,
 )
-from jumin.collection.services import ISSUABLE_KINDS
+from jumin.collection.services.receipts import ISSUABLE_KINDS
 from jumin.core.access import get_scoped_or_404, require, scope, scope_flag
 from jumin.core.models import Region, RegionLevel
 from jumin.people import queries as people_queries

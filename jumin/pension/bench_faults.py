@@ -48,7 +48,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from jumin.collection.registry import CollectionAction
+from jumin.pension.registry import PensionAction
 
 COUNTY = "341125"
 COUNTY_CODE = "341125000000"
@@ -369,15 +369,9 @@ def _confirm(folder: Path) -> dict:
 def fingerprint(databases, name: str) -> dict:
     """What must be equal after an interrupted-and-resumed run and an uninterrupted one,
     read with plain SQL on the copy (this process's own Django connection is elsewhere)."""
-    from jumin.collection.models import (
-        BankResultFile,
-        Due,
-        DueGeneration,
-        Posting,
-        WithholdingLine,
-    )
+    from jumin.collection.models import BankResultFile, Due, WithholdingLine
     from jumin.core.models import AuditEntry, JobRun
-    from jumin.pension.models import AccountEntry
+    from jumin.pension.models import AccountEntry, ContributionDue, DueGeneration, Posting
     from jumin.people.models import Household, Person
 
     table = {
@@ -386,6 +380,7 @@ def fingerprint(databases, name: str) -> dict:
             Person,
             Household,
             Due,
+            ContributionDue,
             DueGeneration,
             WithholdingLine,
             BankResultFile,
@@ -405,11 +400,13 @@ def fingerprint(databases, name: str) -> dict:
             return rows(sql, params)[0][0]
 
         person, due, entry = table[Person], table[Due], table[AccountEntry]
-        made_dues = one(f"SELECT COUNT(*) FROM {due} WHERE generation_id IS NOT NULL")
+        made_dues = one(
+            f"SELECT COUNT(*) FROM {table[ContributionDue]} WHERE generation_id IS NOT NULL"
+        )
         posted_entries = one(f"SELECT COUNT(*) FROM {entry} WHERE posting_id IS NOT NULL")
         audits = rows(
             f"SELECT action, after FROM {table[AuditEntry]} WHERE action IN (%s, %s)",
-            (CollectionAction.DUES_CHUNK, CollectionAction.POSTING_CHUNK),
+            (PensionAction.DUES_CHUNK, PensionAction.POSTING_CHUNK),
         )
         return {
             "persons": one(f"SELECT COUNT(*) FROM {person}"),
@@ -458,11 +455,10 @@ def fingerprint(databases, name: str) -> dict:
                 f"FROM {table[DueGeneration]}"
             )
             == made_dues,
-            "dues_audit_honest": _audit_sum(audits, CollectionAction.DUES_CHUNK, "made")
-            == made_dues,
+            "dues_audit_honest": _audit_sum(audits, PensionAction.DUES_CHUNK, "made") == made_dues,
             "postings_honest": one(f"SELECT COALESCE(SUM(entry_count), 0) FROM {table[Posting]}")
             == posted_entries,
-            "posting_audit_honest": _audit_sum(audits, CollectionAction.POSTING_CHUNK, "entries")
+            "posting_audit_honest": _audit_sum(audits, PensionAction.POSTING_CHUNK, "entries")
             == posted_entries,
         }
 
@@ -547,7 +543,7 @@ class Databases:
 
     def shell(self, name: str, step: str, folder: Path) -> dict:
         code = (
-            "from jumin.collection.bench_faults import prepare_in_child; "
+            "from jumin.pension.bench_faults import prepare_in_child; "
             f"prepare_in_child({step!r}, {str(folder)!r})"
         )
         outcome = self.cli(name, ["shell", "-c", code], check=True)

@@ -15,6 +15,7 @@ from jumin.collection.models import (
     Due,
     DueKind,
     DueStatus,
+    DueStep,
     Receipt,
     ReceiptBook,
     ReceiptHandover,
@@ -273,12 +274,13 @@ def receipt_issue(
                 )
         except IntegrityError:
             raise _error("number", f"票号{book.series}-{number}已使用", code="used") from None
-        due.status = DueStatus.PAID
-        due.channel = Channel.CASH
-        due.paid_amount = amount
-        due.paid_on = issued_on
-        due.payment_reference = receipt_reference(receipt)
-        due.save(update_fields=["status", "channel", "paid_amount", "paid_on", "payment_reference"])
+        Due.objects.filter(pk=due.pk).transition(
+            DueStep.CASH_PAID,
+            channel=Channel.CASH,
+            paid_amount=amount,
+            paid_on=issued_on,
+            payment_reference=receipt_reference(receipt),
+        )
         if book.status == BookStatus.IN_STOCK:
             book.status = BookStatus.IN_USE
             book.save(update_fields=["status"])
@@ -330,14 +332,7 @@ def receipt_void(*, acting_user, receipt: Receipt, reason: str) -> Receipt:
                 raise _error(
                     "receipt", f"该票据对应的应缴记录已是“{due.get_status_display()}”，不能作废"
                 )
-            due.status = DueStatus.OPEN
-            due.channel = ""
-            due.paid_amount = None
-            due.paid_on = None
-            due.payment_reference = ""
-            due.save(
-                update_fields=["status", "channel", "paid_amount", "paid_on", "payment_reference"]
-            )
+            Due.objects.filter(pk=due.pk).transition(DueStep.RECEIPT_VOID)
         receipt.status = ReceiptStatus.VOIDED
         receipt.void_reason = reason
         receipt.save(update_fields=["status", "void_reason"])

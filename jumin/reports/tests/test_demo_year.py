@@ -9,9 +9,10 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count
 
-from jumin.collection.demo import BOOK_SERIES, chance, demo_year
-from jumin.collection.models import ReceiptBook, ReceiptHandover
+from jumin.collection.demo import BOOK_SERIES
+from jumin.collection.models import Due, ReceiptBook, ReceiptHandover
 from jumin.core.models import AuditEntry, Region, RegionLevel, Role, User
+from jumin.pension.demo import chance
 from jumin.pension.models import (
     ContributionPlan,
     Enrolment,
@@ -21,6 +22,7 @@ from jumin.pension.models import (
 )
 from jumin.people.models import Person
 from jumin.people.rules import age_on
+from jumin.reports.demo import demo_year
 from jumin.reports.models import CollectionTarget
 from jumin.testing.factories import HouseholdFactory, PersonFactory
 
@@ -149,7 +151,7 @@ def test_targets_and_receipt_books_are_handed_down(county):
     assert holders == ["township_clerk", "village_assistant", "village_assistant"]
     assert ReceiptHandover.objects.count() == 5
     assert AuditEntry.objects.filter(action="collection.receipt_book.handover").count() == 5
-    entry = AuditEntry.objects.get(action="collection.demo.year")
+    entry = AuditEntry.objects.get(action="reports.demo.year")
     assert entry.after["books"] == 3 and entry.after["paying"] > 0
 
 
@@ -160,7 +162,7 @@ def test_running_again_adds_nothing(county):
     assert counts() == first
     assert "已有参保登记" in run(if_empty=True)
     assert counts() == first
-    assert AuditEntry.objects.filter(action="collection.demo.year").count() == 1
+    assert AuditEntry.objects.filter(action="reports.demo.year").count() == 1
 
 
 def test_the_same_seed_gives_the_same_year(county):
@@ -183,7 +185,7 @@ def test_the_same_seed_gives_the_same_year(county):
 
 def test_passbook_banks_when_the_person_model_has_them(county):
     run()
-    entry = AuditEntry.objects.get(action="collection.demo.year")
+    entry = AuditEntry.objects.get(action="reports.demo.year")
     fields = {field.name for field in Person._meta.get_fields()}
     if "passbook_bank" not in fields:
         assert entry.after["passbook_banks"] == 0
@@ -215,20 +217,9 @@ def test_county_without_people_is_refused(tree):
     assert not Enrolment.objects.exists()
 
 
-def test_dues_job_is_called_when_installed(county, monkeypatch):
-    import sys
-    import types
-
-    calls = []
-
-    def dues_generate(*, acting_user, region_code, year, progress=None):
-        calls.append((acting_user.username, region_code, year))
-        return types.SimpleNamespace(personal_created=7, government_paid_created=2)
-
-    module = types.ModuleType("jumin.pension.services.dues")
-    module.dues_generate = dues_generate
-    monkeypatch.setitem(sys.modules, "jumin.pension.services.dues", module)
+def test_the_years_dues_are_made_by_the_pensions_dues_job(county):
     output = run()
-    assert calls == [("county_clerk", "341125000000", YEAR)]
-    assert "应缴记录：新生成 9 条" in output
-    assert AuditEntry.objects.get(action="collection.demo.year").after["dues"] == 9
+    made = Due.objects.filter(scheme="pension", year=YEAR).count()
+    assert made > 0
+    assert f"应缴记录：新生成 {made} 条" in output
+    assert AuditEntry.objects.get(action="reports.demo.year").after["dues"] == made
