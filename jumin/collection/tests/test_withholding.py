@@ -3,13 +3,16 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from jumin.collection.models import (
     BankResultFile,
     BatchStatus,
     Channel,
     Due,
+    DueKind,
     DueStatus,
     LineResult,
     WithholdingLine,
@@ -23,6 +26,7 @@ from jumin.collection.withholding.formats import (
 )
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.models import AuditEntry, Role
+from jumin.pension.models import Enrolment, EnrolmentStatus
 from jumin.pension.services.dues import dues_generate
 
 from .dues_testing import YEAR, enrol, seed_plan
@@ -278,3 +282,21 @@ def test_no_dues_no_batch_and_scoping(tree, staff, county_dues):
         services.batch_export(acting_user=elsewhere, batch=batch)
     with pytest.raises(Http404):
         services.result_import(acting_user=elsewhere, batch=batch, file_name="x", data=b"x")
+
+
+def test_a_batch_takes_the_payers_the_scheme_names_with_the_same_statements_for_any_size(
+    tree, staff, county_dues
+):
+    """The pension keeps a paused enrollee's due out of bank withholding (its ``bank_payers``);
+    one line or three, the batch is the same handful of statements."""
+    Enrolment.objects.filter(person=county_dues[0]).update(status=EnrolmentStatus.PAUSED)
+    counted = {}
+    for bank in ("邮储银行", BANK):
+        with CaptureQueriesContext(connection) as queries:
+            batch = create(staff, bank=bank)
+        counted[batch.line_count] = len(queries)
+    assert sorted(counted) == [1, 3]
+    assert counted[1] == counted[3]
+    assert not WithholdingLine.objects.filter(person=county_dues[0]).exists()
+    paused_due = Due.objects.get(person=county_dues[0], kind=DueKind.PERSONAL)
+    assert paused_due.status == DueStatus.OPEN

@@ -6,14 +6,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from jumin.collection.models import Channel, Due, DueKind, DueStatus, DueStep
+from jumin.collection.tests.dues_testing import YEAR, enrol, seed_plan
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.jobs import Progress
 from jumin.core.models import AuditEntry, JobRun, Role
 from jumin.pension.models import EnrolmentStatus
 from jumin.pension.services.dues import back_payment_due_create, dues_generate
 from jumin.testing.factories import SpecialStatusFactory
-
-from .dues_testing import YEAR, enrol, seed_plan
 
 D = Decimal
 

@@ -12,6 +12,7 @@ from django.db.models import Sum
 from django.urls import reverse
 
 from jumin.collection.models import Due, DueKind
+from jumin.collection.tests.dues_testing import YEAR, enrol, seed_plan
 from jumin.core.jobs import QUEUES
 from jumin.core.models import AuditEntry, JobRun, JobStatus, Role
 from jumin.pension.jobs import DUES_JOB, POSTING_JOB, county_year_key, run_dues_generation
@@ -20,8 +21,6 @@ from jumin.pension.services import dues as dues_module
 from jumin.pension.services.dues import dues_generate
 from jumin.testing.concurrency import postgres_only, run_together
 from jumin.testing.factories import SpecialStatusFactory
-
-from .dues_testing import YEAR, enrol, seed_plan
 
 IMMEDIATE = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": QUEUES}
