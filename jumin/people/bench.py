@@ -42,6 +42,8 @@ from jumin.people.demo import (
 )
 from jumin.people.fields import Kind
 from jumin.people.models import Person, RosterImport
+from jumin.people.queries.persons import person_search
+from jumin.people.services.roster_import_batch import import_roster_file
 
 # The roster's columns: every importable field of the spec, under its canonical header.
 ROSTER_HEADERS = tuple(f.roster_header for f in fields.IMPORTED)
@@ -146,8 +148,6 @@ class RegistryBench:
         self._goals(report)
 
     def _import(self, report, path, county, key, label, show_progress) -> RosterImport:
-        from jumin.people.services.roster_import_batch import import_roster_file
-
         run = JobRun.objects.create(kind="roster_import", region=county)
         progress = cli_progress(run) if show_progress else Progress(run)
         started = time.perf_counter()
@@ -353,8 +353,6 @@ def time_id_lookups(id_numbers: list[str]) -> list[float]:
 
 def time_name_lookups(viewer, prefixes: list[str]) -> list[float]:
     """Milliseconds of each name-prefix search as the search page runs it (scoped, 50 rows)."""
-    from jumin.people.queries.persons import person_search
-
     timings = []
     for prefix in prefixes:
         started = time.perf_counter()

@@ -10,6 +10,7 @@ from jumin.core.models import Region
 from jumin.core.text import is_ascii_digits
 from jumin.people.models import Household, Person
 from jumin.people.registry import PeopleAction
+from jumin.people.rules import IdNumberError, convert_15_to_18
 
 
 def person_list(user) -> QuerySet:
@@ -28,8 +29,6 @@ def person_search(user, text: str, *, limit: int = 50) -> QuerySet:
         return persons.none()
     if is_ascii_digits(text[0]):
         if len(text) in (15, 18):
-            from jumin.people.rules import IdNumberError, convert_15_to_18
-
             try:
                 full = convert_15_to_18(text) if len(text) == 15 else text
             except (IdNumberError, ValueError):

@@ -1,4 +1,6 @@
-"""Writes of the people app, one module per entity. Other apps call them from here."""
+"""Writes of the people app, one module per entity. Other apps call the person writes from here;
+the roster import (``roster_imports``, ``roster_import_batch``) is imported by its module, which
+reads files through ``formats`` (and ``formats`` checks rows with ``persons``)."""
 
 from jumin.people.services.duplicates import duplicate_review_record
 from jumin.people.services.persons import (
@@ -7,7 +9,6 @@ from jumin.people.services.persons import (
     person_update,
     today,
 )
-from jumin.people.services.roster_imports import roster_import_submit
 from jumin.people.services.statuses import special_status_add, special_status_end
 
 __all__ = [
@@ -15,7 +16,6 @@ __all__ = [
     "duplicate_review_record",
     "person_create",
     "person_update",
-    "roster_import_submit",
     "special_status_add",
     "special_status_end",
     "today",

@@ -12,9 +12,10 @@ from ninja import File, Form, Router, Status, UploadedFile
 
 from jumin.core.api import error_responses
 from jumin.core.text import is_ascii_digits
-from jumin.people import queries, services
+from jumin.people import queries
 from jumin.people.api.schemas import ERRORS_IN_ANSWER, ImportErrorOut, ImportOut
 from jumin.people.formats.roster_workbooks import errors_path, errors_workbook_bytes
+from jumin.people.services import roster_imports
 
 router = Router(tags=["imports"])
 
@@ -74,7 +75,7 @@ def import_out(request, roster_import) -> ImportOut:
 )
 def import_create_endpoint(request, file: File[UploadedFile], mode: Form[str]):
     mode = (mode or "").strip().replace("-", "_")
-    roster_import, started = services.roster_import_submit(
+    roster_import, started = roster_imports.roster_import_submit(
         acting_user=request.user, upload=file, mode=mode
     )
     roster_import = queries.roster_import_get(request.user, roster_import.pk)

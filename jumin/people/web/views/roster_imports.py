@@ -16,12 +16,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from jumin.core.forms import add_errors
 from jumin.core.models import JobStatus
 from jumin.core.pages import page
-from jumin.people import queries, services
+from jumin.people import queries
 from jumin.people.formats.roster_workbooks import (
     errors_path,
     errors_workbook_bytes,
     template_workbook,
 )
+from jumin.people.services import roster_imports
 from jumin.people.services.roster_import_batch import (
     OUTCOME_IMPORTED,
     OUTCOME_REFUSED,
@@ -42,7 +43,7 @@ def import_start(request):
         form = RosterImportForm()
     if form.is_bound and form.is_valid():
         try:
-            roster_import, started = services.roster_import_submit(
+            roster_import, started = roster_imports.roster_import_submit(
                 acting_user=request.user,
                 upload=form.cleaned_data["file"],
                 mode=form.cleaned_data["mode"],
