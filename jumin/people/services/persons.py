@@ -220,13 +220,12 @@ def person_update(*, acting_user, person: Person, data: dict, reason: str = "") 
     require(acting_user, "person.edit")
     person = Person.objects.select_for_update().get(pk=person.pk)
     before = snapshot(person)
-    merged = {"id_number": person.id_number}
-    merged.update({f.name: stored_value(person, f) for f in EDITABLE})
+    merged = {f.name: stored_value(person, f) for f in EDITABLE}
     # sex and birth date may be sent to be checked against the ID number, never to change it
     merged.update(
         {key: value for key, value in data.items() if key in merged or key in IDENTITY_CHECKED}
     )
-    merged["id_number"] = person.id_number
+    merged["id_number"] = person.id_number  # not editable here
     clean, errors = clean_person_fields(merged, on=today())
     village = None
     if "village_id" not in errors:
