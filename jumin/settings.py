@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "jumin.pension",
     "jumin.collection",
     "jumin.reports",
+    "jumin.bench",
 ]
 
 MIDDLEWARE = [

@@ -97,8 +97,8 @@ def test_every_staff_download_uses_the_helper():
         "jumin/collection/withholding/formats.py": "bank file formats (partners' fixed formats)",
         "jumin/people/formats/roster_samples.py": "sample rosters for tests and the bench",
         "jumin/people/formats/roster_workbooks.py": "the blank roster template: constants, bold headers",
-        "jumin/people/bench.py": "benchmark input files",
-        "jumin/pension/bench.py": "benchmark input files",
+        "jumin/bench/people.py": "benchmark input files",
+        "jumin/bench/collection.py": "benchmark input files",
     }
     root = pathlib.Path(jumin.__file__).parent
     found = set()

@@ -12,7 +12,7 @@ suspected duplicates. Everything comes from one ``random.Random(seed)`` and the 
   ``insert_rows``) in one transaction with one ``demo.generate`` audit entry, and the demo
   staff accounts.
 
-The benchmark (``jumin.people.bench``) reuses the generator to write a roster file.
+The benchmark (``jumin.bench.people``) reuses the generator to write a roster file.
 """
 
 from jumin.people.demo.county import (

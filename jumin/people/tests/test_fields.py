@@ -8,8 +8,9 @@ import io
 import openpyxl
 import pytest
 
+from jumin.bench import people as bench
 from jumin.core.models import Role
-from jumin.people import bench, fields
+from jumin.people import fields
 from jumin.people.api import schemas
 from jumin.people.demo import PersonRow
 from jumin.people.fields import Kind

@@ -11,9 +11,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from jumin.bench import people as bench
+from jumin.bench.management.commands.bench import find_areas, percentile
 from jumin.core.models import AuditEntry
-from jumin.people import bench, demo
-from jumin.people.management.commands.bench import find_areas, percentile
+from jumin.people import demo
 from jumin.people.models import Person, RosterImport
 from jumin.people.rules import parse_id_number
 

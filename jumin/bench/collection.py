@@ -32,7 +32,7 @@ makes a second due for government-paid persons above the paid grade, which the p
 does not know about.
 
 The measured functions run as the system (``acting_user=None``) without progress reporting.
-The command (``jumin.people.management.commands.bench``) finds this area through
+The command (``jumin.bench.management.commands.bench``) finds this area through
 ``BENCH_AREAS``.
 """
 
@@ -48,6 +48,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from jumin.bench.faults import FaultsBench
 from jumin.collection.models import (
     Due,
     DueKind,
@@ -57,7 +58,6 @@ from jumin.collection.models import (
     WithholdingLine,
 )
 from jumin.core.models import Role, User
-from jumin.pension.bench_faults import FaultsBench
 from jumin.pension.models import (
     SCHEME,
     AccountEntry,

@@ -13,9 +13,9 @@ Steps, in one run and one database:
    name prefixes of one and two characters through ``queries.person_search`` as a county
    administrator sees it (scoped, first 50).
 
-The command (``jumin.people.management.commands.bench``) finds this area through
+The command (``jumin.bench.management.commands.bench``) finds this area through
 ``BENCH_AREAS`` and hands it a report to record steps and latencies; other apps add areas
-the same way (``jumin/<app>/bench.py`` with its own ``BENCH_AREAS``).
+the same way (a module of ``jumin.bench`` with its own ``BENCH_AREAS``).
 """
 
 import csv

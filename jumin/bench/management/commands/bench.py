@@ -4,9 +4,9 @@ jumin bench registry --people 1000000       the people registry (generate, impor
 jumin bench registry --people 300 --in-place
 
 An area is an object with ``name``, ``help``, ``add_arguments(parser)`` and
-``run(*, report, options)``, listed in ``BENCH_AREAS`` of a ``bench`` module of any jumin app
-(``jumin/people/bench.py``; later ``jumin/collection/bench.py`` for ``jumin bench collection``).
-The command finds them, prepares the database and prints the report.
+``run(*, report, options)``, listed in ``BENCH_AREAS`` of a module of ``jumin.bench``, one module
+per part of the system (``people.py`` for ``registry``, ``collection.py``, ``faults.py``). The
+command finds them, prepares the database and prints the report.
 
 By default a benchmark runs in a dedicated database created for the run and dropped after it
 (PostgreSQL: ``<database>_bench`` on the same server; SQLite: ``<file>-bench.sqlite3`` next to
@@ -18,13 +18,13 @@ import contextlib
 import json
 import math
 import os
+import pkgutil
 import platform
 import statistics
 import sys
 from importlib import import_module
 from pathlib import Path
 
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
@@ -33,18 +33,14 @@ from jumin.core.audit import request_context
 
 
 def find_areas() -> dict:
-    """Every benchmark area of the installed jumin apps, by name."""
+    """Every benchmark area of the modules of ``jumin.bench``, by name."""
+    import jumin.bench
+
     areas = {}
-    for app_config in apps.get_app_configs():
-        if not app_config.name.startswith("jumin."):
+    for module_info in pkgutil.iter_modules(jumin.bench.__path__):
+        if module_info.ispkg:
             continue
-        module_name = f"{app_config.name}.bench"
-        try:
-            module = import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name == module_name:
-                continue
-            raise
+        module = import_module(f"jumin.bench.{module_info.name}")
         for area in getattr(module, "BENCH_AREAS", ()):
             areas[area.name] = area
     return areas

@@ -7,6 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from jumin.bench import collection as bench
+from jumin.bench.management.commands.bench import find_areas
 from jumin.collection.models import (
     BankResultFile,
     Due,
@@ -17,9 +19,7 @@ from jumin.collection.models import (
     WithholdingLine,
 )
 from jumin.core.models import AuditEntry
-from jumin.pension import bench
 from jumin.pension.models import AccountEntry, Enrolment, EnrolmentStatus, GradeChoice, Posting
-from jumin.people.management.commands.bench import find_areas
 from jumin.people.models import Person
 
 PEOPLE = 300

@@ -7,7 +7,7 @@ The copies are SQLite files in a temporary folder, or databases on the PostgreSQ
 when the suite runs on PostgreSQL.
 """
 
-from jumin.pension.bench_faults import OPERATIONS, compare, run_faults
+from jumin.bench.faults import OPERATIONS, compare, run_faults
 
 
 def test_killed_jobs_run_again_end_where_uninterrupted_runs_end():

@@ -543,7 +543,7 @@ class Databases:
 
     def shell(self, name: str, step: str, folder: Path) -> dict:
         code = (
-            "from jumin.pension.bench_faults import prepare_in_child; "
+            "from jumin.bench.faults import prepare_in_child; "
             f"prepare_in_child({step!r}, {str(folder)!r})"
         )
         outcome = self.cli(name, ["shell", "-c", code], check=True)
