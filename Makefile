@@ -46,8 +46,11 @@ demo: $(STAMP)
 	  $(BIN)/jumin worker --no-reload --queue-name county & county=$$!; \
 	  $(BIN)/jumin runserver $(DEMO_ADDRESS) --noreload
 
+# The import contracts (pyproject.toml [tool.importlinter]): apps depend one way, toward core,
+# and domain code never imports the web or the API.
 test: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
 
 # The same suite on PostgreSQL: make test-postgres DATABASE_URL=postgres://postgres@127.0.0.1:5432/jumin
@@ -62,6 +65,7 @@ test-browser: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff format --check $(LINTED)
 
 format: $(STAMP)
