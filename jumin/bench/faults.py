@@ -1,5 +1,5 @@
 """``jumin bench faults``: kill the long jobs at random points, run them again, and check that
-the data ends exactly where an uninterrupted run leaves it (issue 7, "reliability checks").
+the data ends exactly where an uninterrupted run leaves it.
 
 Four operations, each run as its CLI command in a child process, as an operator would:
 

@@ -1,4 +1,4 @@
-"""Kill-and-resume in CI (issue 7, "reliability checks to keep"): a handful of kills of the
+"""Kill-and-resume in CI: a handful of kills of the
 roster import, the dues generation, the bank result import and the posting — each command
 killed with SIGKILL in a child process, at a named point or after a random delay, and run
 again — end exactly where an uninterrupted run does. ``jumin bench faults`` runs a hundred.

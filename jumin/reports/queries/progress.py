@@ -15,7 +15,7 @@ reports in ``seed/`` (see ``PROGRESS_COLUMNS``):
 - 最低档占比: of the persons paying a personal due, those at the plan's lowest grade;
 - 政府代缴人数: persons with a government-paid due of the year (not cancelled).
 
-Every count is by where the person lives now (decision, issue 7): a person the county moved to
+Every count is by where the person lives now (a decision): a person the county moved to
 another township counts there, with what they paid before the move — progress measures the
 people a township serves against its target. The cash a township took stays its own in its
 receipts, deposits and monthly reconciliation (``reconciliation``), which follow the money.
