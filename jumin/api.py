@@ -9,6 +9,7 @@ staff sessions and API tokens, the callers it describes (others get the 401 JSON
 
 import functools
 import http
+import re
 
 from django.contrib.auth.views import redirect_to_login
 from django.utils.module_loading import import_string
@@ -44,14 +45,27 @@ def generic_error_answers(operation: dict) -> list[int]:
     return statuses
 
 
+def operation_id(method: str, path: str, prefix: str = "/api/") -> str:
+    """An operation's id from its method and path (``GET /api/persons/{id_number}`` →
+    ``get_persons_id_number``): stable while the path is, wherever the code behind it lives
+    (ninja's own id is the Python module and function, which a move would change)."""
+    if path.startswith(prefix):
+        path = path[len(prefix) :]
+    words = re.findall(r"[A-Za-z0-9]+", path)
+    return "_".join([method.lower(), *words]) if words else method.lower()
+
+
 class JuminAPI(NinjaAPI):
     """Lists on every operation the error answers the shared machinery gives (ninja's 400 for
-    a body it cannot parse, 401, 422), so no router has to remember them."""
+    a body it cannot parse, 401, 422), so no router has to remember them; names each
+    operation by its method and path (``operation_id``)."""
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        for operations in document["paths"].values():
-            for operation in operations.values():
+        prefix = "/api/" if path_prefix is None else path_prefix
+        for path, operations in document["paths"].items():
+            for method, operation in operations.items():
+                operation["operationId"] = operation_id(method, path, prefix)
                 responses = operation.setdefault("responses", {})
                 for status in generic_error_answers(operation):
                     if status not in responses and str(status) not in responses:

@@ -44,7 +44,8 @@ def api_surface() -> dict[str, list[str]]:
     surface = {}
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
-            items = [f"param:{p['in']}:{p['name']}" for p in operation.get("parameters", [])]
+            items = [f"id:{operation['operationId']}"]
+            items += [f"param:{p['in']}:{p['name']}" for p in operation.get("parameters", [])]
             body = operation.get("requestBody", {}).get("content", {})
             for content in body.values():
                 items += [f"in:{f}" for f in _schema_fields(document, content.get("schema", {}))]
@@ -100,6 +101,16 @@ def _check(name: str, now):
 
 def test_every_api_path_and_field_of_the_snapshot_is_still_there():
     _check("openapi", api_surface())
+
+
+def test_operation_ids_are_unique_and_follow_the_path():
+    document = api.get_openapi_schema(path_prefix="/api/")
+    ids = [op["operationId"] for ops in document["paths"].values() for op in ops.values()]
+    assert len(ids) > 50
+    assert len(ids) == len(set(ids))
+    assert document["paths"]["/api/persons/{person_id}"]["get"]["operationId"] == (
+        "get_persons_person_id"
+    )
 
 
 def test_every_page_url_of_the_snapshot_is_still_there():
