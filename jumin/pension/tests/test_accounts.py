@@ -7,25 +7,29 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from jumin.collection.models import DueStatus
-from jumin.collection.tests.reconciliation_testing import (
-    YEAR,
-    make_due,
-    paying_person,
-    seed_plan,
-)
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.models import AuditEntry, Role
 from jumin.pension.accounts import account_summary, due_reverse, entry_reverse
 from jumin.pension.models import AccountEntry
 from jumin.pension.services.posting import post_confirmed
+from jumin.pension.tests.factories import YEAR, EnrolmentFactory, PensionDueFactory, PlanFactory
 
 
 @pytest.fixture
 def posted(tree, staff):
-    plan = seed_plan()
-    person = paying_person(tree.village_a1, staff)
-    due = make_due(plan, person, status=DueStatus.CONFIRMED, subsidies=("30.00", "10.00", "5.00"))
-    older = make_due(plan, person, status=DueStatus.CONFIRMED, amount="100.00", year=YEAR - 1)
+    plan = PlanFactory()
+    person = EnrolmentFactory(village=tree.village_a1).person
+    due = PensionDueFactory(
+        plan=plan,
+        person=person,
+        subsidy_province="30.00",
+        subsidy_city="10.00",
+        subsidy_county="5.00",
+        status=DueStatus.CONFIRMED,
+    )
+    older = PensionDueFactory(
+        plan=plan, person=person, amount="100.00", year=YEAR - 1, status=DueStatus.CONFIRMED
+    )
     post_confirmed(acting_user=None, region_code="341125", year=YEAR)
     post_confirmed(acting_user=None, region_code="341125", year=YEAR - 1)
     due.refresh_from_db()
@@ -110,7 +114,7 @@ def test_due_reverse_cancels_the_due(staff, posted):
         due_reverse(acting_user=staff[Role.FINANCE], due=due, reason="again")
     assert "只有已记账的才能冲正" in error.value.messages[0]
     # the year may be collected again: a new due for the same person, year and kind
-    make_due(due.contribution.plan, due.person, status=DueStatus.OPEN)
+    PensionDueFactory(plan=due.contribution.plan, person=due.person, status=DueStatus.OPEN)
 
 
 def test_the_ledger_is_append_only(posted):

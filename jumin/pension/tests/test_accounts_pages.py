@@ -7,24 +7,26 @@ import pytest
 from django.urls import reverse
 
 from jumin.collection.models import DueStatus
-from jumin.collection.tests.reconciliation_testing import (
-    YEAR,
-    make_due,
-    paying_person,
-    seed_plan,
-)
 from jumin.core.models import AuditEntry, Role
 from jumin.core.services.tokens import token_create
 from jumin.pension.models import AccountEntry
 from jumin.pension.services.posting import post_confirmed
+from jumin.pension.tests.factories import YEAR, EnrolmentFactory, PensionDueFactory, PlanFactory
 from jumin.testing.factories import StaffFactory
 
 
 @pytest.fixture
 def account(tree, staff):
-    plan = seed_plan()
-    person = paying_person(tree.village_a1, staff)
-    make_due(plan, person, status=DueStatus.CONFIRMED, subsidies=("30.00", "0", "0"))
+    plan = PlanFactory()
+    person = EnrolmentFactory(village=tree.village_a1).person
+    PensionDueFactory(
+        plan=plan,
+        person=person,
+        subsidy_province="30.00",
+        subsidy_city="0",
+        subsidy_county="0",
+        status=DueStatus.CONFIRMED,
+    )
     post_confirmed(acting_user=None, region_code="341125", year=YEAR)
     return person
 

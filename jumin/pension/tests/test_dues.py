@@ -6,12 +6,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from jumin.collection.models import Channel, Due, DueKind, DueStatus, DueStep
-from jumin.collection.tests.dues_testing import YEAR, enrol, seed_plan
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.jobs import Progress
 from jumin.core.models import AuditEntry, JobRun, Role
 from jumin.pension.models import EnrolmentStatus
 from jumin.pension.services.dues import back_payment_due_create, dues_generate
+from jumin.pension.tests.factories import YEAR, EnrolmentFactory, PlanFactory
 from jumin.testing.factories import SpecialStatusFactory
 
 D = Decimal
@@ -28,12 +28,16 @@ def due_of(person, kind=DueKind.PERSONAL):
 
 
 def test_paying_only_with_grade_choice_or_lowest_and_subsidies(tree, staff):
-    seed_plan()
-    lowest = enrol(tree.village_a1, staff)
-    chosen = enrol(tree.village_b2, staff, grade=D("500"))
-    paused = enrol(tree.village_a1, staff, status=EnrolmentStatus.PAUSED)
-    pending = enrol(tree.village_a1, staff, status=EnrolmentStatus.PENDING_COUNTY)
-    dead = enrol(tree.village_a2, staff, death_date=datetime.date(2025, 5, 1))
+    PlanFactory()
+    lowest = EnrolmentFactory(village=tree.village_a1).person
+    chosen = EnrolmentFactory(village=tree.village_b2, grade=D("500")).person
+    paused = EnrolmentFactory(village=tree.village_a1, status=EnrolmentStatus.PAUSED).person
+    pending = EnrolmentFactory(
+        village=tree.village_a1, status=EnrolmentStatus.PENDING_COUNTY
+    ).person
+    dead = EnrolmentFactory(
+        village=tree.village_a2, person__death_date=datetime.date(2025, 5, 1)
+    ).person
 
     generation = generate(staff)
 
@@ -60,15 +64,15 @@ def test_paying_only_with_grade_choice_or_lowest_and_subsidies(tree, staff):
 
 
 def test_rerun_adds_nothing_and_then_only_what_is_missing(tree, staff):
-    seed_plan()
-    enrol(tree.village_a1, staff)
-    enrol(tree.village_b1, staff)
+    PlanFactory()
+    EnrolmentFactory(village=tree.village_a1)
+    EnrolmentFactory(village=tree.village_b1)
     first = generate(staff)
     assert first.personal_created == 2
     again = generate(staff)
     assert (again.personal_created, again.government_paid_created) == (0, 0)
     assert Due.objects.count() == 2
-    late = enrol(tree.village_b1, staff)
+    late = EnrolmentFactory(village=tree.village_b1).person
     third = generate(staff)
     assert third.personal_created == 1
     assert Due.objects.filter(person=late).count() == 1
@@ -78,22 +82,22 @@ def test_rerun_adds_nothing_and_then_only_what_is_missing(tree, staff):
 
 
 def test_government_paid_precedence_on_the_cutoff_date(tree, staff):
-    seed_plan(government_paid_cutoff="2026-03-01")
-    both = enrol(tree.village_a1, staff)
+    PlanFactory(government_paid_cutoff=datetime.date(2026, 3, 1))
+    both = EnrolmentFactory(village=tree.village_a1).person
     # disability grade 1 (precedence 3) and extreme poverty (precedence 1): poverty wins
     SpecialStatusFactory(person=both, kind="severe_disability", detail="1")
     SpecialStatusFactory(person=both, kind="extreme_poverty", detail="")
-    ended = enrol(tree.village_a1, staff)
+    ended = EnrolmentFactory(village=tree.village_a1).person
     # extreme poverty ended before the cut-off; partial dibao (precedence 4) still in force
     SpecialStatusFactory(
         person=ended, kind="extreme_poverty", detail="", valid_to=datetime.date(2026, 2, 28)
     )
     SpecialStatusFactory(person=ended, kind="subsistence_allowance", detail="partial")
-    future = enrol(tree.village_a2, staff)
+    future = EnrolmentFactory(village=tree.village_a2).person
     SpecialStatusFactory(
         person=future, kind="extreme_poverty", valid_from=datetime.date(2026, 3, 2)
     )
-    not_covered = enrol(tree.village_a2, staff)
+    not_covered = EnrolmentFactory(village=tree.village_a2).person
     SpecialStatusFactory(person=not_covered, kind="severe_disability", detail="3")
 
     generation = generate(staff)
@@ -116,8 +120,8 @@ def test_government_paid_precedence_on_the_cutoff_date(tree, staff):
 
 
 def test_government_paid_person_with_higher_grade_pays_the_difference(tree, staff):
-    seed_plan()
-    person = enrol(tree.village_a1, staff, grade=D("500"))
+    PlanFactory()
+    person = EnrolmentFactory(village=tree.village_a1, grade=D("500")).person
     SpecialStatusFactory(person=person, kind="extreme_poverty", detail="")
     generate(staff)
     paid = due_of(person, DueKind.GOVERNMENT_PAID)
@@ -130,8 +134,8 @@ def test_government_paid_person_with_higher_grade_pays_the_difference(tree, staf
 
 
 def test_government_paid_without_subsidy_when_the_plan_says_so(tree, staff):
-    seed_plan(government_paid_subsidised=False)
-    person = enrol(tree.village_a1, staff, grade=D("300"))
+    PlanFactory(government_paid_subsidised=False)
+    person = EnrolmentFactory(village=tree.village_a1, grade=D("300")).person
     SpecialStatusFactory(person=person, kind="extreme_poverty", detail="")
     generate(staff)
     paid = due_of(person, DueKind.GOVERNMENT_PAID)
@@ -144,8 +148,8 @@ def test_government_paid_without_subsidy_when_the_plan_says_so(tree, staff):
 
 
 def test_existing_personal_due_is_a_conflict_not_a_second_payer(tree, staff):
-    seed_plan()
-    person = enrol(tree.village_a1, staff)
+    PlanFactory()
+    person = EnrolmentFactory(village=tree.village_a1).person
     generate(staff)
     SpecialStatusFactory(person=person, kind="extreme_poverty", detail="")
     generation = generate(staff)
@@ -154,9 +158,9 @@ def test_existing_personal_due_is_a_conflict_not_a_second_payer(tree, staff):
 
 
 def test_one_audit_entry_per_run_and_progress(tree, staff):
-    seed_plan()
+    PlanFactory()
     for _ in range(3):
-        enrol(tree.village_a1, staff)
+        EnrolmentFactory(village=tree.village_a1)
     run = JobRun.objects.create(kind="pension.dues.generate", region=tree.county)
     generate(staff, progress=Progress(run))
     entries = AuditEntry.objects.filter(action="pension.dues.generate")
@@ -167,10 +171,10 @@ def test_one_audit_entry_per_run_and_progress(tree, staff):
 
 
 def test_refusals(tree, staff):
-    enrol(tree.village_a1, staff)
+    EnrolmentFactory(village=tree.village_a1)
     with pytest.raises(ValidationError, match="没有适用于本县的缴费方案"):
         generate(staff)
-    seed_plan()
+    PlanFactory()
     with pytest.raises(PermissionDeniedForRole):
         dues_generate(acting_user=staff[Role.FINANCE], region_code="341125", year=YEAR)
     with pytest.raises(PermissionDeniedForRole):
@@ -183,8 +187,8 @@ def test_refusals(tree, staff):
 
 
 def test_back_payment_due_without_subsidy_by_default(tree, staff):
-    seed_plan(year=2024)
-    person = enrol(tree.village_a1, staff)
+    PlanFactory(year=2024)
+    person = EnrolmentFactory(village=tree.village_a1).person
     clerk = staff[Role.COUNTY_CLERK]
     due = back_payment_due_create(acting_user=clerk, person=person, year=2024, grade="300")
     assert (
@@ -204,13 +208,13 @@ def test_back_payment_due_without_subsidy_by_default(tree, staff):
 
 
 def test_back_payment_subsidised_when_the_plan_says_so(tree, staff):
-    seed_plan(year=2023, back_payment_subsidised=True)
-    person = enrol(tree.village_b1, staff)
+    PlanFactory(year=2023, back_payment_subsidised=True)
+    person = EnrolmentFactory(village=tree.village_b1).person
     due = back_payment_due_create(
         acting_user=staff[Role.COUNTY_ADMIN], person=person, year=2023, grade="100"
     )
     assert due.contribution.subsidy_province == D(20)
-    other = enrol(tree.village_b1, staff)
+    other = EnrolmentFactory(village=tree.village_b1).person
     outsider = staff[Role.COUNTY_CLERK].__class__.objects.create(
         username="other-county", role=Role.COUNTY_CLERK, region=tree.township_a
     )
@@ -230,9 +234,9 @@ def test_fixed_government_amount_below_the_lowest_grade_leaves_a_personal_rest(t
             "amount": "60",
         }
     ]
-    seed_plan(government_paid_rules=rules)
+    PlanFactory(government_paid_rules=rules)
     assert plan_data_from_file()["government_paid_rules"] != rules
-    person = enrol(tree.village_a1, staff)
+    person = EnrolmentFactory(village=tree.village_a1).person
     SpecialStatusFactory(person=person, kind="severe_disability", detail="2")
     generate(staff)
     paid = due_of(person, DueKind.GOVERNMENT_PAID)
@@ -243,12 +247,12 @@ def test_fixed_government_amount_below_the_lowest_grade_leaves_a_personal_rest(t
 def test_generation_query_count_does_not_grow_with_people(
     tree, staff, django_assert_max_num_queries
 ):
-    seed_plan()
+    PlanFactory()
 
     def add(count, village):
         for _ in range(count):
-            enrol(village, staff)
-            person = enrol(village, staff)
+            EnrolmentFactory(village=village)
+            person = EnrolmentFactory(village=village).person
             SpecialStatusFactory(person=person, kind="extreme_poverty", detail="")
 
     add(3, tree.village_a1)

@@ -13,8 +13,9 @@ from openpyxl import Workbook
 from jumin.core.models import AuditEntry, Role
 from jumin.pension.employee_list import import_employee_list, parse_date
 from jumin.pension.models import EmployeeSchemeMember
-from jumin.pension.services.enrolment import enrolment_register
-from jumin.pension.tests.test_enrolment import adult, enrol_paying, seed_plan
+from jumin.pension.services.enrolment import enrolment_register, today
+from jumin.pension.tests.factories import PlanFactory
+from jumin.pension.tests.test_enrolment import adult, enrol_paying
 from jumin.testing.factories import PersonFactory, make_id_number
 
 ID_1 = make_id_number(birth_date=datetime.date(1985, 3, 1), sequence=11)
@@ -157,7 +158,7 @@ def test_import_needs_permission_and_scope(tree, staff):
 
 
 def test_cli_imports_and_lists_enrolled_persons_on_the_list(tree, staff, tmp_path, capsys):
-    seed_plan(tree)
+    PlanFactory(region=tree.county, year=today().year)
     person = adult(tree.village_a1)
     enrol_paying(staff, person)
     rows = [*GOOD, [person.id_number, person.name, "某公司", "2020-01-01"]]
@@ -197,7 +198,7 @@ def upload(data: bytes, name="list.csv"):
 
 
 def test_page_import_by_county_clerk_shows_conflicts(client, tree, staff):
-    seed_plan(tree)
+    PlanFactory(region=tree.county, year=today().year)
     person = adult(tree.village_a1)
     enrolment = enrol_paying(staff, person)
     other = PersonFactory(village=tree.village_b1, birth_date=datetime.date(1970, 2, 2))
@@ -229,7 +230,7 @@ def test_page_import_is_403_for_other_roles(client, tree, staff, role):
 
 
 def test_township_clerk_sees_only_own_conflicts(client, tree, staff):
-    seed_plan(tree)
+    PlanFactory(region=tree.county, year=today().year)
     mine = adult(tree.village_a1)
     theirs = adult(tree.village_b1)
     enrol_paying(staff, mine)

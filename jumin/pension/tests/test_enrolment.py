@@ -13,8 +13,6 @@ from jumin.core.access import PermissionDeniedForRole
 from jumin.core.models import AuditEntry, Role
 from jumin.pension import rules
 from jumin.pension.models import (
-    ContributionDue,
-    ContributionPlan,
     EmployeeSchemeMember,
     Enrolment,
     EnrolmentEvent,
@@ -22,7 +20,7 @@ from jumin.pension.models import (
     GradeChoice,
 )
 from jumin.pension.services import enrolment as services
-from jumin.pension.services.plans import plan_data_from_file, plan_seed
+from jumin.pension.tests.factories import PensionDueFactory, PlanFactory
 from jumin.testing.factories import PersonFactory
 
 Status = EnrolmentStatus
@@ -35,13 +33,6 @@ def application_day() -> datetime.date:
     """Today, or the 28th when today is later in the month (no 29 Feb birthdays)."""
     today = services.today()
     return today if today.day <= 28 else today.replace(day=28)
-
-
-def seed_plan(tree, year: int | None = None) -> ContributionPlan:
-    year = year or services.today().year
-    return plan_seed(
-        actor=None, year=year, region_code=tree.county.code, data=plan_data_from_file()
-    )[0]
 
 
 def adult(village, **extra):
@@ -73,7 +64,7 @@ def enrol_paying(staff, person, **extra) -> Enrolment:
 
 @pytest.fixture
 def plan(tree):
-    return seed_plan(tree)
+    return PlanFactory(region=tree.county, year=services.today().year)
 
 
 # --------------------------------------------------------------------------- eligibility
@@ -464,24 +455,6 @@ def test_change_registration_records_before_and_after(tree, staff, plan):
 # --------------------------------------------------------------------------- grades
 
 
-def make_due(person, plan, *, enrolment=None, status=DueStatus.OPEN, grade="100"):
-    province, city, county = rules.subsidy_for(plan.grades.all(), Decimal(grade))
-    return ContributionDue.objects.create_due(
-        person=person,
-        village=person.village,
-        enrolment=enrolment,
-        plan=plan,
-        year=plan.year,
-        kind=DueKind.PERSONAL,
-        grade=Decimal(grade),
-        amount=Decimal(grade),
-        subsidy_province=province,
-        subsidy_city=city,
-        subsidy_county=county,
-        status=status,
-    )
-
-
 def test_grade_for_is_the_lowest_without_a_choice(tree, staff, plan):
     person = adult(tree.village_a1)
     assert services.grade_for(person, plan.year, plan) == Decimal("100")
@@ -538,10 +511,12 @@ def test_grade_choice_reprices_only_the_difference_for_a_government_paid_person(
     the subsidy above the lowest grade's; choosing 100 again cancels the difference due."""
     person = adult(tree.village_a1)
     enrolment = enrol_paying(staff, person)
-    make_due(person, plan, enrolment=enrolment, grade="100")  # the difference due, 300 → 100
+    PensionDueFactory(
+        person=person, plan=plan, amount="100", enrolment=enrolment
+    )  # the difference due, 300 → 100
     government = Due.objects.filter(person=person).get()
     Due.objects.filter(pk=government.pk).update(kind=DueKind.GOVERNMENT_PAID)
-    difference = make_due(person, plan, enrolment=enrolment, grade="300")
+    difference = PensionDueFactory(person=person, plan=plan, amount="300", enrolment=enrolment)
     assistant = staff[Role.VILLAGE_ASSISTANT]
     services.grade_choose(acting_user=assistant, person=person, year=plan.year, amount="500")
     difference.refresh_from_db()
@@ -561,7 +536,7 @@ def test_grade_choice_reprices_only_the_difference_for_a_government_paid_person(
 def test_grade_choice_reprices_an_open_due(tree, staff, plan):
     person = adult(tree.village_a1)
     enrolment = enrol_paying(staff, person)
-    due = make_due(person, plan, enrolment=enrolment)
+    due = PensionDueFactory(person=person, plan=plan, amount="100", enrolment=enrolment)
     services.grade_choose(
         acting_user=staff[Role.VILLAGE_ASSISTANT], person=person, year=plan.year, amount="500"
     )
@@ -587,7 +562,9 @@ def test_grade_choice_reprices_an_open_due(tree, staff, plan):
 def test_grade_choice_refused_once_the_due_is_withheld_or_paid(tree, staff, plan, status):
     person = adult(tree.village_a1)
     enrolment = enrol_paying(staff, person)
-    due = make_due(person, plan, enrolment=enrolment, status=status)
+    due = PensionDueFactory(
+        person=person, plan=plan, amount="100", enrolment=enrolment, status=status
+    )
     with pytest.raises(ValidationError, match="本年度已缴费或正在代扣，不能再改档次"):
         services.grade_choose(
             acting_user=staff[Role.VILLAGE_ASSISTANT], person=person, year=plan.year, amount="500"

@@ -9,7 +9,8 @@ from jumin.collection.models import Due, DueStep
 from jumin.core.models import AuditEntry, Role
 from jumin.pension.models import Enrolment, EnrolmentStatus, GradeChoice
 from jumin.pension.services import enrolment as services
-from jumin.pension.tests.test_enrolment import adult, enrol_paying, make_due, seed_plan
+from jumin.pension.tests.factories import PensionDueFactory, PlanFactory
+from jumin.pension.tests.test_enrolment import adult, enrol_paying
 from jumin.people.tests.api.test_persons import Api
 
 Status = EnrolmentStatus
@@ -28,7 +29,7 @@ def api(client, staff):
 
 @pytest.fixture
 def plan(tree):
-    return seed_plan(tree)
+    return PlanFactory(region=tree.county, year=services.today().year)
 
 
 @pytest.fixture
@@ -188,7 +189,7 @@ def test_reject_through_the_api_needs_a_reason(api, enrolments):
 def test_put_grade_is_idempotent_and_reprices_the_open_due(api, tree, staff, plan):
     person = adult(tree.village_a1)
     enrolment = enrol_paying(staff, person)
-    due = make_due(person, plan, enrolment=enrolment)
+    due = PensionDueFactory(person=person, plan=plan, amount="100", enrolment=enrolment)
     client = api(Role.VILLAGE_ASSISTANT)
     body = {"id_number": person.id_number, "year": plan.year, "amount": "800"}
     first = put(client, "/api/enrolments/grades", body)

@@ -12,7 +12,8 @@ from django.urls import reverse
 from jumin.core.models import AuditEntry, Role
 from jumin.pension.models import Enrolment, EnrolmentStatus, GradeChoice
 from jumin.pension.services import enrolment as services
-from jumin.pension.tests.test_enrolment import adult, enrol_paying, seed_plan
+from jumin.pension.tests.factories import PlanFactory
+from jumin.pension.tests.test_enrolment import adult, enrol_paying
 from jumin.testing.factories import PersonFactory
 
 Status = EnrolmentStatus
@@ -21,7 +22,7 @@ COUNTY_ROLES = [Role.COUNTY_ADMIN, Role.COUNTY_CLERK, Role.FINANCE, Role.AUDITOR
 
 @pytest.fixture
 def plan(tree):
-    return seed_plan(tree)
+    return PlanFactory(region=tree.county, year=services.today().year)
 
 
 @pytest.fixture

@@ -12,13 +12,13 @@ from django.db.models import Sum
 from django.urls import reverse
 
 from jumin.collection.models import Due, DueKind
-from jumin.collection.tests.dues_testing import YEAR, enrol, seed_plan
 from jumin.core.jobs import QUEUES
 from jumin.core.models import AuditEntry, JobRun, JobStatus, Role
 from jumin.pension.jobs import DUES_JOB, POSTING_JOB, county_year_key, run_dues_generation
 from jumin.pension.models import ContributionDue, DueGeneration
 from jumin.pension.services import dues as dues_module
 from jumin.pension.services.dues import dues_generate
+from jumin.pension.tests.factories import YEAR, EnrolmentFactory, PlanFactory
 from jumin.testing.concurrency import postgres_only, run_together
 from jumin.testing.factories import SpecialStatusFactory
 
@@ -53,7 +53,7 @@ def dead_run(tree, kind=DUES_JOB, **fields) -> JobRun:
 def make_enrollees(tree, staff, count: int, *, paid_every: int = 0) -> list:
     people = []
     for index in range(count):
-        person = enrol(tree.village_a1 if index % 2 else tree.village_b1, staff)
+        person = EnrolmentFactory(village=tree.village_a1 if index % 2 else tree.village_b1).person
         if paid_every and index % paid_every == 0:
             SpecialStatusFactory(person=person, kind="extreme_poverty", detail="")
         people.append(person)
@@ -87,7 +87,7 @@ def test_the_start_button_replaces_a_dead_dues_job_and_finishes_its_work(
     client, tree, staff, settings, django_capture_on_commit_callbacks
 ):
     settings.TASKS = IMMEDIATE
-    seed_plan()
+    PlanFactory()
     make_enrollees(tree, staff, 5)
     user = staff[Role.COUNTY_CLERK]
     # the dead run made the first two dues before its worker was killed
@@ -114,7 +114,7 @@ def test_the_start_button_replaces_a_dead_dues_job_and_finishes_its_work(
 
 def test_the_start_button_hands_back_a_live_job(client, tree, staff, settings):
     settings.TASKS = IMMEDIATE
-    seed_plan()
+    PlanFactory()
     with time_machine.travel(STARTED + datetime.timedelta(seconds=20), tick=False):
         live = dead_run(tree)  # its heartbeat is 20 s old: alive
         client.force_login(staff[Role.COUNTY_CLERK])
@@ -125,7 +125,7 @@ def test_the_start_button_hands_back_a_live_job(client, tree, staff, settings):
 
 def test_a_finished_job_delivered_twice_does_nothing(tree, staff, settings):
     settings.TASKS = IMMEDIATE
-    seed_plan()
+    PlanFactory()
     make_enrollees(tree, staff, 2)
     run = JobRun.objects.create(
         kind=DUES_JOB,
@@ -141,7 +141,7 @@ def test_a_finished_job_delivered_twice_does_nothing(tree, staff, settings):
 
 
 def test_the_command_refuses_while_the_same_job_runs_and_replaces_a_dead_one(tree, staff):
-    seed_plan()
+    PlanFactory()
     make_enrollees(tree, staff, 3)
     with time_machine.travel(STARTED + datetime.timedelta(seconds=20), tick=False):
         live = dead_run(tree)
@@ -164,7 +164,7 @@ def test_dues_another_run_made_first_are_neither_counted_nor_audited(tree, staff
     """The other run commits between this run's reading of its candidates and its inserts:
     every insert of this run is refused by the unique constraint (ON CONFLICT DO NOTHING),
     and its summary row and audit entries say so — 0 — instead of what it offered."""
-    seed_plan()
+    PlanFactory()
     make_enrollees(tree, staff, 6, paid_every=2)
     original = dues_module._government_paid_candidates
     state = {"inside": False}
@@ -217,7 +217,7 @@ def assert_audit_matches_dues(*, runs_finished: bool = True) -> None:
 
 def test_the_summary_row_counts_each_chunk_as_it_commits(tree, staff, monkeypatch):
     """A run killed after its first chunk leaves a summary row that says what committed."""
-    seed_plan()
+    PlanFactory()
     make_enrollees(tree, staff, 6)
     monkeypatch.setattr(dues_module, "FIRST_RANGE", 2)
     monkeypatch.setattr(dues_module, "ID_RANGE", 2)
@@ -243,7 +243,7 @@ def test_the_summary_row_counts_each_chunk_as_it_commits(tree, staff, monkeypatc
 def test_two_dues_runs_at_once_neither_crash_nor_claim_what_they_did_not_make(
     tree, staff, monkeypatch
 ):
-    seed_plan()
+    PlanFactory()
     people = make_enrollees(tree, staff, 40, paid_every=4)
     monkeypatch.setattr(dues_module, "CHUNK", 3)
     monkeypatch.setattr(dues_module, "FIRST_RANGE", 4)

@@ -9,17 +9,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from jumin.collection.models import DueStatus
-from jumin.collection.tests.reconciliation_testing import YEAR, make_due, paying_person, seed_plan
 from jumin.core.models import Role
 from jumin.pension import accounts
 from jumin.pension.ledger_check import ledger_check
 from jumin.pension.models import AccountEntry
 from jumin.pension.services.posting import post_confirmed
+from jumin.pension.tests.factories import YEAR, EnrolmentFactory, PensionDueFactory, PlanFactory
 
 
 @pytest.fixture
 def plan(db):
-    return seed_plan()
+    return PlanFactory()
 
 
 def entry(due, source, amount):
@@ -45,25 +45,35 @@ def check_ledger(*args) -> tuple[str, int]:
 def test_posted_reversed_and_corrected_dues_are_in_order(tree, staff, plan):
     """A whole posted due, a due reversed and cancelled, and a posted due with one entry
     reversed on its own (a correction on the record) are all in order."""
-    corrected = make_due(
-        plan,
-        paying_person(tree.village_a2, staff),
+    corrected = PensionDueFactory(
+        plan=plan,
+        person=EnrolmentFactory(village=tree.village_a2).person,
+        subsidy_province="30.00",
+        subsidy_city="0",
+        subsidy_county="0",
         status=DueStatus.CONFIRMED,
-        subsidies=("30.00", "0", "0"),
     )
-    kept = make_due(
-        plan,
-        paying_person(tree.village_a1, staff),
+    kept = PensionDueFactory(
+        plan=plan,
+        person=EnrolmentFactory(village=tree.village_a1).person,
+        subsidy_province="30.00",
+        subsidy_city="0",
+        subsidy_county="5.50",
         status=DueStatus.CONFIRMED,
-        subsidies=("30.00", "0", "5.50"),
     )
-    reversed_ = make_due(plan, paying_person(tree.village_b1, staff), status=DueStatus.CONFIRMED)
+    reversed_ = PensionDueFactory(
+        plan=plan,
+        person=EnrolmentFactory(village=tree.village_b1).person,
+        status=DueStatus.CONFIRMED,
+    )
     post_confirmed(acting_user=staff[Role.FINANCE], region_code="341125", year=YEAR)
     reversed_.refresh_from_db()
     accounts.due_reverse(acting_user=staff[Role.FINANCE], due=reversed_, reason="重复缴费")
     subsidy = AccountEntry.objects.get(due=corrected, source="subsidy_province")
     accounts.entry_reverse(acting_user=staff[Role.FINANCE], entry=subsidy, reason="不应享受补贴")
-    make_due(plan, paying_person(tree.village_a2, staff), status=DueStatus.OPEN)
+    PensionDueFactory(
+        plan=plan, person=EnrolmentFactory(village=tree.village_a2).person, status=DueStatus.OPEN
+    )
     assert AccountEntry.objects.filter(due=kept).count() == 3
     result = ledger_check(county_prefix="341125", year=YEAR)
     assert result.ok and result.count == 0 and result.difference_sum == 0
@@ -73,24 +83,38 @@ def test_posted_reversed_and_corrected_dues_are_in_order(tree, staff, plan):
 
 def test_every_kind_of_mismatch_is_found_in_one_query(tree, staff, plan):
     # posted with only its subsidy: the contribution was lost (issue 7's race)
-    partial = make_due(
-        plan,
-        paying_person(tree.village_a1, staff),
+    partial = PensionDueFactory(
+        plan=plan,
+        person=EnrolmentFactory(village=tree.village_a1).person,
         amount="300.00",
+        subsidy_province="30.00",
+        subsidy_city="0",
+        subsidy_county="0",
         status=DueStatus.POSTED,
-        subsidies=("30.00", "0", "0"),
     )
     entry(partial, "subsidy_province", "30.00")
     # posted with no entry at all
-    empty = make_due(plan, paying_person(tree.village_a1, staff), status=DueStatus.POSTED)
+    empty = PensionDueFactory(
+        plan=plan, person=EnrolmentFactory(village=tree.village_a1).person, status=DueStatus.POSTED
+    )
     # cancelled but one entry never reversed
-    cancelled = make_due(plan, paying_person(tree.village_b1, staff), status=DueStatus.CANCELLED)
+    cancelled = PensionDueFactory(
+        plan=plan,
+        person=EnrolmentFactory(village=tree.village_b1).person,
+        status=DueStatus.CANCELLED,
+    )
     entry(cancelled, "personal", "200.00")
     # confirmed (not posted) yet already in the ledger
-    early = make_due(plan, paying_person(tree.village_b1, staff), status=DueStatus.CONFIRMED)
+    early = PensionDueFactory(
+        plan=plan,
+        person=EnrolmentFactory(village=tree.village_b1).person,
+        status=DueStatus.CONFIRMED,
+    )
     entry(early, "personal", "200.00")
     # posted and whole: not reported
-    whole = make_due(plan, paying_person(tree.village_a2, staff), status=DueStatus.POSTED)
+    whole = PensionDueFactory(
+        plan=plan, person=EnrolmentFactory(village=tree.village_a2).person, status=DueStatus.POSTED
+    )
     entry(whole, "personal", "200.00")
 
     with CaptureQueriesContext(connection) as queries:
@@ -123,7 +147,9 @@ def test_every_kind_of_mismatch_is_found_in_one_query(tree, staff, plan):
 
 
 def test_other_years_and_counties_are_left_out(tree, staff, plan):
-    partial = make_due(plan, paying_person(tree.village_a1, staff), status=DueStatus.POSTED)
+    partial = PensionDueFactory(
+        plan=plan, person=EnrolmentFactory(village=tree.village_a1).person, status=DueStatus.POSTED
+    )
     assert ledger_check(year=YEAR).count == 1 and partial
     assert ledger_check(year=YEAR + 1).ok
     assert ledger_check(county_prefix="341126").ok

@@ -8,21 +8,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from jumin.collection.models import Channel, DueKind, DueStatus
-from jumin.collection.tests.reconciliation_testing import (
-    YEAR,
-    make_due,
-    paying_person,
-    seed_plan,
-)
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.models import AuditEntry, Role
 from jumin.pension.models import AccountEntry, Posting
 from jumin.pension.services.posting import post_confirmed
+from jumin.pension.tests.factories import YEAR, EnrolmentFactory, PensionDueFactory, PlanFactory
 
 
 @pytest.fixture
 def plan(db):
-    return seed_plan()
+    return PlanFactory()
 
 
 def post(staff, role=Role.FINANCE, **kwargs):
@@ -34,14 +29,16 @@ def entries_of(due):
 
 
 def test_each_source_lands_in_its_own_entry(tree, staff, plan):
-    person = paying_person(tree.village_a1, staff)
-    due = make_due(
-        plan,
-        person,
+    person = EnrolmentFactory(village=tree.village_a1).person
+    due = PensionDueFactory(
+        plan=plan,
+        person=person,
         amount="500.00",
+        subsidy_province="30.00",
+        subsidy_city="10.00",
+        subsidy_county="20.00",
+        collective_subsidy="50.00",
         status=DueStatus.CONFIRMED,
-        subsidies=("30.00", "10.00", "20.00"),
-        collective="50.00",
     )
     posting = post(staff)
     assert entries_of(due) == {
@@ -68,21 +65,23 @@ def test_each_source_lands_in_its_own_entry(tree, staff, plan):
 
 
 def test_back_payment_and_government_paid_sources_and_zero_subsidies(tree, staff, plan):
-    back = make_due(
-        plan,
-        paying_person(tree.village_a1, staff),
+    back = PensionDueFactory(
+        plan=plan,
+        person=EnrolmentFactory(village=tree.village_a1).person,
         amount="300.00",
         kind=DueKind.BACK_PAYMENT,
         status=DueStatus.CONFIRMED,
     )
-    paid = make_due(
-        plan,
-        paying_person(tree.village_b1, staff),
+    paid = PensionDueFactory(
+        plan=plan,
+        person=EnrolmentFactory(village=tree.village_b1).person,
         amount="100.00",
         kind=DueKind.GOVERNMENT_PAID,
-        status=DueStatus.CONFIRMED,
         channel=Channel.GOVERNMENT,
-        subsidies=("30.00", "0", "0"),
+        subsidy_province="30.00",
+        subsidy_city="0",
+        subsidy_county="0",
+        status=DueStatus.CONFIRMED,
     )
     post(staff)
     assert entries_of(back) == {"back_payment": Decimal("300.00")}
@@ -93,9 +92,15 @@ def test_back_payment_and_government_paid_sources_and_zero_subsidies(tree, staff
 
 
 def test_rerun_posts_nothing_and_unconfirmed_dues_are_skipped(tree, staff, plan):
-    confirmed = make_due(plan, paying_person(tree.village_a1, staff), status=DueStatus.CONFIRMED)
+    confirmed = PensionDueFactory(
+        plan=plan,
+        person=EnrolmentFactory(village=tree.village_a1).person,
+        status=DueStatus.CONFIRMED,
+    )
     skipped = {
-        status: make_due(plan, paying_person(tree.village_a1, staff), status=status)
+        status: PensionDueFactory(
+            plan=plan, person=EnrolmentFactory(village=tree.village_a1).person, status=status
+        )
         for status in (DueStatus.OPEN, DueStatus.IN_BATCH, DueStatus.PAID, DueStatus.CANCELLED)
     }
     first = post(staff)
@@ -112,11 +117,13 @@ def test_rerun_posts_nothing_and_unconfirmed_dues_are_skipped(tree, staff, plan)
 
 def test_a_killed_run_resumes(tree, staff, plan):
     """Entries already written for a due still confirmed are not written twice."""
-    due = make_due(
-        plan,
-        paying_person(tree.village_a1, staff),
+    due = PensionDueFactory(
+        plan=plan,
+        person=EnrolmentFactory(village=tree.village_a1).person,
+        subsidy_province="30.00",
+        subsidy_city="0",
+        subsidy_county="0",
         status=DueStatus.CONFIRMED,
-        subsidies=("30.00", "0", "0"),
     )
     earlier = Posting.objects.create(region=tree.county, year=YEAR)
     AccountEntry.objects.create(
@@ -138,7 +145,11 @@ def test_posting_is_set_based(tree, staff, plan):
     counted = []
     for size in (5, 30):
         for _ in range(size):
-            make_due(plan, paying_person(tree.village_a1, staff), status=DueStatus.CONFIRMED)
+            PensionDueFactory(
+                plan=plan,
+                person=EnrolmentFactory(village=tree.village_a1).person,
+                status=DueStatus.CONFIRMED,
+            )
         with CaptureQueriesContext(connection) as queries:
             posting = post(staff)
         assert posting.due_count == size
@@ -156,7 +167,9 @@ def test_only_the_county_of_the_run_is_posted(tree, staff, plan):
     other_village = RegionFactory(
         code="341126100001", name="某村", level=RegionLevel.VILLAGE, parent=other_county
     )
-    due = make_due(plan, paying_person(other_village, staff), status=DueStatus.CONFIRMED)
+    due = PensionDueFactory(
+        plan=plan, person=EnrolmentFactory(village=other_village).person, status=DueStatus.CONFIRMED
+    )
     post(staff)
     due.refresh_from_db()
     assert due.status == DueStatus.CONFIRMED
@@ -180,7 +193,11 @@ def test_progress_is_reported(tree, staff, plan):
     from jumin.core.jobs import Progress
     from jumin.core.models import JobRun
 
-    make_due(plan, paying_person(tree.village_a1, staff), status=DueStatus.CONFIRMED)
+    PensionDueFactory(
+        plan=plan,
+        person=EnrolmentFactory(village=tree.village_a1).person,
+        status=DueStatus.CONFIRMED,
+    )
     run = JobRun.objects.create(kind="pension.posting", region=tree.county)
     posting = post(staff, progress=Progress(run))
     run.refresh_from_db()

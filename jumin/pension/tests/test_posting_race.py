@@ -24,15 +24,15 @@ from jumin.collection.models import (
     WithholdingLine,
 )
 from jumin.collection.reconciliation import government_paid_confirm
-from jumin.collection.tests.reconciliation_testing import YEAR, make_due, paying_person, seed_plan
 from jumin.collection.withholding.services import batch_confirm
 from jumin.core.models import Role
 from jumin.pension.ledger_check import ledger_check
 from jumin.pension.models import AccountEntry
 from jumin.pension.services import posting as posting_module
+from jumin.pension.tests.factories import YEAR, EnrolmentFactory, PensionDueFactory, PlanFactory
 from jumin.testing.concurrency import in_other_connection, postgres_only
 
-SUBSIDIES = ("30.00", "10.00", "20.00")
+SUBSIDIES = {"subsidy_province": "30.00", "subsidy_city": "10.00", "subsidy_county": "20.00"}
 PER_DUE = Decimal("200.00") + Decimal("60.00")  # the contribution and the three subsidies
 
 
@@ -40,34 +40,32 @@ def confirmed_and_late(tree, staff, *, late_kind):
     """Dues with interleaved ids: ``late`` ones about to be confirmed (paid through a
     withholding batch, or open government-paid dues) and confirmed ones, the last id a
     confirmed one (so every late due lies in the posting's first and only chunk)."""
-    plan = seed_plan()
+    plan = PlanFactory()
     confirmed, late = [], []
     for index in range(6):
         village = tree.village_a1 if index % 2 else tree.village_b1
         if late_kind == DueKind.GOVERNMENT_PAID:
-            due = make_due(
-                plan,
-                paying_person(village, staff),
+            due = PensionDueFactory(
+                plan=plan,
+                person=EnrolmentFactory(village=village).person,
                 kind=DueKind.GOVERNMENT_PAID,
-                status=DueStatus.OPEN,
-                channel=Channel.GOVERNMENT,
-                subsidies=SUBSIDIES,
+                **SUBSIDIES,
             )
         else:
-            due = make_due(
-                plan,
-                paying_person(village, staff),
+            due = PensionDueFactory(
+                plan=plan,
+                person=EnrolmentFactory(village=village).person,
                 status=DueStatus.PAID,
                 channel=Channel.BANK,
-                subsidies=SUBSIDIES,
+                **SUBSIDIES,
             )
         late.append(due)
         confirmed.append(
-            make_due(
-                plan,
-                paying_person(village, staff),
+            PensionDueFactory(
+                plan=plan,
+                person=EnrolmentFactory(village=village).person,
                 status=DueStatus.CONFIRMED,
-                subsidies=SUBSIDIES,
+                **SUBSIDIES,
             )
         )
     return confirmed, late
