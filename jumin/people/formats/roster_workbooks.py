@@ -4,6 +4,7 @@ import io
 from pathlib import Path
 
 from django.conf import settings
+from django.http import Http404
 
 from jumin.core.exports import ExcelExport
 from jumin.people import fields
@@ -90,3 +91,17 @@ def write_errors_workbook(path: Path, errors: list, *, title: str) -> None:
 
 def errors_workbook_bytes(errors: list, *, title: str) -> bytes:
     return errors_workbook(errors, title=title).content()
+
+
+def errors_file(roster_import) -> tuple[bytes, str]:
+    """An import's error list as (xlsx content, file name), for the page and the API alike: the
+    full list the job wrote or, if that file is gone, the first errors kept on the record.
+    ``Http404`` when the import has none."""
+    file_name = f"导入错误-{roster_import.pk}.xlsx"
+    path = errors_path(roster_import.pk)
+    if path.exists():
+        return path.read_bytes(), file_name
+    if not roster_import.errors:
+        raise Http404
+    rows = [(e["row"], e["column"], e["value"], e["message"]) for e in roster_import.errors]
+    return errors_workbook_bytes(rows, title=roster_import.job.message), file_name

@@ -5,21 +5,18 @@ in again while its earlier import is queued, running or done answers that import
 instead of starting another (201). Another area's import answers 404.
 """
 
-import io
-
-from django.http import FileResponse, Http404
+from django.http import Http404
 from ninja import File, Form, Router, Status, UploadedFile
 
 from jumin.core.api import error_responses
+from jumin.core.exports import XLSX_CONTENT_TYPE, download
 from jumin.core.text import is_ascii_digits
 from jumin.people import queries
 from jumin.people.api.schemas import ERRORS_IN_ANSWER, ImportErrorOut, ImportOut
-from jumin.people.formats.roster_workbooks import errors_path, errors_workbook_bytes
+from jumin.people.formats.roster_workbooks import errors_file
 from jumin.people.services import roster_imports
 
 router = Router(tags=["imports"])
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def import_out(request, roster_import) -> ImportOut:
@@ -98,19 +95,8 @@ def import_get_endpoint(request, import_id: str):
 )
 def import_errors_endpoint(request, import_id: str):
     roster_import = queries.roster_import_get(request.user, _pk(import_id))
-    file_name = f"导入错误-{roster_import.pk}.xlsx"
-    path = errors_path(roster_import.pk)
-    if path.exists():
-        return FileResponse(
-            open(path, "rb"), as_attachment=True, filename=file_name, content_type=XLSX
-        )
-    if not roster_import.errors:
-        raise Http404
-    rows = [(e["row"], e["column"], e["value"], e["message"]) for e in roster_import.errors]
-    content = errors_workbook_bytes(rows, title=roster_import.job.message)
-    return FileResponse(
-        io.BytesIO(content), as_attachment=True, filename=file_name, content_type=XLSX
-    )
+    content, file_name = errors_file(roster_import)
+    return download(content, file_name=file_name, content_type=XLSX_CONTENT_TYPE)
 
 
 def _pk(text: str) -> int:

@@ -69,7 +69,7 @@ def test_errors_download_is_an_excel_of_every_error(
     assert len(answer["errors"]) == 20 and answer["errors_count"] == 30
     response = client.get(f"/api/imports/{body['id']}/errors.xlsx", headers=headers)
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet.max_row == 32  # title, headers, 30 errors
 
 

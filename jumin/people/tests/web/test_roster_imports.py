@@ -114,7 +114,7 @@ def test_errors_are_shown_and_downloadable_as_excel(
     roster_import = RosterImport.objects.get()
     download = clerk_client.get(f"/people/import/{roster_import.pk}/errors.xlsx")
     assert download.status_code == 200
-    sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    sheet = load_workbook(io.BytesIO(download.content)).active
     lines = list(sheet.iter_rows(values_only=True))
     assert lines[1] == ("行号", "列", "单元格内容", "错误原因")
     assert lines[2] == (3, "性别", "女", "性别与身份证号不符（身份证号显示为男）")
@@ -186,7 +186,7 @@ def test_the_template_has_the_headers_and_an_example_row_that_imports(
 ):
     client.force_login(staff[Role.COUNTY_CLERK])
     response = client.get("/people/import/template.xlsx")
-    content = b"".join(response.streaming_content)
+    content = response.content
     sheet = load_workbook(io.BytesIO(content)).worksheets[0]
     lines = list(sheet.iter_rows(values_only=True))
     assert lines[0][:3] == ("身份证号", "姓名", "性别") and lines[0][-1] == "死亡日期"

@@ -4,24 +4,18 @@ Thin: the form parses, ``services.roster_imports`` stores and queues, ``queries.
 through the importer's scope (another township's import → 404).
 """
 
-import io
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from jumin.core.exports import XLSX_CONTENT_TYPE, download
 from jumin.core.forms import add_errors
 from jumin.core.models import JobStatus
 from jumin.core.pages import page
 from jumin.people import queries
-from jumin.people.formats.roster_workbooks import (
-    errors_path,
-    errors_workbook_bytes,
-    template_workbook,
-)
+from jumin.people.formats.roster_workbooks import errors_file, template_workbook
 from jumin.people.services import roster_imports
 from jumin.people.services.roster_import_batch import (
     OUTCOME_IMPORTED,
@@ -30,7 +24,6 @@ from jumin.people.services.roster_import_batch import (
 )
 from jumin.people.web.forms import RosterImportForm
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS_SHOWN = 20
 
 
@@ -87,28 +80,15 @@ def import_progress(request, pk: int):
 @require_GET
 def import_errors(request, pk: int):
     roster_import = queries.roster_import_get(request.user, pk)
-    file_name = f"导入错误-{roster_import.pk}.xlsx"
-    path = errors_path(roster_import.pk)
-    if path.exists():
-        return FileResponse(
-            open(path, "rb"), as_attachment=True, filename=file_name, content_type=XLSX
-        )
-    if not roster_import.errors:
-        raise Http404
-    # The full list is written by the job; if it is gone, the first errors kept in the record.
-    rows = [(e["row"], e["column"], e["value"], e["message"]) for e in roster_import.errors]
-    return _xlsx_response(errors_workbook_bytes(rows, title=roster_import.job.message), file_name)
+    content, file_name = errors_file(roster_import)
+    return download(content, file_name=file_name, content_type=XLSX_CONTENT_TYPE)
 
 
 @page
 @require_GET
 def import_template(request):
-    return _xlsx_response(template_workbook(), "花名册导入模板.xlsx")
-
-
-def _xlsx_response(content: bytes, file_name: str) -> HttpResponse:
-    return FileResponse(
-        io.BytesIO(content), as_attachment=True, filename=file_name, content_type=XLSX
+    return download(
+        template_workbook(), file_name="花名册导入模板.xlsx", content_type=XLSX_CONTENT_TYPE
     )
 
 
