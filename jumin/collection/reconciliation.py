@@ -201,58 +201,143 @@ def _payer(receipt: Receipt) -> str:
 # --------------------------------------------------------------------------- figures (reads)
 
 
-def village_figures(village: Region, month: datetime.date) -> dict:
-    """The four-way comparison of one village's month; reads only."""
+def _calendars(villages: list[Region], year: int) -> dict[str, CashCalendar]:
+    """The calendar in force for ``year`` in each county of ``villages``, by county code: one
+    read (each county's own row for the year, else its latest earlier one, else the standard
+    days)."""
+    counties = {village.code[:6].ljust(12, "0") for village in villages}
+    found: dict[str, CashCalendar] = {}
+    for row in CashCalendar.objects.filter(county_id__in=counties, year__lte=year).order_by(
+        "county_id", "-year"
+    ):
+        found.setdefault(row.county_id, row)
+    return {
+        county: found.get(county) or CashCalendar(county_id=county, year=year)
+        for county in counties
+    }
+
+
+def month_figures(villages: list[Region], month: datetime.date) -> dict[str, dict]:
+    """The four-way comparison of each village's month, by village code; reads only.
+
+    One grouped pass: a fixed number of statements whatever the number of villages (each
+    read covers every village, and its rows are then dealt to their village)."""
+    if not villages:
+        return {}
     start, end = local_bounds(month)
-    calendar = CashCalendar.objects.in_force(region_code=village.code, year=month.year)
+    by_code = {village.code: village for village in villages}
+    calendars = _calendars(villages, month.year)
     # The roster is the people living in the village now; the receipts and slips are the
     # money the village took (by the receipt's region), even from someone who moved since.
-    roster_count = expected_payers(Person.objects.filter(village=village)).count()
-    open_dues = Due.objects.filter(
-        person__village=village, year=month.year, kind=DueKind.PERSONAL, status=DueStatus.OPEN
-    ).count()
-    receipts = list(
-        Receipt.objects.filter(
-            region=village, status=ReceiptStatus.ISSUED, issued_at__gte=start, issued_at__lt=end
-        )
-        .select_related("person", "deposit")
-        .order_by("issued_at", "series", "number")
+    roster_counts = dict(
+        expected_payers(Person.objects.filter(village_id__in=by_code))
+        .order_by()
+        .values("village_id")
+        .annotate(count=Count("id"))
+        .values_list("village_id", "count")
     )
-    deposit_ids = {receipt.deposit_id for receipt in receipts if receipt.deposit_id}
-    empty_slips = list(
+    open_dues = dict(
+        Due.objects.filter(
+            person__village_id__in=by_code,
+            year=month.year,
+            kind=DueKind.PERSONAL,
+            status=DueStatus.OPEN,
+        )
+        .order_by()
+        .values("person__village_id")
+        .annotate(count=Count("id"))
+        .values_list("person__village_id", "count")
+    )
+    receipts_of: dict[str, list[Receipt]] = {code: [] for code in by_code}
+    for receipt in (
+        Receipt.objects.filter(
+            region_id__in=by_code,
+            status=ReceiptStatus.ISSUED,
+            issued_at__gte=start,
+            issued_at__lt=end,
+        )
+        .select_related("person")
+        .order_by("issued_at", "series", "number")
+    ):
+        receipts_of[receipt.region_id].append(receipt)
+    all_receipts = [receipt for rows in receipts_of.values() for receipt in rows]
+    deposit_ids = {receipt.deposit_id for receipt in all_receipts if receipt.deposit_id}
+    carrying = {
+        deposit.pk: deposit
+        for deposit in Deposit.objects.filter(pk__in=deposit_ids).order_by("deposited_on", "pk")
+    }
+    empty_slips_of: dict[str, list[Deposit]] = {code: [] for code in by_code}
+    for deposit in (
         Deposit.objects.filter(
-            village=village, deposited_on__gte=month, deposited_on__lt=next_month(month)
+            village_id__in=by_code, deposited_on__gte=month, deposited_on__lt=next_month(month)
         )
         .exclude(status=DepositStatus.RETURNED)
         .annotate(receipt_total=Count("receipts"))
         .filter(receipt_total=0)
-    )
-    deposits = {
-        deposit.pk: deposit
-        for deposit in Deposit.objects.filter(pk__in=deposit_ids).order_by("deposited_on", "pk")
+    ):
+        empty_slips_of[deposit.village_id].append(deposit)
+    slip_ids = set(carrying) | {
+        deposit.pk for slips in empty_slips_of.values() for deposit in slips
     }
-    for deposit in empty_slips:
-        deposits[deposit.pk] = deposit
     carried = {
         row["deposit_id"]: {**row, "total": money(row["total"])}
-        for row in Receipt.objects.filter(deposit_id__in=deposits, status=ReceiptStatus.ISSUED)
+        for row in Receipt.objects.filter(deposit_id__in=slip_ids, status=ReceiptStatus.ISSUED)
+        .order_by()
         .values("deposit_id")
         .annotate(total=Sum("amount"), count=Count("id"), first=Min("issued_at"))
     }
     banked = {
         row["deposit_id"]: {**row, "total": money(row["total"])}
-        for row in BankStatementLine.objects.filter(deposit_id__in=deposits)
+        for row in BankStatementLine.objects.filter(deposit_id__in=slip_ids)
+        .order_by()
         .values("deposit_id")
         .annotate(total=Sum("amount"), count=Count("id"))
     }
     paying = set(
         expected_payers(
             Person.objects.filter(
-                pk__in={receipt.person_id for receipt in receipts if receipt.person_id}
+                pk__in={receipt.person_id for receipt in all_receipts if receipt.person_id}
             )
         ).values_list("pk", flat=True)
     )
+    figures = {}
+    for code, village in by_code.items():
+        receipts = receipts_of[code]
+        deposits = {
+            pk: carrying[pk]
+            for pk in sorted(
+                {receipt.deposit_id for receipt in receipts if receipt.deposit_id},
+                key=lambda pk: (carrying[pk].deposited_on, pk),
+            )
+        }
+        for deposit in empty_slips_of[code]:
+            deposits[deposit.pk] = deposit
+        differences = _receipt_differences(village, receipts, paying)
+        deposit_sum, statement_sum, slip_differences = _deposit_differences(
+            village,
+            list(deposits.values()),
+            carried,
+            banked,
+            calendars[code[:6].ljust(12, "0")].deposit_day,
+        )
+        figures[code] = {
+            "roster_count": roster_counts.get(code, 0),
+            "open_due_count": open_dues.get(code, 0),
+            "receipt_count": len(receipts),
+            "receipt_sum": sum((receipt.amount or ZERO for receipt in receipts), ZERO),
+            "deposit_sum": deposit_sum,
+            "statement_sum": statement_sum,
+            "differences": differences + slip_differences,
+        }
+    return figures
 
+
+def village_figures(village: Region, month: datetime.date) -> dict:
+    """The four-way comparison of one village's month; reads only."""
+    return month_figures([village], month)[village.code]
+
+
+def _receipt_differences(village: Region, receipts: list[Receipt], paying: set) -> list[dict]:
     differences: list[dict] = []
     for receipt in receipts:
         issued_on = timezone.localdate(receipt.issued_at)
@@ -288,8 +373,15 @@ def village_figures(village: Region, month: datetime.date) -> dict:
                     receipt=_ref(receipt),
                 )
             )
+    return differences
+
+
+def _deposit_differences(
+    village: Region, deposits: list[Deposit], carried: dict, banked: dict, deposit_day: int
+) -> tuple[Decimal, Decimal, list[dict]]:
+    differences: list[dict] = []
     deposit_sum = statement_sum = ZERO
-    for deposit in deposits.values():
+    for deposit in deposits:
         deposit_sum += deposit.amount
         slip = f"{deposit.bank} {deposit.slip_number}"
         carry = carried.get(deposit.pk)
@@ -350,7 +442,7 @@ def village_figures(village: Region, month: datetime.date) -> dict:
             )
         if carry is not None:
             first = timezone.localdate(carry["first"])
-            deadline = deposit_deadline(first, calendar.deposit_day)
+            deadline = deposit_deadline(first, deposit_day)
             if deposit.deposited_on > deadline:
                 late = (deposit.deposited_on - deadline).days
                 differences.append(
@@ -363,15 +455,7 @@ def village_figures(village: Region, month: datetime.date) -> dict:
                         days=late,
                     )
                 )
-    return {
-        "roster_count": roster_count,
-        "open_due_count": open_dues,
-        "receipt_count": len(receipts),
-        "receipt_sum": sum((receipt.amount or ZERO for receipt in receipts), ZERO),
-        "deposit_sum": deposit_sum,
-        "statement_sum": statement_sum,
-        "differences": differences,
-    }
+    return deposit_sum, statement_sum, differences
 
 
 def county_extra(county: Region, month: datetime.date) -> list[dict]:
@@ -423,39 +507,70 @@ def _check(acting_user, permission: str, region: Region) -> None:
         raise ValidationError({"region": "只能处理本人管辖区域的对账"})
 
 
-def _store(acting_user, region: Region, month: datetime.date, figures: dict) -> Reconciliation:
-    values = {name: figures[name] for name in FIGURES}
-    values["differences"] = figures["differences"]
-    row = Reconciliation.objects.select_for_update().filter(region=region, month=month).first()
-    if row is None:
-        return Reconciliation.objects.create(
-            region=region, month=month, computed_at=timezone.now(), **values
-        )
-    unchanged = all(
+def _unchanged(row: Reconciliation, values: dict) -> bool:
+    return all(
         getattr(row, name) == value for name, value in values.items() if name != "differences"
     ) and audit.jsonable(row.differences) == audit.jsonable(values["differences"])
-    if unchanged:
-        if row.status == ReconciliationStatus.DRAFT:
-            Reconciliation.objects.filter(pk=row.pk).update(computed_at=timezone.now())
-        return row
-    before_status = row.status
-    for name, value in values.items():
-        setattr(row, name, value)
-    row.computed_at = timezone.now()
-    if before_status == ReconciliationStatus.CONFIRMED:
-        row.status = ReconciliationStatus.DRAFT
-        row.confirmed_by = None
-        row.confirmed_at = None
-        audit.record(
-            actor=acting_user,
-            action=CollectionAction.RECONCILIATION_REOPEN,
-            obj=row,
-            before={"status": before_status},
-            after={"status": row.status, **{name: getattr(row, name) for name in FIGURES}},
-            reason="确认后数据有变化，重新计算为待确认",
+
+
+def _store(
+    acting_user, month: datetime.date, figures_of: dict[Region, dict]
+) -> dict[str, Reconciliation]:
+    """Upsert the rows of ``figures_of`` (region → figures) for ``month``, by region code.
+
+    Set-based: one locking read of the rows there are, one INSERT of the new ones, one UPDATE
+    of the changed ones and one of the unchanged drafts' computing time (plus an audit entry
+    for each confirmed row that goes back to draft)."""
+    now = timezone.now()
+    existing = {
+        row.region_id: row
+        for row in Reconciliation.objects.select_for_update().filter(
+            region_id__in=[region.code for region in figures_of], month=month
         )
-    row.save()
-    return row
+    }
+    stored: dict[str, Reconciliation] = {}
+    new: list[Reconciliation] = []
+    changed: list[Reconciliation] = []
+    touched: list[int] = []
+    for region, figures in figures_of.items():
+        values = {name: figures[name] for name in FIGURES}
+        values["differences"] = figures["differences"]
+        row = existing.get(region.code)
+        if row is None:
+            row = Reconciliation(region=region, month=month, computed_at=now, **values)
+            new.append(row)
+        elif _unchanged(row, values):
+            if row.status == ReconciliationStatus.DRAFT:
+                touched.append(row.pk)
+        else:
+            before_status = row.status
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.computed_at = now
+            if before_status == ReconciliationStatus.CONFIRMED:
+                row.status = ReconciliationStatus.DRAFT
+                row.confirmed_by = None
+                row.confirmed_at = None
+                audit.record(
+                    actor=acting_user,
+                    action=CollectionAction.RECONCILIATION_REOPEN,
+                    obj=row,
+                    before={"status": before_status},
+                    after={"status": row.status, **{name: getattr(row, name) for name in FIGURES}},
+                    reason="确认后数据有变化，重新计算为待确认",
+                )
+            changed.append(row)
+        stored[region.code] = row
+    if new:
+        Reconciliation.objects.bulk_create(new)
+    if changed:
+        Reconciliation.objects.bulk_update(
+            changed,
+            [*FIGURES, "differences", "computed_at", "status", "confirmed_by", "confirmed_at"],
+        )
+    if touched:
+        Reconciliation.objects.filter(pk__in=touched).update(computed_at=now)
+    return stored
 
 
 def _villages_of(region: Region) -> list[Region]:
@@ -469,27 +584,30 @@ def _villages_of(region: Region) -> list[Region]:
 
 
 def _compute(acting_user, region: Region, month: datetime.date) -> Reconciliation:
-    """Upsert the rows of ``region`` and everything below it; inside a transaction."""
+    """Upsert the rows of ``region`` and everything below it; inside a transaction.
+
+    A fixed number of statements whatever the number of villages: the villages' figures in
+    one grouped pass (``month_figures``), their rows stored together, then the townships'
+    rows, then the region's own."""
     county = county_of(region.code[:6])
     statement_match(county)
-    if region.level == RegionLevel.VILLAGE:
-        return _store(acting_user, region, month, village_figures(region, month))
-    totals = {name: 0 if name.endswith("count") else ZERO for name in FIGURES}
-    differences: list[dict] = []
     villages = _villages_of(region)
+    figures = month_figures(villages, month)
+    village_rows = _store(
+        acting_user, month, {village: figures[village.code] for village in villages}
+    )
+    if region.level == RegionLevel.VILLAGE:
+        return village_rows[region.code]
     townships: dict[str, list[Reconciliation]] = {}
     for village in villages:
-        row = _store(acting_user, village, month, village_figures(village, month))
-        townships.setdefault(village.parent_id, []).append(row)
+        townships.setdefault(village.parent_id, []).append(village_rows[village.code])
     if region.level == RegionLevel.COUNTY:
-        for township_code, rows in townships.items():
-            _store(acting_user, Region.objects.get(code=township_code), month, _sum(rows))
+        regions = Region.objects.in_bulk(list(townships))
+        _store(acting_user, month, {regions[code]: _sum(rows) for code, rows in townships.items()})
     aggregate = _sum([row for rows in townships.values() for row in rows])
     if region.level == RegionLevel.COUNTY:
         aggregate["differences"] += county_extra(region, month)
-    totals.update({name: aggregate[name] for name in FIGURES})
-    differences = aggregate["differences"]
-    return _store(acting_user, region, month, {**totals, "differences": differences})
+    return _store(acting_user, month, {region: aggregate})[region.code]
 
 
 def _sum(rows: list[Reconciliation]) -> dict:

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from jumin.collection.models import (
     Channel,
@@ -17,8 +19,10 @@ from jumin.collection.models import (
 )
 from jumin.collection.reconciliation import (
     government_paid_confirm,
+    month_figures,
     reconciliation_compute,
     reconciliation_confirm,
+    village_figures,
 )
 from jumin.collection.tests.reconciliation_testing import (
     MARCH,
@@ -33,8 +37,9 @@ from jumin.collection.tests.reconciliation_testing import (
     seed_plan,
 )
 from jumin.core.access import PermissionDeniedForRole
-from jumin.core.models import AuditEntry, Role
+from jumin.core.models import AuditEntry, RegionLevel, Role
 from jumin.pension.models import EnrolmentStatus
+from jumin.testing.factories import RegionFactory, StaffFactory
 
 
 @pytest.fixture
@@ -329,3 +334,179 @@ def test_government_paid_confirm(tree, staff, plan):
             amount=1,
             reference="x",
         )
+
+
+# --------------------------------------------------------------------------- grouped pass
+
+
+def several_village_month(tree, staff, plan):
+    """Every kind of difference, spread over the four villages of the tree and the county."""
+    assistant = staff[Role.VILLAGE_ASSISTANT]
+    # A1: a clean slip, and a second receipt no slip carries yet
+    clean_month(tree, staff, plan, slip="A1")
+    stray = make_due(plan, paying_person(tree.village_a1, staff), amount="100.00")
+    make_receipt(make_book(assistant, tree.village_a1), stray)
+    # A2: the bank line says 190 for a 200 slip; an empty slip the bank saw
+    a2 = clean_month(tree, staff, plan, slip="A2", village=tree.village_a2)
+    type(a2["line"]).objects.filter(pk=a2["line"].pk).update(amount=Decimal("190.00"))
+    empty = make_deposit(tree.village_a2, assistant, slip="E2", amount="50.00")
+    make_line(tree.county, reference="E2", amount="50.00", deposit=empty)
+    # B1: a slip made after the deposit day, not yet checked by county finance, whose amount
+    # is not its receipts'
+    b1 = clean_month(tree, staff, plan, slip="B1", village=tree.village_b1)
+    type(b1["deposit"]).objects.filter(pk=b1["deposit"].pk).update(
+        deposited_on=datetime.date(YEAR, 3, 28),
+        status=DepositStatus.TOWNSHIP_CHECKED,
+        amount=Decimal("210.00"),
+    )
+    type(b1["line"]).objects.filter(pk=b1["line"].pk).update(amount=Decimal("210.00"))
+    # B2: a payer without a paying enrolment, a payer of another name, a slip the bank has not
+    # shown
+    stopped = paying_person(tree.village_b2, staff, status=EnrolmentStatus.PAUSED)
+    other = paying_person(tree.village_b2, staff)
+    book = make_book(assistant, tree.village_b2)
+    receipts = [
+        make_receipt(book, make_due(plan, stopped)),
+        make_receipt(book, make_due(plan, other), payer_name="代缴的儿子"),
+    ]
+    make_deposit(
+        tree.village_b2,
+        assistant,
+        slip="B2",
+        amount="400.00",
+        status=DepositStatus.TOWNSHIP_CHECKED,
+        receipts=receipts,
+    )
+    # the county: a bank line no slip claims
+    make_line(tree.county, reference="NOBODY", amount="80.00", on=datetime.date(YEAR, 3, 5))
+
+
+EXPECTED = {
+    "341125100001": (2, 2, "300.00", "200.00", "200.00", ["receipt_without_deposit"]),
+    "341125100002": (
+        1,
+        1,
+        "200.00",
+        "250.00",
+        "240.00",
+        ["deposit_without_receipts", "statement_amount_differs"],
+    ),
+    "341125101001": (
+        1,
+        1,
+        "200.00",
+        "210.00",
+        "210.00",
+        ["deposit_amount_differs", "deposit_not_county_checked", "late_deposit"],
+    ),
+    "341125101002": (
+        1,
+        2,
+        "400.00",
+        "400.00",
+        "0.00",
+        [
+            "deposit_not_county_checked",
+            "deposit_not_in_statement",
+            "payer_not_on_roster",
+            "payer_not_on_roster",
+        ],
+    ),
+}
+
+
+def figures_of(row):
+    return (
+        row.roster_count,
+        row.receipt_count,
+        str(row.receipt_sum),
+        str(row.deposit_sum),
+        str(row.statement_sum),
+        kinds(row),
+    )
+
+
+def test_grouped_pass_gives_each_village_its_own_figures(tree, staff, plan):
+    several_village_month(tree, staff, plan)
+    county = reconciliation_compute(staff[Role.FINANCE], tree.county, MARCH)
+    rows = {row.region_id: row for row in Reconciliation.objects.filter(month=MARCH)}
+    assert {code: figures_of(rows[code]) for code in EXPECTED} == {
+        code: (*figures[:5], figures[5]) for code, figures in EXPECTED.items()
+    }
+    b2 = {item["text"] for item in rows["341125101002"].differences}
+    assert any("不是本村正常缴费的参保人" in text for text in b2)
+    assert any("代缴的儿子" in text for text in b2)
+    late = next(item for item in rows["341125101001"].differences if item["kind"] == "late_deposit")
+    assert late["days"] == 3 and not late["blocking"]
+    township_a = rows[tree.township_a.code]
+    assert (township_a.roster_count, township_a.receipt_count) == (3, 3)
+    assert township_a.statement_sum == Decimal("440.00")
+    assert kinds(township_a) == sorted(EXPECTED["341125100001"][5] + EXPECTED["341125100002"][5])
+    assert county.receipt_sum == Decimal("1100.00")
+    assert county.deposit_sum == Decimal("1060.00")
+    assert kinds(county) == sorted(
+        [kind for figures in EXPECTED.values() for kind in figures[5]]
+        + ["statement_without_deposit"]
+    )
+
+
+def test_grouped_pass_equals_each_village_computed_alone(tree, staff, plan):
+    several_village_month(tree, staff, plan)
+    villages = [tree.village_a1, tree.village_a2, tree.village_b1, tree.village_b2]
+    together = month_figures(villages, MARCH)
+    assert together == {village.code: village_figures(village, MARCH) for village in villages}
+    assert [len(together[village.code]["differences"]) for village in villages] == [1, 2, 3, 4]
+
+
+def county_of_villages(code: str, count: int, staff, plan):
+    """A county of two townships sharing ``count`` villages, each with a clean slip, a receipt
+    not yet deposited and an empty slip; returns the county and its finance clerk."""
+    county = RegionFactory(
+        code=f"{code}000000", name=f"县{code}", level=RegionLevel.COUNTY, parent_id="341100000000"
+    )
+    townships = [
+        RegionFactory(
+            code=f"{code}{t}00000", name=f"镇{t}", level=RegionLevel.TOWNSHIP, parent=county
+        )
+        for t in (1, 2)
+    ]
+    assistant = staff[Role.VILLAGE_ASSISTANT]
+    for number in range(count):
+        village = RegionFactory(
+            code=f"{townships[number % 2].code[:9]}{number + 1:03d}",
+            name=f"村{number}",
+            level=RegionLevel.VILLAGE,
+            parent=townships[number % 2],
+        )
+        person = paying_person(village, staff)
+        book = make_book(assistant, village)
+        receipt = make_receipt(book, make_due(plan, person))
+        slip = f"{code}-{number}"
+        deposit = make_deposit(village, assistant, slip=slip, receipts=[receipt])
+        make_line(county, reference=slip)  # matched by the computation
+        make_receipt(book, make_due(plan, paying_person(village, staff), amount="100.00"))
+        make_deposit(village, assistant, slip=f"{slip}-E", amount="30.00")
+        assert deposit.pk
+    return county, StaffFactory(role=Role.FINANCE, region=county)
+
+
+def queries_to_compute(region, user) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        reconciliation_compute(user, region, MARCH)
+    return len(queries)
+
+
+def test_query_count_does_not_grow_with_villages(tree, staff, plan):
+    small, small_user = county_of_villages("341126", 2, staff, plan)
+    large, large_user = county_of_villages("341127", 12, staff, plan)
+    assert queries_to_compute(small, small_user) == queries_to_compute(large, large_user)
+    assert Reconciliation.objects.filter(region__pk__startswith="341127").count() == 15
+    # recomputing (every row there, nothing changed) does not grow either
+    assert queries_to_compute(small, small_user) == queries_to_compute(large, large_user)
+    village = Reconciliation.objects.get(region_id="341127200002")
+    assert village.receipt_count == 2
+    assert kinds(village) == [
+        "deposit_not_in_statement",
+        "deposit_without_receipts",
+        "receipt_without_deposit",
+    ]

@@ -4,10 +4,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from jumin.collection.models import BankStatementFile, BankStatementLine
-from jumin.collection.statements import statement_import
-from jumin.collection.tests.reconciliation_testing import make_deposit, statement_csv
+from jumin.collection.statements import statement_import, statement_match
+from jumin.collection.tests.reconciliation_testing import make_deposit, make_line, statement_csv
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.models import AuditEntry, Role
 
@@ -142,3 +144,28 @@ def test_xlsx_statement(tree, staff, tmp_path):
     line = BankStatementLine.objects.get()
     assert result.new_lines == 1 and line.amount == Decimal("150.00")
     assert line.booked_on == datetime.date(2026, 3, 21)
+
+
+def unmatched_lines(tree, staff, numbers):
+    deposits = {}
+    for number in numbers:
+        slip = f"M{number}"
+        deposits[slip] = make_deposit(tree.village_a1, staff[Role.VILLAGE_ASSISTANT], slip=slip)
+        make_line(tree.county, reference=slip)
+    return deposits
+
+
+def queries_to_match(county) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as queries:
+        linked = statement_match(county)
+    return linked, len(queries)
+
+
+def test_matching_applies_its_matches_in_one_statement(tree, staff):
+    one = unmatched_lines(tree, staff, [0])
+    assert queries_to_match(tree.county) == (1, 4)
+    twenty = unmatched_lines(tree, staff, range(1, 21))
+    assert queries_to_match(tree.county) == (20, 4)
+    for slip, deposit in {**one, **twenty}.items():
+        assert BankStatementLine.objects.get(reference=slip).deposit == deposit
+    assert queries_to_match(tree.county) == (0, 1)  # nothing left to match: one read
