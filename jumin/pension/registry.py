@@ -129,9 +129,28 @@ REGISTRY = AppRegistry(
         "due.generate": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
         "posting.run": frozenset({Role.FINANCE, Role.COUNTY_ADMIN}),
     },
-    # the pages under collection/ (jumin.pension.web.urls_collection); the app's own pages
-    # under pension/ still check their permissions in the views
     pages={
+        "pension:plans": "plan.view",
+        "pension:plan_detail": "plan.view",
+        "pension:plan_create": "plan.manage",
+        "pension:plan_copy": "plan.manage",
+        "pension:plan_edit": "plan.manage",
+        "pension:enrolments": "enrolment.view",
+        "pension:enrolment_detail": "enrolment.view",
+        "pension:enrolment_register": "enrolment.register",
+        # approving and refusing: the service asks for the permission of the enrolment's step
+        "pension:enrolment_approve": "enrolment.view",
+        "pension:enrolment_reject": "enrolment.view",
+        "pension:enrolment_approve_many": "enrolment.approve_township",
+        "pension:enrolment_change": "enrolment.change",
+        "pension:enrolment_pause": "enrolment.change",
+        "pension:enrolment_resume": "enrolment.change",
+        "pension:enrolment_close": "enrolment.close",
+        "pension:grade_choose": "grade.choose",
+        "pension:employee_list": "enrolment.view",  # importing needs employee_list.import
+        "pension:account": "account.view",
+        "pension:account_entry_reverse": "account.reverse",
+        "pension:account_due_reverse": "account.reverse",
         "contributions:dues": "due.view",
         "contributions:dues_generate": "due.generate",
         "contributions:dues_job": "due.view",
@@ -158,16 +177,14 @@ REGISTRY = AppRegistry(
         ),
     ),
     routers=(
-        ApiRouter("/enrolments", "jumin.pension.api_enrolment:router"),
-        ApiRouter("/accounts", "jumin.pension.api_accounts:router"),
+        ApiRouter("/enrolments", "jumin.pension.api:enrolments_router"),
+        ApiRouter("/accounts", "jumin.pension.api:accounts_router"),
         ApiRouter("/dues", "jumin.pension.api:dues_router"),
         ApiRouter("/postings", "jumin.pension.api:postings_router"),
     ),
-    urls=(
-        ("pension/", "jumin.pension.urls"),
-        # the dues and posting pages keep the paths they had under the collection app
-        ("collection/", "jumin.pension.web.urls_collection"),
-    ),
+    # pension/… and, with the paths they had under the collection app, the dues and posting
+    # pages under collection/… (two namespaces: pension, contributions)
+    urls=(("", "jumin.pension.web.urls"),),
 )
 
 

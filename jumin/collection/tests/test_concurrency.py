@@ -12,8 +12,8 @@ from jumin.collection.models import Due, DueStatus, Receipt
 from jumin.collection.tests import receipt_testing
 from jumin.collection.tests.reconciliation_testing import YEAR, make_due, paying_person, seed_plan
 from jumin.core.models import AuditEntry, Role
-from jumin.pension.ledger_check import ledger_check
 from jumin.pension.models import AccountEntry, Enrolment, EnrolmentEvent, EnrolmentStatus, Posting
+from jumin.pension.queries.ledger_check import ledger_check
 from jumin.pension.registry import PensionAction
 from jumin.pension.services import posting as posting_module
 from jumin.pension.services.enrolment import enrolment_approve

@@ -15,8 +15,8 @@ from jumin.collection.models import DueStatus
 from jumin.collection.tests.reconciliation_testing import YEAR, make_due, paying_person, seed_plan
 from jumin.core.db_roles import apply_app_role
 from jumin.core.models import AuditEntry, Role
-from jumin.pension import accounts
 from jumin.pension.models import AccountEntry, Posting
+from jumin.pension.services import accounts
 from jumin.pension.services.posting import post_confirmed
 from jumin.testing.concurrency import in_other_connection, postgres_only
 

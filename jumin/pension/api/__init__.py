@@ -1,7 +1,9 @@
-"""The pension app's JSON API (see ``registry.py``): ``/api/enrolments`` and ``/api/accounts``
-(``api_enrolment``, ``api_accounts``), ``/api/dues`` and ``/api/postings``."""
+"""The pension app's JSON API (see ``registry.py``): ``/api/enrolments``, ``/api/accounts``,
+``/api/dues`` and ``/api/postings``."""
 
+from jumin.pension.api.routers.accounts import router as accounts_router
 from jumin.pension.api.routers.dues import router as dues_router
+from jumin.pension.api.routers.enrolments import router as enrolments_router
 from jumin.pension.api.routers.postings import router as postings_router
 
-__all__ = ["dues_router", "postings_router"]
+__all__ = ["accounts_router", "dues_router", "enrolments_router", "postings_router"]

@@ -1,4 +1,5 @@
-"""Schemas of the pension API: dues (应缴) and posting runs (记账)."""
+"""Schemas of the pension API: dues (应缴), posting runs (记账), personal accounts and
+enrolments."""
 
 import datetime
 from decimal import Decimal
@@ -6,7 +7,9 @@ from decimal import Decimal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from jumin.core.schemas import Paging
+from jumin.core.api import PlainText
+from jumin.core.schemas import Amount, Date, Paging
+from jumin.pension.models import CloseReason, EnrolmentStatus, PauseReason
 
 
 class DueOut(Schema):
@@ -67,3 +70,141 @@ class PostingStartOut(Schema):
     job_id: str
     status: str
     started_now: bool
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+class EntryOut(Schema):
+    id: int
+    year: int
+    source: str
+    source_label: str
+    amount: Decimal
+    booked_on: datetime.date
+    due_id: int | None
+    posting_id: int | None
+    reverses_id: int | None
+    reversed: bool
+    reason: str
+
+
+class AccountOut(Schema):
+    person_id: int
+    name: str
+    id_number: str = Field(description="无查看权限的角色看到的是打码后的号码")
+    village_code: str
+    village_name: str
+    balance: Decimal
+    by_source: dict[str, Decimal]
+    by_year: dict[str, dict[str, Decimal]]
+    entries: list[EntryOut]
+
+
+class ReverseIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: PlainText = Field(max_length=200, description="冲正原因")
+
+
+# --------------------------------------------------------------------------- enrolments
+
+
+class EventOut(Schema):
+    kind: str
+    kind_label: str
+    reason: str
+    detail: dict
+    actor: str
+    at: datetime.datetime
+
+
+class EnrolmentOut(Schema):
+    id: int
+    person_id: int
+    id_number: str = Field(description="身份证号；无查看权限的角色看到的是打码后的号码")
+    name: str
+    village_code: str = Field(description="参保人现在所在的村（社区）代码")
+    village_name: str
+    status: str = Field(description=", ".join(EnrolmentStatus.values))
+    status_label: str
+    applied_on: datetime.date
+    full_time_student: bool
+    first_grade: Decimal | None
+    registered_on: datetime.date | None
+    rejection_reason: str
+    pause_reason: str
+    close_reason: str
+    closed_on: datetime.date | None
+    note: str
+
+
+class EnrolmentDetail(EnrolmentOut):
+    events: list[EventOut]
+
+
+class EnrolmentPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[EnrolmentOut]
+
+
+class EnrolmentFilter(Schema):
+    status: PlainText | None = Field(None, description=", ".join(EnrolmentStatus.values))
+    village: PlainText | None = Field(None, pattern=r"^\d{12}$", description="村（社区）代码")
+    mine: bool = Field(False, description="只列出当前角色待审核的")
+    page: int = Field(1, ge=1, le=1_000_000)
+    page_size: int = Field(50, ge=1, le=200)
+
+
+class RegisterIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    id_number: PlainText = Field(max_length=64, description="18位身份证号")
+    applied_on: Date | None = Field(None, description="申请日期，不填为今天")
+    full_time_student: bool = False
+    grade: Amount | None = Field(None, description="缴费档次（元），不填则按最低档")
+    note: PlainText = Field("", max_length=200)
+
+
+class RejectIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: PlainText = Field(max_length=200, description="退回原因")
+
+
+class PauseIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: PlainText = Field(max_length=20, description=", ".join(PauseReason.values))
+    note: PlainText = Field("", max_length=200)
+
+
+class ResumeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    note: PlainText = Field("", max_length=200)
+
+
+class CloseIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: PlainText = Field(max_length=20, description=", ".join(CloseReason.values))
+    closed_on: Date | None = Field(None, description="注销日期，不填为今天")
+    note: PlainText = Field("", max_length=200)
+
+
+class GradeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    id_number: PlainText = Field(max_length=64)
+    year: int = Field(ge=2000, le=2100)
+    amount: Amount = Field(description="缴费档次（元）")
+
+
+class GradeOut(Schema):
+    person_id: int
+    id_number: str
+    year: int
+    amount: Decimal

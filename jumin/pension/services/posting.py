@@ -31,7 +31,7 @@ stays ``confirmed`` for the next run. ``jumin check-ledger`` finds dues damaged 
 Only dues with status ``confirmed`` are taken, so nothing unconfirmed is ever credited.
 Idempotent and resumable: each chunk commits on its own (a run killed between two statements
 of a chunk rolls the whole chunk back, and the next run takes it again); in a chunk where a
-due already has an entry (made by hand, or left by a run before issue 7) the inserts skip the
+due already has an entry (made by hand, or left by a run from before the posting locked its chunk) the inserts skip the
 (due, source) pairs already credited (the unique constraint would refuse them anyway); a re-run finds no confirmed dues and adds nothing (it still records its
 ``Posting`` row, with zero counts, as the log of runs). The ``Posting`` row's counts and sum
 grow inside each chunk's transaction, so a killed run's row tells what it committed.
@@ -84,7 +84,7 @@ def _insert_sql(source: str, amount: str, *, skip_credited: bool) -> str:
     """One source's entries for the dues this run marked posted in one chunk of ids.
 
     ``skip_credited`` leaves out (due, source) pairs that already have an entry: only for a
-    chunk where ``_credited_sql`` found one (made by hand, or left by runs before issue 7).
+    chunk where ``_credited_sql`` found one (made by hand, or left by runs from before the posting locked its chunk).
     Otherwise the statement has no join at all, on purpose: the planner's statistics, taken
     before the run's UPDATE, expect no due of this run, and with an anti join it then scanned
     the ledger once per due (quadratic: 3.5 × bare SQL at 100 000 people)."""

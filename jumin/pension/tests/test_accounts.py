@@ -5,12 +5,14 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.http import Http404
 
 from jumin.collection.models import DueStatus
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.models import AuditEntry, Role
-from jumin.pension.accounts import account_summary, due_reverse, entry_reverse
 from jumin.pension.models import AccountEntry
+from jumin.pension.queries.accounts import account_summary
+from jumin.pension.services.accounts import due_reverse, entry_reverse
 from jumin.pension.services.posting import post_confirmed
 from jumin.pension.tests.factories import YEAR, EnrolmentFactory, PensionDueFactory, PlanFactory
 
@@ -58,7 +60,7 @@ def test_summary_is_scoped(tree, staff, posted):
     from jumin.testing.factories import StaffFactory
 
     other = StaffFactory(role=Role.VILLAGE_ASSISTANT, region=tree.village_b1)
-    with pytest.raises(ValidationError):
+    with pytest.raises(Http404):
         account_summary(other, posted["person"])
 
 

@@ -11,8 +11,9 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from jumin.core.models import AuditEntry, Role
-from jumin.pension.employee_list import import_employee_list, parse_date
+from jumin.pension.formats.employee_list import parse_date
 from jumin.pension.models import EmployeeSchemeMember
+from jumin.pension.services.employee_list import import_employee_list
 from jumin.pension.services.enrolment import enrolment_register, today
 from jumin.pension.tests.factories import PlanFactory
 from jumin.pension.tests.test_enrolment import adult, enrol_paying

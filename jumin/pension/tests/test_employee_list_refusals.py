@@ -1,5 +1,5 @@
 """Employee-scheme list import: control characters named by row and column, dates before 1900,
-and files over the size or row limit refused whole; nothing written (issue 7 items 4, 11)."""
+and files over the size or row limit refused whole; nothing written."""
 
 import datetime
 import io
@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from jumin.core.models import Role
-from jumin.pension.employee_list import import_employee_list
 from jumin.pension.models import EmployeeSchemeMember
+from jumin.pension.services.employee_list import import_employee_list
 from jumin.testing.factories import make_id_number
 
 ID_1 = make_id_number(birth_date=datetime.date(1985, 3, 1), sequence=11)

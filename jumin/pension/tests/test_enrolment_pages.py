@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jumin.core.models import AuditEntry, Role
+from jumin.core.pages import may_open
 from jumin.pension.models import Enrolment, EnrolmentStatus, GradeChoice
 from jumin.pension.services import enrolment as services
 from jumin.pension.tests.factories import PlanFactory
@@ -60,12 +61,21 @@ def test_list_and_detail_are_scoped_for_every_role(client, staff, enrolments, ro
 
 @pytest.mark.parametrize("role", [Role.TOWNSHIP_CLERK, Role.VILLAGE_ASSISTANT])
 def test_every_act_page_on_an_enrolment_outside_scope_is_404(client, staff, enrolments, role):
+    """404 for a role that may open the page; 403 for one that may not, before the enrolment
+    is looked up (so the answer never tells whether it exists)."""
     client.force_login(staff[role])
     pk = enrolments["b1"].pk
+
+    def expected(name):
+        return 404 if may_open(staff[role], f"pension:{name}") else 403
+
+    answers = {}
     for name in ("enrolment_approve", "enrolment_reject", "enrolment_pause", "enrolment_close"):
-        assert client.post(reverse(f"pension:{name}", args=[pk]), {}).status_code == 404
+        answers[name] = client.post(reverse(f"pension:{name}", args=[pk]), {}).status_code
     for name in ("enrolment_change", "enrolment_resume"):
-        assert client.get(reverse(f"pension:{name}", args=[pk])).status_code == 404
+        answers[name] = client.get(reverse(f"pension:{name}", args=[pk])).status_code
+    assert answers == {name: expected(name) for name in answers}
+    assert 404 in answers.values()
     assert Enrolment.objects.get(pk=pk).status == Status.PENDING_TOWNSHIP
 
 

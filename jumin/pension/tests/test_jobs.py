@@ -1,6 +1,6 @@
 """County-year jobs (dues, posting) whose process died: seen as interrupted on the pages and
 in the API, replaced and resumed by the next start; two dues runs at once neither crash nor
-claim dues they did not make (issue 7, item 2)."""
+claim dues they did not make."""
 
 import datetime
 import threading

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 
 from jumin.collection.models import DueStatus
 from jumin.core.models import Role
-from jumin.pension import accounts
-from jumin.pension.ledger_check import ledger_check
 from jumin.pension.models import AccountEntry
+from jumin.pension.queries.ledger_check import ledger_check
+from jumin.pension.services import accounts
 from jumin.pension.services.posting import post_confirmed
 from jumin.pension.tests.factories import YEAR, EnrolmentFactory, PensionDueFactory, PlanFactory
 
@@ -82,7 +82,7 @@ def test_posted_reversed_and_corrected_dues_are_in_order(tree, staff, plan):
 
 
 def test_every_kind_of_mismatch_is_found_in_one_query(tree, staff, plan):
-    # posted with only its subsidy: the contribution was lost (issue 7's race)
+    # posted with only its subsidy: the contribution was lost (the race of a confirmation during a posting chunk)
     partial = PensionDueFactory(
         plan=plan,
         person=EnrolmentFactory(village=tree.village_a1).person,

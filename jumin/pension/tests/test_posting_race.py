@@ -1,4 +1,4 @@
-"""A confirmation that commits while a posting chunk is in progress (issue 7, item 1).
+"""A confirmation that commits while a posting chunk is in progress.
 
 The posting runs on the test's connection; a hook on that connection waits, right after the
 chunk's first ledger insert, until a withholding batch or the government-paid funds are
@@ -26,8 +26,8 @@ from jumin.collection.models import (
 from jumin.collection.reconciliation import government_paid_confirm
 from jumin.collection.withholding.services import batch_confirm
 from jumin.core.models import Role
-from jumin.pension.ledger_check import ledger_check
 from jumin.pension.models import AccountEntry
+from jumin.pension.queries.ledger_check import ledger_check
 from jumin.pension.services import posting as posting_module
 from jumin.pension.tests.factories import YEAR, EnrolmentFactory, PensionDueFactory, PlanFactory
 from jumin.testing.concurrency import in_other_connection, postgres_only

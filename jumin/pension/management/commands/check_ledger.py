@@ -1,12 +1,12 @@
 """``jumin check-ledger [--county 341125] [--year 2026] [--limit 20]``: dues the ledger does
-not match (``jumin.pension.ledger_check``). Exits with 1 when any is found, so a cron job or
+not match (``jumin.pension.queries.ledger_check``). Exits with 1 when any is found, so a cron job or
 a monitoring script notices."""
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from jumin.collection.statements import county_of
-from jumin.pension.ledger_check import ledger_check
+from jumin.pension.queries.ledger_check import ledger_check
 
 
 class Command(BaseCommand):

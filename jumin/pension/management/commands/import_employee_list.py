@@ -13,9 +13,9 @@ from jumin.core.audit import request_context
 from jumin.core.jobs import cli_progress
 from jumin.core.models import JobRun, Region
 from jumin.core.text import is_ascii_digits
-from jumin.pension.employee_list import import_employee_list
 from jumin.pension.models import ACTIVE_STATUSES, EmployeeSchemeMember, Enrolment
 from jumin.pension.registry import PensionAction
+from jumin.pension.services.employee_list import import_employee_list
 
 JOB_KIND = PensionAction.EMPLOYEE_LIST_IMPORT
 ERRORS_PRINTED = 50

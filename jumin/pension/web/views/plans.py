@@ -1,8 +1,7 @@
-"""Pension pages: contribution plans (list, detail, create, copy, edit). Thin: authorise,
-query or call one service, render."""
+"""Pension pages: contribution plans (list, detail, create, copy, edit). Thin: ``@page``
+checks the permission, then query or call one service, render."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -10,38 +9,30 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jumin.core.access import PermissionDeniedForRole, can, require, scope
+from jumin.core.access import PermissionDeniedForRole, can, scope
 from jumin.core.models import Region, RegionLevel
+from jumin.core.pages import page
 from jumin.pension import rules
-from jumin.pension.forms import GradeFormSet, PaidRuleFormSet, PlanCreateForm, PlanForm
 from jumin.pension.queries import plans as queries
 from jumin.pension.services import plans as services
-
-# Which permission (declared in the app's registry.py) each page needs.
-PAGE_PERMISSIONS = {
-    "plans": "plan.view",
-    "plan_detail": "plan.view",
-    "plan_create": "plan.manage",
-    "plan_copy": "plan.manage",
-    "plan_edit": "plan.manage",
-}
+from jumin.pension.web.forms import GradeFormSet, PaidRuleFormSet, PlanCreateForm, PlanForm
 
 
 @require_GET
-@login_required
+@page
 def plans(request):
     return render(
         request,
         "pension/plans.html",
         {
             "plans": queries.plan_list(request.user),
-            "can_create": can(request.user, PAGE_PERMISSIONS["plan_create"]),
+            "can_create": can(request.user, "plan.manage"),
         },
     )
 
 
 @require_GET
-@login_required
+@page
 def plan_detail(request, pk: int):
     plan = queries.plan_get(request.user, pk)
     grades = list(plan.grades.all())
@@ -57,7 +48,7 @@ def plan_detail(request, pk: int):
 
 
 @require_POST
-@login_required
+@page
 def plan_copy(request, pk: int):
     """Copy a plan of the user's own region to the next year."""
     plan = own_plan_or_403(request, pk)
@@ -67,9 +58,9 @@ def plan_copy(request, pk: int):
 
 
 def own_plan_or_403(request, pk: int):
-    """A plan the user may change: in scope (else 404), of the user's own region (else 403)."""
+    """A plan the user may change (``@page`` checked plan.manage): in scope (else 404), of the
+    user's own region (else 403)."""
     plan = queries.plan_get(request.user, pk)
-    require(request.user, PAGE_PERMISSIONS["plan_edit"])
     if not scope(type(plan).objects.filter(pk=plan.pk), request.user).exists():
         raise PermissionDeniedForRole("plan.manage")
     return plan
@@ -127,7 +118,7 @@ def show_errors(form, error: ValidationError) -> None:
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@page
 def plan_edit(request, pk: int):
     plan = own_plan_or_403(request, pk)
     form, grades, paid_rules = plan_forms(
@@ -166,11 +157,10 @@ def own_counties(user) -> list[Region]:
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@page
 def plan_create(request):
     """A new plan from scratch for a year of the user's county (copying last year's plan is
     on the plan's own page)."""
-    require(request.user, PAGE_PERMISSIONS["plan_create"])
     regions = own_counties(request.user)
     if not regions:
         raise Http404

@@ -2,56 +2,26 @@
 scoped, ID number masked for roles that see masked numbers) and
 ``POST /api/accounts/entries/{entry_id}/reverse`` (finance)."""
 
-import datetime
-from decimal import Decimal
-
 from django.http import Http404
-from ninja import Field, Path, Router, Schema, Status
-from pydantic import ConfigDict
+from ninja import Path, Router, Status
 
 from jumin.core import audit
 from jumin.core.access import masked_for, require
-from jumin.core.api import PlainText, error_responses
-from jumin.pension import accounts
+from jumin.core.api import error_responses
+from jumin.core.schemas import MAX_ID
+from jumin.pension.api.schemas import (
+    AccountOut,
+    EntryOut,
+    ReverseIn,
+)
+from jumin.pension.queries import accounts as queries
 from jumin.pension.registry import PensionAction
+from jumin.pension.services import accounts as services
 from jumin.people import queries as people_queries
 from jumin.people import services as people_services
 from jumin.people.rules import IdNumberError, parse_id_number
 
 router = Router(tags=["pension"])
-MAX_ID = 2**63 - 1
-
-
-class EntryOut(Schema):
-    id: int
-    year: int
-    source: str
-    source_label: str
-    amount: Decimal
-    booked_on: datetime.date
-    due_id: int | None
-    posting_id: int | None
-    reverses_id: int | None
-    reversed: bool
-    reason: str
-
-
-class AccountOut(Schema):
-    person_id: int
-    name: str
-    id_number: str = Field(description="无查看权限的角色看到的是打码后的号码")
-    village_code: str
-    village_name: str
-    balance: Decimal
-    by_source: dict[str, Decimal]
-    by_year: dict[str, dict[str, Decimal]]
-    entries: list[EntryOut]
-
-
-class ReverseIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: PlainText = Field(max_length=200, description="冲正原因")
 
 
 def entry_out(entry, reversed_ids=frozenset()) -> dict:
@@ -85,7 +55,7 @@ def account_endpoint(request, id_number: str = Path(..., max_length=64)):
     person = people_queries.person_find_by_id_number(user, number)
     if person is None:
         raise Http404
-    summary = accounts.account_summary(user, person)
+    summary = queries.account_summary(user, person)
     with audit.atomic():
         audit.record(actor=user, action=PensionAction.ACCOUNT_VIEW, obj=person)
     reversed_ids = {entry.reverses_id for entry in summary["entries"] if entry.reverses_id}
@@ -108,8 +78,8 @@ def account_endpoint(request, id_number: str = Path(..., max_length=64)):
     summary="冲正一条个人账户记录（新增金额相反的记录，须填原因；不能重复冲正）",
 )
 def entry_reverse_endpoint(request, payload: ReverseIn, entry_id: int = Path(..., ge=1, le=MAX_ID)):
-    entry = accounts.entry_get(request.user, entry_id)
-    reversal = accounts.entry_reverse(acting_user=request.user, entry=entry, reason=payload.reason)
+    entry = queries.entry_get(request.user, entry_id)
+    reversal = services.entry_reverse(acting_user=request.user, entry=entry, reason=payload.reason)
     return Status(201, entry_out(reversal))
 
 
@@ -124,5 +94,5 @@ def due_reverse_endpoint(request, payload: ReverseIn, due_id: int = Path(..., ge
 
     require(request.user, "account.view")
     due = get_scoped_or_404(Due.objects.all(), request.user, pk=due_id)
-    reversals = accounts.due_reverse(acting_user=request.user, due=due, reason=payload.reason)
+    reversals = services.due_reverse(acting_user=request.user, due=due, reason=payload.reason)
     return Status(201, [entry_out(entry) for entry in reversals])

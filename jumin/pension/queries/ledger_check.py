@@ -7,7 +7,7 @@ their reversals, which carry the opposite amount) add up to 0, which is what ``d
 leaves. A due in any other status (open, in a batch, paid, confirmed) must have no entry.
 
 Any other state is money lost or credited twice: for instance a due marked posted with only
-some of its entries, as posting runs before issue 7 left when a confirmation committed during
+some of its entries, as posting runs left before they locked their chunk, when a confirmation committed during
 a chunk. The check is one ``GROUP BY`` query over the dues and their entries, whatever their
 number; it reads, never repairs (a repair is a reversal of the due and a new posting, made by
 finance with a reason).

@@ -6,18 +6,26 @@ repeat: a person already pending or enrolled answers 200 with the existing enrol
 when a new one is made). Setting the same grade again changes nothing.
 """
 
-import datetime
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema, Status
-from pydantic import ConfigDict
+from ninja import Path, Query, Router, Status
 
 from jumin.core.access import masked_for, require
-from jumin.core.api import PlainText, error_responses
-from jumin.core.schemas import Amount, Date
-from jumin.pension.models import CloseReason, Enrolment, EnrolmentStatus, PauseReason
+from jumin.core.api import error_responses
+from jumin.core.schemas import MAX_ID
+from jumin.pension.api.schemas import (
+    CloseIn,
+    EnrolmentDetail,
+    EnrolmentFilter,
+    EnrolmentPage,
+    GradeIn,
+    GradeOut,
+    PauseIn,
+    RegisterIn,
+    RejectIn,
+    ResumeIn,
+)
+from jumin.pension.models import Enrolment, EnrolmentStatus
 from jumin.pension.queries import enrolment as queries
 from jumin.pension.services import enrolment as services
 from jumin.people import queries as people_queries
@@ -25,110 +33,8 @@ from jumin.people.rules import IdNumberError, parse_id_number
 
 router = Router(tags=["enrolments"])
 
-MAX_ID = 2**63 - 1
-
 
 # --------------------------------------------------------------------------- schemas
-
-
-class EventOut(Schema):
-    kind: str
-    kind_label: str
-    reason: str
-    detail: dict
-    actor: str
-    at: datetime.datetime
-
-
-class EnrolmentOut(Schema):
-    id: int
-    person_id: int
-    id_number: str = Field(description="身份证号；无查看权限的角色看到的是打码后的号码")
-    name: str
-    village_code: str = Field(description="参保人现在所在的村（社区）代码")
-    village_name: str
-    status: str = Field(description=", ".join(EnrolmentStatus.values))
-    status_label: str
-    applied_on: datetime.date
-    full_time_student: bool
-    first_grade: Decimal | None
-    registered_on: datetime.date | None
-    rejection_reason: str
-    pause_reason: str
-    close_reason: str
-    closed_on: datetime.date | None
-    note: str
-
-
-class EnrolmentDetail(EnrolmentOut):
-    events: list[EventOut]
-
-
-class EnrolmentPage(Schema):
-    count: int
-    page: int
-    page_size: int
-    items: list[EnrolmentOut]
-
-
-class EnrolmentFilter(Schema):
-    status: PlainText | None = Field(None, description=", ".join(EnrolmentStatus.values))
-    village: PlainText | None = Field(None, pattern=r"^\d{12}$", description="村（社区）代码")
-    mine: bool = Field(False, description="只列出当前角色待审核的")
-    page: int = Field(1, ge=1, le=1_000_000)
-    page_size: int = Field(50, ge=1, le=200)
-
-
-class RegisterIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    id_number: PlainText = Field(max_length=64, description="18位身份证号")
-    applied_on: Date | None = Field(None, description="申请日期，不填为今天")
-    full_time_student: bool = False
-    grade: Amount | None = Field(None, description="缴费档次（元），不填则按最低档")
-    note: PlainText = Field("", max_length=200)
-
-
-class RejectIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: PlainText = Field(max_length=200, description="退回原因")
-
-
-class PauseIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: PlainText = Field(max_length=20, description=", ".join(PauseReason.values))
-    note: PlainText = Field("", max_length=200)
-
-
-class ResumeIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    note: PlainText = Field("", max_length=200)
-
-
-class CloseIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: PlainText = Field(max_length=20, description=", ".join(CloseReason.values))
-    closed_on: Date | None = Field(None, description="注销日期，不填为今天")
-    note: PlainText = Field("", max_length=200)
-
-
-class GradeIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    id_number: PlainText = Field(max_length=64)
-    year: int = Field(ge=2000, le=2100)
-    amount: Amount = Field(description="缴费档次（元）")
-
-
-class GradeOut(Schema):
-    person_id: int
-    id_number: str
-    year: int
-    amount: Decimal
 
 
 # --------------------------------------------------------------------------- shaping

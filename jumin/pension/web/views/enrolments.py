@@ -1,10 +1,8 @@
 """Enrolment pages (参保登记): list with 待我审核, register, detail with history, approve /
-reject (also in bulk at the township), change, pause / resume, close, grade choice and the
-employee-scheme list. Thin: objects come through the scoped queries first (out of scope →
-404), then the page's permission is checked (403), then one service is called."""
+reject (also in bulk at the township), change, pause / resume, close, grade choice. Thin: the page's permission is checked first (``@page``, 403), then
+objects come through the scoped queries (out of scope → 404), then one service is called."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -15,56 +13,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jumin.core.access import can, masked_for, require
-from jumin.pension.employee_list import import_employee_list
-from jumin.pension.forms_enrolment import (
+from jumin.core.access import can, masked_for
+from jumin.core.forms import add_errors
+from jumin.core.pages import page
+from jumin.pension.models import CloseReason, EnrolmentStatus, PauseReason
+from jumin.pension.queries import enrolment as queries
+from jumin.pension.services import enrolment as services
+from jumin.pension.web.forms import (
     ChangeForm,
     CloseForm,
-    EmployeeListForm,
     EnrolmentRegisterForm,
     GradeForm,
     PauseForm,
     ReasonForm,
     ResumeForm,
 )
-from jumin.pension.models import CloseReason, EnrolmentStatus, PauseReason
-from jumin.pension.queries import enrolment as queries
-from jumin.pension.services import enrolment as services
 from jumin.people import queries as people_queries
 from jumin.people.rules import IdNumberError, age_on, parse_id_number
 
-# Which permission (declared in the app's registry.py) each page needs.
-PAGE_PERMISSIONS = {
-    "enrolments": "enrolment.view",
-    "enrolment_detail": "enrolment.view",
-    "enrolment_register": "enrolment.register",
-    "enrolment_approve": "enrolment.view",  # the service asks for the step's permission
-    "enrolment_approve_many": "enrolment.approve_township",
-    "enrolment_reject": "enrolment.view",  # likewise
-    "enrolment_change": "enrolment.change",
-    "enrolment_pause": "enrolment.change",
-    "enrolment_resume": "enrolment.change",
-    "enrolment_close": "enrolment.close",
-    "grade_choose": "grade.choose",
-    "employee_list": "enrolment.view",
-    "employee_list_import": "employee_list.import",
-}
 PAGE_SIZE = 50
-
-
-def allow(request, page: str) -> None:
-    require(request.user, PAGE_PERMISSIONS[page])
-
-
-def add_errors(form, error: ValidationError) -> None:
-    """Put a service's messages on the form: under their field if the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def error_text(error: ValidationError) -> str:
@@ -75,9 +42,8 @@ def error_text(error: ValidationError) -> str:
 
 
 @require_GET
-@login_required
+@page
 def enrolments(request):
-    allow(request, "enrolments")
     user = request.user
     status = request.GET.get("status", "")
     if status not in EnrolmentStatus.values:
@@ -137,9 +103,8 @@ def _find_person(user, raw: str):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@page
 def enrolment_register(request):
-    allow(request, "enrolment_register")
     user = request.user
     data = request.POST if request.method == "POST" else request.GET
     if request.method == "GET" and data.get("person"):
@@ -217,9 +182,8 @@ def enrolment_register(request):
 
 
 @require_GET
-@login_required
+@page
 def enrolment_detail(request, pk: int):
-    allow(request, "enrolment_detail")
     user = request.user
     enrolment = queries.enrolment_get(user, pk)
     year = services.today().year
@@ -297,10 +261,9 @@ def describe(event):
 
 
 @require_POST
-@login_required
+@page
 def enrolment_approve(request, pk: int):
     enrolment = queries.enrolment_get(request.user, pk)
-    allow(request, "enrolment_approve")
     try:
         services.enrolment_approve(acting_user=request.user, enrolment=enrolment)
     except ValidationError as error:
@@ -311,9 +274,8 @@ def enrolment_approve(request, pk: int):
 
 
 @require_POST
-@login_required
+@page
 def enrolment_approve_many(request):
-    allow(request, "enrolment_approve_many")
     ids = request.POST.getlist("ids")
     try:
         count = services.enrolment_township_approve_many(acting_user=request.user, ids=ids)
@@ -328,7 +290,6 @@ def _act_page(
     request,
     pk,
     *,
-    page,
     form_class,
     title,
     call,
@@ -337,10 +298,10 @@ def _act_page(
     initial=None,
     check=None,
 ):
-    """A page with a small form that calls one service on an enrolment; ``check(enrolment)``
-    asks for a permission that depends on the enrolment, before the form is read."""
+    """A page with a small form that calls one service on an enrolment (the page's own
+    permission is checked by ``@page`` before); ``check(enrolment)`` asks for a permission
+    that depends on the enrolment, before the form is read."""
     enrolment = queries.enrolment_get(request.user, pk)
-    allow(request, page)
     if check is not None:
         check(enrolment)
     form_kwargs = form_kwargs or {}
@@ -364,12 +325,11 @@ def _act_page(
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@page
 def enrolment_reject(request, pk: int):
     return _act_page(
         request,
         pk,
-        page="enrolment_reject",
         form_class=ReasonForm,
         title=_("退回参保登记"),
         success=_("已退回。"),
@@ -381,12 +341,11 @@ def enrolment_reject(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@page
 def enrolment_pause(request, pk: int):
     return _act_page(
         request,
         pk,
-        page="enrolment_pause",
         form_class=PauseForm,
         title=_("暂停缴费"),
         success=_("已暂停缴费。"),
@@ -397,12 +356,11 @@ def enrolment_pause(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@page
 def enrolment_resume(request, pk: int):
     return _act_page(
         request,
         pk,
-        page="enrolment_resume",
         form_class=ResumeForm,
         title=_("恢复缴费"),
         success=_("已恢复缴费。"),
@@ -413,12 +371,11 @@ def enrolment_resume(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@page
 def enrolment_close(request, pk: int):
     return _act_page(
         request,
         pk,
-        page="enrolment_close",
         form_class=CloseForm,
         title=_("注销登记"),
         success=_("已注销登记。"),
@@ -434,7 +391,7 @@ def enrolment_close(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@page
 def enrolment_change(request, pk: int):
     enrolment = queries.enrolment_get(request.user, pk)
     village_choices = queries.village_choices(request.user)
@@ -444,7 +401,6 @@ def enrolment_change(request, pk: int):
     return _act_page(
         request,
         pk,
-        page="enrolment_change",
         form_class=ChangeForm,
         title=_("变更登记"),
         success=_("已变更登记。"),
@@ -469,11 +425,10 @@ def enrolment_change(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@page
 def grade_choose(request, person_pk: int, year: int):
     user = request.user
     person = people_queries.person_get(user, person_pk)
-    allow(request, "grade_choose")
     if not 2000 <= year <= 2100:
         raise Http404
     enrolment = queries.person_enrolment(user, person)
@@ -513,49 +468,5 @@ def grade_choose(request, person_pk: int, year: int):
             "plan_error": plan_error,
             "choice": choice,
             "lowest": grades[0].amount if grades else None,
-        },
-    )
-
-
-# --------------------------------------------------------------------------- employee list
-
-
-@require_http_methods(["GET", "POST"])
-@login_required
-def employee_list(request):
-    allow(request, "employee_list")
-    user = request.user
-    can_import = can(user, "employee_list.import")
-    form = EmployeeListForm(request.POST or None, request.FILES or None) if can_import else None
-    result = None
-    if request.method == "POST":
-        allow(request, "employee_list_import")
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            result = import_employee_list(
-                upload.file,
-                acting_user=user,
-                region_code=user.region_id,
-                file_name=upload.name,
-            )
-            if result.imported:
-                messages.success(request, result.summary())
-    conflicts = queries.employee_list_conflicts(user)
-    rows = list(conflicts[:500])
-    for enrolment in rows:
-        enrolment.id_number_shown = masked_for(user, "id_number", enrolment.person.id_number)
-    members = queries.employee_member_for(row.person.id_number for row in rows)
-    for enrolment in rows:
-        enrolment.member = members.get(enrolment.person.id_number)
-    return render(
-        request,
-        "pension/employee_list.html",
-        {
-            "form": form,
-            "result": result,
-            "member_count": queries.employee_list_count(user),
-            "conflicts": rows,
-            "conflict_count": conflicts.count(),
-            "can_import": can_import,
         },
     )

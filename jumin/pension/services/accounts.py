@@ -1,4 +1,4 @@
-"""The personal account (个人账户): reading the ledger, balances, and corrections by reversal.
+"""The personal account (个人账户): corrections by reversal (reads: ``queries/accounts.py``).
 
 The ledger (``AccountEntry``) is append-only (the model and a database trigger refuse
 updates and deletes). A correction is a new entry:
@@ -12,90 +12,21 @@ updates and deletes). A correction is a new entry:
   frees the person's year and kind, so the dues job or a clerk can make a new due that is
   collected and posted again; the receipts, deposits and bank lines of the old one stay as
   they were, for the record).
-
-A person's account is seen by whoever may see the person (scope by the person's village): the
-whole account, including entries booked while the person lived in another village.
 """
 
-from collections import defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from jumin.collection.models import Due, DueStatus, DueStep
 from jumin.core import audit
-from jumin.core.access import get_scoped_or_404, in_scope, in_scope_of, require
-from jumin.pension.models import AccountEntry, EntrySource
+from jumin.core.access import require, require_in_scope
+from jumin.pension.models import AccountEntry
 from jumin.pension.registry import PensionAction
-from jumin.people.models import Person
 
 ZERO = Decimal("0.00")
-SOURCE_ORDER = [value for value, _ in EntrySource.choices]
-
-
-# --------------------------------------------------------------------------- reads
-
-
-def account_person(user, pk) -> Person:
-    require(user, "account.view")
-    from jumin.people.queries import person_get
-
-    return person_get(user, pk)
-
-
-def account_entries(user, person: Person):
-    """All entries of ``person`` (who must be in the user's scope), oldest first."""
-    require(user, "account.view")
-    if not in_scope(user, person.village_id):
-        raise ValidationError({"person": "这位参保人不在您的管辖范围内"})
-    return (
-        AccountEntry.objects.filter(person=person)
-        .select_related("reverses", "created_by", "due")
-        .order_by("year", "booked_on", "pk")
-    )
-
-
-def balances(entries) -> dict:
-    """Totals of a set of entries: by source, by year and source, and the balance.
-
-    ``{"by_source": {source: Decimal}, "by_year": {year: {source: Decimal, "total": ...}},
-    "balance": Decimal}``; sources in the ledger's order, zero sources left out."""
-    rows = entries.order_by().values("year", "source").annotate(total=Sum("amount"))
-    by_source: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    by_year: dict[int, dict] = {}
-    for row in rows:
-        by_source[row["source"]] += row["total"]
-        year = by_year.setdefault(row["year"], {"total": ZERO})
-        year[row["source"]] = year.get(row["source"], ZERO) + row["total"]
-        year["total"] += row["total"]
-    ordered = {source: by_source[source] for source in SOURCE_ORDER if source in by_source}
-    return {
-        "by_source": ordered,
-        "by_year": dict(sorted(by_year.items())),
-        "balance": sum(ordered.values(), ZERO),
-    }
-
-
-def account_summary(user, person: Person) -> dict:
-    entries = account_entries(user, person)
-    return {"entries": list(entries), **balances(entries)}
-
-
-def entry_get(user, pk) -> AccountEntry:
-    require(user, "account.view")
-    return get_scoped_or_404(AccountEntry.objects.select_related("person", "reverses"), user, pk=pk)
-
-
-def posted_due_get(user, person: Person, due_pk) -> Due:
-    """One due of ``person`` (in the user's scope), or 404."""
-    require(user, "account.view")
-    return get_scoped_or_404(Due.objects.filter(person=person), user, pk=due_pk)
-
-
-# --------------------------------------------------------------------------- corrections
 
 
 def _clean_reason(reason) -> str:
@@ -131,10 +62,10 @@ def _reversal(acting_user, entry: AccountEntry, reason: str) -> AccountEntry:
 
 
 def _may_reverse(acting_user, record) -> None:
-    """Finance of the region where the person lives now (the entry's or due's scope)."""
+    """Finance of the region where the person lives now (the entry's or due's scope; out of
+    scope is 404)."""
     require(acting_user, "account.reverse")
-    if not in_scope_of(acting_user, record):
-        raise ValidationError({"entry": "这条记录不在您的管辖范围内"})
+    require_in_scope(acting_user, record)
 
 
 def entry_reverse(*, acting_user, entry: AccountEntry, reason: str) -> AccountEntry:

@@ -2,17 +2,18 @@
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from jumin.core import audit
-from jumin.core.access import can, masked_for, require
+from jumin.core.access import can, masked_for
 from jumin.core.forms import Form
-from jumin.pension import accounts
+from jumin.core.pages import page
 from jumin.pension.models import EntrySource
+from jumin.pension.queries import accounts as queries
 from jumin.pension.registry import PensionAction
+from jumin.pension.services import accounts as services
 
 SOURCE_LABELS = dict(EntrySource.choices)
 
@@ -21,12 +22,12 @@ class ReverseForm(Form):
     reason = forms.CharField(label="冲正原因", max_length=200)
 
 
-@login_required
+@page
 @require_GET
 def account(request, person_pk):
     user = request.user
-    person = accounts.account_person(user, person_pk)
-    summary = accounts.account_summary(user, person)
+    person = queries.account_person(user, person_pk)
+    summary = queries.account_summary(user, person)
     audit.record(actor=user, action=PensionAction.ACCOUNT_VIEW, obj=person)
     reversed_ids = {entry.reverses_id for entry in summary["entries"] if entry.reverses_id}
     years = []
@@ -37,7 +38,7 @@ def account(request, person_pk):
                 "total": totals["total"],
                 "sources": [
                     (SOURCE_LABELS[value], totals[value])
-                    for value in accounts.SOURCE_ORDER
+                    for value in queries.SOURCE_ORDER
                     if value in totals
                 ],
                 "entries": [entry for entry in summary["entries"] if entry.year == year],
@@ -68,18 +69,17 @@ def account(request, person_pk):
     )
 
 
-@login_required
+@page
 @require_POST
 def entry_reverse(request, pk):
     user = request.user
-    entry = accounts.entry_get(user, pk)
-    require(user, "account.reverse")
+    entry = queries.entry_get(user, pk)
     form = ReverseForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写冲正原因（最多200个字）")
     else:
         try:
-            accounts.entry_reverse(
+            services.entry_reverse(
                 acting_user=user, entry=entry, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
@@ -90,20 +90,19 @@ def entry_reverse(request, pk):
     return redirect("pension:account", entry.person_id)
 
 
-@login_required
+@page
 @require_POST
 def due_reverse(request, person_pk, due_pk):
     """Reverse every entry of one posted due and cancel the due (finance)."""
     user = request.user
-    person = accounts.account_person(user, person_pk)
-    require(user, "account.reverse")
-    due = accounts.posted_due_get(user, person, due_pk)
+    person = queries.account_person(user, person_pk)
+    due = queries.posted_due_get(user, person, due_pk)
     form = ReverseForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写冲正原因（最多200个字）")
     else:
         try:
-            accounts.due_reverse(acting_user=user, due=due, reason=form.cleaned_data["reason"])
+            services.due_reverse(acting_user=user, due=due, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)

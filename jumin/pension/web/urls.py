@@ -1,0 +1,50 @@
+"""The pension pages, in two namespaces with the paths they always had: ``pension:<name>``
+under ``pension/`` (plans, enrolments, grades, the employee list, personal accounts) and
+``contributions:<name>`` under ``collection/`` (dues and posting runs). The permission of
+each is declared in ``registry.py``."""
+
+from django.urls import include, path
+
+from jumin.pension.web.views import accounts, dues, employee_list, enrolments, plans, postings
+
+pension_patterns = [
+    path("plans/", plans.plans, name="plans"),
+    path("plans/new/", plans.plan_create, name="plan_create"),
+    path("plans/<int:pk>/", plans.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/copy/", plans.plan_copy, name="plan_copy"),
+    path("plans/<int:pk>/edit/", plans.plan_edit, name="plan_edit"),
+    path("enrolments/", enrolments.enrolments, name="enrolments"),
+    path("enrolments/new/", enrolments.enrolment_register, name="enrolment_register"),
+    path("enrolments/approve/", enrolments.enrolment_approve_many, name="enrolment_approve_many"),
+    path("enrolments/<int:pk>/", enrolments.enrolment_detail, name="enrolment_detail"),
+    path("enrolments/<int:pk>/approve/", enrolments.enrolment_approve, name="enrolment_approve"),
+    path("enrolments/<int:pk>/reject/", enrolments.enrolment_reject, name="enrolment_reject"),
+    path("enrolments/<int:pk>/change/", enrolments.enrolment_change, name="enrolment_change"),
+    path("enrolments/<int:pk>/pause/", enrolments.enrolment_pause, name="enrolment_pause"),
+    path("enrolments/<int:pk>/resume/", enrolments.enrolment_resume, name="enrolment_resume"),
+    path("enrolments/<int:pk>/close/", enrolments.enrolment_close, name="enrolment_close"),
+    path("grades/<int:person_pk>/<int:year>/", enrolments.grade_choose, name="grade_choose"),
+    path("employee-list/", employee_list.employee_list, name="employee_list"),
+    path("accounts/<int:person_pk>/", accounts.account, name="account"),
+    path(
+        "accounts/entries/<int:pk>/reverse/", accounts.entry_reverse, name="account_entry_reverse"
+    ),
+    path(
+        "accounts/<int:person_pk>/dues/<int:due_pk>/reverse/",
+        accounts.due_reverse,
+        name="account_due_reverse",
+    ),
+]
+
+contributions_patterns = [
+    path("dues/", dues.dues, name="dues"),
+    path("dues/generate/", dues.dues_generate, name="dues_generate"),
+    path("dues/jobs/<uuid:pk>/", dues.dues_job, name="dues_job"),
+    path("postings/", postings.postings, name="postings"),
+    path("postings/jobs/<uuid:pk>/", postings.posting_job, name="posting_job"),
+]
+
+urlpatterns = [
+    path("pension/", include((pension_patterns, "pension"))),
+    path("collection/", include((contributions_patterns, "contributions"))),
+]
