@@ -136,6 +136,12 @@ def require_in_scope(user, code_or_obj) -> None:
         raise Http404
 
 
+def user_county(user) -> str:
+    """The six digits of the county a staff member works in (their region's first six), or
+    ``""`` for an account without a region. County jobs and pages default to it."""
+    return (getattr(user, "region_id", None) or "")[:6]
+
+
 def in_scope(user, region_code: str) -> bool:
     return (
         bool(region_code)

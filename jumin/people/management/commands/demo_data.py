@@ -6,21 +6,14 @@ same day gives the same data. See ``jumin.people.demo``.
 """
 
 import datetime
-import re
 import time
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from jumin.core.audit import request_context
+from jumin.core.commands import county_argument
 from jumin.people.demo import CountyNotEmpty, county_population, demo_generate
-
-
-def county_code(value: str) -> str:
-    value = value.strip()
-    if not re.fullmatch(r"\d{6}", value) or value.endswith("00"):
-        raise ValueError(value)
-    return value
 
 
 class Command(BaseCommand):
@@ -31,7 +24,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--county", type=county_code, default="341125", help="6位县级区划代码（默认 341125）"
+            "--county",
+            type=county_argument,
+            default="341125",
+            help="6位县级区划代码（默认 341125）",
         )
         parser.add_argument("--people", type=int, default=3000, help="参保人数（默认 3000）")
         parser.add_argument("--seed", type=int, default=2026, help="随机种子（默认 2026）")

@@ -1,21 +1,14 @@
 """``jumin demo-year --county 341125 --year 2026 --seed 2026 [--if-empty]``: a demo
 collection year on the demo county (see ``jumin.reports.demo``)."""
 
-import re
 import time
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from jumin.core.audit import request_context
+from jumin.core.commands import county_argument
 from jumin.reports.demo import demo_year
-
-
-def county_code(value: str) -> str:
-    value = value.strip()
-    if not re.fullmatch(r"\d{6}", value) or value.endswith("00"):
-        raise ValueError(value)
-    return value
 
 
 class Command(BaseCommand):
@@ -26,7 +19,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--county", type=county_code, default="341125", help="6位县级区划代码（默认 341125）"
+            "--county",
+            type=county_argument,
+            default="341125",
+            help="6位县级区划代码（默认 341125）",
         )
         parser.add_argument("--year", type=int, required=True, help="征缴年度，例如 2026")
         parser.add_argument("--seed", type=int, default=2026, help="随机种子（默认 2026）")
