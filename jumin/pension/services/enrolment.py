@@ -6,12 +6,17 @@ clerk reads) and one audit entry. The flow:
     village (register) → township (approve / reject) → county (approve / reject) → paying
     paying ⇄ paused;  paying / paused → receiving;  paying / paused / receiving → terminated
 
+Every change of status goes through ``enrolment_transition``: ``TRANSITIONS`` is the one
+table of the steps allowed from each status and where they lead.
+
 Eligibility is checked on the application date against the plan in force for the person's
 village and that year (``minimum_age`` is data). A repeated registration of a person who is
 already pending or enrolled returns the existing enrolment and writes nothing.
 """
 
 import datetime
+import enum
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -49,6 +54,44 @@ Status = EnrolmentStatus
 LOCKED_DUE_STATUSES = (DueStatus.IN_BATCH, DueStatus.PAID, DueStatus.CONFIRMED, DueStatus.POSTED)
 ENROLLED_STATUSES = (Status.PAYING, Status.PAUSED, Status.RECEIVING)
 CLOSABLE_STATUSES = (Status.PAYING, Status.PAUSED, Status.RECEIVING)
+
+
+class Step(enum.StrEnum):
+    """The eight acts that change an enrolment's status (registering creates one)."""
+
+    TOWNSHIP_APPROVE = "township_approve"
+    TOWNSHIP_REJECT = "township_reject"
+    COUNTY_APPROVE = "county_approve"
+    COUNTY_REJECT = "county_reject"
+    PAUSE = "pause"
+    RESUME = "resume"
+    CLOSE = "close"
+    START_RECEIVING = "start_receiving"
+
+
+# (status now, step) → status after; a pair not in the table is refused
+TRANSITIONS: dict[tuple[str, Step], str] = {
+    (Status.PENDING_TOWNSHIP, Step.TOWNSHIP_APPROVE): Status.PENDING_COUNTY,
+    (Status.PENDING_TOWNSHIP, Step.TOWNSHIP_REJECT): Status.REJECTED,
+    (Status.PENDING_COUNTY, Step.COUNTY_APPROVE): Status.PAYING,
+    (Status.PENDING_COUNTY, Step.COUNTY_REJECT): Status.REJECTED,
+    (Status.PAYING, Step.PAUSE): Status.PAUSED,
+    (Status.PAUSED, Step.RESUME): Status.PAYING,
+    **{(status, Step.CLOSE): Status.TERMINATED for status in CLOSABLE_STATUSES},
+    (Status.PAYING, Step.START_RECEIVING): Status.RECEIVING,
+    (Status.PAUSED, Step.START_RECEIVING): Status.RECEIVING,
+}
+# the act as a refusal names it: "该参保登记状态为“已退回”，不能暂停缴费"
+STEP_ACTS = {
+    Step.TOWNSHIP_APPROVE: "乡镇审核",
+    Step.TOWNSHIP_REJECT: "退回",
+    Step.COUNTY_APPROVE: "县级审核",
+    Step.COUNTY_REJECT: "退回",
+    Step.PAUSE: "暂停缴费",
+    Step.RESUME: "恢复缴费",
+    Step.CLOSE: "注销（未审核完的登记请退回）",
+    Step.START_RECEIVING: "开始领取待遇",
+}
 
 AUDITED_FIELDS = (
     "status",
@@ -221,10 +264,55 @@ def _save(enrolment: Enrolment, fields: list[str]) -> None:
 
 
 def _expect(enrolment: Enrolment, allowed, act: str) -> None:
+    """For an act that keeps the status (a change): refused outside ``allowed``."""
     if enrolment.status not in allowed:
-        raise ValidationError(
-            {"status": f"该参保登记状态为“{status_label(enrolment.status)}”，不能{act}"}
+        raise _refusal(enrolment.status, act)
+
+
+def _refusal(status: str, act: str) -> ValidationError:
+    return ValidationError({"status": f"该参保登记状态为“{status_label(status)}”，不能{act}"})
+
+
+def enrolment_transition(
+    enrolment: Enrolment,
+    step: Step,
+    *,
+    acting_user,
+    action: PensionAction,
+    event_kind: str,
+    changes: dict | Callable[[Enrolment], dict] | None = None,
+    event_reason: str = "",
+    event_detail: dict | Callable[[Enrolment, dict], dict] | None = None,
+    audit_reason: str = "",
+) -> Enrolment:
+    """Take ``step`` on the enrolment: lock its row (through the user's scope, 404 outside),
+    refuse the step unless ``TRANSITIONS`` allows it from the status it has now, write the
+    new status with ``changes`` (a dict, or a function of the locked row that may refuse by
+    raising), one event and one audit entry, all in one transaction; return the locked row.
+
+    ``event_detail`` is a dict or a function of (the locked row, its snapshot before)."""
+    with transaction.atomic():
+        enrolment = _locked(acting_user, enrolment)
+        target = TRANSITIONS.get((enrolment.status, step))
+        if target is None:
+            raise _refusal(enrolment.status, STEP_ACTS[step])
+        values = changes(enrolment) if callable(changes) else dict(changes or {})
+        before = snapshot(enrolment)
+        enrolment.status = target
+        for field, value in values.items():
+            setattr(enrolment, field, value)
+        _save(enrolment, ["status", *values])
+        detail = event_detail(enrolment, before) if callable(event_detail) else event_detail
+        _event(enrolment, kind=event_kind, actor=acting_user, reason=event_reason, detail=detail)
+        audit.record(
+            actor=acting_user,
+            action=action,
+            obj=enrolment,
+            before=before,
+            after=snapshot(enrolment),
+            reason=audit_reason,
         )
+    return enrolment
 
 
 def _reason_text(reason: str, what: str) -> str:
@@ -307,23 +395,14 @@ def enrolment_register(
 
 def enrolment_township_approve(*, acting_user, enrolment: Enrolment) -> Enrolment:
     require(acting_user, "enrolment.approve_township")
-    with transaction.atomic():
-        enrolment = _locked(acting_user, enrolment)
-        _expect(enrolment, (Status.PENDING_TOWNSHIP,), "乡镇审核")
-        before = snapshot(enrolment)
-        enrolment.status = Status.PENDING_COUNTY
-        enrolment.township_checked_by = acting_user
-        enrolment.township_checked_at = timezone.now()
-        _save(enrolment, ["status", "township_checked_by", "township_checked_at"])
-        _event(enrolment, kind=Kind.TOWNSHIP_APPROVED, actor=acting_user)
-        audit.record(
-            actor=acting_user,
-            action=PensionAction.ENROLMENT_APPROVE_TOWNSHIP,
-            obj=enrolment,
-            before=before,
-            after=snapshot(enrolment),
-        )
-    return enrolment
+    return enrolment_transition(
+        enrolment,
+        Step.TOWNSHIP_APPROVE,
+        acting_user=acting_user,
+        action=PensionAction.ENROLMENT_APPROVE_TOWNSHIP,
+        event_kind=Kind.TOWNSHIP_APPROVED,
+        changes={"township_checked_by": acting_user, "township_checked_at": timezone.now()},
+    )
 
 
 def enrolment_township_approve_many(*, acting_user, ids) -> int:
@@ -345,13 +424,15 @@ def enrolment_township_approve_many(*, acting_user, ids) -> int:
         )
         if len(rows) != len(wanted):
             raise Http404
-        wrong = [row for row in rows if row.status != Status.PENDING_TOWNSHIP]
+        wrong = [row for row in rows if (row.status, Step.TOWNSHIP_APPROVE) not in TRANSITIONS]
         if wrong:
             names = "、".join(f"{row.person.name}（{status_label(row.status)}）" for row in wrong)
             raise ValidationError({"ids": f"以下参保登记不在待乡镇审核状态，未作任何审核：{names}"})
         now = timezone.now()
+        # all of them pending at the township (checked above): one UPDATE by the same table
+        target = TRANSITIONS[(Status.PENDING_TOWNSHIP, Step.TOWNSHIP_APPROVE)]
         Enrolment.objects.filter(pk__in=wanted).update(
-            status=Status.PENDING_COUNTY,
+            status=target,
             township_checked_by=acting_user,
             township_checked_at=now,
             updated_at=now,
@@ -374,7 +455,7 @@ def enrolment_township_approve_many(*, acting_user, ids) -> int:
             object_id=",".join(str(pk) for pk in wanted)[:64],
             object_label=f"乡镇批量审核 {len(wanted)} 条",
             region_code=acting_user.region_id or "",
-            after={"ids": wanted, "count": len(wanted), "status": Status.PENDING_COUNTY},
+            after={"ids": wanted, "count": len(wanted), "status": target},
         )
     return len(wanted)
 
@@ -385,9 +466,8 @@ def enrolment_township_approve_many(*, acting_user, ids) -> int:
 def enrolment_county_approve(*, acting_user, enrolment: Enrolment) -> Enrolment:
     """The county's check (POLICY §2.8: employee scheme, duplicates, alive) and registration."""
     require(acting_user, "enrolment.approve_county")
-    with transaction.atomic():
-        enrolment = _locked(acting_user, enrolment)
-        _expect(enrolment, (Status.PENDING_COUNTY,), "县级审核")
+
+    def checked(enrolment: Enrolment) -> dict:
         person = Person.objects.get(pk=enrolment.person_id)
         problems = []
         if person.death_date is not None:
@@ -401,26 +481,21 @@ def enrolment_county_approve(*, acting_user, enrolment: Enrolment) -> Enrolment:
             )
         if problems:
             raise ValidationError({"person": [f"不能登记：{problem}" for problem in problems]})
-        before = snapshot(enrolment)
-        enrolment.status = Status.PAYING
-        enrolment.county_checked_by = acting_user
-        enrolment.county_checked_at = timezone.now()
-        enrolment.registered_on = today()
-        _save(enrolment, ["status", "county_checked_by", "county_checked_at", "registered_on"])
-        _event(
-            enrolment,
-            kind=Kind.COUNTY_APPROVED,
-            actor=acting_user,
-            detail={"registered_on": enrolment.registered_on},
-        )
-        audit.record(
-            actor=acting_user,
-            action=PensionAction.ENROLMENT_APPROVE_COUNTY,
-            obj=enrolment,
-            before=before,
-            after=snapshot(enrolment),
-        )
-    return enrolment
+        return {
+            "county_checked_by": acting_user,
+            "county_checked_at": timezone.now(),
+            "registered_on": today(),
+        }
+
+    return enrolment_transition(
+        enrolment,
+        Step.COUNTY_APPROVE,
+        acting_user=acting_user,
+        action=PensionAction.ENROLMENT_APPROVE_COUNTY,
+        event_kind=Kind.COUNTY_APPROVED,
+        changes=checked,
+        event_detail=lambda enrolment, before: {"registered_on": enrolment.registered_on},
+    )
 
 
 def enrolment_approve(*, acting_user, enrolment: Enrolment) -> Enrolment:
@@ -456,42 +531,26 @@ def enrolment_reject(*, acting_user, enrolment: Enrolment, reason: str) -> Enrol
     """Send an application back (退回) at the township or the county step, with a reason."""
     permission = review_permission(enrolment)
     if permission is None:
-        _expect(enrolment, (Status.PENDING_TOWNSHIP, Status.PENDING_COUNTY), "退回")
+        raise _refusal(enrolment.status, STEP_ACTS[Step.TOWNSHIP_REJECT])
     require(acting_user, permission)
     reason = _reason_text(reason, "退回")
-    expected = enrolment.status
-    with transaction.atomic():
-        enrolment = _locked(acting_user, enrolment)
-        _expect(enrolment, (expected,), "退回")
-        level = "township" if enrolment.status == Status.PENDING_TOWNSHIP else "county"
-        before = snapshot(enrolment)
-        enrolment.status = Status.REJECTED
-        enrolment.rejection_reason = reason
-        fields = ["status", "rejection_reason"]
-        if level == "township":
-            enrolment.township_checked_by = acting_user
-            enrolment.township_checked_at = timezone.now()
-            fields += ["township_checked_by", "township_checked_at"]
-        else:
-            enrolment.county_checked_by = acting_user
-            enrolment.county_checked_at = timezone.now()
-            fields += ["county_checked_by", "county_checked_at"]
-        _save(enrolment, fields)
-        _event(
-            enrolment,
-            kind=Kind.REJECTED,
-            actor=acting_user,
-            detail={"level": level, "reason": reason},
-        )
-        audit.record(
-            actor=acting_user,
-            action=PensionAction.ENROLMENT_REJECT,
-            obj=enrolment,
-            before=before,
-            after=snapshot(enrolment),
-            reason=reason,
-        )
-    return enrolment
+    township = enrolment.status == Status.PENDING_TOWNSHIP
+    level = "township" if township else "county"
+    checked = (
+        {"township_checked_by": acting_user, "township_checked_at": timezone.now()}
+        if township
+        else {"county_checked_by": acting_user, "county_checked_at": timezone.now()}
+    )
+    return enrolment_transition(
+        enrolment,
+        Step.TOWNSHIP_REJECT if township else Step.COUNTY_REJECT,
+        acting_user=acting_user,
+        action=PensionAction.ENROLMENT_REJECT,
+        event_kind=Kind.REJECTED,
+        changes={"rejection_reason": reason, **checked},
+        event_detail={"level": level, "reason": reason},
+        audit_reason=reason,
+    )
 
 
 # --------------------------------------------------------------------------- changes
@@ -564,60 +623,43 @@ def enrolment_pause(*, acting_user, enrolment: Enrolment, reason: str, note: str
         raise ValidationError(
             {"reason": "暂停原因：只能是" + "、".join(str(label) for label in PauseReason.labels)}
         )
-    with transaction.atomic():
-        enrolment = _locked(acting_user, enrolment)
-        _expect(enrolment, (Status.PAYING,), "暂停缴费")
-        before = snapshot(enrolment)
-        enrolment.status = Status.PAUSED
-        enrolment.pause_reason = reason
-        _save(enrolment, ["status", "pause_reason"])
-        _event(
-            enrolment,
-            kind=Kind.PAUSED,
-            actor=acting_user,
-            reason=reason,
-            detail={"note": (note or "").strip()[:200]},
-        )
-        audit.record(
-            actor=acting_user,
-            action=PensionAction.ENROLMENT_PAUSE,
-            obj=enrolment,
-            before=before,
-            after=snapshot(enrolment),
-            reason=str(PauseReason(reason).label),
-        )
-    return enrolment
+    return enrolment_transition(
+        enrolment,
+        Step.PAUSE,
+        acting_user=acting_user,
+        action=PensionAction.ENROLMENT_PAUSE,
+        event_kind=Kind.PAUSED,
+        changes={"pause_reason": reason},
+        event_reason=reason,
+        event_detail={"note": (note or "").strip()[:200]},
+        audit_reason=str(PauseReason(reason).label),
+    )
 
 
 def enrolment_resume(*, acting_user, enrolment: Enrolment, note: str = "") -> Enrolment:
     """恢复缴费: paused → paying. Refused while the person is on the employee-scheme list."""
     require(acting_user, "enrolment.change")
-    with transaction.atomic():
-        enrolment = _locked(acting_user, enrolment)
-        _expect(enrolment, (Status.PAUSED,), "恢复缴费")
+
+    def checked(enrolment: Enrolment) -> dict:
         person = Person.objects.get(pk=enrolment.person_id)
         if person.death_date is not None:
             raise ValidationError({"person": "参保人已死亡，不能恢复缴费，请办理注销登记"})
         if in_employee_scheme(person.id_number):
             raise ValidationError({"person": "参保人仍在职工养老保险参保名单中，不能恢复缴费"})
-        before = snapshot(enrolment)
-        enrolment.status = Status.PAYING
-        enrolment.pause_reason = ""
-        _save(enrolment, ["status", "pause_reason"])
-        _event(
-            enrolment,
-            kind=Kind.RESUMED,
-            actor=acting_user,
-            detail={"note": (note or "").strip()[:200], "paused_for": before["pause_reason"]},
-        )
-        audit.record(
-            actor=acting_user,
-            action=PensionAction.ENROLMENT_RESUME,
-            obj=enrolment,
-            before=before,
-            after=snapshot(enrolment),
-        )
-    return enrolment
+        return {"pause_reason": ""}
+
+    return enrolment_transition(
+        enrolment,
+        Step.RESUME,
+        acting_user=acting_user,
+        action=PensionAction.ENROLMENT_RESUME,
+        event_kind=Kind.RESUMED,
+        changes=checked,
+        event_detail=lambda enrolment, before: {
+            "note": (note or "").strip()[:200],
+            "paused_for": before["pause_reason"],
+        },
+    )
 
 
 def enrolment_close(
@@ -637,34 +679,25 @@ def enrolment_close(
     closed_on = closed_on or today()
     if closed_on > today():
         raise ValidationError({"closed_on": "注销日期不能晚于今天"})
-    with transaction.atomic():
-        enrolment = _locked(acting_user, enrolment)
-        _expect(enrolment, CLOSABLE_STATUSES, "注销（未审核完的登记请退回）")
+
+    def checked(enrolment: Enrolment) -> dict:
         if enrolment.registered_on and closed_on < enrolment.registered_on:
             raise ValidationError(
                 {"closed_on": f"注销日期不能早于登记日期{enrolment.registered_on:%Y-%m-%d}"}
             )
-        before = snapshot(enrolment)
-        enrolment.status = Status.TERMINATED
-        enrolment.close_reason = reason
-        enrolment.closed_on = closed_on
-        _save(enrolment, ["status", "close_reason", "closed_on"])
-        _event(
-            enrolment,
-            kind=Kind.CLOSED,
-            actor=acting_user,
-            reason=reason,
-            detail={"closed_on": closed_on, "note": (note or "").strip()[:200]},
-        )
-        audit.record(
-            actor=acting_user,
-            action=PensionAction.ENROLMENT_CLOSE,
-            obj=enrolment,
-            before=before,
-            after=snapshot(enrolment),
-            reason=str(CloseReason(reason).label),
-        )
-    return enrolment
+        return {"close_reason": reason, "closed_on": closed_on}
+
+    return enrolment_transition(
+        enrolment,
+        Step.CLOSE,
+        acting_user=acting_user,
+        action=PensionAction.ENROLMENT_CLOSE,
+        event_kind=Kind.CLOSED,
+        changes=checked,
+        event_reason=reason,
+        event_detail={"closed_on": closed_on, "note": (note or "").strip()[:200]},
+        audit_reason=str(CloseReason(reason).label),
+    )
 
 
 def enrolment_start_receiving(
@@ -673,27 +706,15 @@ def enrolment_start_receiving(
     """For the benefits issue: paying or paused → receiving (领取待遇) from ``on``."""
     require(acting_user, "enrolment.change")
     on = on or today()
-    with transaction.atomic():
-        enrolment = _locked(acting_user, enrolment)
-        _expect(enrolment, (Status.PAYING, Status.PAUSED), "开始领取待遇")
-        before = snapshot(enrolment)
-        enrolment.status = Status.RECEIVING
-        enrolment.pause_reason = ""
-        _save(enrolment, ["status", "pause_reason"])
-        _event(
-            enrolment,
-            kind=Kind.RECEIVING,
-            actor=acting_user,
-            detail={"from": on, **(detail or {})},
-        )
-        audit.record(
-            actor=acting_user,
-            action=PensionAction.ENROLMENT_START_RECEIVING,
-            obj=enrolment,
-            before=before,
-            after=snapshot(enrolment),
-        )
-    return enrolment
+    return enrolment_transition(
+        enrolment,
+        Step.START_RECEIVING,
+        acting_user=acting_user,
+        action=PensionAction.ENROLMENT_START_RECEIVING,
+        event_kind=Kind.RECEIVING,
+        changes={"pause_reason": ""},
+        event_detail={"from": on, **(detail or {})},
+    )
 
 
 # --------------------------------------------------------------------------- grade choice
