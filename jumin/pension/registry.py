@@ -176,6 +176,17 @@ REGISTRY = AppRegistry(
             "contributions:postings", _("记账"), _("把已核对的缴费记入个人账户"), "posting.run", 150
         ),
     ),
+    object_types={
+        "pension.contributionplan": _("缴费方案"),
+        "pension.enrolment": _("参保登记"),
+        "pension.enrolmentevent": _("参保变动记录"),
+        "pension.gradechoice": _("缴费档次选择"),
+        "pension.employeeschememember": _("职工养老保险参保名单"),
+        "pension.contributiondue": _("城乡居保应缴"),
+        "pension.duegeneration": _("应缴生成批次"),
+        "pension.posting": _("记账批次"),
+        "pension.accountentry": _("个人账户记账"),
+    },
     routers=(
         ApiRouter("/enrolments", "jumin.pension.api:enrolments_router"),
         ApiRouter("/accounts", "jumin.pension.api:accounts_router"),
