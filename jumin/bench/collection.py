@@ -417,7 +417,7 @@ def _money(value) -> str:
 
 
 def step_batch(report, world: World, folder: Path) -> None:
-    from jumin.collection.withholding.services import batch_create, batch_export
+    from jumin.collection.services.withholding import batch_create, batch_export
 
     bare_path = folder / "bare-export.csv"
     prefix = world.prefix + "%"
@@ -506,8 +506,8 @@ def result_code(line_number: int) -> tuple[str, str]:
 
 def write_result_file(world: World, path: Path) -> int:
     """The bank's result file for the batch, as the generic adapter writes it."""
-    from jumin.collection.withholding.formats import GENERIC
-    from jumin.collection.withholding.services import batch_header, export_lines
+    from jumin.collection.formats.withholding import GENERIC
+    from jumin.collection.services.withholding import batch_header, export_lines
 
     lines = ((line, *result_code(line.line_number)) for line in export_lines(world.batch))
     data = GENERIC.result_file(batch_header(world.batch), lines, deducted_on=timezone.localdate())
@@ -525,7 +525,7 @@ def _result_rows(path: Path):
 
 
 def step_result(report, world: World, folder: Path) -> None:
-    from jumin.collection.withholding.services import batch_key, result_import
+    from jumin.collection.services.withholding import batch_key, result_import
     from jumin.core.bulk import insert_rows
 
     path = folder / "result.csv"
@@ -616,7 +616,7 @@ def step_result(report, world: World, folder: Path) -> None:
 
 
 def step_post(report, world: World) -> None:
-    from jumin.collection.withholding.services import batch_confirm
+    from jumin.collection.services.withholding import batch_confirm
     from jumin.pension.services.posting import SOURCES, post_confirmed
 
     ops = connection.ops

@@ -329,8 +329,8 @@ def _batch(folder: Path) -> dict:
     result file for it (every ``FAILED_EVERY``-th line failed)."""
     from django.db.models import Count
 
-    from jumin.collection.withholding.formats import adapter_for
-    from jumin.collection.withholding.services import batch_create, batch_header, export_lines
+    from jumin.collection.formats.withholding import adapter_for
+    from jumin.collection.services.withholding import batch_create, batch_header, export_lines
     from jumin.people.models import Person
 
     bank = (
@@ -354,7 +354,7 @@ def _batch(folder: Path) -> dict:
 def _confirm(folder: Path) -> dict:
     """The result file imported and the batch confirmed: confirmed dues to post."""
     from jumin.collection.models import WithholdingBatch
-    from jumin.collection.withholding.services import batch_confirm, result_import
+    from jumin.collection.services.withholding import batch_confirm, result_import
 
     batch = WithholdingBatch.objects.get()
     path = folder / "result.csv"

@@ -14,9 +14,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from jumin.collection import reconciliation
 from jumin.collection.models import Channel, Due, DueKind, DueStatus, Receipt
 from jumin.collection.services import receipts as services
+from jumin.collection.services import reconciliation
 from jumin.core.models import AuditEntry, Role
 from jumin.pension.models import Enrolment, EnrolmentStatus, GradeChoice
 from jumin.pension.services.dues import dues_generate

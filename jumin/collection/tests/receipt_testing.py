@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from jumin.collection import deposits
 from jumin.collection.models import DueKind
+from jumin.collection.services import deposits
 from jumin.collection.services import receipts as services
 from jumin.collection.tests.dues_testing import seed_plan
 from jumin.core.models import Role

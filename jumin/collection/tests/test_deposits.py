@@ -5,8 +5,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from jumin.collection import deposits, queries_deposits
 from jumin.collection.models import BookStatus, Deposit, DepositStatus, Receipt
+from jumin.collection.queries import deposits as queries_deposits
+from jumin.collection.services import deposits
 from jumin.collection.services import receipts as services
 from jumin.collection.tests import receipt_testing
 from jumin.collection.tests.receipt_testing import hand_down, issue, make_due, record, register

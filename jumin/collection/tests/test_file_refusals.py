@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
+from jumin.collection.formats.withholding import GENERIC, FixedWidthAdapter
 from jumin.collection.models import (
     BankResultFile,
     BankStatementFile,
@@ -29,11 +30,10 @@ from jumin.collection.models import (
     TaxPaymentLine,
     WithholdingLine,
 )
-from jumin.collection.reconciliation import month_of
-from jumin.collection.statements import statement_import
-from jumin.collection.tax import tax_file_bytes, tax_file_import
-from jumin.collection.withholding import services
-from jumin.collection.withholding.formats import GENERIC, FixedWidthAdapter
+from jumin.collection.services import withholding as services
+from jumin.collection.services.reconciliation import month_of
+from jumin.collection.services.statements import statement_import
+from jumin.collection.services.tax import tax_file_bytes, tax_file_import
 from jumin.core.models import AuditEntry, Role
 from jumin.core.services.tokens import token_create
 from jumin.pension.services.dues import dues_generate

@@ -7,7 +7,6 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from jumin.collection import deposits
 from jumin.collection.models import (
     BookStatus,
     Deposit,
@@ -17,6 +16,7 @@ from jumin.collection.models import (
     ReceiptBook,
     ReceiptStatus,
 )
+from jumin.collection.services import deposits
 from jumin.collection.services import receipts as services
 from jumin.collection.tests import receipt_testing
 from jumin.collection.tests.receipt_testing import hand_down, issue, make_due, record, register

@@ -23,9 +23,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from jumin.collection import reconciliation
 from jumin.collection.models import Due, DueKind, DueStatus, DueStep, Receipt
 from jumin.collection.services import receipts as services
+from jumin.collection.services import reconciliation
 from jumin.collection.tests.dues_testing import enrol, seed_plan
 from jumin.collection.tests.receipt_testing import hand_down, issue, record, register
 from jumin.core.access import in_scope_of, mask_id_number, region_code_of, roles_with, scope

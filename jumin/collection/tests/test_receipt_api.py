@@ -3,8 +3,8 @@
 import pytest
 from django.utils import timezone
 
-from jumin.collection import deposits
 from jumin.collection.models import DueStatus, Receipt
+from jumin.collection.services import deposits
 from jumin.collection.tests import receipt_testing
 from jumin.collection.tests.receipt_testing import hand_down, issue, make_due, record, register
 from jumin.core.models import AuditEntry, Role

@@ -5,7 +5,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from jumin.collection import deposits
 from jumin.collection.models import (
     BookStatus,
     Channel,
@@ -15,6 +14,7 @@ from jumin.collection.models import (
     ReceiptStatus,
 )
 from jumin.collection.queries import receipts as queries
+from jumin.collection.services import deposits
 from jumin.collection.services import receipts as services
 from jumin.collection.tests import receipt_testing
 from jumin.collection.tests.receipt_testing import hand_down, issue, make_due, record, register

@@ -17,7 +17,7 @@ from jumin.collection.models import (
     Reconciliation,
     ReconciliationStatus,
 )
-from jumin.collection.reconciliation import (
+from jumin.collection.services.reconciliation import (
     government_paid_confirm,
     month_figures,
     reconciliation_compute,

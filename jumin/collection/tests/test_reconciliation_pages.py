@@ -14,7 +14,7 @@ from jumin.collection.models import (
     Reconciliation,
     ReconciliationStatus,
 )
-from jumin.collection.reconciliation import reconciliation_compute
+from jumin.collection.services.reconciliation import reconciliation_compute
 from jumin.collection.tests.reconciliation_testing import (
     MARCH,
     clean_month,

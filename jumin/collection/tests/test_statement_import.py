@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from jumin.collection.models import BankStatementFile, BankStatementLine
-from jumin.collection.statements import statement_import, statement_match
+from jumin.collection.services.statements import statement_import, statement_match
 from jumin.collection.tests.reconciliation_testing import make_deposit, make_line, statement_csv
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.models import AuditEntry, Role

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from jumin.collection.models import Channel, Due, DueStatus, TaxPaymentFile, TaxPaymentLine
-from jumin.collection.tax import tax_file_bytes, tax_file_confirm, tax_file_import
+from jumin.collection.services.tax import tax_file_bytes, tax_file_confirm, tax_file_import
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.models import AuditEntry, Role
 from jumin.pension.services.dues import dues_generate
@@ -136,7 +136,7 @@ def test_scoping_and_roles(tree, staff, people):
 
 
 def test_due_being_withheld_by_the_bank_is_not_paid_by_tax(tree, staff):
-    from jumin.collection.withholding.services import batch_create
+    from jumin.collection.services.withholding import batch_create
 
     seed_plan()
     person = enrol(tree.village_a1, staff, passbook_number="6228001", passbook_bank="农商行")

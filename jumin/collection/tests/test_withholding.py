@@ -7,6 +7,12 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
+from jumin.collection.formats.withholding import (
+    GENERIC,
+    ExportLine,
+    FixedWidthAdapter,
+    adapter_for,
+)
 from jumin.collection.models import (
     BankResultFile,
     BatchStatus,
@@ -17,13 +23,7 @@ from jumin.collection.models import (
     LineResult,
     WithholdingLine,
 )
-from jumin.collection.withholding import services
-from jumin.collection.withholding.formats import (
-    GENERIC,
-    ExportLine,
-    FixedWidthAdapter,
-    adapter_for,
-)
+from jumin.collection.services import withholding as services
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.models import AuditEntry, Role
 from jumin.pension.models import Enrolment, EnrolmentStatus

@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from jumin.collection.formats.withholding import GENERIC
 from jumin.collection.models import (
     BankResultFile,
     Due,
@@ -14,9 +15,8 @@ from jumin.collection.models import (
     TaxPaymentFile,
     WithholdingBatch,
 )
-from jumin.collection.tax import tax_file_bytes
-from jumin.collection.withholding import services
-from jumin.collection.withholding.formats import GENERIC
+from jumin.collection.services import withholding as services
+from jumin.collection.services.tax import tax_file_bytes
 from jumin.core.jobs import QUEUES
 from jumin.core.models import AuditEntry, JobRun, Role
 from jumin.core.services.tokens import token_create

@@ -34,6 +34,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from jumin.collection.formats.withholding import GENERIC, BatchHeader, ExportLine
 from jumin.collection.models import (
     BankStatementFile,
     BatchStatus,
@@ -52,7 +53,6 @@ from jumin.collection.models import (
     WithholdingLine,
 )
 from jumin.collection.tests.browsing import links_of, submit
-from jumin.collection.withholding.formats import GENERIC, BatchHeader, ExportLine
 from jumin.core.jobs import QUEUES
 from jumin.core.models import AuditEntry, Role
 from jumin.pension.models import (

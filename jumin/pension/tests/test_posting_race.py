@@ -23,8 +23,8 @@ from jumin.collection.models import (
     WithholdingBatch,
     WithholdingLine,
 )
-from jumin.collection.reconciliation import government_paid_confirm
-from jumin.collection.withholding.services import batch_confirm
+from jumin.collection.services.reconciliation import government_paid_confirm
+from jumin.collection.services.withholding import batch_confirm
 from jumin.core.models import Role
 from jumin.pension.models import AccountEntry
 from jumin.pension.queries.ledger_check import ledger_check

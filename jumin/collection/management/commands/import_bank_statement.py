@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from jumin.collection.management.commands._collection_cli import acting_user, fail
-from jumin.collection.statements import statement_import
+from jumin.collection.services.statements import statement_import
 
 
 class Command(BaseCommand):

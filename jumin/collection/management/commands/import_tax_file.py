@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from jumin.collection.management.commands._collection_cli import acting_user, fail
-from jumin.collection.tax import tax_file_import
+from jumin.collection.services.tax import tax_file_import
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from jumin.collection.management.commands._collection_cli import acting_user, fail
 from jumin.collection.models import WithholdingBatch
-from jumin.collection.withholding.services import batch_create, batch_export, batch_key
+from jumin.collection.services.withholding import batch_create, batch_export, batch_key
 
 
 class Command(BaseCommand):

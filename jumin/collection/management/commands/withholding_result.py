@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from jumin.collection.management.commands._collection_cli import acting_user, fail
 from jumin.collection.models import WithholdingBatch
-from jumin.collection.withholding.services import batch_confirm, result_import
+from jumin.collection.services.withholding import batch_confirm, result_import
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from jumin.collection.queries.calendar import calendar_in_force, calendar_list
 from jumin.collection.services.calendar import calendar_set
-from jumin.collection.views import errors_to_form
+from jumin.collection.web.views.receipts import errors_to_form
 from jumin.core.access import can, require
 from jumin.core.forms import Form
 from jumin.core.pages import page

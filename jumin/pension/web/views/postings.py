@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jumin.collection.views import errors_to_form
+from jumin.collection.web.views.receipts import errors_to_form
 from jumin.core.access import can, require
 from jumin.core.forms import Form
 from jumin.core.pages import page

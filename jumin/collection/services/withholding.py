@@ -32,6 +32,12 @@ from django.utils import timezone
 
 from jumin.collection import schemes
 from jumin.collection.counties import county_code_of, in_scope_or_system, require_or_system
+from jumin.collection.formats.withholding import (
+    BatchHeader,
+    ExportLine,
+    Problem,
+    adapter_for,
+)
 from jumin.collection.models import (
     BankResultFile,
     BatchStatus,
@@ -45,12 +51,6 @@ from jumin.collection.models import (
     WithholdingLine,
 )
 from jumin.collection.registry import CollectionAction
-from jumin.collection.withholding.formats import (
-    BatchHeader,
-    ExportLine,
-    Problem,
-    adapter_for,
-)
 from jumin.core import audit
 from jumin.core.bulk import insert_rows
 from jumin.core.database import refresh_statistics

@@ -33,17 +33,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from jumin.collection.counties import county_code_of, in_scope_or_system, require_or_system
-from jumin.collection.models import (
-    Channel,
-    Due,
-    DueKind,
-    DueStatus,
-    DueStep,
-    TaxPaymentFile,
-    TaxPaymentLine,
-)
-from jumin.collection.registry import CollectionAction
-from jumin.collection.withholding.formats import (
+from jumin.collection.formats.withholding import (
     FieldError,
     LineFields,
     Problem,
@@ -55,7 +45,17 @@ from jumin.collection.withholding.formats import (
     text_field,
     whole_number,
 )
-from jumin.collection.withholding.services import check_file_size, refuse
+from jumin.collection.models import (
+    Channel,
+    Due,
+    DueKind,
+    DueStatus,
+    DueStep,
+    TaxPaymentFile,
+    TaxPaymentLine,
+)
+from jumin.collection.registry import CollectionAction
+from jumin.collection.services.withholding import check_file_size, refuse
 from jumin.core import audit
 from jumin.core.models import Region
 from jumin.core.parsing import InputError, parse_year

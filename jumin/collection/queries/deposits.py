@@ -11,9 +11,9 @@ from decimal import Decimal
 from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
-from jumin.collection.deposits import CalendarDays, deposit_deadlines, receipt_deadlines
 from jumin.collection.models import CashCalendar, Deposit, DepositStatus, Receipt, ReceiptStatus
 from jumin.collection.queries.receipts import with_person_in_scope
+from jumin.collection.services.deposits import CalendarDays, deposit_deadlines, receipt_deadlines
 from jumin.collection.services.receipts import receipt_reference
 from jumin.core.access import get_scoped_or_404, require, scope
 from jumin.core.models import Region, RegionLevel

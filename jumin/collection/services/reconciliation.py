@@ -71,7 +71,7 @@ from jumin.collection.models import (
 )
 from jumin.collection.registry import CollectionAction
 from jumin.collection.schemes import expected_payers
-from jumin.collection.statements import county_of, statement_match
+from jumin.collection.services.statements import county_of, statement_match
 from jumin.core import audit
 from jumin.core.access import get_scoped_or_404, in_scope, require, scope, scope_flag
 from jumin.core.models import Region, RegionLevel

@@ -12,10 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jumin.collection import reconciliation, schemes, statements
+from jumin.collection import schemes
 from jumin.collection.models import BankStatementLine, ReconciliationStatus
 from jumin.collection.queries.receipts import townships_and_villages
-from jumin.collection.views import errors_to_form
+from jumin.collection.services import reconciliation, statements
+from jumin.collection.web.views.receipts import errors_to_form
 from jumin.core.access import can, require
 from jumin.core.forms import Form
 from jumin.core.models import Region, RegionLevel

@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jumin.collection import deposits as services
-from jumin.collection import queries_deposits as queries
 from jumin.collection.models import DepositStatus
+from jumin.collection.queries import deposits as queries
 from jumin.collection.queries.receipts import townships_and_villages
 from jumin.collection.registry import CollectionAction
+from jumin.collection.services import deposits as services
 from jumin.collection.services.receipts import receipt_reference
-from jumin.collection.views import errors_to_form
+from jumin.collection.web.views.receipts import errors_to_form
 from jumin.core import audit
 from jumin.core.access import can, require
 from jumin.core.exports import ExcelExport

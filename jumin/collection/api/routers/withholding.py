@@ -16,8 +16,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from ninja import Field, File, Path, Router, Schema, Status, UploadedFile
 
-from jumin.collection import tax
-from jumin.collection.withholding import queries, services
+from jumin.collection.queries import withholding as queries
+from jumin.collection.services import tax
+from jumin.collection.services import withholding as services
 from jumin.core.access import masked_for
 from jumin.core.api import PlainText, error_responses
 from jumin.core.uploads import read_upload

@@ -12,9 +12,9 @@ from decimal import Decimal
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from jumin.collection import deposits as services
-from jumin.collection import queries_deposits as queries
 from jumin.collection.models import Deposit
+from jumin.collection.queries import deposits as queries
+from jumin.collection.services import deposits as services
 from jumin.core.access import require
 from jumin.core.api import PlainText, error_responses
 from jumin.core.schemas import Amount, Date, Id, Paging

@@ -35,6 +35,13 @@ from django.db import transaction
 from django.db.models import BigIntegerField, Case, Value, When
 from django.utils import timezone
 
+from jumin.collection.formats.withholding import (
+    FieldError,
+    amount_field,
+    check_day,
+    text_field,
+    whole_number,
+)
 from jumin.collection.models import (
     BankStatementFile,
     BankStatementLine,
@@ -42,13 +49,6 @@ from jumin.collection.models import (
     DepositStatus,
 )
 from jumin.collection.registry import CollectionAction
-from jumin.collection.withholding.formats import (
-    FieldError,
-    amount_field,
-    check_day,
-    text_field,
-    whole_number,
-)
 from jumin.core import audit
 from jumin.core.access import get_scoped_or_404, in_scope, require, scope
 from jumin.core.models import Region, RegionLevel

@@ -14,9 +14,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jumin.collection import tax
 from jumin.collection.models import LineResult
-from jumin.collection.withholding import queries, services
+from jumin.collection.queries import withholding as queries
+from jumin.collection.services import tax
+from jumin.collection.services import withholding as services
 from jumin.core.access import can, masked_for, require, scope
 from jumin.core.forms import Form
 from jumin.core.uploads import read_upload

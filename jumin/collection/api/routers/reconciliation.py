@@ -11,7 +11,7 @@ from django.conf import settings
 from ninja import Field, File, Form, Path, Query, Router, Schema, Status, UploadedFile
 from pydantic import ConfigDict, StringConstraints
 
-from jumin.collection import reconciliation, statements
+from jumin.collection.services import reconciliation, statements
 from jumin.core.api import PlainText, error_responses
 from jumin.core.schemas import Amount, Date
 from jumin.core.uploads import read_upload
