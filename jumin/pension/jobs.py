@@ -11,8 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_tasks import task
 
-from jumin.collection.counties import county_code_of
-from jumin.collection.services.statements import county_of
+from jumin.collection.counties import county_code_of, county_of
 from jumin.core import audit, jobs
 from jumin.core.access import in_scope, require
 from jumin.core.models import JobRun, JobStatus

@@ -62,9 +62,10 @@ from jumin.collection.counties import (
     require_or_system,
 )
 from jumin.collection.models import Channel, Due, DueKind, DueStatus
-from jumin.core import audit, jobs
+from jumin.core import audit, jobs, money
 from jumin.core.database import refresh_statistics
 from jumin.core.models import Region
+from jumin.core.money import MoneyError
 from jumin.pension import rules
 from jumin.pension.models import (
     SCHEME,
@@ -611,8 +612,8 @@ def back_payment_due_create(*, acting_user, person: Person, year: int, grade) ->
         raise ValidationError({"year": f"{year}年没有缴费方案，不能补缴"})
     terms = PlanTerms.load(plan)
     try:
-        amount = Decimal(str(grade)).quantize(Decimal("0.01"))
-    except Exception:  # noqa: BLE001 — any unreadable amount gets the same message
+        amount = money.parse(grade)
+    except MoneyError:
         raise ValidationError({"grade": f"缴费档次：“{grade}”不是金额"}) from None
     if amount not in {g.amount for g in terms.grades}:
         valid = "、".join(str(g.amount) for g in terms.grades)

@@ -26,9 +26,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from jumin.collection.models import Due, DueKind, DueStatus, DueStep
-from jumin.core import audit
+from jumin.core import audit, money
 from jumin.core.access import in_scope, require, require_any, scope
 from jumin.core.models import Region, RegionLevel
+from jumin.core.money import MoneyError
 from jumin.core.parsing import parse_id
 from jumin.pension import rules
 from jumin.pension.models import (
@@ -157,8 +158,8 @@ def check_grade(plan: ContributionPlan, amount) -> Decimal:
     grades = plan_grades(plan)
     valid = "、".join(grade_amount_text(grade.amount) for grade in grades)
     try:
-        value = Decimal(str(amount)).quantize(Decimal("0.01"))
-    except Exception:  # noqa: BLE001 — any unreadable amount gets the same message
+        value = money.parse(amount)
+    except MoneyError:
         raise ValidationError(
             {"amount": f"缴费档次：“{amount}”不是金额，可选档次：{valid}元"}
         ) from None

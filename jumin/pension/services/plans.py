@@ -2,7 +2,7 @@
 
 import datetime
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -11,6 +11,8 @@ from django.db import transaction
 from jumin.core import audit
 from jumin.core.access import in_scope, require
 from jumin.core.models import Region, RegionLevel
+from jumin.core.money import MoneyError
+from jumin.core.money import parse as parse_money
 from jumin.pension import rules
 from jumin.pension.models import ContributionGrade, ContributionPlan, GovernmentPaidRule
 from jumin.pension.registry import PensionAction
@@ -44,10 +46,11 @@ MONEY_FIELDS = {
 
 
 def money(name: str, value) -> Decimal:
+    """An amount of a plan file (``core.money``: at most two decimals; the plan rules judge the sign)."""
     try:
-        return Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, TypeError, ValueError):
-        raise ValidationError(f"{name}：“{value}”不是金额") from None
+        return parse_money(value, allow_negative=True)
+    except MoneyError as error:
+        raise ValidationError(f"{name}：{error.message}") from None
 
 
 def plan_data_from_file(path: Path = DEFAULT_PLAN_FILE) -> dict:

@@ -47,8 +47,8 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Sum
 from django.utils import timezone
 
+from jumin.collection.counties import county_of
 from jumin.collection.models import Due, DueKind, DueStatus, DueStep
-from jumin.collection.services.statements import county_of
 from jumin.core import audit
 from jumin.core.access import in_scope, require
 from jumin.core.database import refresh_statistics

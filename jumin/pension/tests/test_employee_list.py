@@ -241,3 +241,30 @@ def test_township_clerk_sees_only_own_conflicts(client, tree, staff):
     client.force_login(staff[Role.TOWNSHIP_CLERK])
     response = client.get(reverse("pension:employee_list"))
     assert [row.person for row in response.context["conflicts"]] == [mine]
+
+
+def test_cli_records_its_run_and_refuses_while_the_region_imports_elsewhere(tree, tmp_path):
+    from jumin.core import jobs
+    from jumin.core.models import JobRun, JobStatus
+    from jumin.pension.registry import PensionAction
+
+    path = tmp_path / "list.csv"
+    path.write_bytes(csv_bytes(GOOD))
+    call_command("import_employee_list", str(path), region="341125", no_progress=True)
+    run = JobRun.objects.get()
+    assert (run.kind, run.natural_key, run.status) == (
+        PensionAction.EMPLOYEE_LIST_IMPORT,
+        "341125000000",
+        JobStatus.DONE,
+    )
+    EmployeeSchemeMember.objects.all().delete()
+    jobs.start_here(
+        kind=PensionAction.EMPLOYEE_LIST_IMPORT,
+        natural_key="341125000000",
+        region_id="341125000000",
+        acting_user=None,
+        params={},
+    )
+    with pytest.raises(CommandError):
+        call_command("import_employee_list", str(path), region="341125", no_progress=True)
+    assert not EmployeeSchemeMember.objects.exists()

@@ -141,6 +141,16 @@ def test_seed_refuses_bad_rules_in_the_file(tree):
     assert not ContributionPlan.objects.exists()
 
 
+def test_seed_refuses_an_amount_with_more_than_two_decimals(tree):
+    """Amounts of a plan file go through core.money: a third decimal is refused, not rounded
+    away (a grade of 100.005 used to be stored as 100.00)."""
+    data = plan_data_from_file()
+    data["grades"][0]["amount"] = "100.005"
+    with pytest.raises(ValidationError, match="最多两位小数"):
+        plan_seed(actor=None, year=2026, region_code="340000000000", data=data)
+    assert not ContributionPlan.objects.exists()
+
+
 def test_copy_moves_the_cutoff_to_the_new_year(tree):
     data = plan_data_from_file()
     data["government_paid_cutoff"] = "2024-02-29"

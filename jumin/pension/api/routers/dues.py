@@ -4,12 +4,11 @@ from ninja import Path, Query, Router
 
 from jumin.core.access import masked_for
 from jumin.core.api import error_responses
+from jumin.core.schemas import MAX_ID, paginate
 from jumin.pension.api.schemas import DueFilters, DueOut, DuePage
 from jumin.pension.queries import dues as queries
 
 router = Router(tags=["collection"])
-
-MAX_ID = 2**63 - 1
 
 
 def due_out(request, due) -> dict:
@@ -46,8 +45,8 @@ def dues_endpoint(request, filters: Query[DueFilters]):
         kind=filters.kind,
         channel=filters.channel,
     )
-    page = rows[filters.offset : filters.offset + filters.limit]
-    return {"count": rows.count(), "results": [due_out(request, due) for due in page]}
+    page = paginate(rows, filters)
+    return {"count": page.count, "results": [due_out(request, due) for due in page.items]}
 
 
 @router.get(

@@ -5,7 +5,7 @@ a monitoring script notices."""
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from jumin.collection.services.statements import county_of
+from jumin.collection.counties import county_of
 from jumin.pension.queries.ledger_check import ledger_check
 
 

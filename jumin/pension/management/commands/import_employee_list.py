@@ -9,9 +9,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from jumin.core import jobs
 from jumin.core.audit import request_context
-from jumin.core.jobs import cli_progress
-from jumin.core.models import JobRun, Region
+from jumin.core.models import Region
 from jumin.core.text import is_ascii_digits
 from jumin.pension.models import ACTIVE_STATUSES, EmployeeSchemeMember, Enrolment
 from jumin.pension.registry import PensionAction
@@ -48,9 +48,18 @@ class Command(BaseCommand):
         found = Region.objects.filter(code=code).first()
         if found is None:
             raise CommandError(f"没有这个区划代码：{region}")
-        run = JobRun.objects.create(kind=JOB_KIND, region=found)
-        progress = cli_progress(run, disable=no_progress)
-        with request_context():
+        try:
+            # one import of a region's list at a time (natural key: the region)
+            run = jobs.start_here(
+                kind=JOB_KIND,
+                natural_key=code,
+                region_id=code,
+                acting_user=None,
+                params={"file_name": file.name},
+            )
+        except jobs.JobBusy as busy:
+            raise CommandError(busy.message, returncode=1) from None
+        with jobs.leased(run, cli=True, no_progress=no_progress) as progress, request_context():
             result = import_employee_list(
                 file, acting_user=None, region_code=code, file_name=file.name, progress=progress
             )

@@ -2,8 +2,8 @@
 
 from django.core.exceptions import ValidationError
 
+from jumin.collection.counties import county_of
 from jumin.collection.management.commands._collection_cli import fail
-from jumin.collection.services.statements import county_of
 from jumin.pension.jobs import POSTING_JOB
 from jumin.pension.management.commands._county_year import CountyYearCommand
 from jumin.pension.services.posting import post_confirmed

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jumin.core.access import PermissionDeniedForRole, can, scope
+from jumin.core.forms import add_errors
 from jumin.core.models import Region, RegionLevel
 from jumin.core.pages import page
 from jumin.pension import rules
@@ -112,11 +113,6 @@ def default_parameters() -> dict:
     return initial
 
 
-def show_errors(form, error: ValidationError) -> None:
-    for message in error.messages:
-        form.add_error(None, message)
-
-
 @require_http_methods(["GET", "POST"])
 @page
 def plan_edit(request, pk: int):
@@ -138,7 +134,7 @@ def plan_edit(request, pk: int):
                 paid_rules=paid_rules_from(paid_rules),
             )
         except ValidationError as error:
-            show_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("缴费方案已保存。"))
             return redirect("pension:plan_detail", plan.pk)
@@ -179,7 +175,7 @@ def plan_create(request):
                 paid_rules=paid_rules_from(paid_rules),
             )
         except ValidationError as error:
-            show_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("缴费方案已建立。"))
             return redirect("pension:plan_detail", plan.pk)
