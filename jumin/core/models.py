@@ -65,11 +65,6 @@ class Region(models.Model):
     def prefix(self) -> str:
         return self.code[: PREFIX_LENGTH[self.level]]
 
-    def is_valid_on(self, day) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_to is None or day <= self.valid_to
-        )
-
 
 # --------------------------------------------------------------------------- staff
 

@@ -77,8 +77,3 @@ def of_aggregate(value) -> Decimal:
     if value is None:
         return ZERO
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def fits_column(value: Decimal) -> bool:
-    """True when ``value`` can be stored in a money column without an overflow."""
-    return value.is_finite() and abs(value) <= MAXIMUM

@@ -13,7 +13,6 @@ CSV readers show as a visible mark, so the clerk sees where the bad character wa
 """
 
 import re
-import unicodedata
 
 REPLACEMENT = "\ufffd"
 MULTILINE_ALLOWED = frozenset("\t\n\r")
@@ -103,8 +102,3 @@ def is_ascii_digits(value: str) -> bool:
 
 
 _FULL_WIDTH_DIGITS = {0xFF10 + digit: ord("0") + digit for digit in range(10)}
-
-
-def nfc(value: str) -> str:
-    """Canonical composition, so the same name typed two ways is stored one way."""
-    return unicodedata.normalize("NFC", value)

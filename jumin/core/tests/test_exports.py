@@ -14,7 +14,7 @@ from django.utils import timezone
 
 import jumin
 from jumin.core import audit
-from jumin.core.exports import ExcelExport, csv_content, csv_text
+from jumin.core.exports import ExcelExport, csv_content, csv_response, csv_text
 from jumin.core.models import AuditEntry, Role
 from jumin.people.models import Person
 from jumin.testing.factories import PersonFactory
@@ -80,6 +80,14 @@ def test_csv_is_utf8_with_bom_and_crlf_and_safe_text():
     assert content.startswith(b"\xef\xbb\xbf")
     text = content.decode("utf-8-sig")
     assert text == "姓名,金额,日期\r\n王\ufffd五,12.50,2026-03-01\r\n"
+
+
+def test_csv_response_is_an_attachment_excel_opens_as_utf8():
+    response = csv_response([["姓名"], ["=HYPERLINK(1)"]], file_name="名单.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    assert "%E5%90%8D%E5%8D%95.csv" in response["Content-Disposition"]
+    assert response.content == "\ufeff姓名\r\n'=HYPERLINK(1)\r\n".encode()
 
 
 def test_csv_keeps_ordinary_text_and_negative_numbers():
