@@ -5,6 +5,7 @@ system (the CLI, the benchmark)."""
 from django.core.exceptions import ValidationError
 
 from jumin.core.access import in_scope, require
+from jumin.core.models import Region, RegionLevel
 from jumin.core.text import is_ascii_digits
 
 
@@ -30,3 +31,14 @@ def county_code_of(region_code: str) -> str:
 
 def county_prefix(county_code: str) -> str:
     return county_code[:6]
+
+
+def county_of(region_code) -> Region:
+    """``341125`` / ``341125000000`` / a Region → the county Region; ValidationError otherwise."""
+    code = region_code.code if isinstance(region_code, Region) else str(region_code or "").strip()
+    if len(code) == 6 and is_ascii_digits(code):
+        code = code.ljust(12, "0")
+    region = Region.objects.filter(code=code, level=RegionLevel.COUNTY).first()
+    if region is None:
+        raise ValidationError({"county": f"县级区划代码“{region_code}”不正确（应为6位县级代码）"})
+    return region

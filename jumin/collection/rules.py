@@ -1,5 +1,12 @@
 """The life of a due (应缴) — its statuses and the one table of the steps between them — and
-the rule of the monthly cash calendar's days.
+the rules of the monthly cash calendar: its days, and the deadlines they make.
+
+Deadlines (the county's ``CashCalendar``: the deposit day, the township and the county check
+days, clamped to the month's last day) run in monthly cycles. A receipt issued on or before the
+month's deposit day belongs to that month's cycle; one issued after it to the next month's
+(cash taken on the 28th cannot be due on the 25th). A deposit's cycle is its earliest
+receipt's; a deposit made after that cycle's deposit day is *late*, and its checks then run
+on the cycle its own date falls in (the township cannot check before the money is there).
 
 Every module that moves a due from one status to another does it through this table
 (``Due.objects.filter(...).transition(DueStep.X, ...)``, in ``models/dues.py``), never by
@@ -28,11 +35,16 @@ Pure data, no ORM: which fields a step must write is part of the table, so a cal
 forgets the payment date is refused before any row changes.
 """
 
+import calendar
+import datetime
 import enum
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from jumin.core.parsing import YEAR_MAX, YEAR_MIN
 
 
 class DueStatus(models.TextChoices):
@@ -141,3 +153,122 @@ def calendar_errors(deposit_day, township_check_day, county_check_day) -> list[s
     if deposit is not None and township is not None and deposit >= township:
         errors.append(f"缴存截止日：须早于乡镇核对截止日（{township}日）")
     return errors
+
+
+# --------------------------------------------------------------------------- cash deadlines
+
+
+@dataclass(frozen=True)
+class CalendarDays:
+    """The three deadline days of a county's cash calendar."""
+
+    deposit: int
+    township_check: int
+    county_check: int
+
+    @classmethod
+    def of(cls, calendar) -> "CalendarDays":
+        return cls(calendar.deposit_day, calendar.township_check_day, calendar.county_check_day)
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    cycle: datetime.date  # the first day of the cycle's month
+    deposit: datetime.date
+    township_check: datetime.date
+    county_check: datetime.date
+
+
+def day_in_month(year: int, month: int, day: int) -> datetime.date:
+    """``day`` of the month, or the month's last day when the month is shorter."""
+    return datetime.date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def cycle_of(day: datetime.date, days: CalendarDays) -> datetime.date:
+    """The first day of the monthly cycle a receipt dated ``day`` belongs to."""
+    if day <= day_in_month(day.year, day.month, days.deposit):
+        return day.replace(day=1)
+    if day.month == 12:
+        return datetime.date(day.year + 1, 1, 1)
+    return datetime.date(day.year, day.month + 1, 1)
+
+
+def deadlines_of(cycle: datetime.date, days: CalendarDays) -> Deadlines:
+    return Deadlines(
+        cycle=cycle,
+        deposit=day_in_month(cycle.year, cycle.month, days.deposit),
+        township_check=day_in_month(cycle.year, cycle.month, days.township_check),
+        county_check=day_in_month(cycle.year, cycle.month, days.county_check),
+    )
+
+
+def receipt_deadlines(issued_on: datetime.date, days: CalendarDays) -> Deadlines:
+    """When the cash of a receipt issued on ``issued_on`` must be deposited and checked."""
+    return deadlines_of(cycle_of(issued_on, days), days)
+
+
+def deposit_deadlines(
+    first_issued_on: datetime.date, deposited_on: datetime.date, days: CalendarDays
+) -> tuple[Deadlines, bool]:
+    """(deadlines, late) for a deposit whose earliest receipt is dated ``first_issued_on``.
+
+    ``late`` when it was deposited after its receipts' deposit day; its check deadlines then
+    move to the cycle its own date belongs to.
+    """
+    receipts_cycle = cycle_of(first_issued_on, days)
+    late = deposited_on > deadlines_of(receipts_cycle, days).deposit
+    cycle = max(receipts_cycle, cycle_of(deposited_on, days))
+    deadlines = deadlines_of(cycle, days)
+    # the deposit deadline stays the receipts' one, whatever cycle the checks run on
+    return (
+        Deadlines(
+            cycle=cycle,
+            deposit=deadlines_of(receipts_cycle, days).deposit,
+            township_check=deadlines.township_check,
+            county_check=deadlines.county_check,
+        ),
+        late,
+    )
+
+
+def days_between(later: datetime.date, earlier: datetime.date) -> int:
+    return (later - earlier).days
+
+
+# --------------------------------------------------------------------------- months
+
+
+# A month to reconcile lies in the years every year typed in may take (core.parsing): year 1
+# or 9999 is a typing mistake, and 9999-12 would overflow the next month's first day.
+MONTH_YEAR_MIN = YEAR_MIN
+
+
+MONTH_YEAR_MAX = YEAR_MAX
+
+
+def month_of(value) -> datetime.date:
+    """``2026-03`` / ``2026-03-17`` / a date → the first day of that month, in 1900–2100."""
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        month = value.replace(day=1)
+    else:
+        text = str(value or "").strip()[:20]
+        month = None
+        for pattern in ("%Y-%m", "%Y-%m-%d", "%Y%m"):
+            try:
+                month = datetime.datetime.strptime(text, pattern).date().replace(day=1)
+                break
+            except ValueError:
+                continue
+        if month is None:
+            raise ValidationError({"month": f"月份“{text}”不正确，应写成 2026-03"})
+    if not MONTH_YEAR_MIN <= month.year <= MONTH_YEAR_MAX:
+        raise ValidationError(
+            {"month": f"月份应在 {MONTH_YEAR_MIN} 年至 {MONTH_YEAR_MAX} 年之间，应写成 2026-03"}
+        )
+    return month
+
+
+def next_month(month: datetime.date) -> datetime.date:
+    return datetime.date(month.year + (month.month == 12), month.month % 12 + 1, 1)

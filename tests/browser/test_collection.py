@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from jumin.collection.models import Channel, Due, DueKind, DueStatus, Receipt
 from jumin.collection.services import receipts as services
-from jumin.collection.services import reconciliation
+from jumin.collection.services.reconciliation import reconciliation_compute
 from jumin.core.models import AuditEntry, Role
 from jumin.pension.models import Enrolment, EnrolmentStatus, GradeChoice
 from jumin.pension.services.dues import dues_generate
@@ -109,7 +109,7 @@ def county(tree, staff, year):
         amount=GRADE,
         payer_name="钱淑珍",
     )
-    other_month = reconciliation.reconciliation_compute(
+    other_month = reconciliation_compute(
         finance, tree.township_b, timezone.localdate().strftime("%Y-%m")
     )
     return {

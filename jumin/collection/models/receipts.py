@@ -44,7 +44,7 @@ class ReceiptBook(models.Model):
     status = models.CharField(
         _("状态"), max_length=16, choices=BookStatus.choices, default=BookStatus.IN_STOCK
     )
-    # Deposits (issue 3 item 7) will set this; write-off will then also require it.
+    # Set by the deposits once every issued receipt's cash is deposited.
     money_deposited = models.BooleanField(_("款项已全部缴存"), default=False)
 
     class Meta:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from jumin.collection.models import CashCalendar, Deposit, DepositStatus, Receipt, ReceiptStatus
 from jumin.collection.queries.receipts import with_person_in_scope
-from jumin.collection.services.deposits import CalendarDays, deposit_deadlines, receipt_deadlines
+from jumin.collection.rules import CalendarDays, deposit_deadlines, receipt_deadlines
 from jumin.collection.services.receipts import receipt_reference
 from jumin.core.access import get_scoped_or_404, require, scope
 from jumin.core.models import Region, RegionLevel

@@ -84,7 +84,7 @@ def with_person_in_scope(receipts: QuerySet, user) -> QuerySet:
     A receipt is the record of money a township took and stays the township's after the
     county moves the payer to another township; its pages then show the receipt as recorded
     (payer name, amount, year) with no link to the person and none of the person's current
-    details (decision, issue 7)."""
+    details (decision)."""
     return receipts.annotate(person_in_scope=scope_flag(user, "person__village_id"))
 
 

@@ -1,22 +1,15 @@
-"""Cash deposits (缴存) and their checks; the monthly deadlines they run on.
+"""Cash deposits (缴存) and their checks.
 
 A cadre pays the cash taken against receipts into the agency's income account and records
 the deposit slip with the receipts it carried (``deposit_record``). The township checks it
 (``township_checked``) and county finance checks it after the township (``county_checked``);
 either may return it with a reason, which releases its receipts for a new deposit.
 
-Deadlines (the county's ``CashCalendar``: the deposit day, the township and the county check
-days, clamped to the month's last day) run in monthly cycles. A receipt issued on or before the
-month's deposit day belongs to that month's cycle; one issued after it to the next month's
-(cash taken on the 28th cannot be due on the 25th). A deposit's cycle is its earliest
-receipt's; a deposit made after that cycle's deposit day is *late*, and its checks then run
-on the cycle its own date falls in (the township cannot check before the money is there).
-The functions at the top are pure: dates and calendar days in, dates out.
+The deadlines they run on (the county's ``CashCalendar``, in monthly cycles) are pure
+arithmetic in ``rules.py``; the overdue list is ``queries/deposits.py``.
 """
 
-import calendar
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -40,86 +33,6 @@ from jumin.collection.services.receipts import (
 from jumin.core import audit
 from jumin.core.access import can, in_scope, require, require_any
 from jumin.core.models import Region, RegionLevel
-
-# --------------------------------------------------------------------------- deadlines (pure)
-
-
-@dataclass(frozen=True)
-class CalendarDays:
-    """The three deadline days of a county's cash calendar."""
-
-    deposit: int
-    township_check: int
-    county_check: int
-
-    @classmethod
-    def of(cls, calendar) -> "CalendarDays":
-        return cls(calendar.deposit_day, calendar.township_check_day, calendar.county_check_day)
-
-
-@dataclass(frozen=True)
-class Deadlines:
-    cycle: datetime.date  # the first day of the cycle's month
-    deposit: datetime.date
-    township_check: datetime.date
-    county_check: datetime.date
-
-
-def day_in_month(year: int, month: int, day: int) -> datetime.date:
-    """``day`` of the month, or the month's last day when the month is shorter."""
-    return datetime.date(year, month, min(day, calendar.monthrange(year, month)[1]))
-
-
-def cycle_of(day: datetime.date, days: CalendarDays) -> datetime.date:
-    """The first day of the monthly cycle a receipt dated ``day`` belongs to."""
-    if day <= day_in_month(day.year, day.month, days.deposit):
-        return day.replace(day=1)
-    if day.month == 12:
-        return datetime.date(day.year + 1, 1, 1)
-    return datetime.date(day.year, day.month + 1, 1)
-
-
-def deadlines_of(cycle: datetime.date, days: CalendarDays) -> Deadlines:
-    return Deadlines(
-        cycle=cycle,
-        deposit=day_in_month(cycle.year, cycle.month, days.deposit),
-        township_check=day_in_month(cycle.year, cycle.month, days.township_check),
-        county_check=day_in_month(cycle.year, cycle.month, days.county_check),
-    )
-
-
-def receipt_deadlines(issued_on: datetime.date, days: CalendarDays) -> Deadlines:
-    """When the cash of a receipt issued on ``issued_on`` must be deposited and checked."""
-    return deadlines_of(cycle_of(issued_on, days), days)
-
-
-def deposit_deadlines(
-    first_issued_on: datetime.date, deposited_on: datetime.date, days: CalendarDays
-) -> tuple[Deadlines, bool]:
-    """(deadlines, late) for a deposit whose earliest receipt is dated ``first_issued_on``.
-
-    ``late`` when it was deposited after its receipts' deposit day; its check deadlines then
-    move to the cycle its own date belongs to.
-    """
-    receipts_cycle = cycle_of(first_issued_on, days)
-    late = deposited_on > deadlines_of(receipts_cycle, days).deposit
-    cycle = max(receipts_cycle, cycle_of(deposited_on, days))
-    deadlines = deadlines_of(cycle, days)
-    # the deposit deadline stays the receipts' one, whatever cycle the checks run on
-    return (
-        Deadlines(
-            cycle=cycle,
-            deposit=deadlines_of(receipts_cycle, days).deposit,
-            township_check=deadlines.township_check,
-            county_check=deadlines.county_check,
-        ),
-        late,
-    )
-
-
-def days_between(later: datetime.date, earlier: datetime.date) -> int:
-    return (later - earlier).days
-
 
 # --------------------------------------------------------------------------- writes
 

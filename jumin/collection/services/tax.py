@@ -1,5 +1,5 @@
-"""The tax bureau's payment-detail file (税务缴费明细), issue 3 item 5; format in
-docs/formats/tax.md.
+"""The tax bureau's payment-detail file (税务缴费明细): importing it and confirming it; format in
+``docs/formats/tax.md``, read by ``formats/tax_file.py``.
 
 ``tax_file_import`` checks the whole file first — encoding, control totals, truncated lines,
 voucher numbers repeated in the file or imported before, ID numbers not registered in the
@@ -12,18 +12,13 @@ reference) in one transaction. The same file again (SHA-256) returns the first i
 same vouchers in another file are refused as already imported. Finance confirms a file:
 its dues become ``confirmed``.
 
-Every field is read with the file helpers of ``withholding.formats``: a voucher number longer
-than its column (40), a name or ID longer than theirs, an amount wider than the money column,
-a year outside 1900–2100 (``core.parsing``), a payment date after the import day or before
-1900, a control character in any text — each is a problem of its line and field, and the file
-is refused whole. A file over ``JUMIN_BANK_FILE_MAX_BYTES``/``JUMIN_BANK_FILE_MAX_LINES`` is
+A bad field of any line (``formats/tax_file.py``) is a problem of its line and field, and the
+file is refused whole. A file over ``JUMIN_BANK_FILE_MAX_BYTES``/``JUMIN_BANK_FILE_MAX_LINES`` is
 refused before it is read.
 """
 
-import csv
 import datetime
 import hashlib
-import io
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -33,17 +28,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from jumin.collection.counties import county_code_of, in_scope_or_system, require_or_system
+from jumin.collection.formats.tax_file import TaxLine, parse
 from jumin.collection.formats.withholding import (
-    FieldError,
-    LineFields,
     Problem,
-    amount_field,
-    date_field,
-    decode,
-    money_text,
-    physical_lines,
-    text_field,
-    whole_number,
 )
 from jumin.collection.models import (
     Channel,
@@ -58,13 +45,9 @@ from jumin.collection.registry import CollectionAction
 from jumin.collection.services.withholding import check_file_size, refuse
 from jumin.core import audit
 from jumin.core.models import Region
-from jumin.core.parsing import InputError, parse_year
 from jumin.core.text import export_text
 from jumin.people.models import Person
 
-TAG = "JUMIN-TAX"
-VERSION = "1"
-COLUMNS = ["税票号码", "身份证号", "姓名", "缴费年度", "金额", "缴费日期"]
 CHUNK = 5000
 ZERO = Decimal("0.00")
 PAYABLE_KINDS = (DueKind.PERSONAL, DueKind.BACK_PAYMENT)
@@ -76,121 +59,7 @@ STATUS_TEXT = {
 }
 
 
-def tax_file_bytes(lines, *, encoding: str = "utf-8") -> bytes:
-    """A file in the generic format from (voucher, id, name, year, amount, date) tuples
-    (tests, the demo, the benchmark)."""
-    lines = list(lines)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    total = sum((Decimal(line[4]) for line in lines), ZERO)
-    writer.writerow([TAG, VERSION, len(lines), money_text(total)])
-    writer.writerow(COLUMNS)
-    for voucher, id_number, name, year, amount, paid_on in lines:
-        writer.writerow(
-            [voucher, id_number, name, year, money_text(Decimal(amount)), f"{paid_on:%Y-%m-%d}"]
-        )
-    return out.getvalue().encode(encoding)
-
-
-class _Line:
-    __slots__ = (
-        "row",
-        "voucher",
-        "id_number",
-        "name",
-        "year",
-        "amount",
-        "paid_on",
-        "due_id",
-        "village_id",
-    )
-
-    def __init__(self, row, voucher, id_number, name, year, amount, paid_on):
-        self.row, self.voucher, self.id_number, self.name = row, voucher, id_number, name
-        self.year, self.amount, self.paid_on = year, amount, paid_on
-        self.due_id = self.village_id = None
-
-
-def _column(name: str) -> int:
-    return TaxPaymentLine._meta.get_field(name).max_length
-
-
-def year_field(text: str, *, label: str = "缴费年度") -> int:
-    """A year from 1900 to 2100 (``core.parsing.parse_year``, the rule for every year)."""
-    try:
-        return parse_year(text, label=label)
-    except InputError as error:
-        raise FieldError(error.message) from None
-
-
-def parse(data: bytes, problems: list[Problem], *, on: datetime.date | None = None) -> tuple:
-    """(header count, header sum, lines, detail rows read) of the generic format; problems
-    appended, each naming its line and field. ``on`` is the import day: a payment cannot be
-    dated after it."""
-    try:
-        text, _ = decode(data)
-    except FieldError as error:
-        problems.append(Problem(None, "file", error.message))
-        return None, None, [], 0
-    try:
-        rows = list(csv.reader(physical_lines(text)))
-    except csv.Error:
-        problems.append(Problem(None, "file", "无法按 CSV 读取（字段过长或引号不配对）"))
-        return None, None, [], 0
-    if not rows or len(rows[0]) < 4 or rows[0][0].strip() != TAG:
-        problems.append(Problem(1, "header", f"首行应为控制行“{TAG},1,笔数,金额合计”"))
-        return None, None, [], 0
-    header = LineFields(1, problems)
-    count = header.read(whole_number, rows[0][2], field="line_count", label="控制行笔数")
-    total = header.read(amount_field, rows[0][3], field="amount_sum", label="控制行金额合计")
-    if not header.ok:
-        return None, None, [], 0
-    lines = []
-    read = 0
-    for row, cells in enumerate(rows[1:], start=2):
-        if not cells or not any(cell.strip() for cell in cells):
-            continue
-        if cells[0].strip() == COLUMNS[0]:
-            continue  # the column titles
-        read += 1
-        if len(cells) < len(COLUMNS):
-            problems.append(
-                Problem(row, "line", f"字段不全（应有6项，只有{len(cells)}项），行可能被截断")
-            )
-            continue
-        fields = LineFields(row, problems)
-        voucher = fields.read(
-            text_field,
-            cells[0],
-            field="voucher",
-            label="税票号码",
-            max_length=_column("voucher_number"),
-        )
-        if voucher == "":
-            fields.refuse("voucher", "税票号码为空")
-        line = _Line(
-            row,
-            voucher,
-            fields.read(
-                text_field,
-                cells[1].upper(),
-                field="id_number",
-                label="身份证号",
-                max_length=_column("id_number"),
-            ),
-            fields.read(
-                text_field, cells[2], field="name", label="姓名", max_length=_column("name")
-            ),
-            fields.read(year_field, cells[3], field="year"),
-            fields.read(amount_field, cells[4], field="amount"),
-            fields.read(date_field, cells[5], field="paid_on", label="缴费日期", on=on),
-        )
-        if fields.ok:
-            lines.append(line)
-    return count, total, lines, read
-
-
-def _match_chunk(chunk: list[_Line], prefix: str, problems: list[Problem]) -> None:
+def _match_chunk(chunk: list[TaxLine], prefix: str, problems: list[Problem]) -> None:
     known = {
         row[0]: row
         for row in Person.objects.filter(
@@ -251,7 +120,7 @@ def _match_chunk(chunk: list[_Line], prefix: str, problems: list[Problem]) -> No
 
 def tax_file_check(
     region_code: str, data: bytes, *, on: datetime.date | None = None
-) -> list[_Line]:
+) -> list[TaxLine]:
     """The matched lines of a good file; refuses the whole file on any problem.
     ``on`` is the import day (default today)."""
     prefix = county_code_of(region_code)[:6]

@@ -1,4 +1,4 @@
-"""Two of the same act at the same moment, on two real PostgreSQL connections (issue 7's
+"""Two of the same act at the same moment, on two real PostgreSQL connections (the
 reliability checks): exactly one effect, and the other caller gets a clear answer."""
 
 import datetime

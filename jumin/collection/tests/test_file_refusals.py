@@ -1,5 +1,5 @@
 """Bank result, tax and statement files that must be refused whole, with a Chinese message
-naming the line and the field, and nothing written (issue 7 items 4, 9, 10, 11).
+naming the line and the field, and nothing written.
 
 Each cause is a file a bank or a typing mistake could really produce: a control character in
 a name, an amount of 10²⁸ or one wider than the money column, a voucher number longer than its
@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
+from jumin.collection.formats.tax_file import tax_file_bytes
 from jumin.collection.formats.withholding import GENERIC, FixedWidthAdapter
 from jumin.collection.models import (
     BankResultFile,
@@ -30,10 +31,10 @@ from jumin.collection.models import (
     TaxPaymentLine,
     WithholdingLine,
 )
+from jumin.collection.rules import month_of
 from jumin.collection.services import withholding as services
-from jumin.collection.services.reconciliation import month_of
 from jumin.collection.services.statements import statement_import
-from jumin.collection.services.tax import tax_file_bytes, tax_file_import
+from jumin.collection.services.tax import tax_file_import
 from jumin.core.models import AuditEntry, Role
 from jumin.core.services.tokens import token_create
 from jumin.pension.services.dues import dues_generate

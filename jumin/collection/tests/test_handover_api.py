@@ -1,5 +1,5 @@
 """An upward receipt-book handover through the API answers with the book it handed over, and
-its retry answers the same (issue 7, item 12)."""
+its retry answers the same."""
 
 from jumin.collection.models import ReceiptHandover
 from jumin.collection.tests import receipt_testing

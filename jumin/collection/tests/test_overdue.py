@@ -6,14 +6,14 @@ from django.utils import timezone
 
 from jumin.collection.models import CashCalendar, Deposit
 from jumin.collection.queries.deposits import overdue_list
-from jumin.collection.services import deposits
-from jumin.collection.services import receipts as services
-from jumin.collection.services.deposits import (
+from jumin.collection.rules import (
     CalendarDays,
     cycle_of,
     deposit_deadlines,
     receipt_deadlines,
 )
+from jumin.collection.services import deposits
+from jumin.collection.services import receipts as services
 from jumin.collection.tests import receipt_testing
 from jumin.collection.tests.dues_testing import seed_plan
 from jumin.collection.tests.receipt_testing import hand_down, issue, make_due, record, register

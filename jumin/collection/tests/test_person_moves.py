@@ -1,4 +1,4 @@
-"""Scope follows the person (issue 7 items 5 and 6).
+"""Scope follows the person.
 
 A person of village A1 has a year of history in township A — an enrolment, a grade choice, a
 due paid in cash to A1's assistant (receipt, deposit) and posted to the personal account, and

@@ -17,12 +17,11 @@ from jumin.collection.models import (
     Reconciliation,
     ReconciliationStatus,
 )
+from jumin.collection.queries.reconciliation import month_figures, village_figures
 from jumin.collection.services.reconciliation import (
     government_paid_confirm,
-    month_figures,
     reconciliation_compute,
     reconciliation_confirm,
-    village_figures,
 )
 from jumin.collection.tests.reconciliation_testing import (
     MARCH,

@@ -5,8 +5,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
+from jumin.collection.formats.tax_file import tax_file_bytes
 from jumin.collection.models import Channel, Due, DueStatus, TaxPaymentFile, TaxPaymentLine
-from jumin.collection.services.tax import tax_file_bytes, tax_file_confirm, tax_file_import
+from jumin.collection.services.tax import tax_file_confirm, tax_file_import
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.models import AuditEntry, Role
 from jumin.pension.services.dues import dues_generate

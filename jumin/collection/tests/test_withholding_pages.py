@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from jumin.collection.formats.tax_file import tax_file_bytes
 from jumin.collection.formats.withholding import GENERIC
 from jumin.collection.models import (
     BankResultFile,
@@ -16,7 +17,6 @@ from jumin.collection.models import (
     WithholdingBatch,
 )
 from jumin.collection.services import withholding as services
-from jumin.collection.services.tax import tax_file_bytes
 from jumin.core.jobs import QUEUES
 from jumin.core.models import AuditEntry, JobRun, Role
 from jumin.core.services.tokens import token_create

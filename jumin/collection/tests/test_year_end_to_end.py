@@ -4,13 +4,13 @@ Every step is a person of the right role opening a page and posting the form it 
 (``browsing.submit`` reads the form and sends what a browser would), following the links the
 pages offer. Where no page exists the test says so next to the call:
 
-* the residents are in the roster already (issue 2's roster import; made with the factory),
+* the residents are in the roster already (the roster import's work; made with the factory),
   with one special status (severe disability, grade 1) recorded on the person;
 * the bank's result file is built with ``GENERIC.result_file`` from the exported lines (the
   bank's side of the exchange) and uploaded on the batch page;
 * the bank statement is a CSV in docs/formats/bank-statement.md, uploaded on its page;
 * a second township clerk of township A plays the township finance office in the book's
-  hand-down chain (staff are made by issue 2's pages; made with the factory).
+  hand-down chain (staff are made by the staff pages; made with the factory).
 
 Numbers, from the plan the county administrator types in (grades 100 / 200 / 500 yuan):
 

@@ -101,8 +101,8 @@ def test_every_staff_download_uses_the_helper():
     stored text: the helper itself, partners' fixed formats, sample files and benchmarks."""
     allowed = {
         "jumin/core/exports.py": "the helper",
-        "jumin/collection/tax.py": "tax-bureau file format (a partner's fixed format)",
-        "jumin/collection/withholding/formats.py": "bank file formats (partners' fixed formats)",
+        "jumin/collection/formats/tax_file.py": "tax-bureau file format (a partner's fixed format)",
+        "jumin/collection/formats/withholding.py": "bank file formats (partners' fixed formats)",
         "jumin/people/formats/roster_samples.py": "sample rosters for tests and the bench",
         "jumin/people/formats/roster_workbooks.py": "the blank roster template: constants, bold headers",
         "jumin/bench/people.py": "benchmark input files",

@@ -88,7 +88,7 @@ def receipt_out(receipt: Receipt) -> dict:
         "reference": services.receipt_reference(receipt),
         "status": receipt.status,
         "due_id": receipt.due_id,
-        # no link to a payer who has moved out of the caller's scope since (issue 7)
+        # no link to a payer who has moved out of the caller's scope since
         "person_id": receipt.person_id if getattr(receipt, "person_in_scope", False) else None,
         "payer_name": receipt.payer_name,
         "amount": receipt.amount,

@@ -11,7 +11,10 @@ from django.conf import settings
 from ninja import Field, File, Form, Path, Query, Router, Schema, Status, UploadedFile
 from pydantic import ConfigDict, StringConstraints
 
-from jumin.collection.services import reconciliation, statements
+from jumin.collection.queries import reconciliation as queries
+from jumin.collection.queries import statements as statement_queries
+from jumin.collection.services import reconciliation as services
+from jumin.collection.services import statements as statement_services
 from jumin.core.api import PlainText, error_responses
 from jumin.core.schemas import Amount, Date
 from jumin.core.uploads import read_upload
@@ -68,7 +71,7 @@ def reconciliation_out(row) -> dict:
         "receipt_sum": row.receipt_sum,
         "deposit_sum": row.deposit_sum,
         "statement_sum": row.statement_sum,
-        "blocking_count": len(reconciliation.blocking(row.differences)),
+        "blocking_count": len(queries.blocking(row.differences)),
         "differences": row.differences,
         "computed_at": row.computed_at,
         "confirmed_at": row.confirmed_at,
@@ -122,7 +125,7 @@ class GovernmentPaidOut(Schema):
     "", response={200: list[ReconciliationOut], **error_responses(401, 403, 422)}, summary="对账"
 )
 def reconciliations_endpoint(request, filters: Query[ReconciliationFilters]):
-    rows = reconciliation.reconciliation_list(
+    rows = queries.reconciliation_list(
         request.user, month=filters.month, region=filters.region or ""
     )
     return [reconciliation_out(row) for row in rows[:500]]
@@ -138,9 +141,7 @@ def reconciliation_day_endpoint(
 ):
     from django.utils import timezone
 
-    rows = reconciliation.receipts_of_day(
-        request.user, on or timezone.localdate(), region=region or ""
-    )
+    rows = queries.receipts_of_day(request.user, on or timezone.localdate(), region=region or "")
     return [
         {
             "reference": row["reference"],
@@ -166,8 +167,8 @@ def reconciliation_day_endpoint(
     summary="计算（或重新计算）一个村、乡镇或县某月的对账",
 )
 def reconciliation_compute_endpoint(request, payload: ComputeIn):
-    row = reconciliation.reconciliation_compute(request.user, payload.region_code, payload.month)
-    return reconciliation_out(reconciliation.reconciliation_get(request.user, row.pk))
+    row = services.reconciliation_compute(request.user, payload.region_code, payload.month)
+    return reconciliation_out(queries.reconciliation_get(request.user, row.pk))
 
 
 @reconciliations_router.post(
@@ -176,7 +177,7 @@ def reconciliation_compute_endpoint(request, payload: ComputeIn):
     summary="县财务确认政府代缴资金（金额须等于本县该年度待确认的代缴合计）",
 )
 def government_paid_endpoint(request, payload: GovernmentPaidIn):
-    count = reconciliation.government_paid_confirm(
+    count = services.government_paid_confirm(
         acting_user=request.user,
         region_code=_county(request.user),
         year=payload.year,
@@ -192,7 +193,7 @@ def government_paid_endpoint(request, payload: GovernmentPaidIn):
     summary="一个对账",
 )
 def reconciliation_endpoint(request, reconciliation_id: int = Path(..., ge=1, le=MAX_ID)):
-    return reconciliation_out(reconciliation.reconciliation_get(request.user, reconciliation_id))
+    return reconciliation_out(queries.reconciliation_get(request.user, reconciliation_id))
 
 
 @reconciliations_router.post(
@@ -201,9 +202,9 @@ def reconciliation_endpoint(request, reconciliation_id: int = Path(..., ge=1, le
     summary="确认对账（有须解决的差异时拒绝）；所含票据对应的应缴改为已核对",
 )
 def reconciliation_confirm_endpoint(request, reconciliation_id: int = Path(..., ge=1, le=MAX_ID)):
-    row = reconciliation.reconciliation_get(request.user, reconciliation_id)
-    row = reconciliation.reconciliation_confirm(acting_user=request.user, reconciliation=row)
-    return reconciliation_out(reconciliation.reconciliation_get(request.user, row.pk))
+    row = queries.reconciliation_get(request.user, reconciliation_id)
+    row = services.reconciliation_confirm(acting_user=request.user, reconciliation=row)
+    return reconciliation_out(queries.reconciliation_get(request.user, row.pk))
 
 
 # --------------------------------------------------------------------------- bank statement
@@ -250,7 +251,7 @@ def statement_out(statement) -> dict:
     "", response={200: list[StatementOut], **error_responses(401, 403)}, summary="银行对账单"
 )
 def statements_endpoint(request):
-    files = statements.statement_files(request.user).order_by("-imported_at")[:500]
+    files = statement_queries.statement_files(request.user).order_by("-imported_at")[:500]
     return [statement_out(statement) for statement in files]
 
 
@@ -260,7 +261,7 @@ def statements_endpoint(request):
     summary="导入银行对账单（同一文件重复导入返回 200，不作改动）",
 )
 def statement_upload_endpoint(request, file: File[UploadedFile], bank: Form[BankName]):
-    result = statements.statement_import(
+    result = statement_services.statement_import(
         acting_user=request.user,
         region_code=_county(request.user),
         bank=bank,
@@ -276,7 +277,7 @@ def statement_upload_endpoint(request, file: File[UploadedFile], bank: Form[Bank
     summary="一份银行对账单及其各笔",
 )
 def statement_endpoint(request, statement_id: int = Path(..., ge=1, le=MAX_ID)):
-    statement = statements.statement_get(request.user, statement_id)
+    statement = statement_queries.statement_get(request.user, statement_id)
     lines = statement.lines.order_by("line_number")
     return {
         **statement_out(statement),

@@ -14,8 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jumin.collection import schemes
 from jumin.collection.models import BankStatementLine, ReconciliationStatus
+from jumin.collection.queries import reconciliation as queries
+from jumin.collection.queries import statements as statement_queries
 from jumin.collection.queries.receipts import townships_and_villages
-from jumin.collection.services import reconciliation, statements
+from jumin.collection.rules import next_month
+from jumin.collection.services import reconciliation as services
+from jumin.collection.services import statements as statement_services
 from jumin.collection.web.views.receipts import errors_to_form
 from jumin.core.access import can, require
 from jumin.core.forms import Form
@@ -81,8 +85,8 @@ def reconciliations(request):
     regions = _regions(user)
     if region and region not in {r.code for r in regions}:
         region = ""
-    rows = reconciliation.receipts_of_day(user, day, region=region)
-    month_rows = reconciliation.reconciliation_list(user, region=region)[:200]
+    rows = queries.receipts_of_day(user, day, region=region)
+    month_rows = queries.reconciliation_list(user, region=region)[:200]
     return render(
         request,
         "collection/reconciliations.html",
@@ -121,7 +125,7 @@ def reconciliation_compute(request):
             messages.error(request, "请选择您辖区内的村、乡镇或县")
             return redirect("collection:reconciliations")
         try:
-            row = reconciliation.reconciliation_compute(user, code, form.cleaned_data["month"])
+            row = services.reconciliation_compute(user, code, form.cleaned_data["month"])
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
@@ -136,11 +140,11 @@ def reconciliation_compute(request):
 @require_GET
 def reconciliation_detail(request, pk):
     user = request.user
-    row = reconciliation.reconciliation_get(user, pk)
+    row = queries.reconciliation_get(user, pk)
     differences = row.differences or []
     children = []
     if row.region.level != RegionLevel.VILLAGE:
-        children = reconciliation.reconciliation_list(user, month=row.month).filter(
+        children = queries.reconciliation_list(user, month=row.month).filter(
             region__parent=row.region
         )
     return render(
@@ -154,7 +158,7 @@ def reconciliation_detail(request, pk):
             "can_confirm": can(user, "reconciliation.confirm")
             and row.status == ReconciliationStatus.DRAFT,
             "can_compute": can(user, "reconciliation.compute"),
-            "next_month": reconciliation.next_month(row.month),
+            "next_month": next_month(row.month),
         },
     )
 
@@ -163,10 +167,10 @@ def reconciliation_detail(request, pk):
 @require_POST
 def reconciliation_confirm(request, pk):
     user = request.user
-    row = reconciliation.reconciliation_get(user, pk)
+    row = queries.reconciliation_get(user, pk)
     require(user, "reconciliation.confirm")
     try:
-        row = reconciliation.reconciliation_confirm(acting_user=user, reconciliation=row)
+        row = services.reconciliation_confirm(acting_user=user, reconciliation=row)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -183,7 +187,7 @@ def reconciliation_confirm(request, pk):
 def statement_list(request):
     user = request.user
     require(user, "reconciliation.view")
-    files = statements.statement_files(user)
+    files = statement_queries.statement_files(user)
     may_import = can(user, "statement.import")
     form = StatementForm(request.POST or None, request.FILES or None) if may_import else None
     problems = []
@@ -192,7 +196,7 @@ def statement_list(request):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                result = statements.statement_import(
+                result = statement_services.statement_import(
                     acting_user=user,
                     region_code=_county_code(user),
                     bank=form.cleaned_data["bank"],
@@ -225,7 +229,7 @@ def statement_list(request):
 @require_GET
 def statement_detail(request, pk):
     require(request.user, "reconciliation.view")
-    statement = statements.statement_get(request.user, pk)
+    statement = statement_queries.statement_get(request.user, pk)
     lines = (
         BankStatementLine.objects.filter(file=statement)
         .select_related("deposit", "deposit__village")
@@ -252,7 +256,7 @@ def government_paid(request):
         require(user, "government_paid.confirm")
         if form.is_valid():
             try:
-                count = reconciliation.government_paid_confirm(
+                count = services.government_paid_confirm(
                     acting_user=user,
                     region_code=county,
                     year=form.cleaned_data["year"],
@@ -267,7 +271,7 @@ def government_paid(request):
     totals = {}
     if county:
         try:
-            totals = reconciliation.government_paid_totals(user, region_code=county, year=year)
+            totals = queries.government_paid_totals(user, region_code=county, year=year)
         except ValidationError:
             totals = {}
     from jumin.collection.models import DueStatus

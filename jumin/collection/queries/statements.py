@@ -1,0 +1,17 @@
+"""The bank statement files a user may see (reads)."""
+
+from jumin.collection.models import (
+    BankStatementFile,
+)
+from jumin.core.access import get_scoped_or_404, require, scope
+
+
+def statement_files(user):
+    """Statement files in the user's scope: the county's staff see them, townships do not."""
+    require(user, "reconciliation.view")
+    return scope(BankStatementFile.objects.select_related("imported_by"), user)
+
+
+def statement_get(user, pk) -> BankStatementFile:
+    require(user, "reconciliation.view")
+    return get_scoped_or_404(BankStatementFile.objects.all(), user, pk=pk)
