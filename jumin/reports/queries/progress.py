@@ -35,6 +35,7 @@ from jumin.collection.models import Due, DueKind, DueStatus
 from jumin.collection.rules import PAID_STATUSES
 from jumin.core.access import in_scope, require, scope
 from jumin.core.models import PREFIX_LENGTH, Region, RegionLevel
+from jumin.core.money import of_aggregate
 from jumin.core.parsing import year_or_default
 from jumin.pension.models import (
     SCHEME,
@@ -253,7 +254,7 @@ def progress_report(user, *, year: int, region_code: str | None = None) -> Progr
             "government_paid",
         ):
             setattr(row, name, item[name])
-        row.amount = Decimal(item["amount"]).quantize(Decimal("0.01"))
+        row.amount = of_aggregate(item["amount"])
 
     targets = CollectionTarget.objects.filter(
         year=year, region_id__in=[r.code for r in rows.values()]
