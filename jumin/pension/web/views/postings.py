@@ -11,9 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jumin.collection.web.views.receipts import errors_to_form
 from jumin.core.access import can, require
-from jumin.core.forms import Form
+from jumin.core.forms import Form, add_errors
 from jumin.core.pages import page
 from jumin.pension import jobs
 from jumin.pension.models import EntrySource
@@ -43,7 +42,7 @@ def postings(request):
                     year=form.cleaned_data["year"],
                 )
             except ValidationError as error:
-                errors_to_form(form, error)
+                add_errors(form, error)
             else:
                 if not started:
                     messages.info(request, "这个县这一年的记账已经在进行中，下面是它的进度。")
