@@ -76,7 +76,7 @@ def test_every_form_of_the_project_applies_the_input_rules():
     # the walk finds the forms of every app, so the check below is not vacuous
     assert "jumin.people.web.forms.PersonCreateForm" in names
     assert "jumin.pension.web.forms.PlanForm" in names
-    assert "jumin.collection.web.views.deposits.DepositForm" in names
+    assert "jumin.collection.web.forms.DepositForm" in names
     assert len(classes) >= 30
     without = sorted(
         f"{form.__module__}.{form.__qualname__}"

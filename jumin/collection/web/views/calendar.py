@@ -1,7 +1,6 @@
 """The monthly cash calendar page: the days the user's county runs on in a year, and the
 county administrator's form to set them (``services.calendar``)."""
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -10,18 +9,11 @@ from django.views.decorators.http import require_http_methods
 
 from jumin.collection.queries.calendar import calendar_in_force, calendar_list
 from jumin.collection.services.calendar import calendar_set
-from jumin.collection.web.views.receipts import errors_to_form
+from jumin.collection.web.forms import CalendarForm
 from jumin.core.access import can, require
-from jumin.core.forms import Form
+from jumin.core.forms import add_errors
 from jumin.core.pages import page
 from jumin.core.parsing import year_or_default
-
-
-class CalendarForm(Form):
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    deposit_day = forms.IntegerField(label="每月几日前缴存", min_value=1, max_value=31)
-    township_check_day = forms.IntegerField(label="每月几日前乡镇核对完", min_value=1, max_value=31)
-    county_check_day = forms.IntegerField(label="每月几日前县级核对完", min_value=1, max_value=31)
 
 
 @require_http_methods(["GET", "POST"])
@@ -50,7 +42,7 @@ def cash_calendar(request):
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            errors_to_form(form, error)
+            add_errors(form, error)
         else:
             if changed:
                 messages.success(request, f"{form.cleaned_data['year']}年缴存与核对日历已保存。")

@@ -4,9 +4,7 @@ Thin: forms parse, ``deposits`` writes, ``queries_deposits`` reads through the u
 (out of scope → 404). The overdue list is "as of" a date the user picks (today by default).
 """
 
-from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -19,69 +17,19 @@ from jumin.collection.queries import deposits as queries
 from jumin.collection.queries.receipts import townships_and_villages
 from jumin.collection.registry import CollectionAction
 from jumin.collection.services import deposits as services
-from jumin.collection.services.receipts import receipt_reference
-from jumin.collection.web.views.receipts import errors_to_form
+from jumin.collection.web.forms import DepositForm, OverdueForm, ReturnForm
 from jumin.core import audit
 from jumin.core.access import can, require
 from jumin.core.exports import ExcelExport
-from jumin.core.forms import Form
+from jumin.core.forms import add_errors
 from jumin.core.models import RegionLevel
+from jumin.core.pages import page
 from jumin.core.text import is_ascii_digits
-
-PAGE_PERMISSIONS = {
-    "deposits": "deposit.view",
-    "deposit_record": "deposit.record",
-    "deposit_detail": "deposit.view",
-    "overdue": "deposit.view",
-}
-
-
-def allow(request, page: str) -> None:
-    require(request.user, PAGE_PERMISSIONS[page])
 
 
 def _code(value: str) -> str:
     value = (value or "").strip()
     return value if is_ascii_digits(value) and len(value) == 12 else ""
-
-
-class DepositForm(Form):
-    village = forms.CharField(widget=forms.HiddenInput)
-    bank = forms.CharField(label="存入银行", max_length=40)
-    slip_number = forms.CharField(label="缴款单号", max_length=40)
-    deposited_on = forms.DateField(
-        label="缴存日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    amount = forms.DecimalField(label="金额（元）", max_digits=14, decimal_places=2)
-    depositor_name = forms.CharField(label="缴款人", max_length=50)
-    receipt_ids = forms.TypedMultipleChoiceField(
-        label="这次缴存的票据", coerce=int, widget=forms.CheckboxSelectMultiple
-    )
-
-    def __init__(self, *args, receipts=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["receipt_ids"].choices = [
-            (
-                receipt.pk,
-                f"{receipt_reference(receipt)} {receipt.issued_at:%Y-%m-%d} "
-                f"{receipt.payer_name} {receipt.amount}元",
-            )
-            for receipt in receipts
-        ]
-
-
-class ReturnForm(Form):
-    reason = forms.CharField(label="退回原因", max_length=200)
-
-
-class OverdueForm(Form):
-    on = forms.DateField(
-        label="截至日期",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    township = forms.CharField(required=False)
-    village = forms.CharField(required=False)
 
 
 def _record_village(request, villages) -> str:
@@ -94,10 +42,9 @@ def _record_village(request, villages) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@page
 def deposit_list(request):
     """The deposits in scope, and the record form (checkboxes of the village's receipts)."""
-    allow(request, "deposits")
     township = _code(request.GET.get("township", ""))
     village = _code(request.GET.get("village", ""))
     status = request.GET.get("status", "")
@@ -108,7 +55,7 @@ def deposit_list(request):
     if can_record:
         record_village = _record_village(request, villages)
     if request.method == "POST":
-        allow(request, "deposit_record")
+        require(request.user, "deposit.record")  # before the form is read
     if record_village:
         receipts = list(queries.undeposited_receipts(request.user, record_village))
         form = DepositForm(
@@ -120,7 +67,7 @@ def deposit_list(request):
             try:
                 deposit = services.deposit_record(acting_user=request.user, **form.cleaned_data)
             except ValidationError as error:
-                errors_to_form(form, error)
+                add_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -158,7 +105,7 @@ def deposit_list(request):
 
 
 @require_GET
-@login_required
+@page
 def deposit_detail(request, pk: int):
     deposit = queries.deposit_get(request.user, pk)
     deadlines, late = queries.deadlines_for_deposit(deposit)
@@ -188,7 +135,7 @@ def deposit_detail(request, pk: int):
 
 
 @require_POST
-@login_required
+@page
 def deposit_check(request, pk: int):
     deposit = queries.deposit_get(request.user, pk)
     try:
@@ -202,7 +149,7 @@ def deposit_check(request, pk: int):
 
 
 @require_POST
-@login_required
+@page
 def deposit_return(request, pk: int):
     deposit = queries.deposit_get(request.user, pk)
     services.require_deposit_checker(request.user)
@@ -235,9 +182,8 @@ def _overdue(request):
 
 
 @require_GET
-@login_required
+@page
 def overdue(request):
-    allow(request, "overdue")
     report, params = _overdue(request)
     townships, villages = townships_and_villages(request.user)
     query = urlencode(
@@ -274,10 +220,9 @@ EXPORT_COLUMNS = (
 
 
 @require_GET
-@login_required
+@page
 def overdue_export(request):
     """The overdue list as an Excel file: a summary sheet and the rows."""
-    allow(request, "overdue")
     report, params = _overdue(request)
     workbook = ExcelExport()
     summary = workbook.sheet("汇总")

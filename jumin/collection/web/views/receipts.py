@@ -5,9 +5,7 @@ the village cadre issues receipts against dues (开票), voids one or reports on
 finance writes the book off once every number is used and the cash is county-checked.
 """
 
-from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,34 +14,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jumin.collection.models import BookStatus, ReceiptStatus
 from jumin.collection.queries import receipts as queries
 from jumin.collection.services import receipts as services
-from jumin.core.access import can, in_scope, masked_for, require
-from jumin.core.forms import Form, YearField
+from jumin.collection.web.forms import (
+    FindPayerForm,
+    HandoverForm,
+    IssueForm,
+    LostForm,
+    ReasonForm,
+    RegisterForm,
+)
+from jumin.core.access import can, in_scope, masked_for
+from jumin.core.forms import add_errors
+from jumin.core.pages import page
 from jumin.core.text import is_ascii_digits
-
-PAGE_PERMISSIONS = {
-    "books": "receipt_book.view",
-    "book_detail": "receipt_book.view",
-    "book_register": "receipt_book.register",
-    "book_handover": "receipt_book.handover",
-    "receipt_issue": "receipt.issue",
-    "receipt_void": "receipt.issue",
-    "receipt_lost": "receipt.issue",
-    "book_write_off": "receipt_book.write_off",
-}
-
-
-def allow(request, page: str) -> None:
-    require(request.user, PAGE_PERMISSIONS[page])
-
-
-def errors_to_form(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        for message in error.messages:
-            form.add_error(None, message)
-        return
-    for field, field_messages in error.message_dict.items():
-        for message in field_messages:
-            form.add_error(field if field in form.fields else None, message)
 
 
 def _code(value: str) -> str:
@@ -51,69 +33,13 @@ def _code(value: str) -> str:
     return value if is_ascii_digits(value) and len(value) == 12 else ""
 
 
-# --------------------------------------------------------------------------- forms
-
-
-class RegisterForm(Form):
-    series = forms.CharField(
-        label="票据字轨", max_length=20, help_text="印在票据上的字轨，如“皖财农保〔2026〕”"
-    )
-    first_number = forms.IntegerField(label="起始号", min_value=1, max_value=2_000_000_000)
-    last_number = forms.IntegerField(label="终止号", min_value=1, max_value=2_000_000_000)
-
-
-class HandoverForm(Form):
-    receiver = forms.TypedChoiceField(label="接收人", coerce=int)
-    note = forms.CharField(label="备注", max_length=200, required=False)
-
-    def __init__(self, *args, receivers=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.receivers = {user.pk: user for user in receivers}
-        self.fields["receiver"].choices = [("", "—— 请选择 ——")] + [
-            (user.pk, f"{user}（{user.get_role_display()}，{user.region.name}）")
-            for user in receivers
-        ]
-
-
-class FindPayerForm(Form):
-    id_number = forms.CharField(label="缴费人身份证号", max_length=18)
-    year = forms.IntegerField(label="缴费年度", min_value=2000, max_value=2100)
-
-
-class IssueForm(Form):
-    id_number = forms.CharField(widget=forms.HiddenInput)
-    year = YearField(widget=forms.HiddenInput)
-    due = forms.TypedChoiceField(label="应缴记录", coerce=int, widget=forms.RadioSelect)
-    number = forms.IntegerField(label="票号", min_value=1)
-    amount = forms.DecimalField(label="金额（元）", max_digits=14, decimal_places=2)
-    payer_name = forms.CharField(label="交款人", max_length=50, required=False)
-    issued_on = forms.DateField(
-        label="开票日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-
-    def __init__(self, *args, dues=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["due"].choices = [
-            (due.pk, f"{due.year}年 {due.get_kind_display()} 应缴{due.amount}元") for due in dues
-        ]
-
-
-class ReasonForm(Form):
-    reason = forms.CharField(label="原因", max_length=200)
-
-
-class LostForm(ReasonForm):
-    number = forms.IntegerField(label="遗失的票号", min_value=1)
-
-
 # --------------------------------------------------------------------------- pages
 
 
 @require_GET
-@login_required
+@page
 def books(request):
     """Who holds which numbers: books held in the user's scope, filterable by region."""
-    allow(request, "books")
     township = _code(request.GET.get("township", ""))
     village = _code(request.GET.get("village", ""))
     townships, villages = queries.townships_and_villages(request.user)
@@ -135,7 +61,7 @@ def books(request):
 
 
 @require_GET
-@login_required
+@page
 def book_detail(request, pk: int):
     book = queries.book_get(request.user, pk)
     book = queries.with_ranges([book])[0]
@@ -157,15 +83,14 @@ def book_detail(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@page
 def book_register(request):
-    allow(request, "book_register")
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             book = services.book_register(acting_user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            errors_to_form(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, f"已登记票据本 {book}")
             return redirect("collection:book_detail", book.pk)
@@ -181,10 +106,9 @@ def book_register(request):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@page
 def book_handover(request, pk: int):
     book = queries.book_get(request.user, pk)
-    allow(request, "book_handover")
     receivers = services.handover_receivers(request.user)
     form = HandoverForm(request.POST or None, receivers=receivers)
     if request.method == "POST" and form.is_valid():
@@ -196,7 +120,7 @@ def book_handover(request, pk: int):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            errors_to_form(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, "已交接，交接记录已保存")
             if not in_scope(request.user, form.receivers[form.cleaned_data["receiver"]].region_id):
@@ -229,11 +153,10 @@ def _issue_context(request, book):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@page
 def receipt_issue(request, pk: int):
     """开票: find the payer, pick one open due, the next unused number prefilled."""
     book = queries.book_get(request.user, pk)
-    allow(request, "receipt_issue")
     if request.method == "POST":
         repeated = queries.receipt_repeated(
             book, request.POST.get("number"), request.POST.get("due")
@@ -272,7 +195,7 @@ def receipt_issue(request, pk: int):
                     issued_on=form.cleaned_data["issued_on"],
                 )
             except ValidationError as error:
-                errors_to_form(form, error)
+                add_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -301,10 +224,9 @@ def receipt_issue(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@page
 def receipt_void(request, pk: int):
     receipt = queries.receipt_get(request.user, pk)
-    allow(request, "receipt_void")
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -312,7 +234,7 @@ def receipt_void(request, pk: int):
                 acting_user=request.user, receipt=receipt, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            errors_to_form(form, error)
+            add_errors(form, error)
         else:
             messages.success(
                 request, f"票据 {services.receipt_reference(receipt)} 已作废，应缴记录恢复为未缴"
@@ -331,10 +253,9 @@ def receipt_void(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@page
 def receipt_lost(request, pk: int):
     book = queries.book_get(request.user, pk)
-    allow(request, "receipt_lost")
     form = LostForm(request.POST or None, initial={"number": queries.next_unused_number(book)})
     if request.method == "POST" and form.is_valid():
         try:
@@ -345,7 +266,7 @@ def receipt_lost(request, pk: int):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            errors_to_form(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, f"已登记遗失票号 {services.receipt_reference(receipt)}")
             return redirect("collection:book_detail", book.pk)
@@ -362,10 +283,9 @@ def receipt_lost(request, pk: int):
 
 
 @require_POST
-@login_required
+@page
 def book_write_off(request, pk: int):
     book = queries.book_get(request.user, pk)
-    allow(request, "book_write_off")
     try:
         services.book_write_off(acting_user=request.user, book=book)
     except ValidationError as error:

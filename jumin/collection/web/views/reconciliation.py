@@ -3,10 +3,8 @@
 Thin: forms parse, ``statements`` / ``reconciliation`` do the work and the reads (through the user's scope: out of scope → 404).
 """
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,10 +18,11 @@ from jumin.collection.queries.receipts import townships_and_villages
 from jumin.collection.rules import next_month
 from jumin.collection.services import reconciliation as services
 from jumin.collection.services import statements as statement_services
-from jumin.collection.web.views.receipts import errors_to_form
+from jumin.collection.web.forms import ComputeForm, DayForm, GovernmentPaidForm, StatementForm
 from jumin.core.access import can, require
-from jumin.core.forms import Form
+from jumin.core.forms import add_errors
 from jumin.core.models import Region, RegionLevel
+from jumin.core.pages import page
 from jumin.core.parsing import year_or_default
 from jumin.core.uploads import read_upload
 
@@ -42,40 +41,14 @@ def _regions(user) -> list[Region]:
     return regions + townships + villages
 
 
-class DayForm(Form):
-    on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    region = forms.CharField(required=False)
-
-
-class ComputeForm(Form):
-    region = forms.CharField(label="区域")
-    month = forms.CharField(label="月份", help_text="如 2026-03")
-
-
-class StatementForm(Form):
-    bank = forms.CharField(label="银行", max_length=40, initial="农商行")
-    file = forms.FileField(label="对账单文件（.csv 或 .xlsx）")
-
-
-class GovernmentPaidForm(Form):
-    year = forms.IntegerField(label="缴费年度", min_value=2000, max_value=2100)
-    amount = forms.DecimalField(label="财政拨付金额（元）", max_digits=14, decimal_places=2)
-    reference = forms.CharField(label="拨款凭证号", max_length=60)
-
-
-class YearForm(Form):
-    year = forms.IntegerField(label="缴费年度", min_value=2000, max_value=2100)
-
-
 # --------------------------------------------------------------------------- reconciliation
 
 
-@login_required
+@page
 @require_GET
 def reconciliations(request):
     """Receipts issued on a day (today by default) with their money's state, and the months."""
     user = request.user
-    require(user, "reconciliation.view")
     form = DayForm(request.GET or None)
     day = timezone.localdate()
     region = ""
@@ -113,11 +86,10 @@ def reconciliations(request):
     )
 
 
-@login_required
+@page
 @require_POST
 def reconciliation_compute(request):
     user = request.user
-    require(user, "reconciliation.compute")
     form = ComputeForm(request.POST)
     if form.is_valid():
         code = form.cleaned_data["region"]
@@ -136,7 +108,7 @@ def reconciliation_compute(request):
     return redirect("collection:reconciliations")
 
 
-@login_required
+@page
 @require_GET
 def reconciliation_detail(request, pk):
     user = request.user
@@ -163,12 +135,11 @@ def reconciliation_detail(request, pk):
     )
 
 
-@login_required
+@page
 @require_POST
 def reconciliation_confirm(request, pk):
     user = request.user
     row = queries.reconciliation_get(user, pk)
-    require(user, "reconciliation.confirm")
     try:
         row = services.reconciliation_confirm(acting_user=user, reconciliation=row)
     except ValidationError as error:
@@ -182,11 +153,10 @@ def reconciliation_confirm(request, pk):
 # --------------------------------------------------------------------------- bank statement
 
 
-@login_required
+@page
 @require_http_methods(["GET", "POST"])
 def statement_list(request):
     user = request.user
-    require(user, "reconciliation.view")
     files = statement_queries.statement_files(user)
     may_import = can(user, "statement.import")
     form = StatementForm(request.POST or None, request.FILES or None) if may_import else None
@@ -207,7 +177,7 @@ def statement_list(request):
                 if hasattr(error, "error_dict") and "file" in error.error_dict:
                     problems = error.message_dict["file"]
                 else:
-                    errors_to_form(form, error)
+                    add_errors(form, error)
             else:
                 if result.created:
                     messages.success(
@@ -225,10 +195,9 @@ def statement_list(request):
     )
 
 
-@login_required
+@page
 @require_GET
 def statement_detail(request, pk):
-    require(request.user, "reconciliation.view")
     statement = statement_queries.statement_get(request.user, pk)
     lines = (
         BankStatementLine.objects.filter(file=statement)
@@ -243,11 +212,10 @@ def statement_detail(request, pk):
 # --------------------------------------------------------------------------- government funds
 
 
-@login_required
+@page
 @require_http_methods(["GET", "POST"])
 def government_paid(request):
     user = request.user
-    require(user, "reconciliation.view")
     county = _county_code(user)
     # a wrong ?year= is the 400 page with its message (core.parsing, InputSafetyMiddleware)
     year = year_or_default(request.GET.get("year"), default=timezone.localdate().year)
@@ -264,7 +232,7 @@ def government_paid(request):
                     reference=form.cleaned_data["reference"],
                 )
             except ValidationError as error:
-                errors_to_form(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, f"已确认 {count} 人的政府代缴，可以记账。")
                 return redirect(f"{request.path}?year={form.cleaned_data['year']}")

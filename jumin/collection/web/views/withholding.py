@@ -3,10 +3,8 @@
 Thin: forms parse, the services in ``withholding.services`` / ``tax`` write, ``withholding.queries`` read through the user's scope (out of scope → 404).
 """
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -18,56 +16,16 @@ from jumin.collection.models import LineResult
 from jumin.collection.queries import withholding as queries
 from jumin.collection.services import tax
 from jumin.collection.services import withholding as services
+from jumin.collection.web.forms import BatchForm, UploadForm
 from jumin.core.access import can, masked_for, require, scope
-from jumin.core.forms import Form
+from jumin.core.forms import add_errors
+from jumin.core.pages import page
 from jumin.core.uploads import read_upload
 from jumin.people.models import Person
-
-PAGE_PERMISSIONS = {
-    "batches": "withholding.view",
-    "batch_create": "withholding.manage",
-    "batch_export": "withholding.manage",
-    "batch_result": "withholding.manage",
-    "batch_confirm": "withholding.confirm",
-    "tax_files": "withholding.view",
-    "tax_upload": "tax_file.import",
-    "tax_confirm": "tax_file.confirm",
-}
-MAX_UPLOAD = 200 * 1024 * 1024
-
-
-def allow(request, page: str) -> None:
-    require(request.user, PAGE_PERMISSIONS[page])
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    for field, field_messages in error.message_dict.items():
-        for message in field_messages:
-            form.add_error(field if field in form.fields else None, message)
 
 
 def _county_of(user) -> str:
     return (user.region_id or "")[:6] if user.region_id else ""
-
-
-class YearForm(Form):
-    year = forms.IntegerField(label="缴费年度", min_value=2000, max_value=2100)
-
-
-class BatchForm(YearForm):
-    bank = forms.CharField(label="银行（与存折开户行一致）", max_length=20)
-
-
-class UploadForm(Form):
-    file = forms.FileField(label="文件")
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.size:
-            raise ValidationError("文件是空的")
-        if upload.size > MAX_UPLOAD:
-            raise ValidationError("文件过大（最大200MB）")
-        return upload
 
 
 def _read(upload) -> bytes:
@@ -78,10 +36,9 @@ def _read(upload) -> bytes:
 # --------------------------------------------------------------------------- batches
 
 
-@login_required
+@page
 @require_GET
 def batches(request):
-    allow(request, "batches")
     return render(
         request,
         "collection/batches.html",
@@ -93,10 +50,9 @@ def batches(request):
     )
 
 
-@login_required
+@page
 @require_http_methods(["GET", "POST"])
 def batch_create(request):
-    allow(request, "batch_create")
     form = BatchForm(request.POST or None, initial={"year": timezone.localdate().year})
     if request.method == "POST" and form.is_valid():
         try:
@@ -107,7 +63,7 @@ def batch_create(request):
                 year=form.cleaned_data["year"],
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, f"已生成{batch}：{batch.line_count}笔，{batch.amount_sum}元")
             return redirect("collection:batch_detail", batch.pk)
@@ -123,11 +79,10 @@ def batch_create(request):
     return render(request, "collection/batch_form.html", {"form": form, "banks": banks})
 
 
-@login_required
+@page
 @require_GET
 def batch_detail(request, pk):
     batch = queries.batch_get(request.user, pk)
-    allow(request, "batches")
     result = request.GET.get("result", "")
     if result not in LineResult.values:
         result = ""
@@ -154,11 +109,10 @@ def batch_detail(request, pk):
     )
 
 
-@login_required
+@page
 @require_GET
 def batch_export(request, pk):
     batch = queries.batch_get(request.user, pk)
-    allow(request, "batch_export")
     data, file_name = services.batch_export(acting_user=request.user, batch=batch)
     response = HttpResponse(data, content_type="application/octet-stream")
     response["Content-Disposition"] = _attachment(file_name)
@@ -171,11 +125,10 @@ def _attachment(file_name: str) -> str:
     return f"attachment; filename*=UTF-8''{quote(file_name)}"
 
 
-@login_required
+@page
 @require_POST
 def batch_result(request, pk):
     batch = queries.batch_get(request.user, pk)
-    allow(request, "batch_result")
     form = UploadForm(request.POST, request.FILES)
     problems = []
     if form.is_valid():
@@ -206,11 +159,10 @@ def batch_result(request, pk):
     )
 
 
-@login_required
+@page
 @require_POST
 def batch_confirm(request, pk):
     batch = queries.batch_get(request.user, pk)
-    allow(request, "batch_confirm")
     try:
         services.batch_confirm(acting_user=request.user, batch=batch)
     except ValidationError as error:
@@ -224,14 +176,13 @@ def batch_confirm(request, pk):
 # --------------------------------------------------------------------------- tax files
 
 
-@login_required
+@page
 @require_http_methods(["GET", "POST"])
 def tax_files(request):
-    allow(request, "tax_files")
     form = UploadForm(request.POST or None, request.FILES or None)
     problems = []
     if request.method == "POST":
-        allow(request, "tax_upload")
+        require(request.user, "tax_file.import")  # before the file is read
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
@@ -264,11 +215,10 @@ def tax_files(request):
     )
 
 
-@login_required
+@page
 @require_GET
 def tax_file_detail(request, pk):
     tax_file = queries.tax_file_get(request.user, pk)
-    allow(request, "tax_files")
     page = Paginator(queries.tax_file_lines(tax_file), 100).get_page(request.GET.get("page"))
     for line in page:
         line.id_number_shown = masked_for(request.user, "id_number", line.id_number)
@@ -283,11 +233,10 @@ def tax_file_detail(request, pk):
     )
 
 
-@login_required
+@page
 @require_POST
 def tax_file_confirm(request, pk):
     tax_file = queries.tax_file_get(request.user, pk)
-    allow(request, "tax_confirm")
     tax.tax_file_confirm(acting_user=request.user, tax_file=tax_file)
     messages.success(request, "已核对：本文件的缴费已确认到账")
     return redirect("collection:tax_file_detail", tax_file.pk)
