@@ -281,9 +281,11 @@ def receipt_issue(
             paid_on=issued_on,
             payment_reference=receipt_reference(receipt),
         )
+        # the cash of this receipt is not deposited yet, whatever the book said before
+        book.money_deposited = False
         if book.status == BookStatus.IN_STOCK:
             book.status = BookStatus.IN_USE
-            book.save(update_fields=["status"])
+        book.save(update_fields=["status", "money_deposited"])
         audit.record(
             actor=acting_user,
             action=CollectionAction.RECEIPT_ISSUE,
@@ -400,7 +402,13 @@ def books_refresh_money_deposited(book_ids) -> None:
 
 
 def book_write_off(*, acting_user, book: ReceiptBook) -> ReceiptBook:
+    """Write a fully used book off once its cash is deposited and county-checked.
+
+    Refused while the cash is not: the refusal still corrects the book's
+    ``money_deposited`` (committed before the refusal is raised, so its error does not roll
+    the correction back)."""
     require(acting_user, "receipt_book.write_off")
+    refusal = None
     with transaction.atomic():
         book = ReceiptBook.objects.select_for_update().get(pk=book.pk)
         if book.status == BookStatus.WRITTEN_OFF:
@@ -415,17 +423,20 @@ def book_write_off(*, acting_user, book: ReceiptBook) -> ReceiptBook:
         if REQUIRE_DEPOSIT_FOR_WRITE_OFF and pending:
             book.save(update_fields=["money_deposited"])
             numbers = "、".join(f"{series}-{number}" for series, number in pending)
-            raise _error(
+            refusal = _error(
                 "book",
                 f"票款尚未全部缴存并经县财务核对（如票据{numbers}），不能核销",
                 code="not_deposited",
             )
-        book.status = BookStatus.WRITTEN_OFF
-        book.save(update_fields=["status", "money_deposited"])
-        audit.record(
-            actor=acting_user,
-            action=CollectionAction.RECEIPT_BOOK_WRITE_OFF,
-            obj=book,
-            after={"status": BookStatus.WRITTEN_OFF, "money_deposited": book.money_deposited},
-        )
+        else:
+            book.status = BookStatus.WRITTEN_OFF
+            book.save(update_fields=["status", "money_deposited"])
+            audit.record(
+                actor=acting_user,
+                action=CollectionAction.RECEIPT_BOOK_WRITE_OFF,
+                obj=book,
+                after={"status": BookStatus.WRITTEN_OFF, "money_deposited": book.money_deposited},
+            )
+    if refusal is not None:
+        raise refusal
     return book

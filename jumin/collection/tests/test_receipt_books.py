@@ -1,7 +1,9 @@
 import datetime
+import zoneinfo
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
@@ -23,6 +25,7 @@ from jumin.core.models import AuditEntry, Role
 from jumin.testing.factories import PersonFactory, StaffFactory
 
 MARCH_10 = datetime.date(2026, 3, 10)
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 chain = receipt_testing.chain  # fixtures
 plan = receipt_testing.plan
@@ -162,13 +165,16 @@ def test_back_payment_due_accepted(tree, chain, plan):
 
 def test_future_issue_date_refused(tree, chain, plan):
     book = hand_down(register(chain["finance"]), chain)
-    with pytest.raises(ValidationError, match="不能晚于今天"):
-        issue(
-            book,
-            chain["assistant"],
-            make_due(plan, tree.village_a1),
-            on=datetime.date.today() + datetime.timedelta(days=2),
-        )
+    with time_machine.travel(datetime.datetime(2026, 3, 10, 9, 0, tzinfo=SHANGHAI), tick=False):
+        issue(book, chain["assistant"], make_due(plan, tree.village_a1), number=1, on=MARCH_10)
+        with pytest.raises(ValidationError, match="不能晚于今天"):
+            issue(
+                book,
+                chain["assistant"],
+                make_due(plan, tree.village_a1),
+                number=2,
+                on=datetime.date(2026, 3, 12),
+            )
 
 
 def test_write_off_refused_while_numbers_unused(chain):
@@ -347,3 +353,36 @@ def test_person_other_village_by_id_number_not_found(tree, chain):
     person = PersonFactory(village=tree.village_a2)
     assert queries.person_for_issue(chain["assistant"], person.id_number) is None
     assert queries.person_for_issue(chain["labour_office"], person.id_number) == person
+
+
+def deposited_book(tree, chain, staff, plan):
+    """A book of two numbers: number 1 issued, deposited and county-checked."""
+    book = hand_down(register(chain["finance"], 1, 2), chain)
+    first = issue(book, chain["assistant"], make_due(plan, tree.village_a1), number=1, on=MARCH_10)
+    deposit = record(chain["assistant"], tree.village_a1, [first])
+    deposits.deposit_check_township(acting_user=staff[Role.TOWNSHIP_CLERK], deposit=deposit)
+    deposits.deposit_check_county(acting_user=chain["finance"], deposit=deposit)
+    book.refresh_from_db()
+    assert book.money_deposited
+    return book
+
+
+def test_issuing_a_receipt_clears_money_deposited(tree, chain, staff, plan):
+    book = deposited_book(tree, chain, staff, plan)
+    issue(book, chain["assistant"], make_due(plan, tree.village_a1), number=2, on=MARCH_10)
+    book.refresh_from_db()
+    assert not book.money_deposited  # the cash of number 2 is not deposited yet
+
+
+@pytest.mark.django_db(transaction=True)
+def test_write_off_refusal_is_recorded_on_the_book(tree, chain, staff, plan):
+    """The refusal corrects a book that claimed its cash was all deposited, and that
+    correction is committed: the refusal's own error does not roll it back."""
+    book = deposited_book(tree, chain, staff, plan)
+    issue(book, chain["assistant"], make_due(plan, tree.village_a1), number=2, on=MARCH_10)
+    type(book).objects.filter(pk=book.pk).update(money_deposited=True)  # a stale claim
+    with pytest.raises(ValidationError, match="县财务核对"):
+        services.book_write_off(acting_user=chain["finance"], book=book)
+    book.refresh_from_db()
+    assert (book.status, book.money_deposited) == (BookStatus.IN_USE, False)
+    assert not AuditEntry.objects.filter(action="collection.receipt_book.write_off").exists()

@@ -4,12 +4,14 @@ import datetime
 import json
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from jumin.collection.models import (
     BankStatementFile,
+    Due,
     DueStatus,
     Reconciliation,
     ReconciliationStatus,
@@ -34,6 +36,16 @@ ALL = list(Role)
 IMMEDIATE = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": QUEUES}
 }
+
+# "Today's receipts" are the page's today: every test here runs on a fixed day of the plan's
+# year, after the statement lines of March were booked.
+TODAY = datetime.datetime(2026, 6, 15, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+
+
+@pytest.fixture(autouse=True)
+def _fixed_day():
+    with time_machine.travel(TODAY, tick=True):
+        yield
 
 
 @pytest.fixture
@@ -367,4 +379,4 @@ def test_cli_commands(tree, staff, plan, tmp_path):
     assert "新增 1 笔" in out.getvalue() and "导入过" in out.getvalue()
     call_command("post_contributions", county="341125", year=2026, no_progress=True, stdout=out)
     assert "记账 1 笔应缴" in out.getvalue()
-    assert datetime.date.today()
+    assert Due.objects.get().status == DueStatus.POSTED
