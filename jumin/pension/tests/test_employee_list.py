@@ -15,8 +15,8 @@ from jumin.pension.formats.employee_list import parse_date
 from jumin.pension.models import EmployeeSchemeMember
 from jumin.pension.services.employee_list import import_employee_list
 from jumin.pension.services.enrolment import enrolment_register, today
+from jumin.pension.tests.enrolling import adult, enrol_paying
 from jumin.pension.tests.factories import PlanFactory
-from jumin.pension.tests.test_enrolment import adult, enrol_paying
 from jumin.testing.factories import PersonFactory, make_id_number
 
 ID_1 = make_id_number(birth_date=datetime.date(1985, 3, 1), sequence=11)

@@ -20,6 +20,7 @@ from jumin.pension.models import (
     GradeChoice,
 )
 from jumin.pension.services import enrolment as services
+from jumin.pension.tests.enrolling import adult, enrol_paying
 from jumin.pension.tests.factories import PensionDueFactory, PlanFactory
 from jumin.testing.factories import PersonFactory
 
@@ -35,30 +36,9 @@ def application_day() -> datetime.date:
     return today if today.day <= 28 else today.replace(day=28)
 
 
-def adult(village, **extra):
-    return PersonFactory(village=village, birth_date=datetime.date(1980, 5, 17), **extra)
-
-
 def register(staff, person, **extra):
     return services.enrolment_register(
         acting_user=staff[Role.VILLAGE_ASSISTANT], person=person, **extra
-    )
-
-
-def enrol_paying(staff, person, **extra) -> Enrolment:
-    """Village registers (assistant of A1 if the person lives there, else the county clerk),
-    township A's clerk or the county approves: the whole flow to paying."""
-    village_user = (
-        staff[Role.VILLAGE_ASSISTANT]
-        if person.village_id.startswith(staff[Role.VILLAGE_ASSISTANT].scope_prefix)
-        else staff[Role.COUNTY_CLERK]
-    )
-    enrolment, _ = services.enrolment_register(acting_user=village_user, person=person, **extra)
-    enrolment = services.enrolment_township_approve(
-        acting_user=staff[Role.TOWNSHIP_CLERK], enrolment=enrolment
-    )
-    return services.enrolment_county_approve(
-        acting_user=staff[Role.COUNTY_CLERK], enrolment=enrolment
     )
 
 

@@ -9,8 +9,8 @@ from jumin.collection.models import Due, DueStep
 from jumin.core.models import AuditEntry, Role
 from jumin.pension.models import Enrolment, EnrolmentStatus, GradeChoice
 from jumin.pension.services import enrolment as services
+from jumin.pension.tests.enrolling import adult, enrol_paying
 from jumin.pension.tests.factories import PensionDueFactory, PlanFactory
-from jumin.pension.tests.test_enrolment import adult, enrol_paying
 from jumin.people.tests.api.test_persons import Api
 
 Status = EnrolmentStatus

@@ -13,8 +13,8 @@ from jumin.core.models import AuditEntry, Role
 from jumin.core.pages import may_open
 from jumin.pension.models import Enrolment, EnrolmentStatus, GradeChoice
 from jumin.pension.services import enrolment as services
+from jumin.pension.tests.enrolling import adult, enrol_paying
 from jumin.pension.tests.factories import PlanFactory
-from jumin.pension.tests.test_enrolment import adult, enrol_paying
 from jumin.testing.factories import PersonFactory
 
 Status = EnrolmentStatus
