@@ -40,7 +40,6 @@ The rows are computed and confirmed by ``services/reconciliation.py``.
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, Min, OuterRef, Sum
 from django.utils import timezone
 
@@ -59,8 +58,15 @@ from jumin.collection.models import (
 )
 from jumin.collection.rules import CalendarDays, month_of, next_month, receipt_deadlines
 from jumin.collection.schemes import expected_payers
-from jumin.core.access import get_scoped_or_404, in_scope, require, scope, scope_flag
+from jumin.core.access import (
+    get_scoped_or_404,
+    require,
+    require_in_scope,
+    scope,
+    scope_flag,
+)
 from jumin.core.models import Region
+from jumin.core.money import of_aggregate
 from jumin.people.models import Person
 
 ZERO = Decimal("0.00")
@@ -104,11 +110,6 @@ def local_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.date
 def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     start = datetime.datetime.combine(day, datetime.time.min)
     return timezone.make_aware(start), timezone.make_aware(start + datetime.timedelta(days=1))
-
-
-def money(value) -> Decimal:
-    """An aggregate as 2-place yuan (SQLite's SUM drops the trailing zeros)."""
-    return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
 def blocking(differences: list[dict]) -> list[dict]:
@@ -216,14 +217,14 @@ def month_figures(villages: list[Region], month: datetime.date) -> dict[str, dic
         deposit.pk for slips in empty_slips_of.values() for deposit in slips
     }
     carried = {
-        row["deposit_id"]: {**row, "total": money(row["total"])}
+        row["deposit_id"]: {**row, "total": of_aggregate(row["total"])}
         for row in Receipt.objects.filter(deposit_id__in=slip_ids, status=ReceiptStatus.ISSUED)
         .order_by()
         .values("deposit_id")
         .annotate(total=Sum("amount"), count=Count("id"), first=Min("issued_at"))
     }
     banked = {
-        row["deposit_id"]: {**row, "total": money(row["total"])}
+        row["deposit_id"]: {**row, "total": of_aggregate(row["total"])}
         for row in BankStatementLine.objects.filter(deposit_id__in=slip_ids)
         .order_by()
         .values("deposit_id")
@@ -483,8 +484,7 @@ def government_paid_totals(user, *, region_code, year: int) -> dict:
     """Sums of the county's government-paid dues of a year by status (for the page)."""
     require(user, "reconciliation.view")
     county = county_of(region_code)
-    if not in_scope(user, county.code):
-        raise ValidationError({"county": "只能查看本人管辖的县"})
+    require_in_scope(user, county.code)
     rows = (
         Due.objects.filter(
             village__pk__startswith=county.prefix, year=year, kind=DueKind.GOVERNMENT_PAID
@@ -492,4 +492,6 @@ def government_paid_totals(user, *, region_code, year: int) -> dict:
         .values("status")
         .annotate(count=Count("id"), total=Sum("amount"))
     )
-    return {row["status"]: {"count": row["count"], "total": money(row["total"])} for row in rows}
+    return {
+        row["status"]: {"count": row["count"], "total": of_aggregate(row["total"])} for row in rows
+    }

@@ -9,7 +9,7 @@ from jumin.collection.models import CashCalendar
 from jumin.collection.registry import CollectionAction
 from jumin.collection.rules import calendar_errors
 from jumin.core import audit
-from jumin.core.access import in_scope, require
+from jumin.core.access import require, require_in_scope
 from jumin.core.models import Region, RegionLevel
 
 FIELDS = ("deposit_day", "township_check_day", "county_check_day")
@@ -21,8 +21,9 @@ def calendar_set(
     """Set the calendar of a county's year (upsert); (the row, whether anything changed)."""
     require(acting_user, "cash_calendar.set")
     county = Region.objects.filter(code=county_code, level=RegionLevel.COUNTY).first()
-    if county is None or not in_scope(acting_user, county.code):
-        raise ValidationError({"county": "只能设置本人管辖的县的日历"})
+    if county is None:
+        raise ValidationError({"county": "请选择县"})
+    require_in_scope(acting_user, county.code)
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise ValidationError({"year": "年度：应为2000至2100之间的年份"})
     days = dict(zip(FIELDS, (deposit_day, township_check_day, county_check_day), strict=True))

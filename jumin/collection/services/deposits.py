@@ -31,7 +31,7 @@ from jumin.collection.services.receipts import (
     receipt_reference,
 )
 from jumin.core import audit
-from jumin.core.access import can, in_scope, require, require_any
+from jumin.core.access import can, in_scope, require, require_any, require_in_scope
 from jumin.core.models import Region, RegionLevel
 
 # --------------------------------------------------------------------------- writes
@@ -49,8 +49,9 @@ def _clean_text(field: str, value, label: str, max_length: int) -> str:
 def _village(acting_user, village) -> Region:
     code = village.code if isinstance(village, Region) else str(village or "").strip()
     region = Region.objects.filter(code=code).first() if code else None
-    if region is None or region.level != RegionLevel.VILLAGE or not in_scope(acting_user, code):
+    if region is None or region.level != RegionLevel.VILLAGE:
         raise _error("village", "请选择您辖区内的村（社区）")
+    require_in_scope(acting_user, code)
     return region
 
 
@@ -195,8 +196,7 @@ def deposit_check_township(*, acting_user, deposit: Deposit) -> Deposit:
     require(acting_user, "deposit.check_township")
     with transaction.atomic():
         deposit = _locked(deposit)
-        if not in_scope(acting_user, deposit.village_id):
-            raise _error("deposit", "缴存记录不在您的辖区内")
+        require_in_scope(acting_user, deposit.village_id)
         if deposit.status in (DepositStatus.TOWNSHIP_CHECKED, DepositStatus.COUNTY_CHECKED):
             return deposit  # already checked: a repeated click
         if deposit.status != DepositStatus.RECORDED:
@@ -220,8 +220,7 @@ def deposit_check_county(*, acting_user, deposit: Deposit) -> Deposit:
     require(acting_user, "deposit.check_county")
     with transaction.atomic():
         deposit = _locked(deposit)
-        if not in_scope(acting_user, deposit.village_id):
-            raise _error("deposit", "缴存记录不在您的辖区内")
+        require_in_scope(acting_user, deposit.village_id)
         if deposit.status == DepositStatus.COUNTY_CHECKED:
             return deposit
         if deposit.status != DepositStatus.TOWNSHIP_CHECKED:
@@ -268,8 +267,7 @@ def deposit_return(*, acting_user, deposit: Deposit, reason: str) -> Deposit:
     reason = _clean_reason(reason)
     with transaction.atomic():
         deposit = _locked(deposit)
-        if not in_scope(acting_user, deposit.village_id):
-            raise _error("deposit", "缴存记录不在您的辖区内")
+        require_in_scope(acting_user, deposit.village_id)
         if deposit.status == DepositStatus.RETURNED:
             return deposit
         if deposit.status == DepositStatus.COUNTY_CHECKED:

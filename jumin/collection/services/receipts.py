@@ -1,7 +1,7 @@
 """Writes for receipt books: register, hand over, issue, void, report lost, write off."""
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -22,8 +22,9 @@ from jumin.collection.models import (
     ReceiptStatus,
 )
 from jumin.collection.registry import CollectionAction
-from jumin.core import audit
+from jumin.core import audit, money
 from jumin.core.access import in_scope_of, require, roles_with
+from jumin.core.money import MoneyError
 
 
 def _error(field: str, message: str, code: str = "invalid") -> ValidationError:
@@ -31,17 +32,11 @@ def _error(field: str, message: str, code: str = "invalid") -> ValidationError:
 
 
 def clean_amount(value) -> Decimal:
+    """A positive amount of cash (``core.money.parse``), refused on the ``amount`` field."""
     try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
-        raise _error("amount", "金额必须是数字") from None
-    if not amount.is_finite() or amount <= 0:
-        raise _error("amount", "金额必须大于0")
-    if amount.as_tuple().exponent < -2:
-        raise _error("amount", "金额最多保留两位小数")
-    if amount >= Decimal("1e12"):
-        raise _error("amount", "金额过大")
-    return amount.quantize(Decimal("0.01"))
+        return money.parse(value, allow_zero=False)
+    except MoneyError as error:
+        raise _error("amount", error.message) from None
 
 
 def book_register(*, acting_user, series: str, first_number: int, last_number: int) -> ReceiptBook:

@@ -13,7 +13,6 @@ stay confirmed, their money was checked. Each reopening is audited.
 """
 
 import datetime
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -39,15 +38,15 @@ from jumin.collection.queries.reconciliation import (
     blocking,
     county_extra,
     local_bounds,
-    money,
     month_figures,
 )
 from jumin.collection.registry import CollectionAction
 from jumin.collection.rules import month_of
 from jumin.collection.services.statements import statement_match
-from jumin.core import audit
-from jumin.core.access import in_scope, require
+from jumin.core import audit, money
+from jumin.core.access import require, require_in_scope
 from jumin.core.models import Region, RegionLevel
+from jumin.core.money import MoneyError
 from jumin.core.text import is_ascii_digits
 
 
@@ -71,8 +70,7 @@ def _check(acting_user, permission: str, region: Region) -> None:
     if acting_user is None:
         return
     require(acting_user, permission)
-    if not in_scope(acting_user, region.code):
-        raise ValidationError({"region": "只能处理本人管辖区域的对账"})
+    require_in_scope(acting_user, region.code)
 
 
 def _unchanged(row: Reconciliation, values: dict) -> bool:
@@ -181,7 +179,7 @@ def _compute(acting_user, region: Region, month: datetime.date) -> Reconciliatio
 def _sum(rows: list[Reconciliation]) -> dict:
     figures = {name: sum((getattr(row, name) for row in rows), 0) for name in FIGURES}
     for name in ("receipt_sum", "deposit_sum", "statement_sum"):
-        figures[name] = Decimal(figures[name]).quantize(Decimal("0.01"))
+        figures[name] = money.of_aggregate(figures[name])
     figures["differences"] = [item for row in rows for item in row.differences]
     return figures
 
@@ -284,9 +282,9 @@ def government_paid_confirm(*, acting_user, region_code, year: int, amount, refe
     if len(reference) > 60:
         raise ValidationError({"reference": "拨款凭证号过长（最多60个字符）"})
     try:
-        amount = Decimal(str(amount)).quantize(Decimal("0.01"))
-    except (ArithmeticError, ValueError):
-        raise ValidationError({"amount": f"金额“{amount}”不正确"}) from None
+        amount = money.parse(amount)
+    except MoneyError as error:
+        raise ValidationError({"amount": error.message}) from None
     with transaction.atomic():
         dues = Due.objects.select_for_update().filter(
             village__pk__startswith=county.prefix,
@@ -295,7 +293,7 @@ def government_paid_confirm(*, acting_user, region_code, year: int, amount, refe
             status=DueStatus.OPEN,
         )
         found = dues.aggregate(count=Count("id"), total=Sum("amount"))
-        total = money(found["total"])
+        total = money.of_aggregate(found["total"])
         if not found["count"]:
             raise ValidationError(
                 {"amount": f"{county.name}{year}年没有待确认的政府代缴应缴记录（可能已经确认过）"}

@@ -42,7 +42,7 @@ from jumin.collection.models import (
 )
 from jumin.collection.registry import CollectionAction
 from jumin.core import audit
-from jumin.core.access import in_scope, require
+from jumin.core.access import require, require_in_scope
 from jumin.core.models import Region
 from jumin.core.tabular import XLSX_MAGIC
 from jumin.core.text import export_text
@@ -56,8 +56,7 @@ def _require_or_system(acting_user, permission: str, region: Region) -> None:
     if acting_user is None:
         return
     require(acting_user, permission)
-    if not in_scope(acting_user, region.code):
-        raise ValidationError({"county": "只能处理本人管辖的县"})
+    require_in_scope(acting_user, region.code)
 
 
 @dataclass

@@ -24,10 +24,14 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
-from django.http import Http404
 from django.utils import timezone
 
-from jumin.collection.counties import county_code_of, in_scope_or_system, require_or_system
+from jumin.collection.counties import (
+    county_code_of,
+    in_scope_or_system,
+    require_in_scope_or_system,
+    require_or_system,
+)
 from jumin.collection.formats.tax_file import TaxLine, parse
 from jumin.collection.formats.withholding import (
     Problem,
@@ -181,8 +185,7 @@ def tax_file_import(
     ``on`` is the import day (default today): no payment may be dated after it."""
     require_or_system(acting_user, "tax_file.import")
     county = county_code_of(region_code)
-    if not in_scope_or_system(acting_user, county):
-        raise Http404
+    require_in_scope_or_system(acting_user, county)
     check_file_size(data)
     sha256 = hashlib.sha256(data).hexdigest()
     earlier = TaxPaymentFile.objects.filter(sha256=sha256).first()
@@ -255,8 +258,7 @@ def tax_file_import(
 def tax_file_confirm(*, acting_user, tax_file: TaxPaymentFile) -> TaxPaymentFile:
     """Finance confirms the money of a tax file: its paid dues become ``confirmed``."""
     require_or_system(acting_user, "tax_file.confirm")
-    if not in_scope_or_system(acting_user, tax_file.region_id):
-        raise Http404
+    require_in_scope_or_system(acting_user, tax_file.region_id)
     with transaction.atomic():
         tax_file = TaxPaymentFile.objects.select_for_update().get(pk=tax_file.pk)
         if tax_file.confirmed_at is not None:

@@ -27,11 +27,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, Sum
-from django.http import Http404
 from django.utils import timezone
 
 from jumin.collection import schemes
-from jumin.collection.counties import county_code_of, in_scope_or_system, require_or_system
+from jumin.collection.counties import county_code_of, require_in_scope_or_system, require_or_system
 from jumin.collection.formats.withholding import (
     BatchHeader,
     ExportLine,
@@ -74,8 +73,7 @@ def batch_header(batch: WithholdingBatch) -> BatchHeader:
 
 
 def _check_scope(acting_user, region_code: str) -> None:
-    if not in_scope_or_system(acting_user, region_code):
-        raise Http404
+    require_in_scope_or_system(acting_user, region_code)
 
 
 def refuse(problems: list[Problem], title: str) -> None:

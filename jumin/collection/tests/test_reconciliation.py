@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from jumin.collection.models import (
@@ -266,9 +267,9 @@ def test_confirm_permissions_and_scope(tree, staff, plan):
         reconciliation_confirm(acting_user=staff[Role.VILLAGE_ASSISTANT], reconciliation=row)
     with pytest.raises(PermissionDeniedForRole):
         reconciliation_confirm(acting_user=staff[Role.COUNTY_CLERK], reconciliation=row)
-    with pytest.raises(ValidationError):  # township B is not the clerk's
+    with pytest.raises(Http404):  # township B is not the clerk's
         reconciliation_confirm(acting_user=staff[Role.TOWNSHIP_CLERK], reconciliation=row)
-    with pytest.raises(ValidationError):
+    with pytest.raises(Http404):
         reconciliation_compute(staff[Role.TOWNSHIP_CLERK], tree.county, MARCH)
     county = reconciliation_compute(staff[Role.FINANCE], tree.county, MARCH)
     confirmed = reconciliation_confirm(acting_user=staff[Role.FINANCE], reconciliation=county)

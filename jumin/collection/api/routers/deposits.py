@@ -17,11 +17,9 @@ from jumin.collection.queries import deposits as queries
 from jumin.collection.services import deposits as services
 from jumin.core.access import require
 from jumin.core.api import PlainText, error_responses
-from jumin.core.schemas import Amount, Date, Id, Paging
+from jumin.core.schemas import MAX_ID, Amount, Date, Id, Paging, paginate
 
 router = Router(tags=["collection"])
-
-MAX_ID = 2**63 - 1
 
 
 class DepositOut(Schema):
@@ -129,13 +127,10 @@ class OverdueOut(Schema):
     summary="本辖区的缴存记录",
 )
 def deposits_endpoint(request, filters: Query[DepositFilters]):
-    data = filters.model_dump()
-    offset, limit = data.pop("offset"), data.pop("limit")
+    data = filters.model_dump(exclude={"offset", "limit"})
     deposits = queries.deposit_list(request.user, **data).prefetch_related("receipts")
-    return {
-        "count": deposits.count(),
-        "results": [deposit_out(deposit) for deposit in deposits[offset : offset + limit]],
-    }
+    page = paginate(deposits, filters)
+    return {"count": page.count, "results": [deposit_out(deposit) for deposit in page.items]}
 
 
 @router.post(

@@ -19,11 +19,9 @@ from jumin.collection.queries import receipts as queries
 from jumin.collection.services import receipts as services
 from jumin.core.access import require
 from jumin.core.api import PlainText, error_responses
-from jumin.core.schemas import Amount, Date, Paging
+from jumin.core.schemas import MAX_ID, Amount, Date, Paging, paginate
 
 router = Router(tags=["collection"])
-
-MAX_ID = 2**63 - 1
 
 
 class BookOut(Schema):
@@ -266,13 +264,9 @@ def book_write_off_endpoint(request, book_id: int = Path(..., ge=1, le=MAX_ID)):
     summary="本辖区的票据（可按票据本、村、状态、年度、票号筛选）",
 )
 def receipts_endpoint(request, filters: Query[ReceiptFilters]):
-    data = filters.model_dump()
-    offset, limit = data.pop("offset"), data.pop("limit")
-    receipts = queries.receipt_list(request.user, **data)
-    return {
-        "count": receipts.count(),
-        "results": [receipt_out(receipt) for receipt in receipts[offset : offset + limit]],
-    }
+    data = filters.model_dump(exclude={"offset", "limit"})
+    page = paginate(queries.receipt_list(request.user, **data), filters)
+    return {"count": page.count, "results": [receipt_out(receipt) for receipt in page.items]}
 
 
 @router.get(

@@ -16,10 +16,8 @@ from jumin.collection.queries import statements as statement_queries
 from jumin.collection.services import reconciliation as services
 from jumin.collection.services import statements as statement_services
 from jumin.core.api import PlainText, error_responses
-from jumin.core.schemas import Amount, Date
+from jumin.core.schemas import MAX_ID, Amount, Date
 from jumin.core.uploads import read_upload
-
-MAX_ID = 2**63 - 1
 
 reconciliations_router = Router(tags=["collection"])
 statements_router = Router(tags=["collection"])

@@ -21,12 +21,11 @@ from jumin.collection.services import tax
 from jumin.collection.services import withholding as services
 from jumin.core.access import masked_for
 from jumin.core.api import PlainText, error_responses
+from jumin.core.schemas import MAX_ID
 from jumin.core.uploads import read_upload
 
 batches_router = Router(tags=["collection"])
 tax_router = Router(tags=["collection"])
-
-MAX_ID = 2**63 - 1
 
 
 def _problems_error(error: ValidationError) -> ValidationError:
