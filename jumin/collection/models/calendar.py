@@ -3,7 +3,7 @@ county and year, set by the county administrator.
 
 By the ``deposit_day`` of a month the cadres deposit the cash of the receipts of that month's
 cycle, by ``township_check_day`` the township checks the slips and by ``county_check_day``
-county finance does (days of the month, clamped to its last day; see ``deposits``). A year
+county finance does (days of the month, clamped to its last day; see ``rules.py``). A year
 without a row of its own runs on the county's latest earlier year; a county that never set
 one runs on the days the agency always used, the fields' defaults below.
 """

@@ -8,7 +8,7 @@ A village's month compares four things:
 * the receipts issued in the month in the village (by ``issued_at``, local time; by the
   receipt's region, so money a village took stays its own after the payer moves away);
 * the deposit slips that carried those receipts' cash (and slips of the month with none);
-* the lines of the agency's bank statement linked to those slips (``statements``).
+* the lines of the agency's bank statement linked to those slips (``services/statements.py``).
 
 Every difference is listed as ``{"kind", "text", "blocking", "village", ...}``. Kinds:
 

@@ -1,41 +1,30 @@
 """``/api/deposits``: deposit slips, their township and county checks, and the overdue list.
 
-Thin: each endpoint calls one query or service (``queries_deposits`` / ``deposits``); scoping
+Thin: each endpoint calls one query or service (``queries/deposits.py`` / ``services/deposits.py``); scoping
 lives there, so a deposit outside the caller's region answers 404. Recording the same slip
 (bank + slip number) with the same content again answers 200 with the stored deposit (201 when
 new); the same slip with other content answers 422.
 """
 
-import datetime
-from decimal import Decimal
+from ninja import Path, Query, Router, Status
 
-from ninja import Field, Path, Query, Router, Schema, Status
-from pydantic import ConfigDict
-
+from jumin.collection.api.schemas import (
+    DepositFilters,
+    DepositIn,
+    DepositOut,
+    DepositPage,
+    OverdueFilters,
+    OverdueOut,
+    ReturnIn,
+)
 from jumin.collection.models import Deposit
 from jumin.collection.queries import deposits as queries
 from jumin.collection.services import deposits as services
 from jumin.core.access import require
-from jumin.core.api import PlainText, error_responses
-from jumin.core.schemas import MAX_ID, Amount, Date, Id, Paging, paginate
+from jumin.core.api import error_responses
+from jumin.core.schemas import MAX_ID, paginate
 
 router = Router(tags=["collection"])
-
-
-class DepositOut(Schema):
-    id: int
-    village_code: str
-    bank: str
-    slip_number: str
-    deposited_on: datetime.date
-    amount: Decimal
-    depositor_name: str
-    status: str
-    receipt_ids: list[int]
-    recorded_at: datetime.datetime
-    township_checked_at: datetime.datetime | None
-    county_checked_at: datetime.datetime | None
-    return_reason: str
 
 
 def deposit_out(deposit: Deposit) -> dict:
@@ -54,71 +43,6 @@ def deposit_out(deposit: Deposit) -> dict:
         "county_checked_at": deposit.county_checked_at,
         "return_reason": deposit.return_reason,
     }
-
-
-class DepositIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    village_code: PlainText = Field(max_length=12, description="村（社区）代码")
-    bank: PlainText = Field(max_length=40)
-    slip_number: PlainText = Field(max_length=40)
-    deposited_on: Date
-    amount: Amount
-    depositor_name: PlainText = Field(max_length=50)
-    receipt_ids: list[Id] = Field(max_length=5000, description="这次缴存所含票据的编号")
-
-
-class ReturnIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: PlainText = Field(max_length=200, description="退回原因")
-
-
-class DepositFilters(Paging):
-    township: str = Field("", pattern=r"^(\d{12})?$")
-    village: str = Field("", pattern=r"^(\d{12})?$")
-    status: str = Field("", max_length=20)
-
-
-class DepositPage(Schema):
-    count: int
-    results: list[DepositOut]
-
-
-class OverdueFilters(Schema):
-    on: Date = Field(description="截至哪一天（含）")
-    township: str = Field("", pattern=r"^(\d{12})?$")
-    village: str = Field("", pattern=r"^(\d{12})?$")
-
-
-class OverdueRowOut(Schema):
-    kind: str = Field(description=", ".join(queries.OVERDUE_KINDS))
-    kind_label: str
-    township_code: str
-    village_code: str
-    reference: str
-    name: str
-    amount: Decimal
-    deadline: datetime.date
-    days: int = Field(
-        description="逾期天数（逾期未办：截至日期减截止日；逾期已办：办理日减截止日）"
-    )
-    receipt_id: int | None
-    deposit_id: int | None
-
-
-class OverdueSummaryOut(Schema):
-    region_code: str
-    region_name: str
-    level: int
-    counts: dict[str, int]
-    undeposited_amount: Decimal
-
-
-class OverdueOut(Schema):
-    on: datetime.date
-    rows: list[OverdueRowOut]
-    summary: list[OverdueSummaryOut]
 
 
 @router.get(

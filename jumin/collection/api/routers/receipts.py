@@ -6,38 +6,29 @@ registering the same book or issuing the same receipt again answers 200 with wha
 (201 when new) and changes nothing.
 """
 
-import datetime
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from ninja import Field, Path, Query, Router, Schema, Status
-from pydantic import ConfigDict
+from ninja import Path, Query, Router, Status
 
+from jumin.collection.api.schemas import (
+    BookIn,
+    BookOut,
+    HandoverIn,
+    IssueIn,
+    LostIn,
+    ReasonIn,
+    ReceiptFilters,
+    ReceiptOut,
+    ReceiptPage,
+)
 from jumin.collection.models import Receipt, ReceiptBook
 from jumin.collection.queries import receipts as queries
 from jumin.collection.services import receipts as services
 from jumin.core.access import require
-from jumin.core.api import PlainText, error_responses
-from jumin.core.schemas import MAX_ID, Amount, Date, Paging, paginate
+from jumin.core.api import error_responses
+from jumin.core.schemas import MAX_ID, paginate
 
 router = Router(tags=["collection"])
-
-
-class BookOut(Schema):
-    id: int
-    series: str
-    first_number: int
-    last_number: int
-    status: str
-    holder: str
-    holder_region_code: str
-    issued: int
-    voided: int
-    lost: int
-    unused: int
-    money_deposited: bool
-    registered_at: datetime.datetime
 
 
 def book_out(book) -> dict:
@@ -56,25 +47,6 @@ def book_out(book) -> dict:
         "money_deposited": book.money_deposited,
         "registered_at": book.registered_at,
     }
-
-
-class ReceiptOut(Schema):
-    id: int
-    book_id: int
-    series: str
-    number: int
-    reference: str = Field(description="字轨-票号，即应缴记录的缴费凭证")
-    status: str
-    due_id: int | None
-    person_id: int | None = Field(description="缴费人；已迁出本辖区的为空（票据照原样保留）")
-    payer_name: str
-    amount: Decimal | None
-    contribution_year: int | None
-    village_code: str
-    issued_on: datetime.date
-    void_reason: str
-    deposit_id: int | None
-    deposit_status: str | None
 
 
 def receipt_out(receipt: Receipt) -> dict:
@@ -97,56 +69,6 @@ def receipt_out(receipt: Receipt) -> dict:
         "deposit_id": receipt.deposit_id,
         "deposit_status": receipt.deposit.status if receipt.deposit_id else None,
     }
-
-
-class BookIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    series: PlainText = Field(max_length=20)
-    first_number: int = Field(ge=1, le=2_000_000_000)
-    last_number: int = Field(ge=1, le=2_000_000_000)
-
-
-class HandoverIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    receiver_id: int = Field(ge=1, le=MAX_ID, description="接收人（工作人员）编号")
-    note: PlainText = Field("", max_length=200)
-
-
-class IssueIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    number: int = Field(ge=1, le=2_000_000_000)
-    due_id: int = Field(ge=1, le=MAX_ID, description="所缴的应缴记录")
-    amount: Amount = Field(description="实收金额，须等于应缴金额")
-    payer_name: PlainText = Field("", max_length=50, description="交款人；不填为缴费人本人")
-    issued_on: Date | None = Field(None, description="开票日期；不填为今天")
-
-
-class ReasonIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: PlainText = Field(max_length=200)
-
-
-class LostIn(ReasonIn):
-    number: int = Field(ge=1, le=2_000_000_000)
-
-
-class ReceiptFilters(Paging):
-    book: int | None = Field(None, ge=1, le=MAX_ID)
-    village: str = Field("", max_length=12, pattern=r"^(\d{12})?$")
-    status: str = Field("", max_length=16)
-    year: int | None = Field(None, ge=2000, le=2100)
-    series: str = Field("", max_length=20)
-    number: int | None = Field(None, ge=1, le=2_000_000_000)
-    undeposited: bool = Field(False, description="只列已开未缴存的票据")
-
-
-class ReceiptPage(Schema):
-    count: int
-    results: list[ReceiptOut]
 
 
 # --------------------------------------------------------------------------- books

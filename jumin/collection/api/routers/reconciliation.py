@@ -3,20 +3,26 @@
 Routers (declared in ``registry.py``): ``/api/reconciliations``, ``/api/bank-statements``. Reads go through the caller's scope (outside it: 404).
 """
 
-import datetime
-from decimal import Decimal
-from typing import Annotated
-
 from django.conf import settings
-from ninja import Field, File, Form, Path, Query, Router, Schema, Status, UploadedFile
-from pydantic import ConfigDict, StringConstraints
+from ninja import File, Form, Path, Query, Router, Status, UploadedFile
 
+from jumin.collection.api.schemas import (
+    BankName,
+    ComputeIn,
+    DayReceiptOut,
+    GovernmentPaidIn,
+    GovernmentPaidOut,
+    ReconciliationFilters,
+    ReconciliationOut,
+    StatementDetail,
+    StatementOut,
+)
 from jumin.collection.queries import reconciliation as queries
 from jumin.collection.queries import statements as statement_queries
 from jumin.collection.services import reconciliation as services
 from jumin.collection.services import statements as statement_services
-from jumin.core.api import PlainText, error_responses
-from jumin.core.schemas import MAX_ID, Amount, Date
+from jumin.core.api import error_responses
+from jumin.core.schemas import MAX_ID, Date
 from jumin.core.uploads import read_upload
 
 reconciliations_router = Router(tags=["collection"])
@@ -28,33 +34,6 @@ def _county(user) -> str:
 
 
 # --------------------------------------------------------------------------- reconciliation
-
-
-class DifferenceOut(Schema):
-    kind: str
-    label: str
-    text: str
-    blocking: bool
-    village: str = ""
-    village_name: str = ""
-
-
-class ReconciliationOut(Schema):
-    id: int
-    region_code: str
-    region_name: str
-    month: str = Field(description="YYYY-MM")
-    status: str
-    roster_count: int
-    receipt_count: int
-    receipt_sum: Decimal
-    deposit_sum: Decimal
-    statement_sum: Decimal
-    blocking_count: int
-    differences: list[DifferenceOut]
-    computed_at: datetime.datetime
-    confirmed_at: datetime.datetime | None
-    confirmed_by: str | None
 
 
 def reconciliation_out(row) -> dict:
@@ -75,48 +54,6 @@ def reconciliation_out(row) -> dict:
         "confirmed_at": row.confirmed_at,
         "confirmed_by": row.confirmed_by.get_username() if row.confirmed_by_id else None,
     }
-
-
-class ReconciliationFilters(Schema):
-    month: str | None = Field(None, max_length=10, description="YYYY-MM")
-    region: str | None = Field(None, max_length=12, description="区划代码（含下级）")
-
-
-class ComputeIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    region_code: PlainText = Field(max_length=12, description="村、乡镇或县的12位代码")
-    month: PlainText = Field(max_length=10, description="YYYY-MM")
-
-
-class DayReceiptOut(Schema):
-    reference: str
-    village_code: str
-    village_name: str
-    person_name: str
-    payer: str
-    amount: Decimal | None
-    issued_at: datetime.datetime
-    deposit_slip: str | None
-    deposit_state: str
-    money_checked: bool
-
-
-# the bank a statement comes from, as the form field of the upload (BankStatementFile.bank)
-BankName = Annotated[PlainText, StringConstraints(min_length=1, max_length=40)]
-
-
-class GovernmentPaidIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    year: int = Field(ge=2000, le=2100)
-    amount: Amount
-    reference: PlainText = Field(max_length=60, description="拨款凭证号")
-
-
-class GovernmentPaidOut(Schema):
-    year: int
-    confirmed: int
 
 
 @reconciliations_router.get(
@@ -206,30 +143,6 @@ def reconciliation_confirm_endpoint(request, reconciliation_id: int = Path(..., 
 
 
 # --------------------------------------------------------------------------- bank statement
-
-
-class StatementOut(Schema):
-    id: int
-    region_code: str
-    bank: str
-    file_name: str
-    sha256: str
-    line_count: int
-    amount_sum: Decimal
-    imported_at: datetime.datetime
-
-
-class StatementLineOut(Schema):
-    line_number: int
-    booked_on: datetime.date
-    amount: Decimal
-    reference: str
-    counterparty: str
-    deposit_id: int | None
-
-
-class StatementDetail(StatementOut):
-    lines: list[StatementLineOut]
 
 
 def statement_out(statement) -> dict:

@@ -7,20 +7,19 @@ file answers 422 with every problem in ``errors`` (``field`` = 第N行 or the he
 An upload of a file already imported answers 200 with the earlier import (201 when new).
 """
 
-import datetime
-from decimal import Decimal
 from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from ninja import Field, File, Path, Router, Schema, Status, UploadedFile
+from ninja import File, Path, Router, Status, UploadedFile
 
+from jumin.collection.api.schemas import BatchIn, BatchOut, ResultFileOut, TaxFileDetail, TaxFileOut
 from jumin.collection.queries import withholding as queries
 from jumin.collection.services import tax
 from jumin.collection.services import withholding as services
 from jumin.core.access import masked_for
-from jumin.core.api import PlainText, error_responses
+from jumin.core.api import error_responses
 from jumin.core.schemas import MAX_ID
 from jumin.core.uploads import read_upload
 
@@ -41,41 +40,6 @@ def _problems_error(error: ValidationError) -> ValidationError:
 
 
 # --------------------------------------------------------------------------- batches
-
-
-class BatchOut(Schema):
-    id: int
-    key: str = Field(description="批次号：县代码-年度-银行-批次")
-    region_code: str
-    bank: str
-    year: int
-    round: int
-    status: str
-    line_count: int
-    amount_sum: Decimal
-    paid_count: int
-    paid_sum: Decimal
-    failed_count: int
-    created_at: datetime.datetime
-    confirmed_at: datetime.datetime | None
-
-
-class BatchIn(Schema):
-    bank: PlainText = Field(..., min_length=1, max_length=20)
-    year: int = Field(..., ge=2000, le=2100)
-    county: PlainText = Field("", max_length=12, description="县级代码；空 = 本人所在县")
-
-
-class ResultFileOut(Schema):
-    id: int
-    batch_id: int
-    file_name: str
-    sha256: str
-    line_count: int
-    amount_sum: Decimal
-    paid_count: int
-    failed_count: int
-    imported_at: datetime.datetime
 
 
 def batch_out(batch) -> dict:
@@ -189,33 +153,6 @@ def batch_confirm_endpoint(request, batch_id: int = Path(..., ge=1, le=MAX_ID)):
 
 
 # --------------------------------------------------------------------------- tax files
-
-
-class TaxFileOut(Schema):
-    id: int
-    region_code: str
-    file_name: str
-    sha256: str
-    line_count: int
-    amount_sum: Decimal
-    matched_count: int
-    imported_at: datetime.datetime
-    confirmed_at: datetime.datetime | None
-
-
-class TaxLineOut(Schema):
-    line_number: int
-    voucher_number: str
-    id_number: str
-    name: str
-    year: int
-    amount: Decimal
-    paid_on: datetime.date
-    due_id: int | None
-
-
-class TaxFileDetail(TaxFileOut):
-    lines: list[TaxLineOut]
 
 
 def tax_out(tax_file) -> dict:

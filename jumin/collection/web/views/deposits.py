@@ -1,6 +1,6 @@
 """Deposit pages (缴存登记, 乡镇/县财务核对) and the overdue list with its Excel export.
 
-Thin: forms parse, ``deposits`` writes, ``queries_deposits`` reads through the user's scope
+Thin: forms parse, ``services/deposits.py`` writes, ``queries/deposits.py`` reads through the user's scope
 (out of scope → 404). The overdue list is "as of" a date the user picks (today by default).
 """
 

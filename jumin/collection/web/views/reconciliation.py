@@ -1,6 +1,6 @@
 """Pages of the bank statement, monthly reconciliation and government funds.
 
-Thin: forms parse, ``statements`` / ``reconciliation`` do the work and the reads (through the user's scope: out of scope → 404).
+Thin: forms parse, ``services/`` write and ``queries/`` read (``reconciliation``, ``statements``) (through the user's scope: out of scope → 404).
 """
 
 from django.conf import settings

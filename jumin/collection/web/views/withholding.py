@@ -1,6 +1,6 @@
 """Pages for bank withholding (银行代扣) and tax files (税务缴费).
 
-Thin: forms parse, the services in ``withholding.services`` / ``tax`` write, ``withholding.queries`` read through the user's scope (out of scope → 404).
+Thin: forms parse, ``services/withholding.py`` / ``services/tax.py`` write, ``queries/withholding.py`` reads through the user's scope (out of scope → 404).
 """
 
 from django.conf import settings
