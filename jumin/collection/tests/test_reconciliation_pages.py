@@ -94,6 +94,8 @@ def test_every_role_may_look(client, tree, staff, plan, role):
     assert client.get(reverse("collection:reconciliations")).status_code == 200
     assert client.get(reverse("contributions:postings")).status_code == 200
     assert client.get(reverse("collection:statements")).status_code == 200
+    # the county's government funds: totals for county staff, an empty page below the county
+    assert client.get(reverse("collection:government_paid")).status_code == 200
 
 
 # --------------------------------------------------------------------------- months

@@ -21,16 +21,13 @@ from jumin.collection.queries import reconciliation as queries
 from jumin.collection.queries import statements as statement_queries
 from jumin.collection.services import reconciliation as services
 from jumin.collection.services import statements as statement_services
+from jumin.core.access import user_county
 from jumin.core.api import error_responses
 from jumin.core.schemas import MAX_ID, Date
 from jumin.core.uploads import read_upload
 
 reconciliations_router = Router(tags=["collection"])
 statements_router = Router(tags=["collection"])
-
-
-def _county(user) -> str:
-    return (user.region_id or "")[:6]
 
 
 # --------------------------------------------------------------------------- reconciliation
@@ -114,7 +111,7 @@ def reconciliation_compute_endpoint(request, payload: ComputeIn):
 def government_paid_endpoint(request, payload: GovernmentPaidIn):
     count = services.government_paid_confirm(
         acting_user=request.user,
-        region_code=_county(request.user),
+        region_code=user_county(request.user),
         year=payload.year,
         amount=payload.amount,
         reference=payload.reference,
@@ -174,7 +171,7 @@ def statements_endpoint(request):
 def statement_upload_endpoint(request, file: File[UploadedFile], bank: Form[BankName]):
     result = statement_services.statement_import(
         acting_user=request.user,
-        region_code=_county(request.user),
+        region_code=user_county(request.user),
         bank=bank,
         file_name=file.name,
         content=read_upload(file, limit=settings.JUMIN_BANK_FILE_MAX_BYTES),

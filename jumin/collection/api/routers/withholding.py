@@ -18,7 +18,7 @@ from jumin.collection.api.schemas import BatchIn, BatchOut, ResultFileOut, TaxFi
 from jumin.collection.queries import withholding as queries
 from jumin.collection.services import tax
 from jumin.collection.services import withholding as services
-from jumin.core.access import masked_for
+from jumin.core.access import masked_for, user_county
 from jumin.core.api import error_responses
 from jumin.core.schemas import MAX_ID
 from jumin.core.uploads import read_upload
@@ -75,10 +75,6 @@ def result_out(result_file) -> dict:
     }
 
 
-def _county(request, given: str) -> str:
-    return given or (request.user.region_id or "")[:6]
-
-
 @batches_router.get(
     "", response={200: list[BatchOut], **error_responses(401, 403)}, summary="代扣批次"
 )
@@ -92,7 +88,7 @@ def batches_endpoint(request):
 def batch_create_endpoint(request, payload: BatchIn):
     batch = services.batch_create(
         acting_user=request.user,
-        region_code=_county(request, payload.county),
+        region_code=payload.county or user_county(request.user),
         bank=payload.bank,
         year=payload.year,
     )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jumin.collection import schemes
-from jumin.collection.models import BankStatementLine, ReconciliationStatus
+from jumin.collection.models import BankStatementLine, DueStatus, ReconciliationStatus
 from jumin.collection.queries import reconciliation as queries
 from jumin.collection.queries import statements as statement_queries
 from jumin.collection.queries.receipts import townships_and_villages
@@ -19,17 +19,12 @@ from jumin.collection.rules import next_month
 from jumin.collection.services import reconciliation as services
 from jumin.collection.services import statements as statement_services
 from jumin.collection.web.forms import ComputeForm, DayForm, GovernmentPaidForm, StatementForm
-from jumin.core.access import can, require
+from jumin.core.access import can, in_scope, require, user_county
 from jumin.core.forms import add_errors
 from jumin.core.models import Region, RegionLevel
 from jumin.core.pages import page
 from jumin.core.parsing import year_or_default
 from jumin.core.uploads import read_upload
-
-
-def _county_code(user) -> str:
-    code = user.region_id or ""
-    return code[:6].ljust(12, "0") if len(code) >= 6 else ""
 
 
 def _regions(user) -> list[Region]:
@@ -168,7 +163,7 @@ def statement_list(request):
             try:
                 result = statement_services.statement_import(
                     acting_user=user,
-                    region_code=_county_code(user),
+                    region_code=user_county(user),
                     bank=form.cleaned_data["bank"],
                     file_name=upload.name,
                     content=read_upload(upload, limit=settings.JUMIN_BANK_FILE_MAX_BYTES),
@@ -216,7 +211,7 @@ def statement_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def government_paid(request):
     user = request.user
-    county = _county_code(user)
+    county = user_county(user)
     # a wrong ?year= is the 400 page with its message (core.parsing, InputSafetyMiddleware)
     year = year_or_default(request.GET.get("year"), default=timezone.localdate().year)
     form = GovernmentPaidForm(request.POST or None, initial={"year": year})
@@ -237,13 +232,8 @@ def government_paid(request):
                 messages.success(request, f"已确认 {count} 人的政府代缴，可以记账。")
                 return redirect(f"{request.path}?year={form.cleaned_data['year']}")
     totals = {}
-    if county:
-        try:
-            totals = queries.government_paid_totals(user, region_code=county, year=year)
-        except ValidationError:
-            totals = {}
-    from jumin.collection.models import DueStatus
-
+    if county and in_scope(user, county + "000000"):  # county staff: below, nothing to total
+        totals = queries.government_paid_totals(user, region_code=county, year=year)
     return render(
         request,
         "collection/reconciliation_government.html",

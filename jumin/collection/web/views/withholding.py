@@ -17,15 +17,11 @@ from jumin.collection.queries import withholding as queries
 from jumin.collection.services import tax
 from jumin.collection.services import withholding as services
 from jumin.collection.web.forms import BatchForm, UploadForm
-from jumin.core.access import can, masked_for, require, scope
+from jumin.core.access import can, masked_for, require, scope, user_county
 from jumin.core.forms import add_errors
 from jumin.core.pages import page
 from jumin.core.uploads import read_upload
 from jumin.people.models import Person
-
-
-def _county_of(user) -> str:
-    return (user.region_id or "")[:6] if user.region_id else ""
 
 
 def _read(upload) -> bytes:
@@ -58,7 +54,7 @@ def batch_create(request):
         try:
             batch = services.batch_create(
                 acting_user=request.user,
-                region_code=_county_of(request.user),
+                region_code=user_county(request.user),
                 bank=form.cleaned_data["bank"],
                 year=form.cleaned_data["year"],
             )
@@ -188,7 +184,7 @@ def tax_files(request):
             try:
                 tax_file, created = tax.tax_file_import(
                     acting_user=request.user,
-                    region_code=_county_of(request.user),
+                    region_code=user_county(request.user),
                     file_name=upload.name,
                     data=_read(upload),
                 )
