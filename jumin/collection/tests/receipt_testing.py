@@ -1,17 +1,15 @@
-"""Helpers shared by the receipt-book, deposit and overdue tests (not a test module)."""
+"""The receipt-book chain of staff and the service calls the receipt-book, deposit and overdue
+tests drive (not a test module; rows without a service behind them come from the factories)."""
 
 import datetime
-from decimal import Decimal
 
 import pytest
 
-from jumin.collection.models import DueKind
 from jumin.collection.services import deposits
 from jumin.collection.services import receipts as services
-from jumin.collection.tests.dues_testing import seed_plan
 from jumin.core.models import Role
-from jumin.pension.models import ContributionDue
-from jumin.testing.factories import PersonFactory, StaffFactory
+from jumin.pension.tests.factories import PlanFactory
+from jumin.testing.factories import StaffFactory
 
 YEAR = 2026
 
@@ -29,7 +27,7 @@ def chain(tree, staff):
 
 @pytest.fixture
 def plan(db):
-    return seed_plan(YEAR)
+    return PlanFactory(year=YEAR)
 
 
 def register(user, first=1, last=3, series="皖A"):
@@ -44,19 +42,6 @@ def hand_down(book, chain):
         services.book_handover(acting_user=chain[giver], book=book, receiver=chain[receiver])
     book.refresh_from_db()
     return book
-
-
-def make_due(plan, village, *, amount="200.00", kind=DueKind.PERSONAL, person=None, year=YEAR):
-    person = person or PersonFactory(village=village)
-    return ContributionDue.objects.create_due(
-        person=person,
-        village=village,
-        plan=plan,
-        year=year,
-        kind=kind,
-        grade=Decimal(amount),
-        amount=Decimal(amount),
-    )
 
 
 def issue(book, user, due, number=1, amount=None, on=None, payer_name=""):

@@ -10,13 +10,14 @@ from django.core.exceptions import ValidationError
 
 from jumin.collection.models import Due, DueStatus, Receipt
 from jumin.collection.tests import receipt_testing
-from jumin.collection.tests.reconciliation_testing import YEAR, make_due, paying_person, seed_plan
+from jumin.collection.tests.factories import YEAR
 from jumin.core.models import AuditEntry, Role
 from jumin.pension.models import AccountEntry, Enrolment, EnrolmentEvent, EnrolmentStatus, Posting
 from jumin.pension.queries.ledger_check import ledger_check
 from jumin.pension.registry import PensionAction
 from jumin.pension.services import posting as posting_module
 from jumin.pension.services.enrolment import enrolment_approve
+from jumin.pension.tests.factories import EnrolmentFactory, PensionDueFactory, PlanFactory
 from jumin.testing.concurrency import postgres_only, run_together
 from jumin.testing.factories import PersonFactory
 
@@ -41,14 +42,17 @@ APPROVED_ACTION = {
 @pytest.mark.parametrize("chunk", [4, 10_000])
 def test_two_posting_runs_started_together_post_once(tree, staff, monkeypatch, chunk):
     monkeypatch.setattr(posting_module, "CHUNK", chunk)
-    plan = seed_plan()
+    plan = PlanFactory()
     dues = [
-        make_due(
-            plan,
-            paying_person(tree.village_a1 if index % 2 else tree.village_b2, staff),
+        PensionDueFactory(
+            plan=plan,
+            person=EnrolmentFactory(
+                village=tree.village_a1 if index % 2 else tree.village_b2
+            ).person,
             status=DueStatus.CONFIRMED,
-            subsidies=("30.00", "10.00", "0"),
-            collective="5.00",
+            subsidy_province="30.00",
+            subsidy_city="10.00",
+            collective_subsidy="5.00",
         )
         for index in range(10)
     ]
@@ -76,10 +80,10 @@ def test_two_posting_runs_started_together_post_once(tree, staff, monkeypatch, c
 
 @pytest.mark.parametrize("same_number", [False, True])
 def test_two_receipts_for_one_due_at_once_make_one_payment(tree, chain, same_number):
-    plan = seed_plan()
+    plan = PlanFactory()
     assistant = chain["assistant"]
     book = receipt_testing.hand_down(receipt_testing.register(chain["finance"], 1, 10), chain)
-    due = receipt_testing.make_due(plan, tree.village_a1)
+    due = PensionDueFactory(plan=plan, person__village=tree.village_a1)
 
     def issue(number):
         return lambda: receipt_testing.issue(book, assistant, due, number=number, on=MARCH_10)
@@ -111,7 +115,7 @@ def test_two_receipts_for_one_due_at_once_make_one_payment(tree, chain, same_num
 def test_two_approvals_of_one_enrolment_at_once_make_one_transition(
     tree, staff, status, approver, action
 ):
-    seed_plan()
+    PlanFactory()
     person = PersonFactory(village=tree.village_a1)
     enrolment = Enrolment.objects.create(
         person=person,

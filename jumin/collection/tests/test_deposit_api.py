@@ -7,9 +7,10 @@ import pytest
 from jumin.collection.models import Deposit, DepositStatus
 from jumin.collection.services import receipts as services
 from jumin.collection.tests import receipt_testing
-from jumin.collection.tests.receipt_testing import hand_down, issue, make_due, register
+from jumin.collection.tests.receipt_testing import hand_down, issue, register
 from jumin.core.models import AuditEntry, Role
 from jumin.core.services.tokens import token_create
+from jumin.pension.tests.factories import PensionDueFactory
 from jumin.testing.factories import StaffFactory
 
 chain = receipt_testing.chain  # fixtures
@@ -32,7 +33,7 @@ def receipts(tree, chain, plan):
         issue(
             book,
             chain["assistant"],
-            make_due(plan, tree.village_a1),
+            PensionDueFactory(plan=plan, person__village=tree.village_a1),
             number=n,
             on=datetime.date(2026, 3, 10),
         )
@@ -83,7 +84,7 @@ def test_wrong_amount_and_other_village(client, tree, chain, plan, receipts):
     other = issue(
         other_book,
         chain["labour_office"],
-        make_due(plan, tree.village_a2),
+        PensionDueFactory(plan=plan, person__village=tree.village_a2),
         on=datetime.date(2026, 3, 10),
     )
     response = post(

@@ -10,9 +10,10 @@ from jumin.collection.queries import deposits as queries_deposits
 from jumin.collection.services import deposits
 from jumin.collection.services import receipts as services
 from jumin.collection.tests import receipt_testing
-from jumin.collection.tests.receipt_testing import hand_down, issue, make_due, record, register
+from jumin.collection.tests.receipt_testing import hand_down, issue, record, register
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.models import AuditEntry, Role
+from jumin.pension.tests.factories import PensionDueFactory
 from jumin.testing.factories import StaffFactory
 
 MARCH_10 = datetime.date(2026, 3, 10)
@@ -26,11 +27,17 @@ def issued(tree, chain, plan):
     """Receipts 1 and 2 in village A1 (200 and 300 yuan), 3 in village A2, all on 10 March."""
     book = hand_down(register(chain["finance"], 1, 5), chain)
     a1 = [
-        issue(book, chain["assistant"], make_due(plan, tree.village_a1), number=1, on=MARCH_10),
         issue(
             book,
             chain["assistant"],
-            make_due(plan, tree.village_a1, amount="300"),
+            PensionDueFactory(plan=plan, person__village=tree.village_a1),
+            number=1,
+            on=MARCH_10,
+        ),
+        issue(
+            book,
+            chain["assistant"],
+            PensionDueFactory(plan=plan, person__village=tree.village_a1, amount="300"),
             number=2,
             on=MARCH_10,
         ),
@@ -40,7 +47,11 @@ def issued(tree, chain, plan):
     for giver, receiver in [("finance", "township_finance"), ("township_finance", "labour_office")]:
         services.book_handover(acting_user=chain[giver], book=other, receiver=chain[receiver])
     a2 = issue(
-        other, chain["labour_office"], make_due(plan, tree.village_a2), number=3, on=MARCH_10
+        other,
+        chain["labour_office"],
+        PensionDueFactory(plan=plan, person__village=tree.village_a2),
+        number=3,
+        on=MARCH_10,
     )
     return {"book": book, "a1": a1, "a2": a2}
 

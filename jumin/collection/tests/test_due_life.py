@@ -10,7 +10,7 @@ import pytest
 import jumin
 from jumin.collection.models import Due, DueStatus, DueStep, StatusWritten
 from jumin.collection.rules import DUE_LIFE, update_of
-from jumin.collection.tests.reconciliation_testing import make_due, paying_person, seed_plan
+from jumin.pension.tests.factories import EnrolmentFactory, PensionDueFactory, PlanFactory
 
 # Modules allowed to write a due's status themselves, and why.
 ALLOWED = {
@@ -97,7 +97,11 @@ def test_a_step_refuses_missing_or_foreign_fields():
 
 @pytest.fixture
 def due(tree, staff):
-    return make_due(seed_plan(), paying_person(tree.village_a1, staff), status=DueStatus.OPEN)
+    return PensionDueFactory(
+        plan=PlanFactory(),
+        person=EnrolmentFactory(village=tree.village_a1).person,
+        status=DueStatus.OPEN,
+    )
 
 
 def test_a_step_moves_only_from_its_sources_once(due):

@@ -35,12 +35,11 @@ from jumin.collection.rules import month_of
 from jumin.collection.services import withholding as services
 from jumin.collection.services.statements import statement_import
 from jumin.collection.services.tax import tax_file_import
+from jumin.collection.tests.factories import YEAR, statement_csv
 from jumin.core.models import AuditEntry, Role
 from jumin.core.services.tokens import token_create
 from jumin.pension.services.dues import dues_generate
-
-from .dues_testing import YEAR, enrol, seed_plan
-from .reconciliation_testing import statement_csv
+from jumin.pension.tests.factories import EnrolmentFactory, PlanFactory
 
 D = Decimal
 BANK = "农商行"
@@ -75,15 +74,22 @@ def nothing_written() -> None:
 @pytest.fixture
 def batch(tree, staff):
     """A batch of three lines (100, 100, 500 yuan) at 农商行."""
-    seed_plan()
-    enrol(tree.village_a1, staff, passbook_number="62280000000001", passbook_bank=BANK)
-    enrol(tree.village_a1, staff, passbook_number="62280000000002", passbook_bank=BANK)
-    enrol(
-        tree.village_b1,
-        staff,
+    PlanFactory()
+    EnrolmentFactory(
+        village=tree.village_a1,
+        person__passbook_number="62280000000001",
+        person__passbook_bank=BANK,
+    )
+    EnrolmentFactory(
+        village=tree.village_a1,
+        person__passbook_number="62280000000002",
+        person__passbook_bank=BANK,
+    )
+    EnrolmentFactory(
+        village=tree.village_b1,
         grade=D("500"),
-        passbook_number="62280000000009",
-        passbook_bank=BANK,
+        person__passbook_number="62280000000009",
+        person__passbook_bank=BANK,
     )
     dues_generate(acting_user=None, region_code="341125", year=YEAR)
     return services.batch_create(acting_user=None, region_code="341125", bank=BANK, year=YEAR)
@@ -206,8 +212,12 @@ def test_result_file_too_big_or_too_long_is_refused_before_reading(staff, batch,
 
 
 def test_fixed_width_file_problems_in_chinese(staff, tree):
-    seed_plan()
-    enrol(tree.village_a1, staff, passbook_number="6217000000001", passbook_bank="邮储银行")
+    PlanFactory()
+    EnrolmentFactory(
+        village=tree.village_a1,
+        person__passbook_number="6217000000001",
+        person__passbook_bank="邮储银行",
+    )
     dues_generate(acting_user=None, region_code="341125", year=YEAR)
     batch = services.batch_create(
         acting_user=None, region_code="341125", bank="邮储银行", year=YEAR
@@ -280,8 +290,8 @@ def test_bank_file_over_the_size_limit_is_refused_by_page_and_api(client, staff,
 
 @pytest.fixture
 def payer(tree, staff):
-    seed_plan()
-    person = enrol(tree.village_b1, staff, name="乙二")
+    PlanFactory()
+    person = EnrolmentFactory(village=tree.village_b1, person__name="乙二").person
     dues_generate(acting_user=None, region_code="341125", year=YEAR)
     return person
 

@@ -15,9 +15,9 @@ from jumin.collection.rules import (
 from jumin.collection.services import deposits
 from jumin.collection.services import receipts as services
 from jumin.collection.tests import receipt_testing
-from jumin.collection.tests.dues_testing import seed_plan
-from jumin.collection.tests.receipt_testing import hand_down, issue, make_due, record, register
+from jumin.collection.tests.receipt_testing import hand_down, issue, record, register
 from jumin.core.models import Role
+from jumin.pension.tests.factories import PensionDueFactory, PlanFactory
 from jumin.testing.factories import StaffFactory
 
 D = datetime.date
@@ -64,12 +64,16 @@ def march(tree, chain, plan):
     book = hand_down(register(chain["finance"], 1, 10), chain)
     receipts = [
         issue(
-            book, chain["assistant"], make_due(plan, tree.village_a1), number=1, on=D(2026, 3, 10)
+            book,
+            chain["assistant"],
+            PensionDueFactory(plan=plan, person__village=tree.village_a1),
+            number=1,
+            on=D(2026, 3, 10),
         ),
         issue(
             book,
             chain["assistant"],
-            make_due(plan, tree.village_a1, amount="300"),
+            PensionDueFactory(plan=plan, person__village=tree.village_a1, amount="300"),
             number=2,
             on=D(2026, 3, 10),
         ),
@@ -167,9 +171,15 @@ def test_returned_deposit_receipts_are_undeposited_again(tree, chain, staff, mar
 
 
 def test_deadline_days_come_from_the_county_calendar(tree, chain, staff):
-    plan = seed_plan(2026, region_code=tree.county.code)
+    plan = PlanFactory(year=2026, region__code=tree.county.code)
     book = hand_down(register(chain["finance"], 1, 10), chain)
-    issue(book, chain["assistant"], make_due(plan, tree.village_a1), number=1, on=D(2026, 3, 10))
+    issue(
+        book,
+        chain["assistant"],
+        PensionDueFactory(plan=plan, person__village=tree.village_a1),
+        number=1,
+        on=D(2026, 3, 10),
+    )
     assert kinds(overdue_list(staff[Role.FINANCE], on=D(2026, 3, 21))) == []  # the 25th
     CashCalendar.objects.create(county=tree.county, year=2025, deposit_day=20)
     # a year without its own row runs on the latest earlier one
@@ -206,7 +216,7 @@ def test_overdue_list_queries_do_not_grow(
         issue(
             book,
             chain["assistant"],
-            make_due(plan, tree.village_a1),
+            PensionDueFactory(plan=plan, person__village=tree.village_a1),
             number=number,
             on=D(2026, 3, 11),
         )

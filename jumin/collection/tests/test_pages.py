@@ -19,9 +19,10 @@ from jumin.collection.models import (
 from jumin.collection.services import deposits
 from jumin.collection.services import receipts as services
 from jumin.collection.tests import receipt_testing
-from jumin.collection.tests.receipt_testing import hand_down, issue, make_due, record, register
+from jumin.collection.tests.receipt_testing import hand_down, issue, record, register
 from jumin.core.models import AuditEntry, Role
 from jumin.core.services.tokens import token_create
+from jumin.pension.tests.factories import PensionDueFactory
 from jumin.testing.factories import PersonFactory, StaffFactory
 
 chain = receipt_testing.chain  # fixtures
@@ -41,7 +42,7 @@ def books(tree, staff, plan):
     issue(
         in_a,
         staff[Role.VILLAGE_ASSISTANT],
-        make_due(plan, tree.village_a1, amount="300", person=person),
+        PensionDueFactory(plan=plan, person=person, amount="300"),
         number=2,
     )
     in_b = services.book_register(acting_user=finance, series="皖B", first_number=1, last_number=5)
@@ -121,7 +122,7 @@ def test_whole_book_life_through_the_pages(client, tree, chain, staff, plan):
     book.refresh_from_db()
     assert book.holder == assistant
     # the assistant finds the payer by ID number and sees the open due, number 1 prefilled
-    due = make_due(plan, tree.village_a1, amount="200")
+    due = PensionDueFactory(plan=plan, person__village=tree.village_a1, amount="200")
     person = due.person
     client.force_login(assistant)
     url = reverse("collection:receipt_issue", args=[book.pk])
@@ -150,7 +151,7 @@ def test_whole_book_life_through_the_pages(client, tree, chain, staff, plan):
     assert due.status == DueStatus.OPEN
     assert client.post(url, {**form, "number": 2}).status_code == 302
     # a used number is refused on the form
-    other = make_due(plan, tree.village_a1, amount="200")
+    other = PensionDueFactory(plan=plan, person__village=tree.village_a1, amount="200")
     response = client.post(
         url, {**form, "id_number": other.person.id_number, "due": other.pk, "number": 2}
     )
@@ -196,7 +197,7 @@ def test_whole_book_life_through_the_pages(client, tree, chain, staff, plan):
 
 def test_issue_form_finds_only_payers_in_scope(client, tree, chain, plan):
     book = hand_down(register(chain["finance"]), chain)
-    due = make_due(plan, tree.village_a2)
+    due = PensionDueFactory(plan=plan, person__village=tree.village_a2)
     client.force_login(chain["assistant"])
     page = client.get(
         reverse("collection:receipt_issue", args=[book.pk]),
@@ -207,7 +208,7 @@ def test_issue_form_finds_only_payers_in_scope(client, tree, chain, plan):
 
 def test_issue_form_wrong_amount_names_the_expected(client, tree, chain, plan):
     book = hand_down(register(chain["finance"]), chain)
-    due = make_due(plan, tree.village_a1, amount="500")
+    due = PensionDueFactory(plan=plan, person__village=tree.village_a1, amount="500")
     client.force_login(chain["assistant"])
     response = client.post(
         reverse("collection:receipt_issue", args=[book.pk]),
@@ -230,7 +231,7 @@ def test_non_holder_sees_no_issue_button_and_is_refused(client, tree, chain, pla
     client.force_login(chain["labour_office"])
     page = client.get(reverse("collection:book_detail", args=[book.pk])).content.decode()
     assert reverse("collection:receipt_issue", args=[book.pk]) not in page
-    due = make_due(plan, tree.village_a1)
+    due = PensionDueFactory(plan=plan, person__village=tree.village_a1)
     response = client.post(
         reverse("collection:receipt_issue", args=[book.pk]),
         {
@@ -261,7 +262,11 @@ def march(tree, chain, plan):
     book = hand_down(register(chain["finance"], 1, 10), chain)
     return [
         issue(
-            book, chain["assistant"], make_due(plan, tree.village_a1), number=n, on=D(2026, 3, 10)
+            book,
+            chain["assistant"],
+            PensionDueFactory(plan=plan, person__village=tree.village_a1),
+            number=n,
+            on=D(2026, 3, 10),
         )
         for n in (1, 2)
     ]

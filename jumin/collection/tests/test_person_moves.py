@@ -26,7 +26,6 @@ from django.utils import timezone
 from jumin.collection.models import Due, DueKind, DueStatus, DueStep, Receipt
 from jumin.collection.services import receipts as services
 from jumin.collection.services import reconciliation
-from jumin.collection.tests.dues_testing import enrol, seed_plan
 from jumin.collection.tests.receipt_testing import hand_down, issue, record, register
 from jumin.core.access import in_scope_of, mask_id_number, region_code_of, roles_with, scope
 from jumin.core.models import AuditEntry, Role
@@ -42,6 +41,7 @@ from jumin.pension.models import (
     GradeChoice,
 )
 from jumin.pension.services import enrolment as services_enrolment
+from jumin.pension.tests.factories import EnrolmentFactory, PlanFactory
 from jumin.people.services import person_update
 from jumin.reports.queries import progress
 from jumin.testing.factories import StaffFactory
@@ -74,8 +74,10 @@ def people(tree, staff):
 
 def a_year_in_township_a(tree, staff, people) -> dict:
     """The person's history in village A1, then the county's move to B1."""
-    plans = {year: seed_plan(year) for year in (PAID_YEAR, OPEN_YEAR)}
-    person = enrol(tree.village_a1, staff, grade=Decimal("300"), year=OPEN_YEAR, name="钱迁户")
+    plans = {year: PlanFactory(year=year) for year in (PAID_YEAR, OPEN_YEAR)}
+    person = EnrolmentFactory(
+        village=tree.village_a1, grade=Decimal("300"), year=OPEN_YEAR, person__name="钱迁户"
+    ).person
     enrolment = Enrolment.objects.get(person=person)
     paid = ContributionDue.objects.create_due(
         person=person,
@@ -467,7 +469,9 @@ def test_list_pages_do_not_grow_with_moved_people(client, tree, staff, people, o
     counts()  # warm up (a token's first use records it)
     few = counts()
     for number in range(3):
-        more = enrol(tree.village_a2, staff, grade=Decimal("300"), year=OPEN_YEAR)
+        more = EnrolmentFactory(
+            village=tree.village_a2, grade=Decimal("300"), year=OPEN_YEAR
+        ).person
         ContributionDue.objects.create_due(
             person=more,
             village=tree.village_a2,

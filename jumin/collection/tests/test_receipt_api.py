@@ -6,9 +6,10 @@ from django.utils import timezone
 from jumin.collection.models import DueStatus, Receipt
 from jumin.collection.services import deposits
 from jumin.collection.tests import receipt_testing
-from jumin.collection.tests.receipt_testing import hand_down, issue, make_due, record, register
+from jumin.collection.tests.receipt_testing import hand_down, issue, record, register
 from jumin.core.models import AuditEntry, Role
 from jumin.core.services.tokens import token_create
+from jumin.pension.tests.factories import PensionDueFactory
 from jumin.testing.factories import StaffFactory
 
 chain = receipt_testing.chain  # fixtures
@@ -69,7 +70,7 @@ def test_register_handover_issue_void_lost_write_off(client, tree, chain, staff,
         )
         assert response.status_code == 200, response.json()
     assert response.json()["holder"] == chain["assistant"].username
-    due = make_due(plan, tree.village_a1, amount="300")
+    due = PensionDueFactory(plan=plan, person__village=tree.village_a1, amount="300")
     body = {"number": 1, "due_id": due.pk, "amount": "300", "issued_on": "2026-03-10"}
     url = f"/api/collection/books/{book_id}/receipts"
     response = post(client, url, chain["assistant"], body)
@@ -84,7 +85,10 @@ def test_register_handover_issue_void_lost_write_off(client, tree, chain, staff,
     assert AuditEntry.objects.filter(action="collection.receipt.issue").count() == 1
     paid = post(client, url, chain["assistant"], {**body, "number": 2})
     assert paid.status_code == 422 and "已缴" in paid.json()["message"]
-    second = {**body, "due_id": make_due(plan, tree.village_a1, amount="300").pk}
+    second = {
+        **body,
+        "due_id": PensionDueFactory(plan=plan, person__village=tree.village_a1, amount="300").pk,
+    }
     wrong = post(client, url, chain["assistant"], {**second, "number": 2, "amount": "200"})
     assert wrong.status_code == 422 and "应缴金额300.00元" in wrong.json()["message"]
     outside = post(client, url, chain["assistant"], {**second, "number": 4})
@@ -112,7 +116,12 @@ def test_register_handover_issue_void_lost_write_off(client, tree, chain, staff,
 
 def test_write_off_after_county_check(client, tree, chain, staff, plan):
     book = hand_down(register(chain["finance"], 1, 1), chain)
-    receipt = issue(book, chain["assistant"], make_due(plan, tree.village_a1), on=None)
+    receipt = issue(
+        book,
+        chain["assistant"],
+        PensionDueFactory(plan=plan, person__village=tree.village_a1),
+        on=None,
+    )
     deposit = record(
         chain["assistant"], tree.village_a1, [receipt], on=timezone.localdate(receipt.issued_at)
     )
@@ -125,7 +134,7 @@ def test_write_off_after_county_check(client, tree, chain, staff, plan):
 
 def test_not_the_holder_and_roles(client, tree, chain, staff, plan):
     book = hand_down(register(chain["finance"]), chain)
-    due = make_due(plan, tree.village_a1)
+    due = PensionDueFactory(plan=plan, person__village=tree.village_a1)
     url = f"/api/collection/books/{book.pk}/receipts"
     body = {"number": 1, "due_id": due.pk, "amount": "200"}
     response = post(client, url, chain["labour_office"], body)
@@ -141,7 +150,9 @@ def test_not_the_holder_and_roles(client, tree, chain, staff, plan):
 
 def test_out_of_scope_is_404(client, tree, chain, staff, plan):
     book = hand_down(register(chain["finance"]), chain)
-    receipt = issue(book, chain["assistant"], make_due(plan, tree.village_a1))
+    receipt = issue(
+        book, chain["assistant"], PensionDueFactory(plan=plan, person__village=tree.village_a1)
+    )
     clerk_b = StaffFactory(role=Role.TOWNSHIP_CLERK, region=tree.township_b)
     assert (
         client.get(f"/api/collection/receipts/{receipt.pk}", headers=auth(clerk_b)).status_code
@@ -166,7 +177,7 @@ def test_out_of_scope_is_404(client, tree, chain, staff, plan):
         == 404
     )
     # a due outside the caller's scope is 404 too
-    due_b = make_due(plan, tree.village_b1)
+    due_b = PensionDueFactory(plan=plan, person__village=tree.village_b1)
     response = post(
         client,
         f"/api/collection/books/{book.pk}/receipts",
@@ -180,8 +191,18 @@ def test_out_of_scope_is_404(client, tree, chain, staff, plan):
 
 def test_receipt_list_filters(client, tree, chain, staff, plan):
     book = hand_down(register(chain["finance"], 1, 5), chain)
-    first = issue(book, chain["assistant"], make_due(plan, tree.village_a1), number=1)
-    issue(book, chain["assistant"], make_due(plan, tree.village_a1), number=2)
+    first = issue(
+        book,
+        chain["assistant"],
+        PensionDueFactory(plan=plan, person__village=tree.village_a1),
+        number=1,
+    )
+    issue(
+        book,
+        chain["assistant"],
+        PensionDueFactory(plan=plan, person__village=tree.village_a1),
+        number=2,
+    )
     record(chain["assistant"], tree.village_a1, [first], on=timezone.localdate(first.issued_at))
     headers = auth(staff[Role.FINANCE])
     listed = client.get("/api/collection/receipts", headers=headers).json()
@@ -196,7 +217,7 @@ def test_receipt_list_filters(client, tree, chain, staff, plan):
 @pytest.mark.parametrize("role", list(Role))
 def test_every_role_lists_receipts_in_scope(client, tree, chain, staff, plan, role):
     book = hand_down(register(chain["finance"]), chain)
-    issue(book, chain["assistant"], make_due(plan, tree.village_a1))
+    issue(book, chain["assistant"], PensionDueFactory(plan=plan, person__village=tree.village_a1))
     listed = client.get("/api/collection/receipts", headers=auth(staff[role])).json()
     assert listed["count"] == 1
     assert Receipt.objects.count() == 1

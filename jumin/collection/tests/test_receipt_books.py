@@ -19,9 +19,10 @@ from jumin.collection.queries import receipts as queries
 from jumin.collection.services import deposits
 from jumin.collection.services import receipts as services
 from jumin.collection.tests import receipt_testing
-from jumin.collection.tests.receipt_testing import hand_down, issue, make_due, record, register
+from jumin.collection.tests.receipt_testing import hand_down, issue, record, register
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.models import AuditEntry, Role
+from jumin.pension.tests.factories import PensionDueFactory
 from jumin.testing.factories import PersonFactory, StaffFactory
 
 MARCH_10 = datetime.date(2026, 3, 10)
@@ -44,7 +45,7 @@ def test_whole_life_register_handover_issue_void_lost_write_off(tree, chain, sta
         chain["labour_office"],
         chain["assistant"],
     ]
-    due = make_due(plan, tree.village_a1)
+    due = PensionDueFactory(plan=plan, person__village=tree.village_a1)
     receipt = issue(book, chain["assistant"], due, number=1, on=MARCH_10)
     assert receipt.amount == Decimal("200.00")
     services.receipt_void(acting_user=chain["assistant"], receipt=receipt, reason="写错金额")
@@ -75,7 +76,7 @@ def test_whole_life_register_handover_issue_void_lost_write_off(tree, chain, sta
 
 def test_issue_pays_the_due_in_the_same_act(tree, chain, plan):
     book = hand_down(register(chain["finance"]), chain)
-    due = make_due(plan, tree.village_a1, amount="300.00")
+    due = PensionDueFactory(plan=plan, person__village=tree.village_a1, amount="300.00")
     receipt = issue(book, chain["assistant"], due, number=2, on=MARCH_10)
     due.refresh_from_db()
     assert (due.status, due.channel, due.paid_amount, due.paid_on, due.payment_reference) == (
@@ -96,14 +97,17 @@ def test_issue_pays_the_due_in_the_same_act(tree, chain, plan):
 def test_payer_name_as_written(tree, chain, plan):
     book = hand_down(register(chain["finance"]), chain)
     receipt = issue(
-        book, chain["assistant"], make_due(plan, tree.village_a1), payer_name=" 张三（代交） "
+        book,
+        chain["assistant"],
+        PensionDueFactory(plan=plan, person__village=tree.village_a1),
+        payer_name=" 张三（代交） ",
     )
     assert receipt.payer_name == "张三（代交）"
 
 
 def test_void_returns_the_due_to_open(tree, chain, plan):
     book = hand_down(register(chain["finance"]), chain)
-    due = make_due(plan, tree.village_a1)
+    due = PensionDueFactory(plan=plan, person__village=tree.village_a1)
     receipt = issue(book, chain["assistant"], due)
     services.receipt_void(acting_user=chain["assistant"], receipt=receipt, reason="填错")
     due.refresh_from_db()
@@ -126,7 +130,12 @@ def test_void_returns_the_due_to_open(tree, chain, plan):
 
 def test_deposited_receipt_cannot_be_voided(tree, chain, plan):
     book = hand_down(register(chain["finance"]), chain)
-    receipt = issue(book, chain["assistant"], make_due(plan, tree.village_a1), on=MARCH_10)
+    receipt = issue(
+        book,
+        chain["assistant"],
+        PensionDueFactory(plan=plan, person__village=tree.village_a1),
+        on=MARCH_10,
+    )
     record(chain["assistant"], tree.village_a1, [receipt])
     with pytest.raises(ValidationError, match="缴存记录中，不能作废"):
         services.receipt_void(acting_user=chain["assistant"], receipt=receipt, reason="x")
@@ -134,7 +143,7 @@ def test_deposited_receipt_cannot_be_voided(tree, chain, plan):
 
 def test_amount_must_equal_the_due(tree, chain, plan):
     book = hand_down(register(chain["finance"]), chain)
-    due = make_due(plan, tree.village_a1, amount="500.00")
+    due = PensionDueFactory(plan=plan, person__village=tree.village_a1, amount="500.00")
     with pytest.raises(ValidationError, match="应缴金额500.00元") as error:
         issue(book, chain["assistant"], due, amount="200")
     assert "amount" in error.value.message_dict
@@ -144,7 +153,7 @@ def test_amount_must_equal_the_due(tree, chain, plan):
 
 def test_paid_due_refused_with_clear_message(tree, chain, plan):
     book = hand_down(register(chain["finance"]), chain)
-    due = make_due(plan, tree.village_a1)
+    due = PensionDueFactory(plan=plan, person__village=tree.village_a1)
     issue(book, chain["assistant"], due, number=1)
     with pytest.raises(ValidationError, match="已缴.*皖A-1.*不能再开票"):
         issue(book, chain["assistant"], due, number=2)
@@ -152,26 +161,36 @@ def test_paid_due_refused_with_clear_message(tree, chain, plan):
 
 def test_government_paid_due_refused(tree, chain, plan):
     book = hand_down(register(chain["finance"]), chain)
-    due = make_due(plan, tree.village_a1, kind=DueKind.GOVERNMENT_PAID)
+    due = PensionDueFactory(
+        plan=plan, person__village=tree.village_a1, kind=DueKind.GOVERNMENT_PAID
+    )
     with pytest.raises(ValidationError, match="政府代缴"):
         issue(book, chain["assistant"], due)
 
 
 def test_back_payment_due_accepted(tree, chain, plan):
     book = hand_down(register(chain["finance"]), chain)
-    due = make_due(plan, tree.village_a1, kind=DueKind.BACK_PAYMENT, amount="1000")
+    due = PensionDueFactory(
+        plan=plan, person__village=tree.village_a1, kind=DueKind.BACK_PAYMENT, amount="1000"
+    )
     assert issue(book, chain["assistant"], due).amount == Decimal("1000.00")
 
 
 def test_future_issue_date_refused(tree, chain, plan):
     book = hand_down(register(chain["finance"]), chain)
     with time_machine.travel(datetime.datetime(2026, 3, 10, 9, 0, tzinfo=SHANGHAI), tick=False):
-        issue(book, chain["assistant"], make_due(plan, tree.village_a1), number=1, on=MARCH_10)
+        issue(
+            book,
+            chain["assistant"],
+            PensionDueFactory(plan=plan, person__village=tree.village_a1),
+            number=1,
+            on=MARCH_10,
+        )
         with pytest.raises(ValidationError, match="不能晚于今天"):
             issue(
                 book,
                 chain["assistant"],
-                make_due(plan, tree.village_a1),
+                PensionDueFactory(plan=plan, person__village=tree.village_a1),
                 number=2,
                 on=datetime.date(2026, 3, 12),
             )
@@ -185,7 +204,9 @@ def test_write_off_refused_while_numbers_unused(chain):
 
 def test_write_off_of_all_voided_and_lost_needs_no_deposit(tree, chain, plan):
     book = hand_down(register(chain["finance"], 1, 2), chain)
-    receipt = issue(book, chain["assistant"], make_due(plan, tree.village_a1))
+    receipt = issue(
+        book, chain["assistant"], PensionDueFactory(plan=plan, person__village=tree.village_a1)
+    )
     services.receipt_void(acting_user=chain["assistant"], receipt=receipt, reason="x")
     services.receipt_report_lost(acting_user=chain["assistant"], book=book, number=2, reason="y")
     services.book_write_off(acting_user=chain["finance"], book=book)
@@ -213,11 +234,11 @@ def test_register_retry_returns_same_book(chain):
 
 def test_number_used_once_and_retry_idempotent(tree, chain, plan):
     book = hand_down(register(chain["finance"]), chain)
-    due = make_due(plan, tree.village_a1)
+    due = PensionDueFactory(plan=plan, person__village=tree.village_a1)
     first = issue(book, chain["assistant"], due)
     assert issue(book, chain["assistant"], due) == first
     assert AuditEntry.objects.filter(action="collection.receipt.issue").count() == 1
-    other = make_due(plan, tree.village_a1, amount="300.00")
+    other = PensionDueFactory(plan=plan, person__village=tree.village_a1, amount="300.00")
     with pytest.raises(ValidationError, match="票号皖A-1已使用"):
         issue(book, chain["assistant"], other, number=1)
 
@@ -225,14 +246,24 @@ def test_number_used_once_and_retry_idempotent(tree, chain, plan):
 def test_out_of_range_number_refused(tree, chain, plan):
     book = hand_down(register(chain["finance"]), chain)
     with pytest.raises(ValidationError, match="不在本票据本的号段"):
-        issue(book, chain["assistant"], make_due(plan, tree.village_a1), number=4)
+        issue(
+            book,
+            chain["assistant"],
+            PensionDueFactory(plan=plan, person__village=tree.village_a1),
+            number=4,
+        )
 
 
 @pytest.mark.parametrize("amount", ["0", "-5", "1.234", "abc"])
 def test_bad_amount_names_the_field(tree, chain, plan, amount):
     book = hand_down(register(chain["finance"]), chain)
     with pytest.raises(ValidationError) as error:
-        issue(book, chain["assistant"], make_due(plan, tree.village_a1), amount=amount)
+        issue(
+            book,
+            chain["assistant"],
+            PensionDueFactory(plan=plan, person__village=tree.village_a1),
+            amount=amount,
+        )
     assert "amount" in error.value.message_dict
 
 
@@ -242,13 +273,19 @@ def test_non_holder_cannot_issue(tree, chain, plan):
         acting_user=chain["finance"], book=book, receiver=chain["township_finance"]
     )
     with pytest.raises(ValidationError, match="当前持有人"):
-        issue(book, chain["labour_office"], make_due(plan, tree.village_a1))
+        issue(
+            book,
+            chain["labour_office"],
+            PensionDueFactory(plan=plan, person__village=tree.village_a1),
+        )
 
 
 def test_payer_outside_holder_scope_refused(tree, chain, plan):
     book = hand_down(register(chain["finance"]), chain)
     with pytest.raises(ValidationError, match="辖区"):
-        issue(book, chain["assistant"], make_due(plan, tree.village_a2))
+        issue(
+            book, chain["assistant"], PensionDueFactory(plan=plan, person__village=tree.village_a2)
+        )
 
 
 def test_handover_sideways_to_other_township_refused(tree, chain):
@@ -327,7 +364,12 @@ def test_book_list_is_one_query(chain, django_assert_num_queries):
 def test_used_and_unused_ranges(tree, chain, plan):
     book = hand_down(register(chain["finance"], 1, 10), chain)
     for number in (1, 2, 3, 7):
-        issue(book, chain["assistant"], make_due(plan, tree.village_a1), number=number)
+        issue(
+            book,
+            chain["assistant"],
+            PensionDueFactory(plan=plan, person__village=tree.village_a1),
+            number=number,
+        )
     (listed,) = queries.with_ranges(queries.books_with_counts(chain["finance"]))
     assert listed.used_ranges == "1–3、7"
     assert listed.unused_ranges == "4–6、8–10"
@@ -358,7 +400,13 @@ def test_person_other_village_by_id_number_not_found(tree, chain):
 def deposited_book(tree, chain, staff, plan):
     """A book of two numbers: number 1 issued, deposited and county-checked."""
     book = hand_down(register(chain["finance"], 1, 2), chain)
-    first = issue(book, chain["assistant"], make_due(plan, tree.village_a1), number=1, on=MARCH_10)
+    first = issue(
+        book,
+        chain["assistant"],
+        PensionDueFactory(plan=plan, person__village=tree.village_a1),
+        number=1,
+        on=MARCH_10,
+    )
     deposit = record(chain["assistant"], tree.village_a1, [first])
     deposits.deposit_check_township(acting_user=staff[Role.TOWNSHIP_CLERK], deposit=deposit)
     deposits.deposit_check_county(acting_user=chain["finance"], deposit=deposit)
@@ -369,7 +417,13 @@ def deposited_book(tree, chain, staff, plan):
 
 def test_issuing_a_receipt_clears_money_deposited(tree, chain, staff, plan):
     book = deposited_book(tree, chain, staff, plan)
-    issue(book, chain["assistant"], make_due(plan, tree.village_a1), number=2, on=MARCH_10)
+    issue(
+        book,
+        chain["assistant"],
+        PensionDueFactory(plan=plan, person__village=tree.village_a1),
+        number=2,
+        on=MARCH_10,
+    )
     book.refresh_from_db()
     assert not book.money_deposited  # the cash of number 2 is not deposited yet
 
@@ -379,7 +433,13 @@ def test_write_off_refusal_is_recorded_on_the_book(tree, chain, staff, plan):
     """The refusal corrects a book that claimed its cash was all deposited, and that
     correction is committed: the refusal's own error does not roll it back."""
     book = deposited_book(tree, chain, staff, plan)
-    issue(book, chain["assistant"], make_due(plan, tree.village_a1), number=2, on=MARCH_10)
+    issue(
+        book,
+        chain["assistant"],
+        PensionDueFactory(plan=plan, person__village=tree.village_a1),
+        number=2,
+        on=MARCH_10,
+    )
     type(book).objects.filter(pk=book.pk).update(money_deposited=True)  # a stale claim
     with pytest.raises(ValidationError, match="县财务核对"):
         services.book_write_off(acting_user=chain["finance"], book=book)

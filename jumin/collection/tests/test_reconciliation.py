@@ -24,27 +24,25 @@ from jumin.collection.services.reconciliation import (
     reconciliation_compute,
     reconciliation_confirm,
 )
-from jumin.collection.tests.reconciliation_testing import (
+from jumin.collection.tests.factories import (
     MARCH,
     YEAR,
+    BankStatementLineFactory,
+    DepositFactory,
+    ReceiptBookFactory,
+    ReceiptFactory,
     clean_month,
-    make_book,
-    make_deposit,
-    make_due,
-    make_line,
-    make_receipt,
-    paying_person,
-    seed_plan,
 )
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.models import AuditEntry, RegionLevel, Role
 from jumin.pension.models import EnrolmentStatus
+from jumin.pension.tests.factories import EnrolmentFactory, PensionDueFactory, PlanFactory
 from jumin.testing.factories import RegionFactory, StaffFactory
 
 
 @pytest.fixture
 def plan(db):
-    return seed_plan()
+    return PlanFactory()
 
 
 def kinds(row):
@@ -57,7 +55,7 @@ def compute(staff, region, month=MARCH):
 
 def test_clean_month_has_no_difference_and_the_right_totals(tree, staff, plan):
     clean_month(tree, staff, plan)
-    paying_person(tree.village_a1, staff)  # on the roster, did not pay in March
+    EnrolmentFactory(village=tree.village_a1)  # on the roster, did not pay in March
     row = compute(staff, tree.village_a1)
     assert row.differences == []
     assert (row.roster_count, row.receipt_count) == (2, 1)
@@ -69,17 +67,24 @@ def test_clean_month_has_no_difference_and_the_right_totals(tree, staff, plan):
 
 
 def test_receipt_without_deposit(tree, staff, plan):
-    person = paying_person(tree.village_a1, staff)
-    due = make_due(plan, person)
-    make_receipt(make_book(staff[Role.VILLAGE_ASSISTANT], tree.village_a1), due)
+    person = EnrolmentFactory(village=tree.village_a1).person
+    due = PensionDueFactory(plan=plan, person=person, status=DueStatus.PAID)
+    ReceiptFactory(
+        book=ReceiptBookFactory(
+            holder=staff[Role.VILLAGE_ASSISTANT], holder_region=tree.village_a1
+        ),
+        due=due,
+    )
     row = compute(staff, tree.village_a1)
     assert kinds(row) == ["receipt_without_deposit"]
     assert "还没有缴存" in row.differences[0]["text"] and row.differences[0]["blocking"]
 
 
 def test_deposit_without_receipts(tree, staff, plan):
-    make_deposit(tree.village_a1, staff[Role.VILLAGE_ASSISTANT], slip="S5")
-    make_line(tree.county, reference="S5")
+    DepositFactory(
+        village=tree.village_a1, recorded_by=staff[Role.VILLAGE_ASSISTANT], slip_number="S5"
+    )
+    BankStatementLineFactory(region=tree.county, reference="S5")
     row = compute(staff, tree.village_a1)
     assert kinds(row) == ["deposit_without_receipts"]
     assert "S5" in row.differences[0]["text"]
@@ -119,8 +124,12 @@ def test_statement_line_found_later_is_matched_by_slip_number(tree, staff, plan)
 
 
 def test_statement_without_deposit_shows_on_the_county_row(tree, staff, plan):
-    make_line(tree.county, reference="NOBODY", amount="80.00", on=datetime.date(YEAR, 3, 5))
-    make_line(tree.county, reference="APRIL", amount="80.00", on=datetime.date(YEAR, 4, 5))
+    BankStatementLineFactory(
+        region=tree.county, reference="NOBODY", amount="80.00", booked_on=datetime.date(YEAR, 3, 5)
+    )
+    BankStatementLineFactory(
+        region=tree.county, reference="APRIL", amount="80.00", booked_on=datetime.date(YEAR, 4, 5)
+    )
     row = reconciliation_compute(staff[Role.FINANCE], tree.county, MARCH)
     assert kinds(row) == ["statement_without_deposit"]
     assert "NOBODY" in row.differences[0]["text"]
@@ -142,20 +151,22 @@ def test_late_deposit_is_listed_but_does_not_block(tree, staff, plan):
 
 
 def test_receipt_after_deposit_day_belongs_to_next_cycle(tree, staff, plan):
-    person = paying_person(tree.village_a1, staff)
-    due = make_due(plan, person)
-    receipt = make_receipt(
-        make_book(staff[Role.VILLAGE_ASSISTANT], tree.village_a1),
-        due,
+    person = EnrolmentFactory(village=tree.village_a1).person
+    due = PensionDueFactory(plan=plan, person=person, status=DueStatus.PAID)
+    receipt = ReceiptFactory(
+        book=ReceiptBookFactory(
+            holder=staff[Role.VILLAGE_ASSISTANT], holder_region=tree.village_a1
+        ),
+        due=due,
         on=datetime.date(YEAR, 3, 28),
     )
-    deposit = make_deposit(
-        tree.village_a1,
-        staff[Role.VILLAGE_ASSISTANT],
-        on=datetime.date(YEAR, 4, 3),
+    deposit = DepositFactory(
+        village=tree.village_a1,
+        recorded_by=staff[Role.VILLAGE_ASSISTANT],
+        deposited_on=datetime.date(YEAR, 4, 3),
         receipts=[receipt],
     )
-    make_line(tree.county, deposit=deposit)
+    BankStatementLineFactory(region=tree.county, deposit=deposit)
     assert compute(staff, tree.village_a1).differences == []
 
 
@@ -168,11 +179,18 @@ def test_payer_not_on_roster_name_differs_informs(tree, staff, plan):
 
 
 def test_payer_not_on_roster_without_paying_enrolment_blocks(tree, staff, plan):
-    person = paying_person(tree.village_a1, staff, status=EnrolmentStatus.PAUSED)
-    due = make_due(plan, person)
-    receipt = make_receipt(make_book(staff[Role.VILLAGE_ASSISTANT], tree.village_a1), due)
-    deposit = make_deposit(tree.village_a1, staff[Role.VILLAGE_ASSISTANT], receipts=[receipt])
-    make_line(tree.county, deposit=deposit)
+    person = EnrolmentFactory(village=tree.village_a1, status=EnrolmentStatus.PAUSED).person
+    due = PensionDueFactory(plan=plan, person=person, status=DueStatus.PAID)
+    receipt = ReceiptFactory(
+        book=ReceiptBookFactory(
+            holder=staff[Role.VILLAGE_ASSISTANT], holder_region=tree.village_a1
+        ),
+        due=due,
+    )
+    deposit = DepositFactory(
+        village=tree.village_a1, recorded_by=staff[Role.VILLAGE_ASSISTANT], receipts=[receipt]
+    )
+    BankStatementLineFactory(region=tree.county, deposit=deposit)
     row = compute(staff, tree.village_a1)
     assert kinds(row) == ["payer_not_on_roster"] and row.differences[0]["blocking"]
     with pytest.raises(ValidationError):
@@ -189,9 +207,14 @@ def test_deposit_not_county_checked_blocks(tree, staff, plan):
 
 
 def test_confirm_refused_with_blocking_differences(tree, staff, plan):
-    person = paying_person(tree.village_a1, staff)
-    due = make_due(plan, person)
-    make_receipt(make_book(staff[Role.VILLAGE_ASSISTANT], tree.village_a1), due)
+    person = EnrolmentFactory(village=tree.village_a1).person
+    due = PensionDueFactory(plan=plan, person=person, status=DueStatus.PAID)
+    ReceiptFactory(
+        book=ReceiptBookFactory(
+            holder=staff[Role.VILLAGE_ASSISTANT], holder_region=tree.village_a1
+        ),
+        due=due,
+    )
     row = compute(staff, tree.village_a1)
     with pytest.raises(ValidationError) as error:
         reconciliation_confirm(acting_user=staff[Role.TOWNSHIP_CLERK], reconciliation=row)
@@ -236,8 +259,13 @@ def test_township_row_aggregates_its_villages_and_confirms_them(tree, staff, pla
 
 def test_township_difference_blocks_the_township(tree, staff, plan):
     clean_month(tree, staff, plan, slip="S1", village=tree.village_a1)
-    person = paying_person(tree.village_a2, staff)
-    make_receipt(make_book(staff[Role.VILLAGE_ASSISTANT], tree.village_a2), make_due(plan, person))
+    person = EnrolmentFactory(village=tree.village_a2).person
+    ReceiptFactory(
+        book=ReceiptBookFactory(
+            holder=staff[Role.VILLAGE_ASSISTANT], holder_region=tree.village_a2
+        ),
+        due=PensionDueFactory(plan=plan, person=person, status=DueStatus.PAID),
+    )
     row = compute(staff, tree.township_a)
     assert kinds(row) == ["receipt_without_deposit"]
     assert row.differences[0]["village_name"] == tree.village_a2.name
@@ -252,8 +280,13 @@ def test_recomputing_a_confirmed_month(tree, staff, plan):
     again = compute(staff, tree.village_a1)
     assert again.status == ReconciliationStatus.CONFIRMED  # nothing changed
     # a receipt entered later with a March date: the month goes back to draft
-    person = paying_person(tree.village_a1, staff)
-    make_receipt(make_book(staff[Role.VILLAGE_ASSISTANT], tree.village_a1), make_due(plan, person))
+    person = EnrolmentFactory(village=tree.village_a1).person
+    ReceiptFactory(
+        book=ReceiptBookFactory(
+            holder=staff[Role.VILLAGE_ASSISTANT], holder_region=tree.village_a1
+        ),
+        due=PensionDueFactory(plan=plan, person=person, status=DueStatus.PAID),
+    )
     again = compute(staff, tree.village_a1)
     assert again.status == ReconciliationStatus.DRAFT and again.receipt_count == 2
     assert again.confirmed_at is None
@@ -281,14 +314,14 @@ def test_confirm_permissions_and_scope(tree, staff, plan):
 
 
 def _government_due(plan, tree, staff, amount, status=DueStatus.OPEN, village=None):
-    person = paying_person(village or tree.village_a1, staff)
-    return make_due(
-        plan,
-        person,
+    person = EnrolmentFactory(village=village or tree.village_a1).person
+    return PensionDueFactory(
+        plan=plan,
+        person=person,
         amount=amount,
         kind=DueKind.GOVERNMENT_PAID,
-        status=status,
         channel=Channel.GOVERNMENT,
+        status=status,
     )
 
 
@@ -344,13 +377,22 @@ def several_village_month(tree, staff, plan):
     assistant = staff[Role.VILLAGE_ASSISTANT]
     # A1: a clean slip, and a second receipt no slip carries yet
     clean_month(tree, staff, plan, slip="A1")
-    stray = make_due(plan, paying_person(tree.village_a1, staff), amount="100.00")
-    make_receipt(make_book(assistant, tree.village_a1), stray)
+    stray = PensionDueFactory(
+        plan=plan,
+        person=EnrolmentFactory(village=tree.village_a1).person,
+        amount="100.00",
+        status=DueStatus.PAID,
+    )
+    ReceiptFactory(
+        book=ReceiptBookFactory(holder=assistant, holder_region=tree.village_a1), due=stray
+    )
     # A2: the bank line says 190 for a 200 slip; an empty slip the bank saw
     a2 = clean_month(tree, staff, plan, slip="A2", village=tree.village_a2)
     type(a2["line"]).objects.filter(pk=a2["line"].pk).update(amount=Decimal("190.00"))
-    empty = make_deposit(tree.village_a2, assistant, slip="E2", amount="50.00")
-    make_line(tree.county, reference="E2", amount="50.00", deposit=empty)
+    empty = DepositFactory(
+        village=tree.village_a2, recorded_by=assistant, slip_number="E2", amount="50.00"
+    )
+    BankStatementLineFactory(region=tree.county, reference="E2", amount="50.00", deposit=empty)
     # B1: a slip made after the deposit day, not yet checked by county finance, whose amount
     # is not its receipts'
     b1 = clean_month(tree, staff, plan, slip="B1", village=tree.village_b1)
@@ -362,23 +404,31 @@ def several_village_month(tree, staff, plan):
     type(b1["line"]).objects.filter(pk=b1["line"].pk).update(amount=Decimal("210.00"))
     # B2: a payer without a paying enrolment, a payer of another name, a slip the bank has not
     # shown
-    stopped = paying_person(tree.village_b2, staff, status=EnrolmentStatus.PAUSED)
-    other = paying_person(tree.village_b2, staff)
-    book = make_book(assistant, tree.village_b2)
+    stopped = EnrolmentFactory(village=tree.village_b2, status=EnrolmentStatus.PAUSED).person
+    other = EnrolmentFactory(village=tree.village_b2).person
+    book = ReceiptBookFactory(holder=assistant, holder_region=tree.village_b2)
     receipts = [
-        make_receipt(book, make_due(plan, stopped)),
-        make_receipt(book, make_due(plan, other), payer_name="代缴的儿子"),
+        ReceiptFactory(
+            book=book, due=PensionDueFactory(plan=plan, person=stopped, status=DueStatus.PAID)
+        ),
+        ReceiptFactory(
+            book=book,
+            due=PensionDueFactory(plan=plan, person=other, status=DueStatus.PAID),
+            payer_name="代缴的儿子",
+        ),
     ]
-    make_deposit(
-        tree.village_b2,
-        assistant,
-        slip="B2",
+    DepositFactory(
+        village=tree.village_b2,
+        recorded_by=assistant,
+        slip_number="B2",
         amount="400.00",
         status=DepositStatus.TOWNSHIP_CHECKED,
         receipts=receipts,
     )
     # the county: a bank line no slip claims
-    make_line(tree.county, reference="NOBODY", amount="80.00", on=datetime.date(YEAR, 3, 5))
+    BankStatementLineFactory(
+        region=tree.county, reference="NOBODY", amount="80.00", booked_on=datetime.date(YEAR, 3, 5)
+    )
 
 
 EXPECTED = {
@@ -478,14 +528,28 @@ def county_of_villages(code: str, count: int, staff, plan):
             level=RegionLevel.VILLAGE,
             parent=townships[number % 2],
         )
-        person = paying_person(village, staff)
-        book = make_book(assistant, village)
-        receipt = make_receipt(book, make_due(plan, person))
+        person = EnrolmentFactory(village=village).person
+        book = ReceiptBookFactory(holder=assistant, holder_region=village)
+        receipt = ReceiptFactory(
+            book=book, due=PensionDueFactory(plan=plan, person=person, status=DueStatus.PAID)
+        )
         slip = f"{code}-{number}"
-        deposit = make_deposit(village, assistant, slip=slip, receipts=[receipt])
-        make_line(county, reference=slip)  # matched by the computation
-        make_receipt(book, make_due(plan, paying_person(village, staff), amount="100.00"))
-        make_deposit(village, assistant, slip=f"{slip}-E", amount="30.00")
+        deposit = DepositFactory(
+            village=village, recorded_by=assistant, slip_number=slip, receipts=[receipt]
+        )
+        BankStatementLineFactory(region=county, reference=slip)  # matched by the computation
+        ReceiptFactory(
+            book=book,
+            due=PensionDueFactory(
+                plan=plan,
+                person=EnrolmentFactory(village=village).person,
+                amount="100.00",
+                status=DueStatus.PAID,
+            ),
+        )
+        DepositFactory(
+            village=village, recorded_by=assistant, slip_number=f"{slip}-E", amount="30.00"
+        )
         assert deposit.pk
     return county, StaffFactory(role=Role.FINANCE, region=county)
 

@@ -17,20 +17,18 @@ from jumin.collection.models import (
     ReconciliationStatus,
 )
 from jumin.collection.services.reconciliation import reconciliation_compute
-from jumin.collection.tests.reconciliation_testing import (
+from jumin.collection.tests.factories import (
     MARCH,
+    ReceiptBookFactory,
+    ReceiptFactory,
     clean_month,
-    make_book,
-    make_due,
-    make_receipt,
-    paying_person,
-    seed_plan,
     statement_csv,
 )
 from jumin.core.jobs import QUEUES
 from jumin.core.models import AuditEntry, Role
 from jumin.core.services.tokens import token_create
 from jumin.pension.models import Posting
+from jumin.pension.tests.factories import EnrolmentFactory, PensionDueFactory, PlanFactory
 
 ALL = list(Role)
 IMMEDIATE = {
@@ -50,7 +48,7 @@ def _fixed_day():
 
 @pytest.fixture
 def plan(db):
-    return seed_plan()
+    return PlanFactory()
 
 
 def bearer(user):
@@ -59,10 +57,10 @@ def bearer(user):
 
 
 def today_receipt(tree, staff, plan, village, payer_name=None):
-    person = paying_person(village, staff)
-    due = make_due(plan, person)
-    book = make_book(staff[Role.VILLAGE_ASSISTANT], village)
-    return make_receipt(book, due, on=timezone.localdate(), payer_name=payer_name)
+    person = EnrolmentFactory(village=village).person
+    due = PensionDueFactory(plan=plan, person=person, status=DueStatus.PAID)
+    book = ReceiptBookFactory(holder=staff[Role.VILLAGE_ASSISTANT], holder_region=village)
+    return ReceiptFactory(book=book, due=due, on=timezone.localdate(), payer_name=payer_name)
 
 
 # --------------------------------------------------------------------------- today's receipts
@@ -280,13 +278,13 @@ def test_reconciliation_api_refuses_with_differences(client, tree, staff, plan):
 def test_government_paid_page_and_api(client, tree, staff, plan):
     from jumin.collection.models import Channel, DueKind
 
-    due = make_due(
-        plan,
-        paying_person(tree.village_a1, staff),
+    due = PensionDueFactory(
+        plan=plan,
+        person=EnrolmentFactory(village=tree.village_a1).person,
         amount="100.00",
         kind=DueKind.GOVERNMENT_PAID,
-        status=DueStatus.OPEN,
         channel=Channel.GOVERNMENT,
+        status=DueStatus.OPEN,
     )
     client.force_login(staff[Role.FINANCE])
     page = client.get(reverse("collection:government_paid"), {"year": 2026}).content.decode()
@@ -323,7 +321,11 @@ def test_posting_page_runs_a_job(
     client, tree, staff, plan, settings, django_capture_on_commit_callbacks
 ):
     settings.TASKS = IMMEDIATE
-    make_due(plan, paying_person(tree.village_a1, staff), status=DueStatus.CONFIRMED)
+    PensionDueFactory(
+        plan=plan,
+        person=EnrolmentFactory(village=tree.village_a1).person,
+        status=DueStatus.CONFIRMED,
+    )
     client.force_login(staff[Role.FINANCE])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("contributions:postings"), {"year": 2026})
@@ -354,7 +356,11 @@ def test_posting_refused_for_other_roles(client, tree, staff, plan, role):
 
 def test_posting_api(client, tree, staff, plan, settings, django_capture_on_commit_callbacks):
     settings.TASKS = IMMEDIATE
-    make_due(plan, paying_person(tree.village_a1, staff), status=DueStatus.CONFIRMED)
+    PensionDueFactory(
+        plan=plan,
+        person=EnrolmentFactory(village=tree.village_a1).person,
+        status=DueStatus.CONFIRMED,
+    )
     headers = bearer(staff[Role.COUNTY_ADMIN])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -370,7 +376,11 @@ def test_posting_api(client, tree, staff, plan, settings, django_capture_on_comm
 def test_cli_commands(tree, staff, plan, tmp_path):
     from django.core.management import call_command
 
-    make_due(plan, paying_person(tree.village_a1, staff), status=DueStatus.CONFIRMED)
+    PensionDueFactory(
+        plan=plan,
+        person=EnrolmentFactory(village=tree.village_a1).person,
+        status=DueStatus.CONFIRMED,
+    )
     path = tmp_path / "s.csv"
     path.write_bytes(statement_csv([("2026-03-21", "200.00", "S1", "王")]))
     import io

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from jumin.collection.models import BankStatementFile, BankStatementLine
 from jumin.collection.services.statements import statement_import, statement_match
-from jumin.collection.tests.reconciliation_testing import make_deposit, make_line, statement_csv
+from jumin.collection.tests.factories import BankStatementLineFactory, DepositFactory, statement_csv
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.models import AuditEntry, Role
 
@@ -30,7 +30,9 @@ def run(staff, content, *, name="statement.csv"):
 
 
 def test_good_file_imports_lines_and_matches_slips(tree, staff):
-    deposit = make_deposit(tree.village_a1, staff[Role.VILLAGE_ASSISTANT], slip="S1")
+    deposit = DepositFactory(
+        village=tree.village_a1, recorded_by=staff[Role.VILLAGE_ASSISTANT], slip_number="S1"
+    )
     result = run(staff, statement_csv(LINES))
     assert result.created and result.new_lines == 2 and result.matched == 1
     statement = result.file
@@ -150,8 +152,10 @@ def unmatched_lines(tree, staff, numbers):
     deposits = {}
     for number in numbers:
         slip = f"M{number}"
-        deposits[slip] = make_deposit(tree.village_a1, staff[Role.VILLAGE_ASSISTANT], slip=slip)
-        make_line(tree.county, reference=slip)
+        deposits[slip] = DepositFactory(
+            village=tree.village_a1, recorded_by=staff[Role.VILLAGE_ASSISTANT], slip_number=slip
+        )
+        BankStatementLineFactory(region=tree.county, reference=slip)
     return deposits
 
 

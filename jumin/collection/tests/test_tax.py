@@ -8,12 +8,12 @@ from django.http import Http404
 from jumin.collection.formats.tax_file import tax_file_bytes
 from jumin.collection.models import Channel, Due, DueStatus, TaxPaymentFile, TaxPaymentLine
 from jumin.collection.services.tax import tax_file_confirm, tax_file_import
+from jumin.collection.tests.factories import YEAR
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.models import AuditEntry, Role
 from jumin.pension.services.dues import dues_generate
+from jumin.pension.tests.factories import EnrolmentFactory, PlanFactory
 from jumin.testing.factories import PersonFactory, StaffFactory
-
-from .dues_testing import YEAR, enrol, seed_plan
 
 D = Decimal
 DAY = datetime.date(2026, 3, 20)
@@ -21,11 +21,11 @@ DAY = datetime.date(2026, 3, 20)
 
 @pytest.fixture
 def people(tree, staff):
-    seed_plan()
+    PlanFactory()
     result = [
-        enrol(tree.village_a1, staff),
-        enrol(tree.village_b1, staff, grade=D("300")),
-        enrol(tree.village_a2, staff),
+        EnrolmentFactory(village=tree.village_a1).person,
+        EnrolmentFactory(village=tree.village_b1, grade=D("300")).person,
+        EnrolmentFactory(village=tree.village_a2).person,
     ]
     dues_generate(acting_user=staff[Role.COUNTY_CLERK], region_code="341125", year=YEAR)
     return result
@@ -139,8 +139,10 @@ def test_scoping_and_roles(tree, staff, people):
 def test_due_being_withheld_by_the_bank_is_not_paid_by_tax(tree, staff):
     from jumin.collection.services.withholding import batch_create
 
-    seed_plan()
-    person = enrol(tree.village_a1, staff, passbook_number="6228001", passbook_bank="农商行")
+    PlanFactory()
+    person = EnrolmentFactory(
+        village=tree.village_a1, person__passbook_number="6228001", person__passbook_bank="农商行"
+    ).person
     dues_generate(acting_user=None, region_code="341125", year=YEAR)
     batch_create(acting_user=None, region_code="341125", bank="农商行", year=YEAR)
     with pytest.raises(ValidationError, match="正在银行代扣中"):

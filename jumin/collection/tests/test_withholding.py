@@ -24,12 +24,12 @@ from jumin.collection.models import (
     WithholdingLine,
 )
 from jumin.collection.services import withholding as services
+from jumin.collection.tests.factories import YEAR
 from jumin.core.access import PermissionDeniedForRole
 from jumin.core.models import AuditEntry, Role
 from jumin.pension.models import Enrolment, EnrolmentStatus
 from jumin.pension.services.dues import dues_generate
-
-from .dues_testing import YEAR, enrol, seed_plan
+from jumin.pension.tests.factories import EnrolmentFactory, PlanFactory
 
 D = Decimal
 BANK = "农商行"
@@ -39,22 +39,29 @@ DAY = datetime.date(2026, 4, 10)
 @pytest.fixture
 def county_dues(tree, staff):
     """Four paying enrollees with a passbook at 农商行, one at another bank, one with none."""
-    seed_plan()
+    PlanFactory()
     people = [
-        enrol(tree.village_a1, staff, passbook_number=f"6228000000000{i}", passbook_bank=BANK)
+        EnrolmentFactory(
+            village=tree.village_a1,
+            person__passbook_number=f"6228000000000{i}",
+            person__passbook_bank=BANK,
+        ).person
         for i in range(3)
     ]
     people.append(
-        enrol(
-            tree.village_b1,
-            staff,
+        EnrolmentFactory(
+            village=tree.village_b1,
             grade=D("500"),
-            passbook_number="62280000000009",
-            passbook_bank=BANK,
-        )
+            person__passbook_number="62280000000009",
+            person__passbook_bank=BANK,
+        ).person
     )
-    enrol(tree.village_a1, staff, passbook_number="6217000000001", passbook_bank="邮储银行")
-    enrol(tree.village_a2, staff)
+    EnrolmentFactory(
+        village=tree.village_a1,
+        person__passbook_number="6217000000001",
+        person__passbook_bank="邮储银行",
+    )
+    EnrolmentFactory(village=tree.village_a2)
     dues_generate(acting_user=staff[Role.COUNTY_CLERK], region_code="341125", year=YEAR)
     return people
 

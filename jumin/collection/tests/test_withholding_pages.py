@@ -17,13 +17,13 @@ from jumin.collection.models import (
     WithholdingBatch,
 )
 from jumin.collection.services import withholding as services
+from jumin.collection.tests.factories import YEAR
 from jumin.core.jobs import QUEUES
 from jumin.core.models import AuditEntry, JobRun, Role
 from jumin.core.services.tokens import token_create
 from jumin.pension.services.dues import dues_generate
+from jumin.pension.tests.factories import EnrolmentFactory, PlanFactory
 from jumin.testing.factories import StaffFactory
-
-from .dues_testing import YEAR, enrol, seed_plan
 
 DAY = datetime.date(2026, 4, 10)
 IMMEDIATE = {
@@ -35,13 +35,19 @@ COUNTY_ROLES = [Role.COUNTY_ADMIN, Role.COUNTY_CLERK, Role.FINANCE, Role.AUDITOR
 @pytest.fixture
 def world(tree, staff):
     """Paying enrollees in A1 and B1 with 农商行 passbooks, dues, and one batch."""
-    seed_plan()
-    in_a1 = enrol(
-        tree.village_a1, staff, name="甲一", passbook_number="6228001", passbook_bank="农商行"
-    )
-    in_b1 = enrol(
-        tree.village_b1, staff, name="乙一", passbook_number="6228002", passbook_bank="农商行"
-    )
+    PlanFactory()
+    in_a1 = EnrolmentFactory(
+        village=tree.village_a1,
+        person__name="甲一",
+        person__passbook_number="6228001",
+        person__passbook_bank="农商行",
+    ).person
+    in_b1 = EnrolmentFactory(
+        village=tree.village_b1,
+        person__name="乙一",
+        person__passbook_number="6228002",
+        person__passbook_bank="农商行",
+    ).person
     dues_generate(acting_user=None, region_code="341125", year=YEAR)
     batch = services.batch_create(acting_user=None, region_code="341125", bank="农商行", year=YEAR)
     return {"a1": in_a1, "b1": in_b1, "batch": batch}
@@ -113,8 +119,8 @@ def test_generate_page_starts_a_job_and_shows_its_result(
     client, staff, tree, settings, django_capture_on_commit_callbacks
 ):
     settings.TASKS = IMMEDIATE
-    seed_plan()
-    enrol(tree.village_a1, staff)
+    PlanFactory()
+    EnrolmentFactory(village=tree.village_a1)
     client.force_login(staff[Role.COUNTY_CLERK])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("contributions:dues_generate"), {"year": YEAR})
@@ -140,9 +146,19 @@ def test_generate_page_without_a_plan_says_so(client, staff, tree, settings):
 
 
 def test_batch_pages_round_trip(client, staff, tree):
-    seed_plan()
-    enrol(tree.village_a1, staff, name="甲一", passbook_number="6228001", passbook_bank="农商行")
-    enrol(tree.village_a2, staff, name="甲二", passbook_number="6228003", passbook_bank="农商行")
+    PlanFactory()
+    EnrolmentFactory(
+        village=tree.village_a1,
+        person__name="甲一",
+        person__passbook_number="6228001",
+        person__passbook_bank="农商行",
+    )
+    EnrolmentFactory(
+        village=tree.village_a2,
+        person__name="甲二",
+        person__passbook_number="6228003",
+        person__passbook_bank="农商行",
+    )
     dues_generate(acting_user=None, region_code="341125", year=YEAR)
     client.force_login(staff[Role.COUNTY_CLERK])
     response = client.post(reverse("collection:batch_create"), {"bank": "农商行", "year": YEAR})
@@ -214,8 +230,8 @@ def test_batch_api_round_trip(client, staff, world):
 
 
 def test_tax_pages_and_api(client, staff, tree):
-    seed_plan()
-    person = enrol(tree.village_b1, staff, name="乙二")
+    PlanFactory()
+    person = EnrolmentFactory(village=tree.village_b1, person__name="乙二").person
     dues_generate(acting_user=None, region_code="341125", year=YEAR)
     data = tax_file_bytes([("T1", person.id_number, "乙二", YEAR, "100", DAY)])
     client.force_login(staff[Role.FINANCE])
@@ -264,8 +280,10 @@ def test_tax_pages_and_api(client, staff, tree):
 def test_generate_dues_and_batch_commands(tree, staff, tmp_path, capsys):
     from django.core.management import call_command
 
-    seed_plan()
-    enrol(tree.village_a1, staff, passbook_number="6228001", passbook_bank="农商行")
+    PlanFactory()
+    EnrolmentFactory(
+        village=tree.village_a1, person__passbook_number="6228001", person__passbook_bank="农商行"
+    )
     call_command("generate_dues", county="341125", year=YEAR, no_progress=True)
     assert "新生成个人缴费 1 条" in capsys.readouterr().out
     call_command("withholding_batch", county="341125", bank="农商行", year=YEAR, out=tmp_path)
@@ -285,14 +303,20 @@ def test_generate_dues_and_batch_commands(tree, staff, tmp_path, capsys):
 def test_list_pages_query_counts_do_not_grow_with_rows(
     client, staff, tree, django_assert_max_num_queries
 ):
-    seed_plan()
-    enrol(tree.village_a1, staff, passbook_number="6228001", passbook_bank="农商行")
+    PlanFactory()
+    EnrolmentFactory(
+        village=tree.village_a1, person__passbook_number="6228001", person__passbook_bank="农商行"
+    )
     dues_generate(acting_user=None, region_code="341125", year=YEAR)
     client.force_login(staff[Role.COUNTY_CLERK])
     with django_assert_max_num_queries(30) as few:
         client.get(reverse("contributions:dues"))
     for i in range(20):
-        enrol(tree.village_b1, staff, passbook_number=f"62290{i}", passbook_bank="农商行")
+        EnrolmentFactory(
+            village=tree.village_b1,
+            person__passbook_number=f"62290{i}",
+            person__passbook_bank="农商行",
+        )
     dues_generate(acting_user=None, region_code="341125", year=YEAR)
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(reverse("contributions:dues")).content.decode()
@@ -303,7 +327,7 @@ def test_list_pages_query_counts_do_not_grow_with_rows(
 
 
 def test_generate_form_sent_twice_while_queued_starts_one_job(client, staff, tree):
-    seed_plan()
+    PlanFactory()
     client.force_login(staff[Role.COUNTY_CLERK])
     first = client.post(reverse("contributions:dues_generate"), {"year": YEAR})
     second = client.post(reverse("contributions:dues_generate"), {"year": YEAR})
