@@ -7,6 +7,7 @@ from django.urls import reverse
 from jumin.collection.models import CashCalendar
 from jumin.collection.rules import calendar_errors
 from jumin.collection.services.calendar import calendar_set
+from jumin.collection.tests.factories import CashCalendarFactory
 from jumin.core.models import AuditEntry, Role
 
 COUNTY = "341125000000"
@@ -33,8 +34,8 @@ def test_the_standard_days_and_the_township_check_on_the_county_day_are_valid():
 def test_a_year_runs_on_its_own_row_else_an_earlier_one_else_the_standard_days(tree):
     standard = CashCalendar.objects.in_force(region_code=tree.village_a1.code, year=2026)
     assert (standard.pk, standard.deposit_day, standard.county_check_day) == (None, 25, 30)
-    CashCalendar.objects.create(county=tree.county, year=2024, deposit_day=20)
-    CashCalendar.objects.create(county=tree.county, year=2027, deposit_day=22)
+    CashCalendarFactory(county=tree.county, year=2024, deposit_day=20)
+    CashCalendarFactory(county=tree.county, year=2027, deposit_day=22)
     assert CashCalendar.objects.in_force(region_code=tree.village_a1.code, year=2026).year == 2024
     assert CashCalendar.objects.in_force(region_code=tree.county.code, year=2027).deposit_day == 22
 

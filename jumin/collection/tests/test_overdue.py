@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from jumin.collection.models import CashCalendar, Deposit
+from jumin.collection.models import Deposit
 from jumin.collection.queries.deposits import overdue_list
 from jumin.collection.rules import (
     CalendarDays,
@@ -15,6 +15,7 @@ from jumin.collection.rules import (
 from jumin.collection.services import deposits
 from jumin.collection.services import receipts as services
 from jumin.collection.tests import receipt_testing
+from jumin.collection.tests.factories import CashCalendarFactory
 from jumin.collection.tests.receipt_testing import hand_down, issue, record, register
 from jumin.core.models import Role
 from jumin.pension.tests.factories import PensionDueFactory, PlanFactory
@@ -181,12 +182,12 @@ def test_deadline_days_come_from_the_county_calendar(tree, chain, staff):
         on=D(2026, 3, 10),
     )
     assert kinds(overdue_list(staff[Role.FINANCE], on=D(2026, 3, 21))) == []  # the 25th
-    CashCalendar.objects.create(county=tree.county, year=2025, deposit_day=20)
+    CashCalendarFactory(county=tree.county, year=2025, deposit_day=20)
     # a year without its own row runs on the latest earlier one
     assert kinds(overdue_list(staff[Role.FINANCE], on=D(2026, 3, 21))) == [
         ("receipt_not_deposited", "皖A-1", 1)
     ]
-    CashCalendar.objects.create(county=tree.county, year=2026, deposit_day=22)
+    CashCalendarFactory(county=tree.county, year=2026, deposit_day=22)
     assert kinds(overdue_list(staff[Role.FINANCE], on=D(2026, 3, 21))) == []
 
 

@@ -15,30 +15,35 @@ from django.urls import resolve, reverse
 
 from jumin.collection.models import (
     Deposit,
-    DueKind,
-    DueStatus,
-    LineResult,
+    DepositStatus,
     Receipt,
     ReceiptBook,
-    ReceiptStatus,
     Reconciliation,
     TaxPaymentFile,
-    WithholdingBatch,
-    WithholdingLine,
+)
+from jumin.collection.tests.factories import (
+    MARCH,
+    DepositFactory,
+    ReceiptBookFactory,
+    ReceiptFactory,
+    WithholdingBatchFactory,
+    WithholdingLineFactory,
 )
 from jumin.core.access import roles_with
 from jumin.core.models import Role, User
 from jumin.core.pages import may_open
 from jumin.core.services.tokens import token_create
 from jumin.pension.models import (
-    AccountEntry,
-    ContributionDue,
     Enrolment,
     EnrolmentStatus,
-    EntrySource,
 )
-from jumin.pension.services.plans import plan_data_from_file, plan_seed
-from jumin.testing.factories import PersonFactory, StaffFactory
+from jumin.pension.tests.factories import (
+    AccountEntryFactory,
+    EnrolmentFactory,
+    PensionDueFactory,
+    PlanFactory,
+)
+from jumin.testing.factories import StaffFactory
 
 YEAR = 2026
 
@@ -81,91 +86,38 @@ def test_the_matrix_is_not_all_open():
 def b_objects(tree, staff):
     """One of everything in township B (village B1), or of the county where the object is
     the county's (a withholding batch, a tax file)."""
-    finance = staff[Role.FINANCE]
     b_assistant = StaffFactory(role=Role.VILLAGE_ASSISTANT, region=tree.village_b1)
-    plan, _ = plan_seed(
-        actor=None, year=YEAR, region_code=tree.county.code, data=plan_data_from_file()
-    )
-    person = PersonFactory(
-        village=tree.village_b1,
-        birth_date=datetime.date(1970, 5, 1),
-        passbook_number="6230000000009999",
-        passbook_bank="农商行",
-    )
-    enrolment = Enrolment.objects.create(
-        person=person,
+    plan = PlanFactory(region=tree.county)
+    enrolment = EnrolmentFactory(
         village=tree.village_b1,
         status=EnrolmentStatus.PENDING_TOWNSHIP,
         applied_by=b_assistant,
+        person__birth_date=datetime.date(1970, 5, 1),
+        person__passbook_number="6230000000009999",
+        person__passbook_bank="农商行",
     )
-    due = ContributionDue.objects.create_due(
-        person=person,
-        village=tree.village_b1,
-        enrolment=enrolment,
-        plan=plan,
-        year=YEAR,
-        kind=DueKind.PERSONAL,
-        grade=Decimal("100"),
-        amount=Decimal("100"),
-        status=DueStatus.OPEN,
-    )
-    batch = WithholdingBatch.objects.create(
-        region=tree.county, bank="农商行", year=YEAR, round=1, line_count=1, amount_sum=100
-    )
-    WithholdingLine.objects.create(
-        batch=batch,
-        line_number=1,
-        due=due,
-        person=person,
-        village=tree.village_b1,
-        account_number=person.passbook_number,
-        amount=100,
-        result=LineResult.PENDING,
-    )
+    person = enrolment.person
+    due = PensionDueFactory(person=person, enrolment=enrolment, plan=plan, amount="100")
+    batch = WithholdingBatchFactory(region=tree.county, line_count=1, amount_sum=100)
+    WithholdingLineFactory(batch=batch, due=due)
     tax_file = TaxPaymentFile.objects.create(
         region=tree.county, file_name="tax.csv", sha256="0" * 64
     )
-    book = ReceiptBook.objects.create(
-        series="B",
-        first_number=1,
-        last_number=10,
-        registered_by=finance,
-        holder=b_assistant,
-        holder_region=tree.village_b1,
+    book = ReceiptBookFactory(
+        series="B", first_number=1, holder=b_assistant, holder_region=tree.village_b1
     )
-    receipt = Receipt.objects.create(
-        book=book,
-        series="B",
-        number=1,
-        status=ReceiptStatus.ISSUED,
-        person=person,
-        amount=Decimal("100"),
-        payer_name=person.name,
-        contribution_year=YEAR,
-        region=tree.village_b1,
-        issued_by=b_assistant,
-        due=due,
-    )
-    deposit = Deposit.objects.create(
+    receipt = ReceiptFactory(book=book, due=due)
+    deposit = DepositFactory(
         village=tree.village_b1,
-        bank="农商行",
         slip_number="SB1",
-        deposited_on=datetime.date(YEAR, 3, 20),
-        amount=Decimal("100"),
+        amount="100",
         depositor_name="乙",
         recorded_by=b_assistant,
+        status=DepositStatus.RECORDED,
+        receipts=[receipt],
     )
-    Receipt.objects.filter(pk=receipt.pk).update(deposit=deposit)
-    reconciliation = Reconciliation.objects.create(
-        region=tree.village_b1, month=datetime.date(YEAR, 3, 1)
-    )
-    entry = AccountEntry.objects.create(
-        person=person,
-        village=tree.village_b1,
-        year=YEAR,
-        source=EntrySource.PERSONAL,
-        amount=Decimal("100"),
-    )
+    reconciliation = Reconciliation.objects.create(region=tree.village_b1, month=MARCH)
+    entry = AccountEntryFactory(person=person, amount=Decimal("100"))
     return {
         "entry": entry,
         "person": person,
