@@ -4,8 +4,6 @@ from django.db.models import QuerySet
 
 from jumin.collection.models import (
     BankResultFile,
-    TaxPaymentFile,
-    TaxPaymentLine,
     WithholdingBatch,
     WithholdingLine,
 )
@@ -29,17 +27,3 @@ def batch_lines(batch: WithholdingBatch, *, result: str = "") -> QuerySet:
 
 def batch_results(batch: WithholdingBatch) -> QuerySet:
     return BankResultFile.objects.filter(batch=batch).select_related("imported_by")
-
-
-def tax_file_list(user) -> QuerySet:
-    require(user, "withholding.view")
-    return scope(TaxPaymentFile.objects.select_related("imported_by", "confirmed_by"), user)
-
-
-def tax_file_get(user, pk) -> TaxPaymentFile:
-    require(user, "withholding.view")
-    return get_scoped_or_404(TaxPaymentFile.objects.all(), user, pk=pk)
-
-
-def tax_file_lines(tax_file: TaxPaymentFile) -> QuerySet:
-    return TaxPaymentLine.objects.filter(file=tax_file).select_related("due", "village")

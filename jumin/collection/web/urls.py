@@ -3,7 +3,14 @@
 
 from django.urls import path
 
-from jumin.collection.web.views import calendar, deposits, receipts, reconciliation, withholding
+from jumin.collection.web.views import (
+    calendar,
+    deposits,
+    receipts,
+    reconciliation,
+    tax_files,
+    withholding,
+)
 
 app_name = "collection"
 
@@ -23,9 +30,9 @@ urlpatterns = [
     path("withholding/<int:pk>/export/", withholding.batch_export, name="batch_export"),
     path("withholding/<int:pk>/result/", withholding.batch_result, name="batch_result"),
     path("withholding/<int:pk>/confirm/", withholding.batch_confirm, name="batch_confirm"),
-    path("tax-files/", withholding.tax_files, name="tax_files"),
-    path("tax-files/<int:pk>/", withholding.tax_file_detail, name="tax_file_detail"),
-    path("tax-files/<int:pk>/confirm/", withholding.tax_file_confirm, name="tax_file_confirm"),
+    path("tax-files/", tax_files.tax_files, name="tax_files"),
+    path("tax-files/<int:pk>/", tax_files.tax_file_detail, name="tax_file_detail"),
+    path("tax-files/<int:pk>/confirm/", tax_files.tax_file_confirm, name="tax_file_confirm"),
     path("deposits/", deposits.deposit_list, name="deposits"),
     path("deposits/<int:pk>/", deposits.deposit_detail, name="deposit_detail"),
     path("deposits/<int:pk>/check/", deposits.deposit_check, name="deposit_check"),

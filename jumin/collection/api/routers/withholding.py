@@ -1,7 +1,5 @@
-"""JSON API of bank withholding and tax files; its routers are declared in ``registry.py``.
-
-``/api/withholding`` (batches: create, export file, result upload,
-confirm), ``/api/tax-files`` (upload, read, confirm). Thin: each endpoint calls one query or
+"""``/api/withholding``: bank withholding batches (create, export file, result upload, confirm);
+its router is declared in ``registry.py``. Thin: each endpoint calls one query or
 service; scoping lives there, so anything outside the caller's region answers 404. A refused
 file answers 422 with every problem in ``errors`` (``field`` = 第N行 or the header field).
 An upload of a file already imported answers 200 with the earlier import (201 when new).
@@ -14,20 +12,18 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from ninja import File, Path, Router, Status, UploadedFile
 
-from jumin.collection.api.schemas import BatchIn, BatchOut, ResultFileOut, TaxFileDetail, TaxFileOut
+from jumin.collection.api.schemas import BatchIn, BatchOut, ResultFileOut
 from jumin.collection.queries import withholding as queries
-from jumin.collection.services import tax
 from jumin.collection.services import withholding as services
-from jumin.core.access import masked_for, user_county
+from jumin.core.access import user_county
 from jumin.core.api import error_responses
 from jumin.core.schemas import MAX_ID
 from jumin.core.uploads import read_upload
 
 batches_router = Router(tags=["collection"])
-tax_router = Router(tags=["collection"])
 
 
-def _problems_error(error: ValidationError) -> ValidationError:
+def problems_error(error: ValidationError) -> ValidationError:
     """A refused file: one error per problem, ``field`` naming the line (第N行) or ``file``."""
     problems = getattr(error, "problems", None)
     if not problems:
@@ -134,7 +130,7 @@ def batch_result_endpoint(
             data=read_upload(file, limit=settings.JUMIN_BANK_FILE_MAX_BYTES),
         )
     except ValidationError as error:
-        raise _problems_error(error) from None
+        raise problems_error(error) from None
     return Status(201 if created else 200, result_out(result_file))
 
 
@@ -146,78 +142,3 @@ def batch_result_endpoint(
 def batch_confirm_endpoint(request, batch_id: int = Path(..., ge=1, le=MAX_ID)):
     batch = queries.batch_get(request.user, batch_id)
     return batch_out(services.batch_confirm(acting_user=request.user, batch=batch))
-
-
-# --------------------------------------------------------------------------- tax files
-
-
-def tax_out(tax_file) -> dict:
-    return {
-        "id": tax_file.pk,
-        "region_code": tax_file.region_id,
-        "file_name": tax_file.file_name,
-        "sha256": tax_file.sha256,
-        "line_count": tax_file.line_count,
-        "amount_sum": tax_file.amount_sum,
-        "matched_count": tax_file.matched_count,
-        "imported_at": tax_file.imported_at,
-        "confirmed_at": tax_file.confirmed_at,
-    }
-
-
-@tax_router.post(
-    "",
-    response={200: TaxFileOut, 201: TaxFileOut, **error_responses(401, 403, 404, 422)},
-    summary="导入税务缴费明细（同一文件重复导入返回 200）",
-)
-def tax_upload_endpoint(request, file: File[UploadedFile]):
-    try:
-        tax_file, created = tax.tax_file_import(
-            acting_user=request.user,
-            region_code=(request.user.region_id or "")[:6],
-            file_name=file.name,
-            data=read_upload(file, limit=settings.JUMIN_BANK_FILE_MAX_BYTES),
-        )
-    except ValidationError as error:
-        raise _problems_error(error) from None
-    return Status(201 if created else 200, tax_out(tax_file))
-
-
-@tax_router.get(
-    "", response={200: list[TaxFileOut], **error_responses(401, 403)}, summary="税务缴费明细文件"
-)
-def tax_files_endpoint(request):
-    return [tax_out(tax_file) for tax_file in queries.tax_file_list(request.user)[:500]]
-
-
-@tax_router.get(
-    "/{file_id}",
-    response={200: TaxFileDetail, **error_responses(401, 403, 404, 422)},
-    summary="一个税务缴费明细文件",
-)
-def tax_file_endpoint(request, file_id: int = Path(..., ge=1, le=MAX_ID)):
-    tax_file = queries.tax_file_get(request.user, file_id)
-    lines = [
-        {
-            "line_number": line.line_number,
-            "voucher_number": line.voucher_number,
-            "id_number": masked_for(request.user, "id_number", line.id_number),
-            "name": line.name,
-            "year": line.year,
-            "amount": line.amount,
-            "paid_on": line.paid_on,
-            "due_id": line.due_id,
-        }
-        for line in queries.tax_file_lines(tax_file)[:5000]
-    ]
-    return {**tax_out(tax_file), "lines": lines}
-
-
-@tax_router.post(
-    "/{file_id}/confirm",
-    response={200: TaxFileOut, **error_responses(401, 403, 404, 422)},
-    summary="财务核对税务缴费明细",
-)
-def tax_confirm_endpoint(request, file_id: int = Path(..., ge=1, le=MAX_ID)):
-    tax_file = queries.tax_file_get(request.user, file_id)
-    return tax_out(tax.tax_file_confirm(acting_user=request.user, tax_file=tax_file))

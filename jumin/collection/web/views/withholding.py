@@ -1,6 +1,7 @@
-"""Pages for bank withholding (银行代扣) and tax files (税务缴费).
+"""Pages for bank withholding (银行代扣): batches, their export, the bank's result, the check.
 
-Thin: forms parse, ``services/withholding.py`` / ``services/tax.py`` write, ``queries/withholding.py`` reads through the user's scope (out of scope → 404).
+Thin: forms parse, ``services/withholding.py`` writes, ``queries/withholding.py`` reads through
+the user's scope (out of scope → 404).
 """
 
 from django.conf import settings
@@ -14,17 +15,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jumin.collection.models import LineResult
 from jumin.collection.queries import withholding as queries
-from jumin.collection.services import tax
 from jumin.collection.services import withholding as services
 from jumin.collection.web.forms import BatchForm, UploadForm
-from jumin.core.access import can, masked_for, require, scope, user_county
+from jumin.core.access import can, masked_for, scope, user_county
 from jumin.core.forms import add_errors
 from jumin.core.pages import page
 from jumin.core.uploads import read_upload
 from jumin.people.models import Person
 
 
-def _read(upload) -> bytes:
+def read_bank_file(upload) -> bytes:
     """The uploaded bank or tax file, refused before it is read when it is too big."""
     return read_upload(upload, limit=settings.JUMIN_BANK_FILE_MAX_BYTES)
 
@@ -131,7 +131,10 @@ def batch_result(request, pk):
         upload = form.cleaned_data["file"]
         try:
             result_file, created = services.result_import(
-                acting_user=request.user, batch=batch, file_name=upload.name, data=_read(upload)
+                acting_user=request.user,
+                batch=batch,
+                file_name=upload.name,
+                data=read_bank_file(upload),
             )
         except ValidationError as error:
             problems = error.messages
@@ -167,72 +170,3 @@ def batch_confirm(request, pk):
     else:
         messages.success(request, "已核对：本批次扣款成功的应缴记录已确认到账")
     return redirect("collection:batch_detail", batch.pk)
-
-
-# --------------------------------------------------------------------------- tax files
-
-
-@page
-@require_http_methods(["GET", "POST"])
-def tax_files(request):
-    form = UploadForm(request.POST or None, request.FILES or None)
-    problems = []
-    if request.method == "POST":
-        require(request.user, "tax_file.import")  # before the file is read
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                tax_file, created = tax.tax_file_import(
-                    acting_user=request.user,
-                    region_code=user_county(request.user),
-                    file_name=upload.name,
-                    data=_read(upload),
-                )
-            except ValidationError as error:
-                problems = error.messages
-            else:
-                if created:
-                    messages.success(
-                        request, f"已导入{tax_file.line_count}笔，{tax_file.amount_sum}元"
-                    )
-                else:
-                    messages.info(request, "这个文件已经导入过（内容相同），没有重复导入。")
-                return redirect("collection:tax_file_detail", tax_file.pk)
-    return render(
-        request,
-        "collection/tax_files.html",
-        {
-            "files": queries.tax_file_list(request.user)[:200],
-            "form": form,
-            "problems": problems,
-            "can_import": can(request.user, "tax_file.import"),
-        },
-        status=422 if problems else 200,
-    )
-
-
-@page
-@require_GET
-def tax_file_detail(request, pk):
-    tax_file = queries.tax_file_get(request.user, pk)
-    page = Paginator(queries.tax_file_lines(tax_file), 100).get_page(request.GET.get("page"))
-    for line in page:
-        line.id_number_shown = masked_for(request.user, "id_number", line.id_number)
-    return render(
-        request,
-        "collection/tax_file_detail.html",
-        {
-            "tax_file": tax_file,
-            "page": page,
-            "can_confirm": can(request.user, "tax_file.confirm") and not tax_file.confirmed_at,
-        },
-    )
-
-
-@page
-@require_POST
-def tax_file_confirm(request, pk):
-    tax_file = queries.tax_file_get(request.user, pk)
-    tax.tax_file_confirm(acting_user=request.user, tax_file=tax_file)
-    messages.success(request, "已核对：本文件的缴费已确认到账")
-    return redirect("collection:tax_file_detail", tax_file.pk)
