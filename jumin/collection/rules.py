@@ -272,3 +272,19 @@ def month_of(value) -> datetime.date:
 
 def next_month(month: datetime.date) -> datetime.date:
     return datetime.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+
+
+# --------------------------------------------------------------------------- receipt books
+
+
+def handover_allowed(giver, receiver) -> bool:
+    """The custody chain: county finance → township finance office → township labour office
+    → village cadre. A book moves within one region, one level down, or back one level up."""
+    giver_region, receiver_region = giver.region, receiver.region
+    if giver_region is None or receiver_region is None:
+        return False
+    if receiver_region.code == giver_region.code:  # e.g. township finance → labour office
+        return True
+    if receiver_region.parent_id == giver_region.code:  # one level down
+        return True
+    return giver_region.parent_id == receiver_region.code  # a return upward

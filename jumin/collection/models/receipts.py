@@ -134,3 +134,8 @@ class Receipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series} {self.number}"
+
+    @property
+    def reference(self) -> str:
+        """The payment reference a cash-paid due carries: ``series-number``."""
+        return f"{self.series}-{self.number}"

@@ -14,7 +14,6 @@ from django.utils import timezone
 from jumin.collection.models import CashCalendar, Deposit, DepositStatus, Receipt, ReceiptStatus
 from jumin.collection.queries.receipts import with_person_in_scope
 from jumin.collection.rules import CalendarDays, deposit_deadlines, receipt_deadlines
-from jumin.collection.services.receipts import receipt_reference
 from jumin.core.access import get_scoped_or_404, require, scope
 from jumin.core.models import Region, RegionLevel
 
@@ -181,7 +180,7 @@ def overdue_list(
                     kind="receipt_not_deposited",
                     village_code=receipt.region_id,
                     township_code=receipt.region_id[:9].ljust(12, "0"),
-                    reference=receipt_reference(receipt),
+                    reference=receipt.reference,
                     name=receipt.payer_name or (receipt.person.name if receipt.person else ""),
                     amount=receipt.amount or Decimal("0.00"),
                     deadline=deadline,

@@ -2,21 +2,26 @@
 
 from collections import defaultdict
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
 from jumin.collection.models import (
     Due,
+    DueKind,
     DueStatus,
     Receipt,
     ReceiptBook,
     ReceiptHandover,
     ReceiptStatus,
 )
-from jumin.collection.services.receipts import ISSUABLE_KINDS
-from jumin.core.access import get_scoped_or_404, require, scope, scope_flag
+from jumin.collection.rules import handover_allowed
+from jumin.core.access import get_scoped_or_404, require, roles_with, scope, scope_flag
 from jumin.core.models import Region, RegionLevel
 from jumin.people import queries as people_queries
+
+# the dues a cash receipt may pay
+ISSUABLE_KINDS = (DueKind.PERSONAL, DueKind.BACK_PAYMENT)
 
 
 def books_with_counts(user, *, township: str = "", village: str = "") -> QuerySet:
@@ -211,3 +216,23 @@ def open_dues(user, person, year: int | None = None) -> QuerySet:
     if year:
         dues = dues.filter(year=year)
     return dues.order_by("year", "kind")
+
+
+def handover_receivers(giver):
+    """Active staff who may receive a book from ``giver`` (the next holders in the chain)."""
+    region = giver.region
+    if region is None:
+        return []
+    candidates = (
+        get_user_model()
+        .objects.filter(is_active=True, role__in=roles_with("receipt_book.handover"))
+        .filter(
+            Q(region_id=region.code)
+            | Q(region__parent_id=region.code)
+            | Q(region_id=region.parent_id or "-")
+        )
+        .exclude(pk=giver.pk)
+        .select_related("region")
+        .order_by("region_id", "username")
+    )
+    return [user for user in candidates if handover_allowed(giver, user)]

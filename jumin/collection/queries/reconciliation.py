@@ -130,10 +130,6 @@ def _diff(kind: str, text: str, village: Region, *, blocks: bool | None = None, 
     }
 
 
-def _ref(receipt: Receipt) -> str:
-    return f"{receipt.series}-{receipt.number}"
-
-
 def _payer(receipt: Receipt) -> str:
     return (getattr(receipt, "payer_name", "") or "").strip()
 
@@ -284,9 +280,9 @@ def _receipt_differences(village: Region, receipts: list[Receipt], paying: set) 
             differences.append(
                 _diff(
                     "receipt_without_deposit",
-                    f"票据 {_ref(receipt)}（{payer} {receipt.amount} 元，{issued_on}）还没有缴存",
+                    f"票据 {receipt.reference}（{payer} {receipt.amount} 元，{issued_on}）还没有缴存",
                     village,
-                    receipt=_ref(receipt),
+                    receipt=receipt.reference,
                     amount=receipt.amount,
                 )
             )
@@ -294,20 +290,20 @@ def _receipt_differences(village: Region, receipts: list[Receipt], paying: set) 
             differences.append(
                 _diff(
                     "payer_not_on_roster",
-                    f"票据 {_ref(receipt)} 的缴费人 {name} 不是本村正常缴费的参保人",
+                    f"票据 {receipt.reference} 的缴费人 {name} 不是本村正常缴费的参保人",
                     village,
                     blocks=True,
-                    receipt=_ref(receipt),
+                    receipt=receipt.reference,
                 )
             )
         elif payer and name and payer != name:
             differences.append(
                 _diff(
                     "payer_not_on_roster",
-                    f"票据 {_ref(receipt)} 的交款人“{payer}”与花名册姓名“{name}”不一致",
+                    f"票据 {receipt.reference} 的交款人“{payer}”与花名册姓名“{name}”不一致",
                     village,
                     blocks=False,
-                    receipt=_ref(receipt),
+                    receipt=receipt.reference,
                 )
             )
     return differences
@@ -467,7 +463,7 @@ def receipts_of_day(user, day: datetime.date, *, region: str = "") -> list[dict]
         rows.append(
             {
                 "receipt": receipt,
-                "reference": _ref(receipt),
+                "reference": receipt.reference,
                 "payer": _payer(receipt) or (person.name if person else ""),
                 "person": person,
                 "person_name": person.name if person else "",

@@ -28,7 +28,6 @@ from jumin.collection.services.receipts import (
     _error,
     books_refresh_money_deposited,
     clean_amount,
-    receipt_reference,
 )
 from jumin.core import audit
 from jumin.core.access import can, in_scope, require, require_any, require_in_scope
@@ -135,7 +134,7 @@ def deposit_record(
             raise _error("receipt_ids", "所选票据有的不存在或不在您的辖区内")
         problems = []
         for receipt in receipts:
-            label = f"票据{receipt_reference(receipt)}"
+            label = f"票据{receipt.reference}"
             if receipt.region_id != data["village"].code:
                 problems.append(f"{label}是其他村的票据，不能登记在{data['village'].name}的缴存中")
             elif receipt.status != ReceiptStatus.ISSUED:
@@ -181,7 +180,7 @@ def deposit_record(
                 "deposited_on": deposited_on,
                 "amount": deposit.amount,
                 "depositor_name": deposit.depositor_name,
-                "receipts": [receipt_reference(receipt) for receipt in receipts],
+                "receipts": [receipt.reference for receipt in receipts],
             },
         )
     return deposit
@@ -287,7 +286,7 @@ def deposit_return(*, acting_user, deposit: Deposit, reason: str) -> Deposit:
             before=before,
             after={
                 "status": DepositStatus.RETURNED,
-                "released": [receipt_reference(receipt) for receipt in receipts],
+                "released": [receipt.reference for receipt in receipts],
             },
             reason=reason,
         )

@@ -13,7 +13,6 @@ from jumin.collection.models import (
     Channel,
     DepositStatus,
     Due,
-    DueKind,
     DueStatus,
     DueStep,
     Receipt,
@@ -21,7 +20,9 @@ from jumin.collection.models import (
     ReceiptHandover,
     ReceiptStatus,
 )
+from jumin.collection.queries.receipts import ISSUABLE_KINDS
 from jumin.collection.registry import CollectionAction
+from jumin.collection.rules import handover_allowed
 from jumin.core import audit, money
 from jumin.core.access import in_scope_of, require, roles_with
 from jumin.core.money import MoneyError
@@ -73,42 +74,6 @@ def book_register(*, acting_user, series: str, first_number: int, last_number: i
     return book
 
 
-def _handover_allowed(giver, receiver) -> bool:
-    """The custody chain: county finance → township finance office → township labour office
-    → village cadre. A book moves within one region, one level down, or back one level up."""
-    giver_region, receiver_region = giver.region, receiver.region
-    if giver_region is None or receiver_region is None:
-        return False
-    if receiver_region.code == giver_region.code:  # e.g. township finance → labour office
-        return True
-    if receiver_region.parent_id == giver_region.code:  # one level down
-        return True
-    return giver_region.parent_id == receiver_region.code  # a return upward
-
-
-def handover_receivers(giver):
-    """Active staff who may receive a book from ``giver`` (the next holders in the chain)."""
-    from django.contrib.auth import get_user_model
-    from django.db.models import Q
-
-    region = giver.region
-    if region is None:
-        return []
-    candidates = (
-        get_user_model()
-        .objects.filter(is_active=True, role__in=roles_with("receipt_book.handover"))
-        .filter(
-            Q(region_id=region.code)
-            | Q(region__parent_id=region.code)
-            | Q(region_id=region.parent_id or "-")
-        )
-        .exclude(pk=giver.pk)
-        .select_related("region")
-        .order_by("region_id", "username")
-    )
-    return [user for user in candidates if _handover_allowed(giver, user)]
-
-
 def book_handover(*, acting_user, book: ReceiptBook, receiver, note: str = "") -> ReceiptHandover:
     require(acting_user, "receipt_book.handover")
     with transaction.atomic():
@@ -125,7 +90,7 @@ def book_handover(*, acting_user, book: ReceiptBook, receiver, note: str = "") -
             raise _error("receiver", "请选择另一位在岗的接收人")
         if not (
             receiver.role in roles_with("receipt_book.handover")
-            and _handover_allowed(acting_user, receiver)
+            and handover_allowed(acting_user, receiver)
         ):
             raise _error("receiver", "接收人必须是本辖区下级或上一级的票据经办人")
         handover = ReceiptHandover.objects.create(
@@ -169,9 +134,6 @@ def _holder_book(acting_user, book: ReceiptBook) -> ReceiptBook:
     return book
 
 
-ISSUABLE_KINDS = (DueKind.PERSONAL, DueKind.BACK_PAYMENT)
-
-
 def _clean_issued_on(issued_on) -> datetime.date:
     today = timezone.localdate()
     if issued_on is None:
@@ -189,11 +151,6 @@ def _issued_at(issued_on: datetime.date) -> datetime.datetime:
     if issued_on == timezone.localdate(now):
         return now
     return timezone.make_aware(datetime.datetime.combine(issued_on, datetime.time(12)))
-
-
-def receipt_reference(receipt: Receipt) -> str:
-    """The payment reference a cash-paid due carries: ``series-number``."""
-    return f"{receipt.series}-{receipt.number}"
 
 
 def receipt_issue(
@@ -274,7 +231,7 @@ def receipt_issue(
             channel=Channel.CASH,
             paid_amount=amount,
             paid_on=issued_on,
-            payment_reference=receipt_reference(receipt),
+            payment_reference=receipt.reference,
         )
         # the cash of this receipt is not deposited yet, whatever the book said before
         book.money_deposited = False
@@ -318,14 +275,14 @@ def receipt_void(*, acting_user, receipt: Receipt, reason: str) -> Receipt:
         if receipt.deposit_id is not None:
             raise _error(
                 "receipt",
-                f"票据{receipt_reference(receipt)}已登记在缴存记录中，不能作废；"
+                f"票据{receipt.reference}已登记在缴存记录中，不能作废；"
                 "请先让乡镇或县财务退回该缴存记录",
                 code="deposited",
             )
         due = None
         if receipt.due_id is not None:
             due = Due.objects.select_for_update().get(pk=receipt.due_id)
-            if due.status != DueStatus.PAID or due.payment_reference != receipt_reference(receipt):
+            if due.status != DueStatus.PAID or due.payment_reference != receipt.reference:
                 raise _error(
                     "receipt", f"该票据对应的应缴记录已是“{due.get_status_display()}”，不能作废"
                 )

@@ -306,11 +306,11 @@ def test_handover_skipping_the_township_refused(chain):
 
 def test_handover_receivers_are_the_next_in_the_chain(tree, chain, staff):
     other_township = StaffFactory(role=Role.TOWNSHIP_CLERK, region=tree.township_b)
-    receivers = set(services.handover_receivers(chain["finance"]))
+    receivers = set(queries.handover_receivers(chain["finance"]))
     assert {chain["township_finance"], chain["labour_office"], other_township} <= receivers
     assert chain["assistant"] not in receivers
     assert staff[Role.AUDITOR] not in receivers  # no handover permission
-    receivers = set(services.handover_receivers(chain["township_finance"]))
+    receivers = set(queries.handover_receivers(chain["township_finance"]))
     assert receivers >= {chain["labour_office"], chain["assistant"], chain["finance"]}
     assert other_township not in receivers
 

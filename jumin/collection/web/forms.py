@@ -3,7 +3,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from jumin.collection.services.receipts import receipt_reference
 from jumin.core.forms import Form, YearField
 
 
@@ -77,7 +76,7 @@ class DepositForm(Form):
         self.fields["receipt_ids"].choices = [
             (
                 receipt.pk,
-                f"{receipt_reference(receipt)} {receipt.issued_at:%Y-%m-%d} "
+                f"{receipt.reference} {receipt.issued_at:%Y-%m-%d} "
                 f"{receipt.payer_name} {receipt.amount}元",
             )
             for receipt in receipts

@@ -55,7 +55,7 @@ def receipt_out(receipt: Receipt) -> dict:
         "book_id": receipt.book_id,
         "series": receipt.series,
         "number": receipt.number,
-        "reference": services.receipt_reference(receipt),
+        "reference": receipt.reference,
         "status": receipt.status,
         "due_id": receipt.due_id,
         # no link to a payer who has moved out of the caller's scope since
@@ -117,7 +117,7 @@ def book_handover_endpoint(request, payload: HandoverIn, book_id: int = Path(...
     # handed upward the book leaves the giver's scope: the answer, and a retry, still find it
     book = queries.book_for_handover(user, book_id)
     require(user, "receipt_book.handover")
-    receivers = {receiver.pk: receiver for receiver in services.handover_receivers(user)}
+    receivers = {receiver.pk: receiver for receiver in queries.handover_receivers(user)}
     receiver = receivers.get(payload.receiver_id)
     if receiver is None:
         raise ValidationError(

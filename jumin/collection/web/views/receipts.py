@@ -109,7 +109,7 @@ def book_register(request):
 @page
 def book_handover(request, pk: int):
     book = queries.book_get(request.user, pk)
-    receivers = services.handover_receivers(request.user)
+    receivers = queries.handover_receivers(request.user)
     form = HandoverForm(request.POST or None, receivers=receivers)
     if request.method == "POST" and form.is_valid():
         try:
@@ -162,9 +162,7 @@ def receipt_issue(request, pk: int):
             book, request.POST.get("number"), request.POST.get("due")
         )
         if repeated is not None:  # the same form sent again (a dropped connection)
-            messages.info(
-                request, f"票据 {services.receipt_reference(repeated)} 已经开过，没有重复开票"
-            )
+            messages.info(request, f"票据 {repeated.reference} 已经开过，没有重复开票")
             return redirect("collection:book_detail", book.pk)
     find, person, dues = _issue_context(request, book)
     form = None
@@ -199,7 +197,7 @@ def receipt_issue(request, pk: int):
             else:
                 messages.success(
                     request,
-                    f"已开票 {services.receipt_reference(receipt)}：{receipt.payer_name} "
+                    f"已开票 {receipt.reference}：{receipt.payer_name} "
                     f"{receipt.amount}元，应缴记录已记为现金缴费",
                 )
                 return redirect("collection:book_detail", book.pk)
@@ -236,9 +234,7 @@ def receipt_void(request, pk: int):
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(
-                request, f"票据 {services.receipt_reference(receipt)} 已作废，应缴记录恢复为未缴"
-            )
+            messages.success(request, f"票据 {receipt.reference} 已作废，应缴记录恢复为未缴")
             return redirect("collection:book_detail", receipt.book_id)
     return render(
         request,
@@ -246,7 +242,7 @@ def receipt_void(request, pk: int):
         {
             "form": form,
             "book": receipt.book,
-            "title": f"作废票据 {services.receipt_reference(receipt)}",
+            "title": f"作废票据 {receipt.reference}",
             "hint": f"{receipt.payer_name or '—'} {receipt.amount or ''}元。作废后对应的应缴记录恢复为未缴；已登记缴存的票据不能作废。",
         },
     )
@@ -268,7 +264,7 @@ def receipt_lost(request, pk: int):
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(request, f"已登记遗失票号 {services.receipt_reference(receipt)}")
+            messages.success(request, f"已登记遗失票号 {receipt.reference}")
             return redirect("collection:book_detail", book.pk)
     return render(
         request,
