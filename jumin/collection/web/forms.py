@@ -4,6 +4,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from jumin.core.forms import Form, YearField
+from jumin.core.text import is_ascii_digits
+
+
+def region_filter(value) -> str:
+    """A township or village filter of a list page: a 12-digit code, anything else none."""
+    value = (value or "").strip()
+    return value if is_ascii_digits(value) and len(value) == 12 else ""
 
 
 class RegisterForm(Form):

@@ -17,19 +17,13 @@ from jumin.collection.queries import deposits as queries
 from jumin.collection.queries.receipts import townships_and_villages
 from jumin.collection.registry import CollectionAction
 from jumin.collection.services import deposits as services
-from jumin.collection.web.forms import DepositForm, OverdueForm, ReturnForm
+from jumin.collection.web.forms import DepositForm, OverdueForm, ReturnForm, region_filter
 from jumin.core import audit
 from jumin.core.access import can, require
 from jumin.core.exports import ExcelExport
 from jumin.core.forms import add_errors
 from jumin.core.models import RegionLevel
 from jumin.core.pages import page
-from jumin.core.text import is_ascii_digits
-
-
-def _code(value: str) -> str:
-    value = (value or "").strip()
-    return value if is_ascii_digits(value) and len(value) == 12 else ""
 
 
 def _record_village(request, villages) -> str:
@@ -37,7 +31,7 @@ def _record_village(request, villages) -> str:
     codes = {village.code for village in villages}
     if request.user.region and request.user.region.level == RegionLevel.VILLAGE:
         return request.user.region_id
-    chosen = _code(request.POST.get("village") or request.GET.get("record_village", ""))
+    chosen = region_filter(request.POST.get("village") or request.GET.get("record_village", ""))
     return chosen if chosen in codes else ""
 
 
@@ -45,8 +39,8 @@ def _record_village(request, villages) -> str:
 @page
 def deposit_list(request):
     """The deposits in scope, and the record form (checkboxes of the village's receipts)."""
-    township = _code(request.GET.get("township", ""))
-    village = _code(request.GET.get("village", ""))
+    township = region_filter(request.GET.get("township", ""))
+    village = region_filter(request.GET.get("village", ""))
     status = request.GET.get("status", "")
     status = status if status in DepositStatus.values else ""
     townships, villages = townships_and_villages(request.user)
@@ -175,8 +169,8 @@ def _overdue(request):
     township = village = ""
     if form.is_bound and form.is_valid():
         on = form.cleaned_data["on"] or on
-        township = _code(form.cleaned_data["township"])
-        village = _code(form.cleaned_data["village"])
+        township = region_filter(form.cleaned_data["township"])
+        village = region_filter(form.cleaned_data["village"])
     report = queries.overdue_list(request.user, on=on, township=township, village=village)
     return report, {"on": on, "township": township, "village": village}
 

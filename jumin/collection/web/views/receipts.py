@@ -21,17 +21,11 @@ from jumin.collection.web.forms import (
     LostForm,
     ReasonForm,
     RegisterForm,
+    region_filter,
 )
 from jumin.core.access import can, in_scope, masked_for
 from jumin.core.forms import add_errors
 from jumin.core.pages import page
-from jumin.core.text import is_ascii_digits
-
-
-def _code(value: str) -> str:
-    value = (value or "").strip()
-    return value if is_ascii_digits(value) and len(value) == 12 else ""
-
 
 # --------------------------------------------------------------------------- pages
 
@@ -40,8 +34,8 @@ def _code(value: str) -> str:
 @page
 def books(request):
     """Who holds which numbers: books held in the user's scope, filterable by region."""
-    township = _code(request.GET.get("township", ""))
-    village = _code(request.GET.get("village", ""))
+    township = region_filter(request.GET.get("township", ""))
+    village = region_filter(request.GET.get("village", ""))
     townships, villages = queries.townships_and_villages(request.user)
     rows = queries.with_ranges(
         queries.books_with_counts(request.user, township=township, village=village)
