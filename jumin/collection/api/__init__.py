@@ -4,7 +4,8 @@
 
 from jumin.collection.api.routers.deposits import router as deposits_router
 from jumin.collection.api.routers.receipts import router as receipts_router
-from jumin.collection.api.routers.reconciliation import reconciliations_router, statements_router
+from jumin.collection.api.routers.reconciliation import reconciliations_router
+from jumin.collection.api.routers.statements import router as statements_router
 from jumin.collection.api.routers.tax_files import router as tax_router
 from jumin.collection.api.routers.withholding import batches_router
 

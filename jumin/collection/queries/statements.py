@@ -1,8 +1,6 @@
-"""The bank statement files a user may see (reads)."""
+"""The bank statement files a user may see and their lines (reads)."""
 
-from jumin.collection.models import (
-    BankStatementFile,
-)
+from jumin.collection.models import BankStatementFile, BankStatementLine
 from jumin.core.access import get_scoped_or_404, require, scope
 
 
@@ -15,3 +13,13 @@ def statement_files(user):
 def statement_get(user, pk) -> BankStatementFile:
     require(user, "reconciliation.view")
     return get_scoped_or_404(BankStatementFile.objects.all(), user, pk=pk)
+
+
+def statement_lines(statement: BankStatementFile):
+    """The lines of a statement file (already read through ``statement_get``), in file order,
+    with the slips they were matched to."""
+    return (
+        BankStatementLine.objects.filter(file=statement)
+        .select_related("deposit", "deposit__village")
+        .order_by("line_number")
+    )

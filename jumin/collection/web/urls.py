@@ -8,6 +8,7 @@ from jumin.collection.web.views import (
     deposits,
     receipts,
     reconciliation,
+    statements,
     tax_files,
     withholding,
 )
@@ -58,6 +59,6 @@ urlpatterns = [
     path(
         "reconciliations/government-paid/", reconciliation.government_paid, name="government_paid"
     ),
-    path("bank-statements/", reconciliation.statement_list, name="statements"),
-    path("bank-statements/<int:pk>/", reconciliation.statement_detail, name="statement_detail"),
+    path("bank-statements/", statements.statement_list, name="statements"),
+    path("bank-statements/<int:pk>/", statements.statement_detail, name="statement_detail"),
 ]

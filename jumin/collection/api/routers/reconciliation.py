@@ -1,33 +1,24 @@
-"""JSON API of the bank statement, reconciliation and government funds.
-
-Routers (declared in ``registry.py``): ``/api/reconciliations``, ``/api/bank-statements``. Reads go through the caller's scope (outside it: 404).
+"""``/api/reconciliations``: monthly reconciliation and the government funds (the router is
+declared in ``registry.py``). Reads go through the caller's scope (outside it: 404).
 """
 
-from django.conf import settings
-from ninja import File, Form, Path, Query, Router, Status, UploadedFile
+from ninja import Path, Query, Router
 
 from jumin.collection.api.schemas import (
-    BankName,
     ComputeIn,
     DayReceiptOut,
     GovernmentPaidIn,
     GovernmentPaidOut,
     ReconciliationFilters,
     ReconciliationOut,
-    StatementDetail,
-    StatementOut,
 )
 from jumin.collection.queries import reconciliation as queries
-from jumin.collection.queries import statements as statement_queries
 from jumin.collection.services import reconciliation as services
-from jumin.collection.services import statements as statement_services
 from jumin.core.access import user_county
 from jumin.core.api import error_responses
 from jumin.core.schemas import MAX_ID, Date
-from jumin.core.uploads import read_upload
 
 reconciliations_router = Router(tags=["collection"])
-statements_router = Router(tags=["collection"])
 
 
 # --------------------------------------------------------------------------- reconciliation
@@ -137,67 +128,3 @@ def reconciliation_confirm_endpoint(request, reconciliation_id: int = Path(..., 
     row = queries.reconciliation_get(request.user, reconciliation_id)
     row = services.reconciliation_confirm(acting_user=request.user, reconciliation=row)
     return reconciliation_out(queries.reconciliation_get(request.user, row.pk))
-
-
-# --------------------------------------------------------------------------- bank statement
-
-
-def statement_out(statement) -> dict:
-    return {
-        "id": statement.pk,
-        "region_code": statement.region_id,
-        "bank": statement.bank,
-        "file_name": statement.file_name,
-        "sha256": statement.sha256,
-        "line_count": statement.line_count,
-        "amount_sum": statement.amount_sum,
-        "imported_at": statement.imported_at,
-    }
-
-
-@statements_router.get(
-    "", response={200: list[StatementOut], **error_responses(401, 403)}, summary="银行对账单"
-)
-def statements_endpoint(request):
-    files = statement_queries.statement_files(request.user).order_by("-imported_at")[:500]
-    return [statement_out(statement) for statement in files]
-
-
-@statements_router.post(
-    "",
-    response={200: StatementOut, 201: StatementOut, **error_responses(401, 403, 422)},
-    summary="导入银行对账单（同一文件重复导入返回 200，不作改动）",
-)
-def statement_upload_endpoint(request, file: File[UploadedFile], bank: Form[BankName]):
-    result = statement_services.statement_import(
-        acting_user=request.user,
-        region_code=user_county(request.user),
-        bank=bank,
-        file_name=file.name,
-        content=read_upload(file, limit=settings.JUMIN_BANK_FILE_MAX_BYTES),
-    )
-    return Status(201 if result.created else 200, statement_out(result.file))
-
-
-@statements_router.get(
-    "/{statement_id}",
-    response={200: StatementDetail, **error_responses(401, 403, 404, 422)},
-    summary="一份银行对账单及其各笔",
-)
-def statement_endpoint(request, statement_id: int = Path(..., ge=1, le=MAX_ID)):
-    statement = statement_queries.statement_get(request.user, statement_id)
-    lines = statement.lines.order_by("line_number")
-    return {
-        **statement_out(statement),
-        "lines": [
-            {
-                "line_number": line.line_number,
-                "booked_on": line.booked_on,
-                "amount": line.amount,
-                "reference": line.reference,
-                "counterparty": line.counterparty,
-                "deposit_id": line.deposit_id,
-            }
-            for line in lines
-        ],
-    }

@@ -1,9 +1,9 @@
-"""Pages of the bank statement, monthly reconciliation and government funds.
+"""Pages of the monthly reconciliation and the government funds.
 
-Thin: forms parse, ``services/`` write and ``queries/`` read (``reconciliation``, ``statements``) (through the user's scope: out of scope → 404).
+Thin: forms parse, ``services/reconciliation.py`` writes and ``queries/reconciliation.py``
+reads (through the user's scope: out of scope → 404).
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -11,20 +11,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jumin.collection import schemes
-from jumin.collection.models import BankStatementLine, DueStatus, ReconciliationStatus
+from jumin.collection.models import DueStatus, ReconciliationStatus
 from jumin.collection.queries import reconciliation as queries
-from jumin.collection.queries import statements as statement_queries
 from jumin.collection.queries.receipts import townships_and_villages
 from jumin.collection.rules import next_month
 from jumin.collection.services import reconciliation as services
-from jumin.collection.services import statements as statement_services
-from jumin.collection.web.forms import ComputeForm, DayForm, GovernmentPaidForm, StatementForm
+from jumin.collection.web.forms import ComputeForm, DayForm, GovernmentPaidForm
 from jumin.core.access import can, in_scope, require, user_county
 from jumin.core.forms import add_errors
 from jumin.core.models import Region, RegionLevel
 from jumin.core.pages import page
 from jumin.core.parsing import year_or_default
-from jumin.core.uploads import read_upload
 
 
 def _regions(user) -> list[Region]:
@@ -143,65 +140,6 @@ def reconciliation_confirm(request, pk):
     else:
         messages.success(request, "对账已确认，所含票据对应的应缴已核对，可以记账。")
     return redirect("collection:reconciliation_detail", row.pk)
-
-
-# --------------------------------------------------------------------------- bank statement
-
-
-@page
-@require_http_methods(["GET", "POST"])
-def statement_list(request):
-    user = request.user
-    files = statement_queries.statement_files(user)
-    may_import = can(user, "statement.import")
-    form = StatementForm(request.POST or None, request.FILES or None) if may_import else None
-    problems = []
-    if request.method == "POST":
-        require(user, "statement.import")
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                result = statement_services.statement_import(
-                    acting_user=user,
-                    region_code=user_county(user),
-                    bank=form.cleaned_data["bank"],
-                    file_name=upload.name,
-                    content=read_upload(upload, limit=settings.JUMIN_BANK_FILE_MAX_BYTES),
-                )
-            except ValidationError as error:
-                if hasattr(error, "error_dict") and "file" in error.error_dict:
-                    problems = error.message_dict["file"]
-                else:
-                    add_errors(form, error)
-            else:
-                if result.created:
-                    messages.success(
-                        request,
-                        f"已导入 {result.file.line_count} 笔，合计 {result.file.amount_sum} 元；"
-                        f"新增 {result.new_lines} 笔，与缴款单对上 {result.matched} 笔。",
-                    )
-                else:
-                    messages.info(request, "这个文件以前已经导入过，没有任何改动。")
-                return redirect("collection:statement_detail", result.file.pk)
-    return render(
-        request,
-        "collection/statements.html",
-        {"files": files.order_by("-imported_at")[:200], "form": form, "problems": problems},
-    )
-
-
-@page
-@require_GET
-def statement_detail(request, pk):
-    statement = statement_queries.statement_get(request.user, pk)
-    lines = (
-        BankStatementLine.objects.filter(file=statement)
-        .select_related("deposit", "deposit__village")
-        .order_by("line_number")
-    )
-    return render(
-        request, "collection/statement_detail.html", {"statement": statement, "lines": lines}
-    )
 
 
 # --------------------------------------------------------------------------- government funds
