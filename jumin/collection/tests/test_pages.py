@@ -346,6 +346,17 @@ def test_overdue_page_and_export(client, tree, chain, staff, march):
     assert "皖A-2" not in page
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("role", [Role.FINANCE, Role.VILLAGE_ASSISTANT])
+def test_overdue_export_answers_outside_a_request_transaction(client, staff, role):
+    """The export records its (read-only) audit entry with no transaction around the view,
+    as in production."""
+    client.force_login(staff[role])
+    response = client.get(reverse("collection:overdue_export"), {"on": "2026-03-31"})
+    assert response.status_code == 200
+    assert AuditEntry.objects.filter(action="collection.overdue.export").count() == 1
+
+
 @pytest.mark.parametrize("role", list(Role))
 def test_list_pages_render_for_every_role(client, tree, chain, staff, march, role):
     deposit = record(chain["assistant"], tree.village_a1, march)
