@@ -2,15 +2,11 @@
 
 from ninja import Router, Status
 
+from jumin.core.access import user_county
 from jumin.core.api import error_responses
 from jumin.pension import jobs
 from jumin.pension.api.schemas import PostingIn, PostingOut, PostingStartOut
 from jumin.pension.queries import postings as queries
-
-
-def _county(user) -> str:
-    return (user.region_id or "")[:6]
-
 
 router = Router(tags=["collection"])
 
@@ -40,6 +36,6 @@ def postings_endpoint(request):
 )
 def posting_run_endpoint(request, payload: PostingIn):
     run, started = jobs.posting_submit(
-        acting_user=request.user, region_code=_county(request.user), year=payload.year
+        acting_user=request.user, region_code=user_county(request.user), year=payload.year
     )
     return Status(202, {"job_id": str(run.pk), "status": run.status, "started_now": started})

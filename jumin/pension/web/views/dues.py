@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from jumin.collection.models import Channel, DueKind, DueStatus
-from jumin.core.access import can, masked_for
+from jumin.core.access import can, masked_for, user_county
 from jumin.core.forms import Form
 from jumin.core.models import Region, RegionLevel
 from jumin.core.pages import page
@@ -22,10 +22,6 @@ from jumin.core.parsing import InputError, parse_year
 from jumin.core.text import is_ascii_digits
 from jumin.pension import jobs
 from jumin.pension.queries import dues as queries
-
-
-def _county_of(user) -> str:
-    return (user.region_id or "")[:6] if user.region_id else ""
 
 
 class YearForm(Form):
@@ -82,7 +78,7 @@ def dues_generate(request):
         try:
             run, started = jobs.dues_generate_submit(
                 acting_user=request.user,
-                region_code=_county_of(request.user),
+                region_code=user_county(request.user),
                 year=form.cleaned_data["year"],
             )
         except ValidationError as error:

@@ -11,16 +11,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jumin.core.access import can, require
+from jumin.core.access import can, require, user_county
 from jumin.core.forms import Form, add_errors
 from jumin.core.pages import page
 from jumin.pension import jobs
 from jumin.pension.models import EntrySource
 from jumin.pension.queries import postings as queries
-
-
-def _county_code(user) -> str:
-    return (user.region_id or "")[:6]
 
 
 class YearForm(Form):
@@ -38,7 +34,7 @@ def postings(request):
             try:
                 run, started = jobs.posting_submit(
                     acting_user=user,
-                    region_code=_county_code(user),
+                    region_code=user_county(user),
                     year=form.cleaned_data["year"],
                 )
             except ValidationError as error:
