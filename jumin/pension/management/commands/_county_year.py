@@ -3,8 +3,8 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from jumin.collection.management.commands._collection_cli import acting_user, fail
 from jumin.core import jobs
+from jumin.core.commands import acting_user, fail
 from jumin.pension.jobs import county_year_key
 
 

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
 from jumin.collection.counties import county_code_of
-from jumin.collection.management.commands._collection_cli import fail
+from jumin.core.commands import fail
 from jumin.core.models import Region
 from jumin.pension.jobs import DUES_JOB
 from jumin.pension.management.commands._county_year import CountyYearCommand

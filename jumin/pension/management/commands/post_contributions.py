@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 
 from jumin.collection.counties import county_of
-from jumin.collection.management.commands._collection_cli import fail
+from jumin.core.commands import fail
 from jumin.pension.jobs import POSTING_JOB
 from jumin.pension.management.commands._county_year import CountyYearCommand
 from jumin.pension.services.posting import post_confirmed
