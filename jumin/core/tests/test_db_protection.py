@@ -12,12 +12,12 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, connections, transaction
 
 from jumin.collection.models import DueStatus
-from jumin.collection.tests.reconciliation_testing import YEAR, make_due, paying_person, seed_plan
 from jumin.core.db_roles import apply_app_role
 from jumin.core.models import AuditEntry, Role
 from jumin.pension.models import AccountEntry, Posting
 from jumin.pension.services import accounts
 from jumin.pension.services.posting import post_confirmed
+from jumin.pension.tests.factories import YEAR, EnrolmentFactory, PensionDueFactory
 from jumin.testing.concurrency import in_other_connection, postgres_only
 
 PASSWORD = "Test-only-app-password-1"
@@ -25,11 +25,10 @@ PASSWORD = "Test-only-app-password-1"
 
 @pytest.fixture
 def posted_due(tree, staff):
-    due = make_due(
-        seed_plan(),
-        paying_person(tree.village_a1, staff),
+    due = PensionDueFactory(
+        person=EnrolmentFactory(village=tree.village_a1).person,
         status=DueStatus.CONFIRMED,
-        subsidies=("30.00", "0", "0"),
+        subsidy_province=Decimal("30.00"),
     )
     post_confirmed(acting_user=staff[Role.FINANCE], region_code="341125", year=YEAR)
     due.refresh_from_db()
@@ -86,7 +85,7 @@ def test_a_posted_dues_pension_row_stays(posted_due):
 def test_a_posted_due_keeps_its_person_and_is_cancelled_only_by_its_reversal(
     tree, staff, posted_due
 ):
-    other = paying_person(tree.village_a2, staff)
+    other = EnrolmentFactory(village=tree.village_a2).person
     assert "posted" in refused(
         "UPDATE collection_due SET person_id = %s WHERE id = %s", [other.pk, posted_due.pk]
     )
@@ -114,7 +113,9 @@ def test_a_posted_due_keeps_its_person_and_is_cancelled_only_by_its_reversal(
 
 
 def test_dues_not_yet_posted_change_freely(tree, staff):
-    due = make_due(seed_plan(), paying_person(tree.village_a1, staff), status=DueStatus.PAID)
+    due = PensionDueFactory(
+        person=EnrolmentFactory(village=tree.village_a1).person, status=DueStatus.PAID
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE collection_due SET amount = %s, status = %s WHERE id = %s",
@@ -190,11 +191,10 @@ def test_the_application_role_posts_but_cannot_destroy_the_money(
     out = io.StringIO()
     call_command("db_roles", role=app_role, stdout=out)
     assert f"数据库账号 {app_role} 已建立，已设置密码" in out.getvalue()
-    due = make_due(
-        seed_plan(),
-        paying_person(tree.village_a1, staff),
+    due = PensionDueFactory(
+        person=EnrolmentFactory(village=tree.village_a1).person,
         status=DueStatus.CONFIRMED,
-        subsidies=("30.00", "0", "0"),
+        subsidy_province=Decimal("30.00"),
     )
 
     def current_user():
