@@ -5,8 +5,8 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from jumin.collection.management.commands._collection_cli import acting_user, fail
 from jumin.collection.services.tax import tax_file_import
+from jumin.core.commands import acting_user, fail
 
 
 class Command(BaseCommand):
