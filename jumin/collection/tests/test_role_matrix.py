@@ -1,4 +1,4 @@
-"""Issue 3's pages × the seven roles, and township B's objects behind township A's back.
+"""Collection's pages × the seven roles, and township B's objects behind township A's back.
 
 Every list page answers each role 200 or 403 as the registries' permissions say; every detail page (and
 its API twin, and the acts posted from it) of an object in township B answers 404 to

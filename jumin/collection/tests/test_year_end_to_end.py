@@ -1,4 +1,4 @@
-"""Issue 3 "Done when": one collection year, end to end, through the pages.
+"""One collection year, end to end, through the pages.
 
 Every step is a person of the right role opening a page and posting the form it shows
 (``browsing.submit`` reads the form and sends what a browser would), following the links the
