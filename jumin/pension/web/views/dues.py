@@ -106,5 +106,6 @@ def dues_job(request, pk):
             "finished": run.is_finished,
             "result": run.result,
             "can_restart": can(request.user, "due.generate"),
+            "restart_url": "contributions:dues_generate",
         },
     )

@@ -76,5 +76,6 @@ def posting_job(request, pk):
             "result": run.result,
             "sources": sources,
             "can_restart": can(request.user, "posting.run"),
+            "restart_url": "contributions:postings",
         },
     )
