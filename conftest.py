@@ -1,12 +1,18 @@
 """Shared fixtures: a small region tree and one staff user per role, in two townships; and
-``JUMIN_TEST_TODAY``, which moves the clock of the whole suite."""
+``JUMIN_TEST_TODAY``, which moves the clock of the whole suite; and one hypothesis profile."""
 
 import pytest
 import time_machine
+from hypothesis import HealthCheck, settings
 
 from jumin.core.models import Role
 from jumin.testing.clock import requested_moment
 from jumin.testing.factories import RegionTreeFactory, StaffFactory
+
+# Every property test, whether or not it says so: no deadline and no "too slow" health check,
+# because CI runs on two busy cores (a test's own @settings still adds to this).
+settings.register_profile("jumin", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("jumin")
 
 
 @pytest.fixture

@@ -38,3 +38,10 @@ def test_the_suite_runs_on_the_day_asked_for(_suite_clock):
     if asked:
         assert timezone.localdate() == _suite_clock.astimezone(SHANGHAI).date()
         assert datetime.date.today() == _suite_clock.date()
+
+
+def test_property_tests_have_no_deadline_and_no_too_slow_check():
+    from hypothesis import HealthCheck, settings
+
+    assert settings.default.deadline is None
+    assert HealthCheck.too_slow in settings.default.suppress_health_check

@@ -167,6 +167,19 @@ def test_export_has_chinese_headers_rows_and_totals(client, tree, staff, collect
     assert AuditEntry.objects.filter(action="reports.progress.export").count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_export_answers_and_audits_without_a_transaction_around_the_view(
+    client, tree, staff, collection
+):
+    """As in production (no ATOMIC_REQUESTS): the export's audit entry is a read-only action
+    recorded on its own; inside pytest's transaction this could not fail."""
+    assert connection.get_autocommit()
+    client.force_login(staff[Role.LEADER])
+    response = client.get(reverse("reports:progress_export"), {"year": YEAR})
+    assert response.status_code == 200
+    assert AuditEntry.objects.filter(action="reports.progress.export").count() == 1
+
+
 def test_api_returns_the_same_rows(client, tree, staff, collection):
     client.force_login(staff[Role.COUNTY_ADMIN])
     response = client.get("/api/progress", {"year": YEAR})
