@@ -51,23 +51,53 @@ def _suite_clock():
 
 @pytest.fixture(scope="session", autouse=True)
 def _flush_past_the_truncate_triggers():
-    """PostgreSQL refuses TRUNCATE of the ledger and the audit trail by trigger (core 0007,
-    pension 0004), and Django empties the tables after a ``transaction=True`` test with one
-    TRUNCATE. The test harness connects as the superuser, which alone may turn triggers off
-    for its own transaction (``session_replication_role = replica``); nothing else changes."""
+    """Django empties the tables after a ``transaction=True`` test; the database's guards of
+    the money must not stop it, and nothing else about them changes.
+
+    PostgreSQL refuses TRUNCATE of the ledger and the audit trail by trigger (core 0007,
+    pension 0004), and Django flushes with one TRUNCATE: the test harness connects as the
+    superuser, which alone may turn triggers off for its own transaction
+    (``session_replication_role = replica``). SQLite has no such switch, and a posted due's
+    pension row may not be deleted while its due says posted: there the DELETEs run in an
+    order the guards allow (a statement a guard refuses is tried again after the others)."""
+    from django.db.backends.sqlite3.operations import DatabaseOperations as SQLiteOperations
+
+    patched = [(SQLiteOperations, SQLiteOperations.execute_sql_flush, _sqlite_flush)]
     try:
         from django.db.backends.postgresql.operations import DatabaseOperations
     except ImportError:  # no PostgreSQL driver installed: SQLite only
-        yield
-        return
-    original = DatabaseOperations.execute_sql_flush
+        pass
+    else:
+        original = DatabaseOperations.execute_sql_flush
 
-    def execute_sql_flush(self, sql_list):
-        return original(self, ["SET LOCAL session_replication_role = replica", *sql_list])
+        def execute_sql_flush(self, sql_list):
+            return original(self, ["SET LOCAL session_replication_role = replica", *sql_list])
 
-    DatabaseOperations.execute_sql_flush = execute_sql_flush
+        patched.append((DatabaseOperations, original, execute_sql_flush))
+    for owner, _, replacement in patched:
+        owner.execute_sql_flush = replacement
     yield
-    DatabaseOperations.execute_sql_flush = original
+    for owner, original, _ in patched:
+        owner.execute_sql_flush = original
+
+
+def _sqlite_flush(self, sql_list):
+    from django.db import IntegrityError, transaction
+
+    waiting = list(sql_list)
+    with transaction.atomic(using=self.connection.alias):
+        with self.connection.cursor() as cursor:
+            while waiting:
+                refused = []
+                for sql in waiting:
+                    try:
+                        with transaction.atomic(using=self.connection.alias):
+                            cursor.execute(sql)
+                    except IntegrityError:
+                        refused.append(sql)
+                if len(refused) == len(waiting):  # no progress: let the guard's error show
+                    cursor.execute(refused[0])
+                waiting = refused
 
 
 @pytest.fixture(scope="session")
