@@ -60,7 +60,9 @@ def _flush_past_the_truncate_triggers():
     (``session_replication_role = replica``). SQLite has no such switch, and a posted due's
     pension row may not be deleted while its due says posted: there the DELETEs run in an
     order the guards allow (a statement a guard refuses is tried again after the others)."""
-    from django.db.backends.sqlite3.operations import DatabaseOperations as SQLiteOperations
+    from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
+
+    SQLiteOperations = SQLiteWrapper.ops_class
 
     patched = [(SQLiteOperations, SQLiteOperations.execute_sql_flush, _sqlite_flush)]
     try:
