@@ -10,7 +10,7 @@ from jumin.core.models import AuditEntry, Role
 from jumin.pension.models import Enrolment, EnrolmentStatus, GradeChoice
 from jumin.pension.services import enrolment as services
 from jumin.pension.tests.enrolling import adult, enrol_paying
-from jumin.pension.tests.factories import PensionDueFactory, PlanFactory
+from jumin.pension.tests.factories import PensionDueFactory
 from jumin.people.tests.api.test_persons import Api
 
 Status = EnrolmentStatus
@@ -25,24 +25,6 @@ VISIBLE = {
 @pytest.fixture
 def api(client, staff):
     return lambda role: Api(client, staff[role])
-
-
-@pytest.fixture
-def plan(tree):
-    return PlanFactory(region=tree.county, year=services.today().year)
-
-
-@pytest.fixture
-def enrolments(tree, staff, plan):
-    clerk = staff[Role.COUNTY_CLERK]
-    return {
-        key: services.enrolment_register(acting_user=clerk, person=adult(village))[0]
-        for key, village in (
-            ("a1", tree.village_a1),
-            ("a2", tree.village_a2),
-            ("b1", tree.village_b1),
-        )
-    }
 
 
 def put(api_client, path, body):

@@ -21,7 +21,7 @@ from jumin.pension.models import (
 )
 from jumin.pension.services import enrolment as services
 from jumin.pension.tests.enrolling import adult, enrol_paying
-from jumin.pension.tests.factories import PensionDueFactory, PlanFactory
+from jumin.pension.tests.factories import PensionDueFactory
 from jumin.testing.factories import PersonFactory
 
 Status = EnrolmentStatus
@@ -40,11 +40,6 @@ def register(staff, person, **extra):
     return services.enrolment_register(
         acting_user=staff[Role.VILLAGE_ASSISTANT], person=person, **extra
     )
-
-
-@pytest.fixture
-def plan(tree):
-    return PlanFactory(region=tree.county, year=services.today().year)
 
 
 # --------------------------------------------------------------------------- eligibility

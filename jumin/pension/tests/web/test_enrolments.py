@@ -14,30 +14,10 @@ from jumin.core.pages import may_open
 from jumin.pension.models import Enrolment, EnrolmentStatus, GradeChoice
 from jumin.pension.services import enrolment as services
 from jumin.pension.tests.enrolling import adult, enrol_paying
-from jumin.pension.tests.factories import PlanFactory
 from jumin.testing.factories import PersonFactory
 
 Status = EnrolmentStatus
 COUNTY_ROLES = [Role.COUNTY_ADMIN, Role.COUNTY_CLERK, Role.FINANCE, Role.AUDITOR, Role.LEADER]
-
-
-@pytest.fixture
-def plan(tree):
-    return PlanFactory(region=tree.county, year=services.today().year)
-
-
-@pytest.fixture
-def enrolments(tree, staff, plan):
-    """A pending enrolment in A1, one in A2, one in B1 (registered by the county clerk)."""
-    clerk = staff[Role.COUNTY_CLERK]
-    return {
-        key: services.enrolment_register(acting_user=clerk, person=adult(village))[0]
-        for key, village in (
-            ("a1", tree.village_a1),
-            ("a2", tree.village_a2),
-            ("b1", tree.village_b1),
-        )
-    }
 
 
 VISIBLE = {
