@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "jumin.core",
     "jumin.people",
     "jumin.pension",
+    "jumin.medical",
     "jumin.collection",
     "jumin.reports",
     "jumin.bench",

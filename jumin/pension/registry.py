@@ -186,6 +186,9 @@ REGISTRY = AppRegistry(
         "pension.duegeneration": _("应缴生成批次"),
         "pension.posting": _("记账批次"),
         "pension.accountentry": _("个人账户记账"),
+        "pension.interestrate": _("记账利率"),
+        "pension.benefitstandard": _("待遇标准"),
+        "pension.award": _("养老金待遇"),
     },
     routers=(
         ApiRouter("/enrolments", "jumin.pension.api:enrolments_router"),

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from jumin.core.money import round_fen
 from jumin.people.rules import age_on
 
 
@@ -202,3 +203,81 @@ def enrolment_refusals(
     if already_enrolled:
         refusals.append("已参加城乡居保，不能重复登记")
     return refusals
+
+
+# --------------------------------------------------------------------------- benefits
+# The basic pension of a month (POLICY §2.5). ``standard`` is any object with the fields of
+# ``models.BenefitStandard``; the estimator, the award and the payroll all call these, so an
+# estimate and an award never disagree.
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a calculation sheet: what was computed, by which rule, with which numbers."""
+
+    label: str
+    rule: str
+    amount: Decimal
+
+    def as_dict(self) -> dict:
+        return {"label": self.label, "rule": self.rule, "amount": str(self.amount)}
+
+
+def long_contribution_extra(standard, contribution_years: int) -> Decimal:
+    """长缴多得: ``extra_per_year`` a month for each year beyond ``extra_after_years``."""
+    beyond = max(0, contribution_years - standard.extra_after_years)
+    return round_fen(standard.extra_per_year * beyond)
+
+
+def basic_pension(standard, contribution_years: int) -> Decimal:
+    """Central minimum + local top-up + long-contribution extra, a month, in yuan."""
+    return round_fen(
+        standard.central_minimum
+        + standard.local_top_up
+        + long_contribution_extra(standard, contribution_years)
+    )
+
+
+def account_pension(balance: Decimal, divisor: int) -> Decimal:
+    """Balance ÷ 计发月数, rounded half-up to the fen (EXAMPLES E1: 9 342.00 / 139 = 67.21)."""
+    if balance <= 0:
+        return Decimal("0.00")
+    return round_fen(balance / Decimal(divisor))
+
+
+# --------------------------------------------------------------------------- interest
+# Year-end interest on the personal account (POLICY §2.3). ``credits`` are (month, amount)
+# pairs of the money credited during the year (month 1–12 of booking). ``months`` < 12 is a
+# part year: the interest up to the benefit start, credited at the award.
+
+
+def year_interest(
+    *,
+    opening: Decimal,
+    credits: Iterable[tuple[int, Decimal]],
+    rate: Decimal,
+    mode: str,
+    months: int = 12,
+) -> Decimal:
+    """The interest of one year (or of its first ``months`` months), half-up to the fen.
+
+    - Mode A: the opening balance earns the rate; credits of the year earn nothing.
+    - Mode B: credits of the year earn as if booked at the start of the year.
+    - Mode C: a credit booked in month m earns for the months after m (12 − m of 12).
+    """
+    if not 0 <= months <= 12:
+        raise ValueError("months must be 0–12")
+    year_share = Decimal(months) / Decimal(12)
+    earning = opening * year_share
+    if mode == "B":
+        earning += (
+            sum((amount for month, amount in credits if month <= months), Decimal(0)) * year_share
+        )
+    elif mode == "C":
+        earning += sum(
+            (amount * Decimal(max(0, months - month)) / Decimal(12) for month, amount in credits),
+            Decimal(0),
+        )
+    elif mode != "A":
+        raise ValueError(f"unknown crediting mode {mode!r}")
+    return round_fen(earning * rate)

@@ -1,4 +1,13 @@
 from jumin.pension.models.accounts import AccountEntry, EntrySource
+from jumin.pension.models.benefits import (
+    HELD_STATUSES,
+    Award,
+    AwardKind,
+    AwardStatus,
+    BenefitStandard,
+    CreditingMode,
+    InterestRate,
+)
 from jumin.pension.models.dues import (
     SCHEME,
     ContributionDue,
@@ -27,6 +36,13 @@ from jumin.pension.models.plans import (
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "HELD_STATUSES",
+    "Award",
+    "AwardKind",
+    "AwardStatus",
+    "BenefitStandard",
+    "CreditingMode",
+    "InterestRate",
     "MONEY",
     "AccountEntry",
     "AmountRule",

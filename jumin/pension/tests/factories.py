@@ -17,14 +17,19 @@ from jumin.collection.models import Channel, Due, DueKind, DueStatus
 from jumin.core.models import Region, RegionLevel, Role, User
 from jumin.pension.models import (
     AccountEntry,
+    Award,
+    AwardStatus,
+    BenefitStandard,
     ContributionDue,
     ContributionGrade,
     ContributionPlan,
+    CreditingMode,
     Enrolment,
     EnrolmentStatus,
     EntrySource,
     GovernmentPaidRule,
     GradeChoice,
+    InterestRate,
 )
 from jumin.pension.services.plans import plan_data_from_file
 from jumin.testing.factories import PersonFactory, RegionFactory, StaffFactory
@@ -221,3 +226,65 @@ class AccountEntryFactory(factory.django.DjangoModelFactory):
     source = EntrySource.PERSONAL
     amount = Decimal("200.00")
     booked_on = factory.LazyAttribute(lambda o: datetime.date(o.year, 3, 31))
+
+
+def _province() -> Region:
+    return RegionFactory(code="340000000000", name="安徽省", level=RegionLevel.PROVINCE)
+
+
+class InterestRateFactory(factory.django.DjangoModelFactory):
+    """A year's crediting rate (1.5 %, mode A by default) of a region (the province)."""
+
+    class Meta:
+        model = InterestRate
+        django_get_or_create = ("region", "year")
+
+    region = factory.LazyFunction(_province)
+    year = YEAR
+    rate = Decimal("0.015")
+    mode = CreditingMode.A
+
+
+class BenefitStandardFactory(factory.django.DjangoModelFactory):
+    """The basic-pension standard of a region (the province) from a date: the 2026 central
+    minimum 163 from 1 January 2026, no local top-up and no long-contribution extra unless
+    given."""
+
+    class Meta:
+        model = BenefitStandard
+        django_get_or_create = ("region", "effective_from")
+
+    region = factory.LazyFunction(_province)
+    effective_from = datetime.date(YEAR, 1, 1)
+    central_minimum = Decimal("163.00")
+    local_top_up = Decimal("0.00")
+    extra_per_year = Decimal("0.00")
+    local_start = datetime.date(2010, 7, 1)
+
+
+class AwardFactory(factory.django.DjangoModelFactory):
+    """An active pension of a person (give ``village``, where a 60-year-old is made, or
+    ``person``) from
+    January of ``YEAR``: 15 years, an account pension of 67.21 (EXAMPLES E1)."""
+
+    class Meta:
+        model = Award
+
+    village = factory.LazyAttribute(lambda o: o.person.village)
+    person = factory.SubFactory(
+        PersonFactory,
+        village=factory.SelfAttribute("..village"),
+        birth_date=datetime.date(YEAR - 60, 1, 1) - datetime.timedelta(days=1),
+    )
+    status = AwardStatus.ACTIVE
+    start_month = datetime.date(YEAR, 1, 1)
+    contribution_years = 15
+    account_balance = Decimal("9342.00")
+    divisor = 139
+    account_pension = Decimal("67.21")
+    basic_pension = Decimal("163.00")
+    applied_by = factory.LazyAttribute(lambda o: _assistant_of(o.village))
+    applied_on = datetime.date(YEAR - 1, 12, 5)
+    decided_on = factory.LazyAttribute(
+        lambda o: None if o.status == AwardStatus.APPLIED else datetime.date(YEAR - 1, 12, 20)
+    )

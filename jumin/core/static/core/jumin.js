@@ -29,3 +29,7 @@ document.addEventListener("click", function (event) {
     window.history.back();
   }
 });
+document.addEventListener("click", function (event) {
+  var button = event.target.closest ? event.target.closest("[data-print]") : null;
+  if (button) { window.print(); }
+});
