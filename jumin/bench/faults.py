@@ -275,7 +275,8 @@ def prepare(databases, *, people: int, seed: int, operations) -> dict:
     for command in (
         ["migrate", "--no-input", "-v", "0"],
         ["demo-data", "--county", COUNTY, "--people", str(people), "--seed", str(seed)],
-        ["demo-year", "--county", COUNTY, "--year", str(YEAR), "--seed", str(seed)],
+        ["demo-year", "--county", COUNTY, "--year", str(YEAR), "--seed", str(seed)]
+        + ["--without-collection"],
     ):
         databases.cli("base", command, check=True)
     values = databases.shell("base", "roster", databases.folder)

@@ -13,13 +13,14 @@ grade choices are only added where missing. Rows are written with ``bulk_create`
 """
 
 import datetime
-import hashlib
 from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.utils import timezone
 
+from jumin.collection.demo import chance, late_village
+from jumin.collection.models import Due, DueStatus
 from jumin.core.models import Region, Role
 from jumin.pension.models import (
     ACTIVE_STATUSES,
@@ -32,6 +33,7 @@ from jumin.pension.models import (
 )
 from jumin.pension.services.dues import dues_generate
 from jumin.pension.services.plans import plan_data_from_file, plan_seed
+from jumin.pension.services.posting import post_confirmed
 from jumin.people.models import Person
 from jumin.people.rules import age_on
 
@@ -52,12 +54,6 @@ PASSBOOK_BANK_SHARE = 1.0  # every passbook gets its bank
 # Weights of the grades from the lowest up (the last weight repeats for higher grades).
 GRADE_WEIGHTS = (70, 12, 6, 3, 4, 1, 1, 1, 0.5, 1.5, 0.3)
 BANKS = ("农业银行", "邮储银行", "农商银行")
-
-
-def chance(seed: int, purpose: str, key: str) -> float:
-    """A number in [0, 1) fixed by (seed, purpose, key): the same on every run."""
-    digest = hashlib.blake2b(f"{seed}:{purpose}:{key}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") / 2**64
 
 
 def day_between(seed: int, purpose: str, key: str, first, last) -> datetime.date:
@@ -104,7 +100,7 @@ def pension_year(result, *, county: Region, year: int, seed: int, staff, progres
     amounts = sorted(plan.grades.values_list("amount", flat=True))
     _enrol(result, county_code, year, seed, plan, amounts, staff, progress_bar)
     result.grade_choices = _grade_choices(county_code, year, seed, amounts, staff)
-    result.passbook_banks = _passbook_banks(county_code, seed)
+    result.passbook_banks = _passbook_banks(county_code, seed, late_village(county_code, staff))
     return plan
 
 
@@ -116,6 +112,26 @@ def pension_dues(county: Region, year: int, staff, notes: list[str]) -> int:
     created = generation.personal_created + generation.government_paid_created
     notes.append(f"应缴记录：新生成 {created} 条")
     return created
+
+
+def pension_posting(county: Region, year: int, staff, notes: list[str]) -> int:
+    """The year's confirmed dues credited to the personal accounts by county finance
+    (``services.posting.post_confirmed``); the number of entries made. No run when there is
+    nothing confirmed to post (a run records its ``Posting`` row even when empty)."""
+    if not _confirmed_to_post(county, year):
+        return 0
+    posting = post_confirmed(acting_user=staff[Role.FINANCE], region_code=county.code, year=year)
+    notes.append(
+        f"记账：{posting.due_count} 条已核对的缴费记入个人账户，{posting.entry_count} 笔，"
+        f"合计 {posting.amount_sum} 元"
+    )
+    return posting.entry_count
+
+
+def _confirmed_to_post(county: Region, year: int) -> bool:
+    return Due.objects.filter(
+        village__pk__startswith=county.code[:6], year=year, status=DueStatus.CONFIRMED
+    ).exists()
 
 
 def _enrol(result, county_code, year, seed, plan, amounts, staff, progress_bar) -> None:
@@ -284,8 +300,10 @@ def _grade_choices(county_code, year, seed, amounts, staff) -> int:
     return len(rows)
 
 
-def _passbook_banks(county_code: str, seed: int) -> int:
-    """The bank of each passbook, if the person model records it (``passbook_bank``)."""
+def _passbook_banks(county_code: str, seed: int, late: str | None = None) -> int:
+    """The bank of each passbook, if the person model records it (``passbook_bank``); not
+    in the ``late`` village, whose list comes after the first withholding round
+    (``jumin.collection.demo``)."""
     try:
         bank_field = Person._meta.get_field("passbook_bank")
     except FieldDoesNotExist:
@@ -295,6 +313,7 @@ def _passbook_banks(county_code: str, seed: int) -> int:
         Person.objects.filter(village__pk__startswith=county_code)
         .filter(Q(passbook_bank="") | Q(passbook_bank__isnull=True))
         .exclude(passbook_number="")
+        .exclude(village_id=late or "")
         .only("pk", "id_number")
     )
     for person in persons:

@@ -1,14 +1,21 @@
 """A demo collection year on the demo county (``jumin demo-year``): every app's part in turn.
 
 On a county built by ``jumin demo-data``: the pension's plan, enrolments, grade choices,
-passbook banks and dues (``jumin.pension.demo``), township targets (here), and receipt books
-handed down to the demo village assistant (``jumin.collection.demo``). The reports app runs
-it because it is the one app that may use every other.
+passbook banks and dues (``jumin.pension.demo``), township targets (here), receipt books
+handed down to the demo village assistant, then the year's collection done through the
+collection services up to the demo's today (``jumin.collection.demo.demo_collection``: the
+bank round, cash receipts, deposits and their checks, bank statements, reconciliation), and
+the posting of the confirmed dues to the personal accounts (``jumin.pension.demo``). The
+reports app runs it because it is the one app that may use every other.
+
+The demo happens in the demo year: its "today" is ``demo_today(year)`` (the system date when
+it falls in the year, else 15 November), passed to every part as ``today``.
 
 The same seed gives the same year, and a second run adds nothing (each part only adds what is
 missing); one ``reports.demo.year`` audit entry records the counts of a run that added any.
 """
 
+import datetime
 import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -17,11 +24,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.db.models.functions import Substr
+from django.utils import timezone
 
-from jumin.collection.demo import demo_books, demo_staff
+from jumin.collection.demo import demo_books, demo_collection, demo_staff
 from jumin.core import audit
 from jumin.core.models import Region, RegionLevel, Role, User
-from jumin.pension.demo import pension_dues, pension_year
+from jumin.pension.demo import pension_dues, pension_posting, pension_year
 from jumin.pension.models import Enrolment, EnrolmentStatus
 from jumin.people.models import Person
 from jumin.reports.models import CollectionTarget
@@ -32,6 +40,16 @@ TARGET_SHARE = 0.95  # a township's target: 95 % of its enrolled people of payin
 # The amount target per person of the count target, in lowest grades: the 定远县 report has
 # 71.6 million yuan from 540 100 enrolled, about 1.3 times the 100-yuan lowest grade.
 TARGET_AMOUNT_GRADES = Decimal("1.3")
+DEMO_DAY_OUTSIDE_THE_YEAR = (11, 15)  # (month, day): the demo's today when not in the year
+
+
+def demo_today(year: int, *, system_day: datetime.date | None = None) -> datetime.date:
+    """The demo's "today": the system date when it falls in the demo year, else 15 November
+    of the demo year. Every part of the demo year dates what it does on or before it."""
+    system_day = system_day or timezone.localdate()
+    if system_day.year == year:
+        return system_day
+    return datetime.date(year, *DEMO_DAY_OUTSIDE_THE_YEAR)
 
 
 @dataclass
@@ -49,17 +67,30 @@ class DemoYearResult:
     targets: int = 0
     books: int = 0
     dues: int = 0
+    collection: dict[str, int] = field(default_factory=dict)
+    entries: int = 0
+    today: datetime.date | None = None
     notes: list[str] = field(default_factory=list)
 
 
 def demo_year(
-    *, county_code: str, year: int, seed: int, if_empty: bool = False, progress_bar=None
+    *,
+    county_code: str,
+    year: int,
+    seed: int,
+    if_empty: bool = False,
+    progress_bar=None,
+    today: datetime.date | None = None,
+    collection: bool = True,
 ) -> DemoYearResult:
     """Build (or complete) the demo collection year; see the module docstring.
 
     ``if_empty``: do nothing if the county has any enrolment already (``make demo`` run
-    again). ``progress_bar``: an optional tqdm-like object (``update(n)``).
+    again). ``progress_bar``: an optional tqdm-like object (``update(n)``). ``today``: the
+    demo's today (default ``demo_today(year)``). ``collection=False`` stops after the dues
+    (the fault benchmark starts its own withholding from there).
     """
+    today = today or demo_today(year)
     county = Region.objects.filter(code=county_code + "000000", level=RegionLevel.COUNTY).first()
     if county is None:
         raise ValidationError(
@@ -70,7 +101,7 @@ def demo_year(
         raise ValidationError(
             f"{county.name}还没有参保人，先运行 jumin demo-data --county {county_code}"
         )
-    result = DemoYearResult(county=county, year=year)
+    result = DemoYearResult(county=county, year=year, today=today)
     if if_empty and Enrolment.objects.filter(village__pk__startswith=county_code).exists():
         result.skipped = True
         return result
@@ -83,6 +114,12 @@ def demo_year(
         result.targets = _targets(county_code, year, lowest, staff[Role.COUNTY_ADMIN])
         result.books = demo_books(year, staff, result.notes)
         result.dues = pension_dues(county, year, staff, result.notes)
+        if collection:
+            counts = demo_collection(
+                county=county, year=year, seed=seed, staff=staff, notes=result.notes, today=today
+            )
+            result.collection = counts.as_dict()
+            result.entries = pension_posting(county, year, staff, result.notes)
         added = (
             result.plan_created,
             result.paying + result.receiving + result.pending,
@@ -91,6 +128,8 @@ def demo_year(
             result.targets,
             result.books,
             result.dues,
+            sum(result.collection.values()),
+            result.entries,
         )
         if not any(added):  # a run that adds nothing leaves no trace
             return result
@@ -113,6 +152,9 @@ def demo_year(
                 "targets": result.targets,
                 "books": result.books,
                 "dues": result.dues,
+                "today": today,
+                "collection": result.collection,
+                "entries": result.entries,
             },
         )
     return result
