@@ -105,7 +105,19 @@ def pension_year(result, *, county: Region, year: int, seed: int, staff, progres
 
 
 def pension_dues(county: Region, year: int, staff, notes: list[str]) -> int:
-    """The year's dues through the dues job; the number created."""
+    """The year's dues through the dues job; the number created. Not run when every paying
+    enrolment of the county has its due of the year already (a run is audited even when it
+    makes nothing, and a second demo run leaves no trace)."""
+    missing = (
+        Enrolment.objects.filter(
+            village__pk__startswith=county.code[:6], status=EnrolmentStatus.PAYING
+        )
+        .exclude(person_id__in=Due.objects.filter(year=year).values("person_id"))
+        .exists()
+    )
+    if not missing:
+        notes.append("应缴记录：新生成 0 条")
+        return 0
     generation = dues_generate(
         acting_user=staff[Role.COUNTY_CLERK], region_code=county.code, year=year
     )
