@@ -44,6 +44,8 @@ from django.utils import timezone
 
 from jumin.collection.formats.withholding import adapter_for
 from jumin.collection.models import (
+    BankResultFile,
+    BankStatementFile,
     BatchStatus,
     Deposit,
     DepositStatus,
@@ -96,6 +98,7 @@ DEPOSIT_BANK = "农商银行"  # the agency's income account (the townships' 信
 LATE_BANK = "农商银行"  # the bank of the late village's passbooks
 BANK_FAILED_SHARE = 0.04
 BANK_FAILURES = (("51", "余额不足"), ("54", "存折已挂失"), ("14", "账户已销户"))
+LOST_PASSBOOK = ("54", "存折已挂失")
 CASH_SHARE = 0.85  # of the payers without a passbook bank: those who have paid cash by today
 FAILED_CASH_SHARE = 0.6  # of those whose deduction failed
 CURRENT_MONTH_DEPOSIT_SHARE = 0.5  # villages that have deposited this month's cash already
@@ -198,6 +201,11 @@ class Calendar:
         """The months whose deposits and checks are done (before this month)."""
         return list(range(1, self.today.month))
 
+    def after_month(self, month: int, days: int) -> datetime.date:
+        """``days`` days into the month after ``month`` (today at the latest)."""
+        following = datetime.date(self.year + month // 12, month % 12 + 1, 1)
+        return min(following + datetime.timedelta(days=days), self.today)
+
     def receipt_day(self, month: int, point: float) -> datetime.date:
         last = (
             LAST_RECEIPT_DAY if month < self.today.month else min(LAST_RECEIPT_DAY, self.today.day)
@@ -281,6 +289,12 @@ def _bank_round(counts, county, year, seed, staff, days: Calendar) -> None:
     """Round 1 for every passbook bank of the county, from creation to confirmation; a batch
     left part-way (an earlier run stopped) is taken on from where it stands."""
     clerk, finance = staff[Role.COUNTY_CLERK], staff[Role.FINANCE]
+    # the demo assistant's village: its passbooks fail, so that its people pay cash today
+    lost = set(
+        Person.objects.filter(village_id=staff[Role.VILLAGE_ASSISTANT].region_id).values_list(
+            "id_number", flat=True
+        )
+    )
     for bank in _county_banks(county, year):
         batch = WithholdingBatch.objects.filter(
             region=county, year=year, bank=bank, round=1
@@ -296,7 +310,7 @@ def _bank_round(counts, county, year, seed, staff, days: Calendar) -> None:
         if batch.status == BatchStatus.CREATED:
             batch_export(acting_user=clerk, batch=batch)
         if batch.status in (BatchStatus.CREATED, BatchStatus.EXPORTED):
-            data = _bank_result(batch, seed, days.bank_day)
+            data = _bank_result(batch, seed, days.bank_day, lost)
             result_import(
                 acting_user=clerk,
                 batch=batch,
@@ -308,13 +322,24 @@ def _bank_round(counts, county, year, seed, staff, days: Calendar) -> None:
             counts.bank_failed += batch.failed_count
         if batch.status != BatchStatus.CONFIRMED:
             batch_confirm(acting_user=finance, batch=batch)
+            # dated as it happened (the services stamp the moment of the demo run)
+            WithholdingBatch.objects.filter(pk=batch.pk).update(
+                created_at=at(days.bank_day - datetime.timedelta(days=10), 9),
+                confirmed_at=at(min(days.result_day + datetime.timedelta(days=1), days.today), 8),
+            )
+            BankResultFile.objects.filter(batch=batch).update(imported_at=at(days.result_day, 10))
 
 
-def _bank_result(batch: WithholdingBatch, seed: int, deducted_on: datetime.date) -> bytes:
+def _bank_result(
+    batch: WithholdingBatch, seed: int, deducted_on: datetime.date, lost: set[str]
+) -> bytes:
     """The bank's side of the exchange: its result file for the exported lines, most paid,
-    a few failed with the bank's code and reason (fixed by the seed and the ID number)."""
+    a few failed with the bank's code and reason (fixed by the seed and the ID number); the
+    passbooks of ``lost`` (ID numbers) reported lost."""
 
     def outcome(line):
+        if line.id_number in lost:
+            return line, *LOST_PASSBOOK
         point = chance(seed, "bank-failed", line.id_number)
         if point >= BANK_FAILED_SHARE:
             return line, "00", ""
@@ -335,11 +360,13 @@ class CashPayment:
 
 
 def _cash_payments(
-    county, year, seed, days: Calendar, late: str | None, demo_township: str
+    county, year, seed, days: Calendar, late: str | None, demo_village: str
 ) -> list[CashPayment]:
     """Who has paid cash by today, and when: most open personal dues of payers without a bank
     passbook, and some of those whose deduction failed (after the round); in the demo
-    township a third of them this month."""
+    township a third of them this month, and every payer of the demo assistant's village
+    today (their passbooks failed)."""
+    demo_township = demo_village[:9]
     failed = set(
         WithholdingLine.objects.filter(
             batch__region=county, batch__year=year, result=LineResult.FAILED
@@ -363,6 +390,9 @@ def _cash_payments(
         after_bank = due.pk in failed
         if person.passbook_bank and not after_bank:
             continue  # waits for the bank
+        if due.village_id == demo_village:  # the demo assistant's receipts of today
+            payments.append(CashPayment(due, days.today))
+            continue
         share = FAILED_CASH_SHARE if after_bank else CASH_SHARE
         if chance(seed, "cash", person.id_number) >= share:
             continue  # has not paid yet (未缴)
@@ -443,8 +473,8 @@ def _book_for(counts, village: str, index: int, series, assistant, clerk, financ
 
 
 def _cash(counts, county, year, seed, staff, days: Calendar, late) -> None:
-    demo_township = staff[Role.TOWNSHIP_CLERK].region_id[:9]
-    payments = _cash_payments(county, year, seed, days, late, demo_township)
+    demo_village = staff[Role.VILLAGE_ASSISTANT].region_id
+    payments = _cash_payments(county, year, seed, days, late, demo_village)
     by_village: dict[str, list[CashPayment]] = defaultdict(list)
     for payment in payments:
         by_village[payment.due.village_id].append(payment)
@@ -506,6 +536,7 @@ def _deposits(counts, county, year, seed, staff, days: Calendar, assistants, cle
     late_month = complete[-2] if len(complete) >= 2 else None
     overdue = _pick_village([code for code, month in by_month if month == last], demo_township)
     late = _pick_village([code for code, month in by_month if month == late_month], "")
+    past: list[Deposit] = []
     for (village, month), taken in sorted(by_month.items()):
         if village not in assistants:
             continue  # a receipt of a village the demo did not collect in (made by hand)
@@ -537,18 +568,44 @@ def _deposits(counts, county, year, seed, staff, days: Calendar, assistants, cle
             receipt_ids=[receipt.pk for receipt in taken],
         )
         counts.deposits += 1
+        if checks == 2:
+            past.append(deposit)
         if checks >= 1:
             deposit_check_township(acting_user=clerks[village[:9]], deposit=deposit)
             counts.township_checked += 1
         if checks >= 2:
             deposit_check_county(acting_user=finance, deposit=deposit)
             counts.county_checked += 1
+    _date_the_checks(past, seed)
     if late:
         counts.details.append(
             f"对账的说明差异：{late} {year}年{late_month}月的现金在 25 日之后才缴存（逾期缴存）"
         )
     if overdue:
         counts.details.append(f"逾期未缴存：{overdue} {year}年{last}月的票款还在协理员手上")
+
+
+def _date_the_checks(deposits: list[Deposit], seed: int) -> None:
+    """The past months' slips were recorded on their deposit day and checked on the
+    calendar's days (township 26th–28th, county finance 29th–30th); the services stamp the
+    moment of the demo run, so the demo dates them afterwards, in one statement (the audit
+    entries keep the moment of the run)."""
+    for deposit in deposits:
+        day = deposit.deposited_on
+        last = calendar.monthrange(day.year, day.month)[1]
+        point = chance(seed, "checked", deposit.slip_number)
+        township = max(min(26 + int(point * 3), last - 1), day.day)
+        county = max(min(29 + int(point * 2), last), township)
+        deposit.recorded_at = at(day, 16)
+        deposit.township_checked_at = at(day.replace(day=township), 10)
+        deposit.county_checked_at = at(day.replace(day=county), 15)
+    Deposit.objects.bulk_update(
+        deposits, ["recorded_at", "township_checked_at", "county_checked_at"], batch_size=500
+    )
+
+
+def at(day: datetime.date, hour: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
 def _local_day(receipt: Receipt) -> datetime.date:
@@ -596,6 +653,10 @@ def _statements(counts, county, year, staff, days: Calendar) -> None:
             on=days.today,
         )
         counts.statements += int(result.created)
+        if result.created:  # received from the bank in the first days of the next month
+            BankStatementFile.objects.filter(pk=result.file.pk).update(
+                imported_at=at(days.after_month(month, 2), 9)
+            )
 
 
 # --------------------------------------------------------------------------- 4. reconciliation
@@ -614,15 +675,20 @@ def _reconcile(counts, county, year, staff, days: Calendar) -> None:
         counts.reconciliations += 1
         if month == days.today.month:
             continue  # this month's draft: receipts not deposited yet show as differences
+        done = at(days.after_month(month, 4), 11)
         if not row.differences or not any(item.get("blocking") for item in row.differences):
             reconciliation_confirm(acting_user=finance, reconciliation=row)
-            continue
-        townships = Reconciliation.objects.filter(
-            region__parent=county, month=on, status=ReconciliationStatus.DRAFT
-        ).select_related("region")
-        for township in townships:
-            if not any(item.get("blocking") for item in township.differences):
-                reconciliation_confirm(acting_user=finance, reconciliation=township)
+        else:
+            townships = Reconciliation.objects.filter(
+                region__parent=county, month=on, status=ReconciliationStatus.DRAFT
+            ).select_related("region")
+            for township in townships:
+                if not any(item.get("blocking") for item in township.differences):
+                    reconciliation_confirm(acting_user=finance, reconciliation=township)
+        # dated as it happened: early in the next month
+        rows = Reconciliation.objects.filter(region__pk__startswith=county.prefix, month=on)
+        rows.update(computed_at=done)
+        rows.filter(status=ReconciliationStatus.CONFIRMED).update(confirmed_at=done)
 
 
 # --------------------------------------------------------------------------- 5. late village

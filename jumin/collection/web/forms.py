@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from jumin.core.forms import Form, YearField
 from jumin.core.text import is_ascii_digits
@@ -83,7 +84,7 @@ class DepositForm(Form):
         self.fields["receipt_ids"].choices = [
             (
                 receipt.pk,
-                f"{receipt.reference} {receipt.issued_at:%Y-%m-%d} "
+                f"{receipt.reference} {timezone.localdate(receipt.issued_at):%Y-%m-%d} "
                 f"{receipt.payer_name} {receipt.amount}元",
             )
             for receipt in receipts

@@ -3,11 +3,13 @@ services up to the demo's today, with work left waiting, and nothing added by a 
 
 import datetime
 import io
+from collections import Counter
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, Sum
+from django.utils import timezone
 
 from jumin.collection.models import (
     BankResultFile,
@@ -29,6 +31,7 @@ from jumin.collection.models import (
     WithholdingBatch,
     WithholdingLine,
 )
+from jumin.collection.queries.deposits import overdue_list
 from jumin.core.models import AuditEntry, Region, RegionLevel, User
 from jumin.pension.models import AccountEntry, ContributionDue, Posting
 from jumin.reports.demo import demo_today
@@ -130,6 +133,19 @@ def test_the_collection_year_is_done_through_the_services(demo):
     late = [d for d in checked if d.deposited_on.day > 25]
     assert len(late) == 1
     assert all(d.township_checked_by.region_id[:9] == d.village_id[:9] for d in checked)
+    # on the calendar's days: the township by the 28th, county finance by the 30th
+    for deposit in checked:
+        township = timezone.localtime(deposit.township_checked_at).date()
+        county_day = timezone.localtime(deposit.county_checked_at).date()
+        assert deposit.deposited_on <= township <= county_day, deposit.slip_number
+        assert (township.month, county_day.month) == (deposit.deposited_on.month,) * 2
+        assert township.day <= 28 and county_day.day <= 30
+    # the overdue list shows the one late slip and the one village's receipts not deposited
+    finance = User.objects.get(username="county_finance")
+    kinds = Counter(row.kind for row in overdue_list(finance, on=TODAY).rows)
+    assert kinds["deposit_late"] == 1
+    assert kinds["receipt_not_deposited"] >= 1
+    assert not kinds["township_check_late"] and not kinds["county_check_late"]
     # left waiting: this month's deposits not checked, receipts not deposited
     assert deposits.exclude(status=DepositStatus.COUNTY_CHECKED).exists()
     assert all(
