@@ -47,6 +47,7 @@ from jumin.collection.models import (
     BankResultFile,
     BankStatementFile,
     BatchStatus,
+    CashCalendar,
     Deposit,
     DepositStatus,
     Due,
@@ -62,6 +63,7 @@ from jumin.collection.models import (
     WithholdingLine,
 )
 from jumin.collection.services import receipts
+from jumin.collection.services.calendar import calendar_set
 from jumin.collection.services.deposits import (
     deposit_check_county,
     deposit_check_township,
@@ -106,6 +108,9 @@ CURRENT_MONTH_DEPOSIT_SHARE = 0.5  # villages that have deposited this month's c
 # share of its cash payers who paid this month.
 DEMO_TOWNSHIP_THIS_MONTH_SHARE = 0.35
 LAST_RECEIPT_DAY = 20  # the cadres collect in the first weeks, deposit by the 25th
+# The county's cash calendar (COUNTY.md): deposit by the 25th, township checks 26th–28th,
+# county finance 29th–30th; the days below (``Calendar``) keep to it.
+CASH_CALENDAR = (25, 28, 30)
 
 
 def chance(seed: int, purpose: str, key: str) -> float:
@@ -221,6 +226,7 @@ class Calendar:
 
 @dataclass
 class CollectionCounts:
+    calendars: int = 0
     cadres: int = 0
     books: int = 0
     batches: int = 0
@@ -253,6 +259,7 @@ def demo_collection(
     days = Calendar(year, today)
     counts = CollectionCounts()
     late = late_village(county_code, staff)
+    _cash_calendar(counts, county, year, staff)
     _bank_round(counts, county, year, seed, staff, days)
     _cash(counts, county, year, seed, staff, days, late)
     _statements(counts, county, year, staff, days)
@@ -268,6 +275,25 @@ def demo_collection(
     )
     notes.extend(counts.details)
     return counts
+
+
+# --------------------------------------------------------------------------- 0. calendar
+
+
+def _cash_calendar(counts, county, year, staff) -> None:
+    """The county's days for the year as the seed reports give them (deposits by the 25th,
+    township checks by the 28th, county finance by the 30th), set by the administrator."""
+    if CashCalendar.objects.filter(county=county, year=year).exists():
+        return
+    _row, changed = calendar_set(
+        acting_user=staff[Role.COUNTY_ADMIN],
+        county_code=county.code,
+        year=year,
+        deposit_day=CASH_CALENDAR[0],
+        township_check_day=CASH_CALENDAR[1],
+        county_check_day=CASH_CALENDAR[2],
+    )
+    counts.calendars += int(changed)
 
 
 # --------------------------------------------------------------------------- 1. bank round

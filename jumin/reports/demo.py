@@ -69,6 +69,8 @@ class DemoYearResult:
     dues: int = 0
     collection: dict[str, int] = field(default_factory=dict)
     entries: int = 0
+    # what each later part added (awards, payroll, medical, ...): name → count
+    parts: dict[str, int] = field(default_factory=dict)
     today: datetime.date | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -120,6 +122,10 @@ def demo_year(
             )
             result.collection = counts.as_dict()
             result.entries = pension_posting(county, year, staff, result.notes)
+            # Later parts go here, in order, each only adding what is missing and dating what
+            # it does on or before ``today``, e.g.
+            # result.parts["awards"] = demo_awards(county=county, year=year, seed=seed,
+            #                                      staff=staff, notes=result.notes, today=today)
         added = (
             result.plan_created,
             result.paying + result.receiving + result.pending,
@@ -130,6 +136,7 @@ def demo_year(
             result.dues,
             sum(result.collection.values()),
             result.entries,
+            sum(result.parts.values()),
         )
         if not any(added):  # a run that adds nothing leaves no trace
             return result
@@ -155,6 +162,7 @@ def demo_year(
                 "today": today,
                 "collection": result.collection,
                 "entries": result.entries,
+                "parts": result.parts,
             },
         )
     return result

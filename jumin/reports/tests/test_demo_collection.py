@@ -16,6 +16,7 @@ from jumin.collection.models import (
     BankStatementFile,
     BankStatementLine,
     BatchStatus,
+    CashCalendar,
     Channel,
     Deposit,
     DepositStatus,
@@ -80,6 +81,7 @@ def counts() -> dict:
         Deposit,
         BankStatementFile,
         BankStatementLine,
+        CashCalendar,
         Reconciliation,
         Posting,
         AccountEntry,
@@ -101,6 +103,14 @@ def test_demo_today_is_the_system_day_in_the_year_else_15_november():
 def test_the_collection_year_is_done_through_the_services(demo):
     assert "银行代扣批次" in demo and "记账：" in demo
     county = Region.objects.get(code="341125000000")
+
+    calendar = CashCalendar.objects.get(county=county, year=YEAR)
+    assert (calendar.deposit_day, calendar.township_check_day, calendar.county_check_day) == (
+        25,
+        28,
+        30,
+    )
+    assert calendar.set_by.username == "county_admin"
 
     # the bank round: every first round confirmed, a few lines failed with the bank's reason
     first = WithholdingBatch.objects.filter(year=YEAR, round=1)
