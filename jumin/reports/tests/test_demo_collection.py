@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -223,3 +224,40 @@ def test_a_second_run_adds_nothing(demo):
     second = run()
     assert counts() == first
     assert "村协理员开票 0 张" in second
+
+
+def test_the_same_seed_collects_the_same_year(db):
+    call_command(
+        "demo_data",
+        people=300,
+        seed=5,
+        on=datetime.date(YEAR, 1, 1),
+        no_progress=True,
+        stdout=io.StringIO(),
+        county="341125",
+    )
+
+    def snapshot():
+        return (
+            sorted(
+                WithholdingLine.objects.values_list(
+                    "person__id_number", "batch__bank", "batch__round", "result", "bank_reason"
+                )
+            ),
+            sorted(
+                (id_number, timezone.localdate(issued_at), number)
+                for id_number, issued_at, number in Receipt.objects.values_list(
+                    "person__id_number", "issued_at", "number"
+                )
+            ),
+            sorted(Deposit.objects.values_list("slip_number", "deposited_on", "amount", "status")),
+        )
+
+    with transaction.atomic():
+        run()
+        first = snapshot()
+        transaction.set_rollback(True)
+    assert not Receipt.objects.exists()
+    run()
+    assert snapshot() == first
+    assert first[1] and first[2]
