@@ -109,6 +109,20 @@ class PensionAction(AuditAction):
         False,
         ("collection.posting.chunk", "posting.chunk"),
     )
+    INTEREST_RATE_SAVE = "pension.interest_rate.save", _("录入记账利率")
+    INTEREST_RUN = "pension.interest.run", _("年终结息")
+    INTEREST_CHUNK = "pension.interest.chunk", _("年终结息（一批）")
+    INTEREST_CORRECT = "pension.interest.correct", _("更正利率重新计息")
+    INTEREST_TO_START = "pension.interest.to_start", _("待遇起始前计息")
+    LEDGER_CHECK = "pension.ledger.check", _("核对个人账户")
+    STATEMENT_PRINT = "pension.statement.print", _("打印个人权益记录"), True
+    TRANSFER_REQUEST = "pension.transfer.request", _("登记转移接续")
+    TRANSFER_ACCEPT = "pension.transfer.accept", _("出具转移接续联系函")
+    TRANSFER_SEND = "pension.transfer.send", _("转出个人账户")
+    TRANSFER_BOOK = "pension.transfer.book", _("转入记账")
+    TRANSFER_CANCEL = "pension.transfer.cancel", _("撤销转移接续")
+    LINK_CREATE = "pension.link.create", _("登记制度衔接")
+    LINK_DECIDE = "pension.link.decide", _("办结制度衔接")
 
 
 REGISTRY = AppRegistry(
@@ -128,6 +142,11 @@ REGISTRY = AppRegistry(
         "account.reverse": frozenset({Role.FINANCE}),
         "due.generate": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
         "posting.run": frozenset({Role.FINANCE, Role.COUNTY_ADMIN}),
+        "interest.run": frozenset({Role.FINANCE, Role.COUNTY_ADMIN}),
+        "interest_rate.manage": frozenset({Role.COUNTY_ADMIN}),
+        "ledger.check": frozenset({Role.COUNTY_ADMIN}),
+        "transfer.manage": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
+        "link.manage": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
     },
     pages={
         "pension:plans": "plan.view",
@@ -189,6 +208,9 @@ REGISTRY = AppRegistry(
         "pension.interestrate": _("记账利率"),
         "pension.benefitstandard": _("待遇标准"),
         "pension.award": _("养老金待遇"),
+        "pension.interestrun": _("计息批次"),
+        "pension.transfer": _("转移接续"),
+        "pension.schemelink": _("制度衔接"),
     },
     routers=(
         ApiRouter("/enrolments", "jumin.pension.api:enrolments_router"),

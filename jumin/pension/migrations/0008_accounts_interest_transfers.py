@@ -5,6 +5,26 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from jumin.pension.migrations import _posted_contribution
+
+LEDGER_TRIGGERS = __import__(
+    "jumin.pension.migrations.0003_account_entry_append_only", fromlist=["forward"]
+)
+
+
+def drop_sqlite_triggers(apps, schema_editor):
+    """SQLite rebuilds the ledger table for the new columns: its triggers, and collection's
+    trigger that reads it, go first and come back after (PostgreSQL alters in place)."""
+    if schema_editor.connection.vendor == "sqlite":
+        _posted_contribution.backward(apps, schema_editor)
+        LEDGER_TRIGGERS.backward(apps, schema_editor)
+
+
+def restore_sqlite_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        _posted_contribution.forward(apps, schema_editor)
+        LEDGER_TRIGGERS.forward(apps, schema_editor)
+
 
 class Migration(migrations.Migration):
 
@@ -17,6 +37,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(drop_sqlite_triggers, restore_sqlite_triggers, elidable=False),
         migrations.AddField(
             model_name='accountentry',
             name='movement',
@@ -143,4 +164,5 @@ class Migration(migrations.Migration):
             model_name='transfer',
             constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['requested', 'accepted', 'sent'])), fields=('person',), name='transfer_one_open_per_person'),
         ),
+        migrations.RunPython(restore_sqlite_triggers, drop_sqlite_triggers, elidable=False),
     ]
