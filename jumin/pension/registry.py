@@ -170,6 +170,24 @@ REGISTRY = AppRegistry(
         "pension:account": "account.view",
         "pension:account_entry_reverse": "account.reverse",
         "pension:account_due_reverse": "account.reverse",
+        "pension:statement": "account.view",
+        "pension:statement_pdf": "account.view",
+        "pension:village_statements": "account.view",
+        "pension:village_statements_pdf": "account.view",
+        "pension:interest": "account.view",
+        "pension:interest_rate_save": "interest_rate.manage",
+        "pension:interest_run": "interest.run",
+        "pension:interest_job": "account.view",
+        "pension:ledger_check": "ledger.check",
+        "pension:village_statements_choose": "account.view",
+        "pension:transfers": "account.view",
+        "pension:transfer_request": "transfer.manage",
+        "pension:transfer_detail": "account.view",
+        "pension:transfer_advance": "transfer.manage",
+        "pension:links": "account.view",
+        "pension:link_create": "link.manage",
+        "pension:link_detail": "account.view",
+        "pension:link_decide": "link.manage",
         "contributions:dues": "due.view",
         "contributions:dues_generate": "due.generate",
         "contributions:dues_job": "due.view",
@@ -181,6 +199,8 @@ REGISTRY = AppRegistry(
         MenuEntry("pension:enrolments", _("参保登记"), "enrolment.view", order=100),
         MenuEntry("contributions:dues", _("应缴核定"), "due.view", order=110),
         MenuEntry("contributions:postings", _("记账"), "posting.run", order=170),
+        MenuEntry("pension:interest", _("结息"), "interest.run", order=175),
+        MenuEntry("pension:transfers", _("转移接续"), "transfer.manage", order=180),
     ),
     tiles=(
         HomeTile(
@@ -193,6 +213,9 @@ REGISTRY = AppRegistry(
         HomeTile("contributions:dues", _("应缴核定"), _("生成本年度应缴记录"), "due.generate", 130),
         HomeTile(
             "contributions:postings", _("记账"), _("把已核对的缴费记入个人账户"), "posting.run", 150
+        ),
+        HomeTile(
+            "pension:interest", _("结息"), _("记账利率、年终结息、个人权益记录"), "interest.run", 155
         ),
     ),
     object_types={
@@ -217,6 +240,9 @@ REGISTRY = AppRegistry(
         ApiRouter("/accounts", "jumin.pension.api:accounts_router"),
         ApiRouter("/dues", "jumin.pension.api:dues_router"),
         ApiRouter("/postings", "jumin.pension.api:postings_router"),
+        ApiRouter("/interest", "jumin.pension.api:interest_router"),
+        ApiRouter("/transfers", "jumin.pension.api:transfers_router"),
+        ApiRouter("/scheme-links", "jumin.pension.api:links_router"),
     ),
     # pension/… and, with the paths they had under the collection app, the dues and posting
     # pages under collection/… (two namespaces: pension, contributions)

@@ -309,6 +309,14 @@ def add_working_days(start: datetime.date, days: int, holidays=frozenset()) -> d
 # --------------------------------------------------------------------------- scheme link
 # 制度衔接 (POLICY §2.7): decided at the employee retirement age from the employee years.
 
+def employee_minimum_years(on: datetime.date) -> Decimal:
+    """The employee scheme's minimum contribution years on ``on``: 15, rising by half a year
+    each year from 2030 to 20 (the 2024 retirement-age decision, POLICY §2.7)."""
+    if on.year < 2030:
+        return Decimal(15)
+    return min(Decimal(20), Decimal(15) + Decimal("0.5") * (on.year - 2029))
+
+
 REFUNDED_SOURCES = ("personal", "collective", "back_payment", "government_paid")
 SUBSIDY_SOURCES = ("subsidy_province", "subsidy_city", "subsidy_county")
 

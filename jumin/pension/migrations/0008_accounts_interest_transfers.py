@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('employee_years', models.PositiveSmallIntegerField(verbose_name='职保缴费年限')),
-                ('required_years', models.PositiveSmallIntegerField(default=15, verbose_name='职保最低缴费年限')),
+                ('required_years', models.DecimalField(decimal_places=1, default=15, max_digits=4, verbose_name='职保最低缴费年限')),
                 ('employee_balance', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='职保个人账户余额')),
                 ('overlap_months', models.JSONField(blank=True, default=dict, verbose_name='重复缴费月数（按年度）')),
                 ('outcome', models.CharField(choices=[('to_employee', '转入职工养老保险（城乡居保余额转出，终止城乡居保）'), ('to_resident', '职工养老保险转入城乡居保（职保个人账户并入，年限合并）')], max_length=12, verbose_name='衔接方式')),

@@ -95,7 +95,9 @@ class SchemeLink(models.Model):
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     employee_years = models.PositiveSmallIntegerField(_("职保缴费年限"))
-    required_years = models.PositiveSmallIntegerField(_("职保最低缴费年限"), default=15)
+    required_years = models.DecimalField(
+        _("职保最低缴费年限"), max_digits=4, decimal_places=1, default=15
+    )
     employee_balance = models.DecimalField(_("职保个人账户余额"), default=0, **MONEY)
     # months paid in both schemes, by year: {"2019": 6}
     overlap_months = models.JSONField(_("重复缴费月数（按年度）"), default=dict, blank=True)
