@@ -17,6 +17,7 @@ from django.db.models.functions import ExtractMonth
 
 from jumin.core.access import require, require_in_scope
 from jumin.core.models import Region
+from jumin.core.money import of_aggregate
 from jumin.pension.models import (
     AccountEntry,
     EntrySource,
@@ -95,7 +96,7 @@ def statements(people: list, year: int) -> list[dict]:
         .order_by()
     ):
         by_month = months[row["person_id"]].setdefault(row["source"], [ZERO] * 12)
-        by_month[row["month"] - 1] += row["total"]
+        by_month[row["month"] - 1] += of_aggregate(row["total"])
     years = contribution_years(ids, through=dec31)
     result = []
     for person in people:
@@ -127,7 +128,7 @@ def statements(people: list, year: int) -> list[dict]:
 
 
 def _money(value) -> Decimal:
-    return Decimal(value or 0).quantize(Decimal("0.01"))
+    return of_aggregate(value)
 
 
 def statement_of(user, person: Person, year: int) -> dict:

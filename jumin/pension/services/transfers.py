@@ -33,6 +33,7 @@ from django.http import Http404
 from jumin.core import audit
 from jumin.core.access import in_scope, require, require_in_scope
 from jumin.core.models import Region, RegionLevel
+from jumin.core.money import of_aggregate
 from jumin.pension import rules
 from jumin.pension.models import (
     HELD_STATUSES,
@@ -67,7 +68,8 @@ def _balances(person_id: int) -> dict:
         .annotate(total=Sum("amount"))
         .order_by("source")
     )
-    return {row["source"]: row["total"] for row in rows if row["total"]}
+    totals = {row["source"]: of_aggregate(row["total"]) for row in rows}
+    return {source: total for source, total in totals.items() if total}
 
 
 def _contributing_enrolment(person) -> Enrolment:
@@ -237,8 +239,9 @@ def _year_credits(person_id: int) -> dict:
         .annotate(total=Sum("amount"))
         .order_by()
     ):
-        if row["total"]:
-            credits.setdefault(row["year"], {})[row["source"]] = row["total"]
+        total = of_aggregate(row["total"])
+        if total:
+            credits.setdefault(row["year"], {})[row["source"]] = total
     return credits
 
 
