@@ -297,7 +297,7 @@ class TransferIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     id_number: str = Field(max_length=18)
-    to_village_code: str = Field(max_length=12, pattern=r"^\d{12}$")
+    to_village_code: str = Field(max_length=12, description="转入村（社区）12位代码")
 
 
 class LinkOut(Schema):

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Path, Router, Status
 
-from jumin.core.access import masked_for
+from jumin.core.access import masked_for, require
 from jumin.core.api import error_responses
 from jumin.core.schemas import MAX_ID
 from jumin.pension.api.schemas import LinkIn, LinkOut, TransferIn, TransferOut
@@ -68,6 +68,7 @@ def transfer_endpoint(request, transfer_id: int = Path(..., ge=1, le=MAX_ID)):
     summary="转入地受理转移接续（参保人在其他县缴费期间迁入本辖区的村）",
 )
 def transfer_create_endpoint(request, payload: TransferIn):
+    require(request.user, "transfer.manage")
     person = queries.person_by_id_number(_number(payload.id_number))
     if person is None:
         raise Http404
@@ -83,6 +84,7 @@ def transfer_create_endpoint(request, payload: TransferIn):
     summary="办理下一步：出具联系函（转入地）、转出（转出地）、转入记账（转入地）",
 )
 def transfer_advance_endpoint(request, transfer_id: int = Path(..., ge=1, le=MAX_ID)):
+    require(request.user, "transfer.manage")
     transfer = queries.transfer_get(request.user, transfer_id)
     return transfer_out(services.transfer_advance(acting_user=request.user, transfer=transfer))
 
@@ -124,6 +126,7 @@ def link_endpoint(request, link_id: int = Path(..., ge=1, le=MAX_ID)):
     summary="登记制度衔接（计算衔接方式和重复缴费退还，尚不记账）",
 )
 def link_create_endpoint(request, payload: LinkIn):
+    require(request.user, "link.manage")
     person = person_find_by_id_number(request.user, _number(payload.id_number))
     if person is None:
         raise Http404
@@ -143,5 +146,6 @@ def link_create_endpoint(request, payload: LinkIn):
     summary="办结制度衔接（退还、冲回、转出或转入记账）",
 )
 def link_decide_endpoint(request, link_id: int = Path(..., ge=1, le=MAX_ID)):
+    require(request.user, "link.manage")
     link = queries.link_get(request.user, link_id)
     return link_out(services.link_decide(acting_user=request.user, link=link))
