@@ -105,8 +105,8 @@ def setup(report, *, county_code: str, accounts: int, seed: int, year: int, mode
     now = ops.adapt_datetimefield_value(timezone.now())
     with transaction.atomic(), connection.cursor() as cursor:
         for booked, amount in (
-            (datetime.date(year - 1, 3, 15), "(200 + (p.id % 7) * 100)"),
-            (datetime.date(year, 1 + 0, 20), "(100 + (p.id % 5) * 50)"),
+            (datetime.date(year - 1, 3, 15), "(200 + (p.id %% 7) * 100)"),
+            (datetime.date(year, 5, 20), "(100 + (p.id %% 5) * 50)"),
         ):
             cursor.execute(
                 f"""
