@@ -41,7 +41,9 @@ class InterestBench:
     help = "年终结息：全县个人账户计息与裸 SQL 对比。Year-end interest."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--accounts", type=int, default=1_000_000, help="账户数（默认 1000000）")
+        parser.add_argument(
+            "--accounts", type=int, default=1_000_000, help="账户数（默认 1000000）"
+        )
         parser.add_argument("--seed", type=int, default=1, help="随机种子（默认 1）")
         parser.add_argument("--county", default=DEFAULT_COUNTY, help="测试用的县代码，须无参保人")
         parser.add_argument("--year", type=int, default=2025, help="计息年度（默认 2025）")
@@ -58,20 +60,32 @@ class InterestBench:
                 f"测试县 {county_code} 已有 {persons} 名参保人：基准测试须使用空县。"
                 "请去掉 --in-place（使用专用测试库），或用 --county 换一个县。"
             )
-        county = setup(report, county_code=county_code, accounts=accounts, seed=options["seed"],
-                       year=year, mode=options["mode"])
+        county = setup(
+            report,
+            county_code=county_code,
+            accounts=accounts,
+            seed=options["seed"],
+            year=year,
+            mode=options["mode"],
+        )
         vacuum(AccountEntry, Person)
         step_bare(report, county_code=county_code, year=year)
         vacuum(AccountEntry)
         started = time.perf_counter()
         run = interest_credit(acting_user=None, region_code=county.code, year=year)
-        report.step("interest", "2 年终结息（interest_credit）", run.entry_count,
-                    time.perf_counter() - started)
+        report.step(
+            "interest",
+            "2 年终结息（interest_credit）",
+            run.entry_count,
+            time.perf_counter() - started,
+        )
         report.note(f"  {run.entry_count:,} 人，利息合计 {run.amount_sum} 元")
         ratio = per_row_ratio(report, "interest", "bare", "2 年终结息 ÷ 裸 SQL")
         started = time.perf_counter()
         again = interest_credit(acting_user=None, region_code=county.code, year=year)
-        added = AccountEntry.objects.filter(interest_run=again, created_at__gt=run.finished_at).count()
+        added = AccountEntry.objects.filter(
+            interest_run=again, created_at__gt=run.finished_at
+        ).count()
         report.step("rerun", "3 再运行一次（不新增）", added, time.perf_counter() - started)
         if added:
             raise CommandError(f"再运行新增了 {added} 条利息记录")
@@ -79,8 +93,11 @@ class InterestBench:
         if connection.vendor != "postgresql":
             report.note("目标只对 PostgreSQL 考核；本次为 " + connection.vendor)
         else:
-            report.goal(f"年终结息 ≤ 裸 SQL 的 {GOAL_RATIO_TO_BARE:g} 倍", ratio <= GOAL_RATIO_TO_BARE,
-                        f"{ratio:.2f}")
+            report.goal(
+                f"年终结息 ≤ 裸 SQL 的 {GOAL_RATIO_TO_BARE:g} 倍",
+                ratio <= GOAL_RATIO_TO_BARE,
+                f"{ratio:.2f}",
+            )
 
 
 BENCH_AREAS = [InterestBench()]
@@ -99,7 +116,9 @@ def setup(report, *, county_code: str, accounts: int, seed: int, year: int, mode
     )
     with transaction.atomic():
         _Writer().write(generator.generate(villages, accounts))
-    report.step("setup_persons", "准备：参保人（演示生成器）", accounts, time.perf_counter() - started)
+    report.step(
+        "setup_persons", "准备：参保人（演示生成器）", accounts, time.perf_counter() - started
+    )
     started = time.perf_counter()
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
@@ -115,15 +134,26 @@ def setup(report, *, county_code: str, accounts: int, seed: int, year: int, mode
                 SELECT p.id, p.village_id, %s, %s, {amount}, %s, '', '', %s
                 FROM {table(Person)} p WHERE p.village_id LIKE %s
                 """,
-                [booked.year, EntrySource.PERSONAL.value, ops.adapt_datefield_value(booked), now,
-                 county_code + "%"],
+                [
+                    booked.year,
+                    EntrySource.PERSONAL.value,
+                    ops.adapt_datefield_value(booked),
+                    now,
+                    county_code + "%",
+                ],
             )
         InterestRate.objects.update_or_create(
             region=county, year=year, defaults={"rate": RATE, "mode": mode}
         )
-    report.step("setup_ledger", "准备：个人账户记录（每人 2 条）", accounts * 2,
-                time.perf_counter() - started)
-    report.note(f"测试县：{county.name}（{county_code}），{accounts:,} 个账户，{year} 年，方式 {mode}")
+    report.step(
+        "setup_ledger",
+        "准备：个人账户记录（每人 2 条）",
+        accounts * 2,
+        time.perf_counter() - started,
+    )
+    report.note(
+        f"测试县：{county.name}（{county_code}），{accounts:,} 个账户，{year} 年，方式 {mode}"
+    )
     return county
 
 

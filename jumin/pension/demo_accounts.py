@@ -38,8 +38,11 @@ FIRST_YEAR = 2015
 RATE = Decimal("0.015")
 CHUNK = 5000
 HISTORY_GRADES = (Decimal("200"), Decimal("300"), Decimal("500"))
-COUNTY_SUBSIDY = {Decimal("200"): Decimal("30"), Decimal("300"): Decimal("40"),
-                  Decimal("500"): Decimal("60")}
+COUNTY_SUBSIDY = {
+    Decimal("200"): Decimal("30"),
+    Decimal("300"): Decimal("40"),
+    Decimal("500"): Decimal("60"),
+}
 RECEIVING_COUNTY = ("341126000000", "凤阳县", "341126100000", "府城镇", "341126100001", "府城村")
 
 
@@ -61,8 +64,13 @@ def _rates(county: Region, year: int) -> int:
     province = county.code[:2] + "0" * 10
     have = set(InterestRate.objects.filter(region_id=province).values_list("year", flat=True))
     rows = [
-        InterestRate(region_id=province, year=each, rate=RATE, mode=CreditingMode.A,
-                     document_number="演示：一年期存款基准利率")
+        InterestRate(
+            region_id=province,
+            year=each,
+            rate=RATE,
+            mode=CreditingMode.A,
+            document_number="演示：一年期存款基准利率",
+        )
         for each in range(FIRST_YEAR, year + 1)
         if each not in have
     ]
@@ -90,10 +98,20 @@ def _history(county: Region, year: int, seed: int) -> int:
         grade = HISTORY_GRADES[0 if grade_pick < 0.8 else 1 if grade_pick < 0.93 else 2]
         for each in range(max(FIRST_YEAR, registered_on.year), last + 1):
             booked = datetime.date(each, 4, 15)
-            for source, amount in ((EntrySource.PERSONAL, grade),
-                                   (EntrySource.SUBSIDY_COUNTY, COUNTY_SUBSIDY[grade])):
-                rows.append(AccountEntry(person_id=person_id, village_id=village_id, year=each,
-                                         source=source, amount=amount, booked_on=booked))
+            for source, amount in (
+                (EntrySource.PERSONAL, grade),
+                (EntrySource.SUBSIDY_COUNTY, COUNTY_SUBSIDY[grade]),
+            ):
+                rows.append(
+                    AccountEntry(
+                        person_id=person_id,
+                        village_id=village_id,
+                        year=each,
+                        source=source,
+                        amount=amount,
+                        booked_on=booked,
+                    )
+                )
         if len(rows) >= CHUNK:
             AccountEntry.objects.bulk_create(rows)
             added += len(rows)
@@ -106,8 +124,11 @@ def _receiving_village() -> Region:
     county_code, county_name, township_code, township_name, code, name = RECEIVING_COUNTY
     county, _ = Region.objects.get_or_create(
         code=county_code,
-        defaults={"name": county_name, "level": RegionLevel.COUNTY,
-                  "parent_id": county_code[:4] + "0" * 8},
+        defaults={
+            "name": county_name,
+            "level": RegionLevel.COUNTY,
+            "parent_id": county_code[:4] + "0" * 8,
+        },
     )
     township, _ = Region.objects.get_or_create(
         code=township_code,
@@ -126,16 +147,15 @@ def _transfer(county: Region, year: int, seed: int, staff) -> int:
     if not Region.objects.filter(code=county.code[:4] + "0" * 8).exists():
         return 0  # no city above the county to hang the receiving county on
     candidates = list(
-        Enrolment.objects.filter(person__village__pk__startswith=prefix,
-                                 status=EnrolmentStatus.PAYING)
+        Enrolment.objects.filter(
+            person__village__pk__startswith=prefix, status=EnrolmentStatus.PAYING
+        )
         .values_list("person_id", "person__village_id", "person__id_number")
         .order_by("person_id")[:200]
     )
     if not candidates:
         return 0
-    person_id, village_id, _ = min(
-        candidates, key=lambda row: chance(seed, "transfer-out", row[2])
-    )
+    person_id, village_id, _ = min(candidates, key=lambda row: chance(seed, "transfer-out", row[2]))
     today = datetime.date(year, 11, 2) if year < 2026 else None
     from jumin.pension.services.enrolment import today as service_today
 

@@ -215,7 +215,11 @@ REGISTRY = AppRegistry(
             "contributions:postings", _("记账"), _("把已核对的缴费记入个人账户"), "posting.run", 150
         ),
         HomeTile(
-            "pension:interest", _("结息"), _("记账利率、年终结息、个人权益记录"), "interest.run", 155
+            "pension:interest",
+            _("结息"),
+            _("记账利率、年终结息、个人权益记录"),
+            "interest.run",
+            155,
         ),
     ),
     object_types={

@@ -286,7 +286,10 @@ def year_interest(
     if mode not in ("A", "B", "C"):
         raise ValueError(f"unknown crediting mode {mode!r}")
     money_months = opening * months + sum(
-        (amount * interest_weight(mode=mode, month=month, months=months) for month, amount in credits),
+        (
+            amount * interest_weight(mode=mode, month=month, months=months)
+            for month, amount in credits
+        ),
         Decimal(0),
     )
     return round_fen(money_months * rate / Decimal(12))
@@ -308,6 +311,7 @@ def add_working_days(start: datetime.date, days: int, holidays=frozenset()) -> d
 
 # --------------------------------------------------------------------------- scheme link
 # 制度衔接 (POLICY §2.7): decided at the employee retirement age from the employee years.
+
 
 def employee_minimum_years(on: datetime.date) -> Decimal:
     """The employee scheme's minimum contribution years on ``on``: 15, rising by half a year

@@ -13,8 +13,17 @@ def test_the_interest_bench_runs_and_a_rerun_adds_nothing(db, tmp_path):
     assert "interest" in find_areas()
     out = io.StringIO()
     result = tmp_path / "bench.json"
-    call_command("bench", "interest", "--accounts", "200", "--in-place", "--no-progress",
-                 "--json", str(result), stdout=out)
+    call_command(
+        "bench",
+        "interest",
+        "--accounts",
+        "200",
+        "--in-place",
+        "--no-progress",
+        "--json",
+        str(result),
+        stdout=out,
+    )
     data = json.loads(result.read_text(encoding="utf-8"))
     assert data["steps"]["interest"]["rows"] == 200 == data["steps"]["bare"]["rows"]
     assert data["steps"]["rerun"]["rows"] == 0

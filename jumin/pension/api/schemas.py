@@ -324,5 +324,5 @@ class LinkIn(Schema):
     employee_years: int = Field(ge=0, le=60)
     employee_balance: Amount = Field(description="职保个人账户余额（元）")
     overlap_months: dict[str, int] = Field(
-        default_factory=dict, description="重复缴费月数，按年度：{\"2019\": 6}"
+        default_factory=dict, description='重复缴费月数，按年度：{"2019": 6}'
     )

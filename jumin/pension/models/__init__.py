@@ -26,13 +26,6 @@ from jumin.pension.models.enrolment import (
     PauseReason,
 )
 from jumin.pension.models.interest import InterestKind, InterestRun
-from jumin.pension.models.transfers import (
-    LinkOutcome,
-    LinkStatus,
-    SchemeLink,
-    Transfer,
-    TransferStatus,
-)
 from jumin.pension.models.plans import (
     MONEY,
     AmountRule,
@@ -40,6 +33,13 @@ from jumin.pension.models.plans import (
     ContributionPlan,
     GovernmentPaidRule,
     ancestor_codes,
+)
+from jumin.pension.models.transfers import (
+    LinkOutcome,
+    LinkStatus,
+    SchemeLink,
+    Transfer,
+    TransferStatus,
 )
 
 __all__ = [

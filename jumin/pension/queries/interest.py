@@ -13,9 +13,11 @@ def rate_list(user) -> QuerySet:
     county = user_county(user)
     if not county:
         return InterestRate.objects.none()
-    return InterestRate.objects.filter(region_id__in=ancestor_codes(county + "000000")).select_related(
-        "region"
-    ).order_by("-year", "region_id")
+    return (
+        InterestRate.objects.filter(region_id__in=ancestor_codes(county + "000000"))
+        .select_related("region")
+        .order_by("-year", "region_id")
+    )
 
 
 def run_list(user) -> QuerySet:

@@ -74,7 +74,9 @@ def statements(people: list, year: int) -> list[dict]:
         for row in AccountEntry.objects.filter(person_id__in=ids, booked_on__lte=dec31)
         .values("person_id")
         .annotate(
-            opening=Sum(Case(When(booked_on__lt=jan1, then="amount"), default=0, output_field=money)),
+            opening=Sum(
+                Case(When(booked_on__lt=jan1, then="amount"), default=0, output_field=money)
+            ),
             closing=Sum("amount"),
             interest=Sum(
                 Case(
@@ -149,8 +151,9 @@ def village_statements(user, village_code: str, year: int) -> tuple[Region, list
     people = list(
         Person.objects.filter(
             village=village,
-            pk__in=AccountEntry.objects.filter(booked_on__lte=datetime.date(year, 12, 31))
-            .values("person_id"),
+            pk__in=AccountEntry.objects.filter(booked_on__lte=datetime.date(year, 12, 31)).values(
+                "person_id"
+            ),
         )
         .select_related("village")
         .order_by("name", "pk")

@@ -227,8 +227,13 @@ def interest_credit(*, acting_user, region_code, year, progress=None) -> Interes
     run = _latest(county, year)
     if run is None:
         run = _new_round(
-            county=county, year=year, rate=rate, acting_user=acting_user, reason="",
-            progress=progress, number=1,
+            county=county,
+            year=year,
+            rate=rate,
+            acting_user=acting_user,
+            reason="",
+            progress=progress,
+            number=1,
         )
     elif (run.rate, run.mode) != (rate.rate, rate.mode):
         raise ValidationError(
@@ -272,8 +277,13 @@ def interest_correct(*, acting_user, region_code, year, reason: str, progress=No
         previous = _latest(county, each_year)
         why = reason if each_year == year else f"{year}年利率更正后重算：{reason}"[:200]
         new = _new_round(
-            county=county, year=each_year, rate=each_rate, acting_user=acting_user, reason=why,
-            progress=progress, number=previous.round + 1,
+            county=county,
+            year=each_year,
+            rate=each_rate,
+            acting_user=acting_user,
+            reason=why,
+            progress=progress,
+            number=previous.round + 1,
         )
         with transaction.atomic():
             audit.record(
@@ -338,12 +348,19 @@ def _run_chunks(run: InterestRun, county, *, acting_user, progress) -> InterestR
                     ],
                 )
                 credited = cursor.rowcount
-            amount = of_aggregate(
-                AccountEntry.objects.filter(
-                    interest_run=run, person_id__gte=low, person_id__lte=high, created_at=now,
-                    reverses__isnull=True,
-                ).aggregate(total=Sum("amount"))["total"]
-            ) if credited else Decimal("0.00")
+            amount = (
+                of_aggregate(
+                    AccountEntry.objects.filter(
+                        interest_run=run,
+                        person_id__gte=low,
+                        person_id__lte=high,
+                        created_at=now,
+                        reverses__isnull=True,
+                    ).aggregate(total=Sum("amount"))["total"]
+                )
+                if credited
+                else Decimal("0.00")
+            )
             InterestRun.objects.filter(pk=run.pk).update(
                 entry_count=F("entry_count") + credited, amount_sum=F("amount_sum") + amount
             )

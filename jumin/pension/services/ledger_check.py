@@ -108,9 +108,7 @@ def ledger_check_run(*, acting_user, region_code, year=0, progress=None) -> dict
         "problems": problems[:LIMIT],
     }
     with transaction.atomic():
-        audit.record(
-            actor=acting_user, action=PensionAction.LEDGER_CHECK, obj=county, after=result
-        )
+        audit.record(actor=acting_user, action=PensionAction.LEDGER_CHECK, obj=county, after=result)
     if progress is not None:
         message = (
             "个人账户与应缴、记账批次、计息批次、转移接续的记录全部一致"

@@ -23,13 +23,15 @@ def rate_regions(user) -> list[Region]:
 
 
 def parse_rate_percent(value) -> Decimal:
-    """"1.5" (percent) → Decimal("0.015000"); refused below 0 %, above 100 % or finer than
+    """ "1.5" (percent) → Decimal("0.015000"); refused below 0 %, above 100 % or finer than
     four decimals of a percent, naming the field."""
     text = str(value if value is not None else "").strip().rstrip("%").strip()
     try:
         percent = Decimal(text)
     except InvalidOperation:
-        raise ValidationError({"rate": f"记账利率：“{value}”不是数字（按百分比填写，如 1.5）"}) from None
+        raise ValidationError(
+            {"rate": f"记账利率：“{value}”不是数字（按百分比填写，如 1.5）"}
+        ) from None
     if not percent.is_finite():
         raise ValidationError({"rate": "记账利率：不是数字"})
     if percent < 0:
@@ -61,11 +63,18 @@ def interest_rate_save(
         raise ValidationError({"mode": "计息方式：只能是 A、B 或 C"})
     document_number = (document_number or "").strip()[:100]
     with transaction.atomic():
-        row = InterestRate.objects.select_for_update().filter(region_id=region_code, year=year).first()
+        row = (
+            InterestRate.objects.select_for_update()
+            .filter(region_id=region_code, year=year)
+            .first()
+        )
         before = None
         if row is None:
             row = InterestRate.objects.create(
-                region_id=region_code, year=year, rate=rate, mode=mode,
+                region_id=region_code,
+                year=year,
+                rate=rate,
+                mode=mode,
                 document_number=document_number,
             )
             created = True
@@ -79,7 +88,12 @@ def interest_rate_save(
             action=PensionAction.INTEREST_RATE_SAVE,
             obj=row,
             before=before,
-            after={"region": region_code, "year": year, "rate": rate, "mode": mode,
-                   "document_number": document_number},
+            after={
+                "region": region_code,
+                "year": year,
+                "rate": rate,
+                "mode": mode,
+                "document_number": document_number,
+            },
         )
     return row, created

@@ -123,7 +123,8 @@ def transfer_request(*, acting_user, person, to_village_code: str, on=None) -> T
     with transaction.atomic():
         _contributing_enrolment(person)
         if Transfer.objects.filter(
-            person=person, status__in=[TransferStatus.REQUESTED, TransferStatus.ACCEPTED, TransferStatus.SENT]
+            person=person,
+            status__in=[TransferStatus.REQUESTED, TransferStatus.ACCEPTED, TransferStatus.SENT],
         ).exists():
             raise ValidationError({"person": f"{person.name}已有一笔未办结的转移接续"})
         transfer = Transfer.objects.create(
@@ -138,8 +139,12 @@ def transfer_request(*, acting_user, person, to_village_code: str, on=None) -> T
             actor=acting_user,
             action=PensionAction.TRANSFER_REQUEST,
             obj=transfer,
-            after={"person": person.pk, "from": transfer.from_village_id, "to": to_village.code,
-                   "due_on": transfer.due_on},
+            after={
+                "person": person.pk,
+                "from": transfer.from_village_id,
+                "to": to_village.code,
+                "due_on": transfer.due_on,
+            },
         )
     return transfer
 
@@ -172,9 +177,13 @@ def transfer_advance(*, acting_user, transfer: Transfer, on=None) -> Transfer:
             _book(acting_user, transfer, on)
             action = PensionAction.TRANSFER_BOOK
         else:
-            raise ValidationError({"status": f"这笔转移接续已{transfer.get_status_display()}，不能再办理"})
+            raise ValidationError(
+                {"status": f"这笔转移接续已{transfer.get_status_display()}，不能再办理"}
+            )
         transfer.due_on = (
-            None if transfer.status == TransferStatus.BOOKED else rules.add_working_days(on, STEP_DAYS)
+            None
+            if transfer.status == TransferStatus.BOOKED
+            else rules.add_working_days(on, STEP_DAYS)
         )
         transfer.save()
         audit.record(
@@ -182,8 +191,13 @@ def transfer_advance(*, acting_user, transfer: Transfer, on=None) -> Transfer:
             action=action,
             obj=transfer,
             before={"status": status},
-            after={"status": transfer.status, "on": on, "amount": transfer.amount,
-                   "by_source": transfer.by_source, "due_on": transfer.due_on},
+            after={
+                "status": transfer.status,
+                "on": on,
+                "amount": transfer.amount,
+                "by_source": transfer.by_source,
+                "due_on": transfer.due_on,
+            },
         )
     return transfer
 
@@ -201,8 +215,14 @@ def _send(acting_user, transfer: Transfer, on) -> None:
         raise ValidationError({"person": f"{person.name}的个人账户没有余额，无需转出资金"})
     years = contribution_years([person.pk], through=on).get(person.pk, 0)
     _entries(
-        person, person.village_id, balances, sign=-1, on=on, user=acting_user,
-        reason=f"转出至{transfer.to_village_id}", transfer=transfer,
+        person,
+        person.village_id,
+        balances,
+        sign=-1,
+        on=on,
+        user=acting_user,
+        reason=f"转出至{transfer.to_village_id}",
+        transfer=transfer,
         movement=Movement.TRANSFER_OUT,
     )
     transfer.by_source = {source: str(amount) for source, amount in balances.items()}
@@ -210,7 +230,10 @@ def _send(acting_user, transfer: Transfer, on) -> None:
     transfer.contribution_years = years
     transfer.status, transfer.sent_on = TransferStatus.SENT, on
     enrolment_close(
-        acting_user=acting_user, enrolment=enrolment, reason=CloseReason.TRANSFER_OUT, closed_on=on,
+        acting_user=acting_user,
+        enrolment=enrolment,
+        reason=CloseReason.TRANSFER_OUT,
+        closed_on=on,
         note=f"转移接续第{transfer.pk}号",
     )
 
@@ -218,8 +241,14 @@ def _send(acting_user, transfer: Transfer, on) -> None:
 def _book(acting_user, transfer: Transfer, on) -> None:
     person = transfer.person
     _entries(
-        person, transfer.to_village_id, transfer.by_source, sign=1, on=on, user=acting_user,
-        reason=f"自{transfer.from_village_id}转入", transfer=transfer,
+        person,
+        transfer.to_village_id,
+        transfer.by_source,
+        sign=1,
+        on=on,
+        user=acting_user,
+        reason=f"自{transfer.from_village_id}转入",
+        transfer=transfer,
         movement=Movement.TRANSFER_IN,
     )
     Person.objects.filter(pk=person.pk).update(village_id=transfer.to_village_id)
@@ -251,7 +280,9 @@ def _clean_overlap(overlap_months) -> dict:
         try:
             year_number, months_number = int(year), int(months)
         except (TypeError, ValueError):
-            raise ValidationError({"overlap_months": f"重复缴费月数：“{year}: {months}”不正确"}) from None
+            raise ValidationError(
+                {"overlap_months": f"重复缴费月数：“{year}: {months}”不正确"}
+            ) from None
         if not 1 <= months_number <= 12:
             raise ValidationError({"overlap_months": f"{year_number}年重复缴费月数：应在1至12之间"})
         cleaned[str(year_number)] = months_number
@@ -275,8 +306,13 @@ def link_create(
     required = rules.employee_minimum_years(on)
     credits = _year_credits(person.pk)
     resident_years = [
-        year for year, sources in credits.items()
-        if sum((v for s, v in sources.items() if s in ("personal", "back_payment", "government_paid")), ZERO) > 0
+        year
+        for year, sources in credits.items()
+        if sum(
+            (v for s, v in sources.items() if s in ("personal", "back_payment", "government_paid")),
+            ZERO,
+        )
+        > 0
     ]
     split = rules.link_split(
         employee_years=int(employee_years),
@@ -300,17 +336,25 @@ def link_create(
             refund=sum(split.refund_by_source.values(), ZERO),
             subsidy_reversed=sum(split.subsidy_by_source.values(), ZERO),
             explanation=[step.as_dict() for step in split.steps]
-            + [{"refund_by_source": {k: str(v) for k, v in split.refund_by_source.items()},
-                "subsidy_by_source": {k: str(v) for k, v in split.subsidy_by_source.items()}}],
+            + [
+                {
+                    "refund_by_source": {k: str(v) for k, v in split.refund_by_source.items()},
+                    "subsidy_by_source": {k: str(v) for k, v in split.subsidy_by_source.items()},
+                }
+            ],
             created_by=acting_user,
         )
         audit.record(
             actor=acting_user,
             action=PensionAction.LINK_CREATE,
             obj=link,
-            after={"person": person.pk, "employee_years": link.employee_years,
-                   "outcome": link.outcome, "refund": link.refund,
-                   "subsidy_reversed": link.subsidy_reversed},
+            after={
+                "person": person.pk,
+                "employee_years": link.employee_years,
+                "outcome": link.outcome,
+                "refund": link.refund,
+                "subsidy_reversed": link.subsidy_reversed,
+            },
         )
     return link
 
@@ -329,26 +373,55 @@ def link_decide(*, acting_user, link: SchemeLink, on=None) -> SchemeLink:
         refund = {k: Decimal(v) for k, v in split.get("refund_by_source", {}).items()}
         subsidy = {k: Decimal(v) for k, v in split.get("subsidy_by_source", {}).items()}
         common = {"on": on, "user": acting_user, "scheme_link": link}
-        _entries(person, person.village_id, refund, sign=-1, reason="重复缴费月份退还个人",
-                 movement=Movement.LINK_REFUND, **common)
-        _entries(person, person.village_id, subsidy, sign=-1, reason="重复缴费月份冲回政府补贴",
-                 movement=Movement.LINK_SUBSIDY, **common)
+        _entries(
+            person,
+            person.village_id,
+            refund,
+            sign=-1,
+            reason="重复缴费月份退还个人",
+            movement=Movement.LINK_REFUND,
+            **common,
+        )
+        _entries(
+            person,
+            person.village_id,
+            subsidy,
+            sign=-1,
+            reason="重复缴费月份冲回政府补贴",
+            movement=Movement.LINK_SUBSIDY,
+            **common,
+        )
         if link.outcome == LinkOutcome.TO_EMPLOYEE:
             balances = _balances(person.pk)
-            _entries(person, person.village_id, balances, sign=-1, reason="转入职工养老保险",
-                     movement=Movement.LINK_OUT, **common)
+            _entries(
+                person,
+                person.village_id,
+                balances,
+                sign=-1,
+                reason="转入职工养老保险",
+                movement=Movement.LINK_OUT,
+                **common,
+            )
             link.moved_out = sum(balances.values(), ZERO)
             enrolment = Enrolment.objects.filter(person=person, status__in=CONTRIBUTING).first()
             if enrolment is not None:
                 enrolment_close(
-                    acting_user=acting_user, enrolment=enrolment,
-                    reason=CloseReason.EMPLOYEE_SCHEME, closed_on=on,
+                    acting_user=acting_user,
+                    enrolment=enrolment,
+                    reason=CloseReason.EMPLOYEE_SCHEME,
+                    closed_on=on,
                     note=f"制度衔接第{link.pk}号",
                 )
         else:
-            _entries(person, person.village_id,
-                     {EntrySource.EMPLOYEE_TRANSFER.value: link.employee_balance}, sign=1,
-                     reason="职保个人账户转入", movement=Movement.LINK_IN, **common)
+            _entries(
+                person,
+                person.village_id,
+                {EntrySource.EMPLOYEE_TRANSFER.value: link.employee_balance},
+                sign=1,
+                reason="职保个人账户转入",
+                movement=Movement.LINK_IN,
+                **common,
+            )
         link.status, link.decided_on = LinkStatus.DONE, on
         link.save()
         audit.record(
@@ -356,8 +429,13 @@ def link_decide(*, acting_user, link: SchemeLink, on=None) -> SchemeLink:
             action=PensionAction.LINK_DECIDE,
             obj=link,
             before={"status": LinkStatus.OPEN},
-            after={"status": link.status, "outcome": link.outcome, "refund": link.refund,
-                   "subsidy_reversed": link.subsidy_reversed, "moved_out": link.moved_out,
-                   "employee_balance": link.employee_balance},
+            after={
+                "status": link.status,
+                "outcome": link.outcome,
+                "refund": link.refund,
+                "subsidy_reversed": link.subsidy_reversed,
+                "moved_out": link.moved_out,
+                "employee_balance": link.employee_balance,
+            },
         )
     return link

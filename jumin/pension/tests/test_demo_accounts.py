@@ -32,6 +32,9 @@ def test_demo_accounts_twice_adds_nothing(tree, staff):
     assert transfer.status == TransferStatus.ACCEPTED and transfer.due_on > transfer.accepted_on
     counts = (AccountEntry.objects.count(), InterestRate.objects.count(), Transfer.objects.count())
     assert demo_accounts(county=tree.county, year=2026, seed=1, staff=staff, notes=[]) == 0
-    assert counts == (AccountEntry.objects.count(), InterestRate.objects.count(),
-                      Transfer.objects.count())
+    assert counts == (
+        AccountEntry.objects.count(),
+        InterestRate.objects.count(),
+        Transfer.objects.count(),
+    )
     assert staff[Role.COUNTY_ADMIN] == transfer.created_by

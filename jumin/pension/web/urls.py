@@ -44,9 +44,7 @@ pension_patterns = [
         accounts.due_reverse,
         name="account_due_reverse",
     ),
-    path(
-        "accounts/<int:person_pk>/statement/<int:year>/", statements.statement, name="statement"
-    ),
+    path("accounts/<int:person_pk>/statement/<int:year>/", statements.statement, name="statement"),
     path(
         "accounts/<int:person_pk>/statement/<int:year>/pdf/",
         statements.statement_pdf,

@@ -129,8 +129,12 @@ def statement_endpoint(
         "year": year,
         "opening": sheet["opening"],
         "sources": [
-            {"source": s["source"], "label": str(s["label"]), "months": s["months"],
-             "total": s["total"]}
+            {
+                "source": s["source"],
+                "label": str(s["label"]),
+                "months": s["months"],
+                "total": s["total"],
+            }
             for s in sheet["sources"]
         ],
         "credits": sheet["credits"],

@@ -12,7 +12,9 @@ from jumin.pension.queries import interest as queries
 router = Router(tags=["pension"])
 
 
-@router.get("/rates", response={200: list[RateOut], **error_responses(401, 403)}, summary="记账利率")
+@router.get(
+    "/rates", response={200: list[RateOut], **error_responses(401, 403)}, summary="记账利率"
+)
 def rates_endpoint(request):
     return [
         {

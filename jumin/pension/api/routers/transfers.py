@@ -5,7 +5,7 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Path, Router, Status
 
-from jumin.core.access import masked_for, require
+from jumin.core.access import require
 from jumin.core.api import error_responses
 from jumin.core.schemas import MAX_ID
 from jumin.pension.api.schemas import LinkIn, LinkOut, TransferIn, TransferOut
@@ -50,7 +50,9 @@ def transfer_out(t) -> dict:
     "", response={200: list[TransferOut], **error_responses(401, 403)}, summary="转移接续"
 )
 def transfers_endpoint(request):
-    return [transfer_out(t) for t in queries.transfer_list(request.user).order_by("due_on", "pk")[:500]]
+    return [
+        transfer_out(t) for t in queries.transfer_list(request.user).order_by("due_on", "pk")[:500]
+    ]
 
 
 @transfers_router.get(
@@ -108,9 +110,13 @@ def link_out(link) -> dict:
     }
 
 
-@links_router.get("", response={200: list[LinkOut], **error_responses(401, 403)}, summary="制度衔接")
+@links_router.get(
+    "", response={200: list[LinkOut], **error_responses(401, 403)}, summary="制度衔接"
+)
 def links_endpoint(request):
-    return [link_out(link) for link in queries.link_list(request.user).order_by("-created_at")[:500]]
+    return [
+        link_out(link) for link in queries.link_list(request.user).order_by("-created_at")[:500]
+    ]
 
 
 @links_router.get(

@@ -31,7 +31,10 @@ def grow(person, credits, first_year, *, month=3, mode="A"):
         year = first_year + offset
         InterestRateFactory(year=year, mode=mode)
         AccountEntryFactory(
-            person=person, year=year, amount=Decimal(credit), booked_on=datetime.date(year, month, 10)
+            person=person,
+            year=year,
+            amount=Decimal(credit),
+            booked_on=datetime.date(year, month, 10),
         )
         interest_credit(acting_user=None, region_code=COUNTY, year=year)
 
@@ -64,14 +67,25 @@ def test_e7_ten_years_and_five_back_paid_through_the_job(tree):
     person = PersonFactory(village=tree.village_b1)
     for year in range(2016, 2026):
         InterestRateFactory(year=year)
-        AccountEntryFactory(person=person, year=year, amount=Decimal("200"),
-                            booked_on=datetime.date(year, 4, 1))
-        AccountEntryFactory(person=person, year=year, amount=Decimal("30"),
-                            source=EntrySource.SUBSIDY_COUNTY, booked_on=datetime.date(year, 4, 1))
+        AccountEntryFactory(
+            person=person, year=year, amount=Decimal("200"), booked_on=datetime.date(year, 4, 1)
+        )
+        AccountEntryFactory(
+            person=person,
+            year=year,
+            amount=Decimal("30"),
+            source=EntrySource.SUBSIDY_COUNTY,
+            booked_on=datetime.date(year, 4, 1),
+        )
     # five years back-paid, booked in 2025 (they belong to earlier years)
     for year in range(2011, 2016):
-        AccountEntryFactory(person=person, year=year, amount=Decimal("200"),
-                            source=EntrySource.BACK_PAYMENT, booked_on=datetime.date(2025, 6, 1))
+        AccountEntryFactory(
+            person=person,
+            year=year,
+            amount=Decimal("200"),
+            source=EntrySource.BACK_PAYMENT,
+            booked_on=datetime.date(2025, 6, 1),
+        )
     for year in range(2016, 2026):
         interest_credit(acting_user=None, region_code=COUNTY, year=year)
     assert interests(person) == [
@@ -86,8 +100,9 @@ def test_a_rerun_adds_nothing_and_a_killed_run_resumes(tree, monkeypatch):
     InterestRateFactory(year=2025)
     people = [PersonFactory(village=v) for v in (tree.village_a1, tree.village_b1) * 3]
     for person in people:
-        AccountEntryFactory(person=person, year=2024, amount=Decimal("1000"),
-                            booked_on=datetime.date(2024, 5, 1))
+        AccountEntryFactory(
+            person=person, year=2024, amount=Decimal("1000"), booked_on=datetime.date(2024, 5, 1)
+        )
     monkeypatch.setattr(interest_module, "CHUNK", 2)
     calls = []
     real = interest_module.jobs.fault_point
@@ -115,8 +130,9 @@ def test_a_rerun_adds_nothing_and_a_killed_run_resumes(tree, monkeypatch):
 
 def test_a_corrected_rate_reverses_and_credits_again_with_later_years(tree, staff):
     person = PersonFactory(village=tree.village_a1)
-    AccountEntryFactory(person=person, year=2023, amount=Decimal("1000"),
-                        booked_on=datetime.date(2023, 5, 1))
+    AccountEntryFactory(
+        person=person, year=2023, amount=Decimal("1000"), booked_on=datetime.date(2023, 5, 1)
+    )
     InterestRateFactory(year=2024)
     InterestRateFactory(year=2025)
     interest_credit(acting_user=None, region_code=COUNTY, year=2024)
@@ -145,12 +161,17 @@ def test_a_corrected_rate_reverses_and_credits_again_with_later_years(tree, staf
 def test_interest_to_start_is_part_year_and_once(tree):
     person = PersonFactory(village=tree.village_a1)
     InterestRateFactory(year=2026)
-    AccountEntryFactory(person=person, year=2025, amount=Decimal("1200"),
-                        booked_on=datetime.date(2025, 3, 1))
-    entry = interest_to_start(acting_user=None, person=person, start_month=datetime.date(2026, 7, 1))
+    AccountEntryFactory(
+        person=person, year=2025, amount=Decimal("1200"), booked_on=datetime.date(2025, 3, 1)
+    )
+    entry = interest_to_start(
+        acting_user=None, person=person, start_month=datetime.date(2026, 7, 1)
+    )
     assert entry.amount == Decimal("9.00")  # six months of 1.5 % on 1 200
     assert entry.booked_on == datetime.date(2026, 6, 30)
-    again = interest_to_start(acting_user=None, person=person, start_month=datetime.date(2026, 7, 1))
+    again = interest_to_start(
+        acting_user=None, person=person, start_month=datetime.date(2026, 7, 1)
+    )
     assert again.pk == entry.pk
     # no year-end interest in the year of the start
     interest_credit(acting_user=None, region_code=COUNTY, year=2026)

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jumin.core.access import can, require, scope, user_county
 from jumin.core.forms import Form, add_errors
-from jumin.core.pages import page
 from jumin.core.models import Region, RegionLevel
+from jumin.core.pages import page
 from jumin.pension import jobs
 from jumin.pension.models import CreditingMode
 from jumin.pension.queries import interest as queries
@@ -44,7 +44,9 @@ class VillageYearForm(Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         villages = scope(Region.objects.filter(level=RegionLevel.VILLAGE), user).order_by("code")
-        self.fields["village"].choices = [(v.code, f"{v.name}（{v.code}）") for v in villages[:2000]]
+        self.fields["village"].choices = [
+            (v.code, f"{v.name}（{v.code}）") for v in villages[:2000]
+        ]
 
 
 def _page(request, *, rate_form=None, year_form=None):
@@ -56,7 +58,8 @@ def _page(request, *, rate_form=None, year_form=None):
         {
             "rates": queries.rate_list(user)[:200],
             "runs": queries.run_list(user).order_by("-year", "-round", "-pk")[:100],
-            "rate_form": rate_form or RateForm(user=user, initial={"year": last_year + 1, "mode": "A"}),
+            "rate_form": rate_form
+            or RateForm(user=user, initial={"year": last_year + 1, "mode": "A"}),
             "year_form": year_form or YearForm(initial={"year": last_year}),
             "print_form": VillageYearForm(user=user, initial={"year": last_year}),
             "can_rate": can(user, "interest_rate.manage"),

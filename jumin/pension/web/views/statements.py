@@ -1,10 +1,10 @@
 """The statement of rights (个人权益记录): one person's or a whole village's, for a year, as
 the browser's A4 print page and as a PDF (the same template, ``jumin.core.pdf``)."""
 
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
-from django.shortcuts import render
 
 from jumin.core import audit, pdf
 from jumin.core.access import masked_for
@@ -64,7 +64,10 @@ def statement_pdf(request, person_pk, year):
     person = account_queries.account_person(user, person_pk)
     sheet = queries.statement_of(user, person, _year(year))
     audit.record(
-        actor=user, action=PensionAction.STATEMENT_PRINT, obj=person, after={"year": year, "pdf": True}
+        actor=user,
+        action=PensionAction.STATEMENT_PRINT,
+        obj=person,
+        after={"year": year, "pdf": True},
     )
     context = _context(request, [sheet], year=year, pdf_url="", title=f"{year}年度个人权益记录")
     return pdf.pdf_response(TEMPLATE, context, filename=f"权益记录-{year}-{person.pk}.pdf")
@@ -104,5 +107,3 @@ def village_statements_pdf(request, code, year):
     context = _context(request, sheets, year=year, pdf_url="", title=f"{year}年度个人权益记录")
     context["village"] = village
     return pdf.pdf_response(TEMPLATE, context, filename=f"权益记录-{year}-{village.code}.pdf")
-
-

@@ -25,7 +25,9 @@ class TransferForm(Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         villages = scope(Region.objects.filter(level=RegionLevel.VILLAGE), user).order_by("code")
-        self.fields["to_village"].choices = [(v.code, f"{v.name}（{v.code}）") for v in villages[:2000]]
+        self.fields["to_village"].choices = [
+            (v.code, f"{v.name}（{v.code}）") for v in villages[:2000]
+        ]
 
 
 class LinkForm(Form):
@@ -35,7 +37,9 @@ class LinkForm(Form):
         label="职保个人账户余额（元）", min_value=0, max_digits=12, decimal_places=2
     )
     overlap = forms.CharField(
-        label="重复缴费月数（年度:月数，逗号分隔，如 2019:6,2020:12）", max_length=400, required=False
+        label="重复缴费月数（年度:月数，逗号分隔，如 2019:6,2020:12）",
+        max_length=400,
+        required=False,
     )
 
 
@@ -180,8 +184,11 @@ def link_create(request):
     return render(
         request,
         "pension/links.html",
-        {"rows": queries.link_list(user).order_by("-created_at")[:500], "form": form,
-         "can_manage": True},
+        {
+            "rows": queries.link_list(user).order_by("-created_at")[:500],
+            "form": form,
+            "can_manage": True,
+        },
     )
 
 
