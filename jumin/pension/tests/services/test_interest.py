@@ -16,6 +16,7 @@ from jumin.pension.models import AccountEntry, EntrySource, InterestRate, Intere
 from jumin.pension.services import interest as interest_module
 from jumin.pension.services.interest import interest_correct, interest_credit, interest_to_start
 from jumin.pension.tests.factories import AccountEntryFactory, InterestRateFactory
+from jumin.testing.concurrency import postgres_only, run_together
 from jumin.testing.factories import PersonFactory, RegionTreeFactory
 
 COUNTY = "341125"
@@ -230,3 +231,24 @@ class TestSqlEqualsRule(HypothesisTestCase):
         assert got == {pk: value for pk, value in expected.items() if value != 0}
         for pk in expected:
             assert balance(pk) == AccountEntry.objects.filter(person_id=pk).balance()
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_year_end_runs_at_once_credit_each_person_once(tree, monkeypatch):
+    InterestRateFactory(year=2025)
+    people = [PersonFactory(village=tree.village_a1) for _ in range(12)]
+    for person in people:
+        AccountEntryFactory(
+            person=person, year=2024, amount=Decimal("100"), booked_on=datetime.date(2024, 5, 1)
+        )
+    monkeypatch.setattr(interest_module, "CHUNK", 3)
+
+    def run():
+        return interest_credit(acting_user=None, region_code=COUNTY, year=2025)
+
+    outcomes = run_together(run, run)
+    assert all("error" not in outcome for outcome in outcomes), outcomes
+    assert InterestRun.objects.count() == 1
+    assert AccountEntry.objects.filter(source=EntrySource.INTEREST).count() == 12
+    assert all(balance(p) == Decimal("101.50") for p in people)
