@@ -117,7 +117,22 @@ def _dates(year: int):
 
 
 def _credit_sql(*, run: InterestRun, prefix: str) -> tuple[str, list]:
+    """The chunk's INSERT … SELECT. Those credited up to a benefit start in the year are left
+    out by the ids of the year's ``to_start`` runs (usually none or one), so the planner
+    looks each person up by the (person, run) index instead of scanning the ledger."""
     money, money_params = money_months_sql(run.mode, run.year)
+    to_start_runs = list(
+        InterestRun.objects.filter(year=run.year, kind=InterestKind.TO_START).values_list(
+            "pk", flat=True
+        )
+    )
+    to_start = ""
+    if to_start_runs:
+        ids = ", ".join(str(int(pk)) for pk in to_start_runs)
+        to_start = f"""AND NOT EXISTS (
+              SELECT 1 FROM {ENTRY} x
+              WHERE x.person_id = s.person_id AND x.interest_run_id IN ({ids})
+                AND x.reverses_id IS NULL)"""
     fen = half_up_fen_sql("s.x")
     sql = f"""
         INSERT INTO {ENTRY} (person_id, village_id, year, source, amount, booked_on, due_id,
@@ -138,16 +153,15 @@ def _credit_sql(*, run: InterestRun, prefix: str) -> tuple[str, list]:
               SELECT 1 FROM {ENTRY} x
               WHERE x.person_id = s.person_id AND x.interest_run_id = %s
                 AND x.reverses_id IS NULL)
-          AND NOT EXISTS (
-              SELECT 1 FROM {ENTRY} x JOIN {RUN} r ON r.id = x.interest_run_id
-              WHERE x.person_id = s.person_id AND x.year = %s AND x.source = '{INTEREST}'
-                AND x.reverses_id IS NULL AND r.kind = '{InterestKind.TO_START.value}')
+          {to_start}
     """
     return sql, money_params
 
 
 def _reverse_sql() -> str:
-    """Reverse the standing entries of earlier rounds of the year in a person-id range."""
+    """Reverse the standing entries of earlier rounds of the year in a person-id range
+    (``COALESCE(reverses_id, 0) = 0`` rather than ``IS NULL``: without statistics SQLite
+    would take the index on ``reverses_id`` and walk the whole ledger for every chunk)."""
     return f"""
         INSERT INTO {ENTRY} (person_id, village_id, year, source, amount, booked_on, due_id,
                              posting_id, interest_run_id, transfer_id, scheme_link_id,
@@ -156,8 +170,9 @@ def _reverse_sql() -> str:
                NULL, e.interest_run_id, NULL, NULL, '', e.id, %s, %s, %s
         FROM {ENTRY} e JOIN {RUN} r ON r.id = e.interest_run_id
         WHERE r.region_id = %s AND r.year = %s AND r.kind = '{InterestKind.YEAR_END.value}'
-          AND r.round < %s AND e.reverses_id IS NULL
-          AND e.person_id >= %s AND e.person_id <= %s
+          AND r.round < %s AND COALESCE(e.reverses_id, 0) = 0
+          AND e.person_id >= %s AND e.person_id <= %s AND e.year = %s
+          AND e.source = '{INTEREST}'
           AND NOT EXISTS (SELECT 1 FROM {ENTRY} x WHERE x.reverses_id = e.id)
     """
 
@@ -326,7 +341,17 @@ def _run_chunks(run: InterestRun, county, *, acting_user, progress) -> InterestR
                 if run.round > 1:
                     cursor.execute(
                         _reverse_sql(),
-                        [run.reason, user_id, now_db, county.code, run.year, run.round, low, high],
+                        [
+                            run.reason,
+                            user_id,
+                            now_db,
+                            county.code,
+                            run.year,
+                            run.round,
+                            low,
+                            high,
+                            run.year,
+                        ],
                     )
                     reversed_count = cursor.rowcount
                 cursor.execute(
@@ -344,7 +369,6 @@ def _run_chunks(run: InterestRun, county, *, acting_user, progress) -> InterestR
                         dec31,
                         prefix + "%",
                         run.pk,
-                        run.year,
                     ],
                 )
                 credited = cursor.rowcount
