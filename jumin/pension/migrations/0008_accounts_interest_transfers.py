@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='accountentry',
             name='movement',
-            field=models.CharField(blank=True, choices=[('transfer_out', '转出'), ('transfer_in', '转入'), ('link_out', '转入职工养老保险'), ('link_in', '职保个人账户转入'), ('link_refund', '重复缴费退还个人'), ('link_subsidy', '重复缴费冲回补贴')], max_length=16, verbose_name='变动类型'),
+            field=models.CharField(blank=True, db_default='', choices=[('transfer_out', '转出'), ('transfer_in', '转入'), ('link_out', '转入职工养老保险'), ('link_in', '职保个人账户转入'), ('link_refund', '重复缴费退还个人'), ('link_subsidy', '重复缴费冲回补贴')], max_length=16, verbose_name='变动类型'),
         ),
         migrations.AlterField(
             model_name='accountentry',

@@ -82,7 +82,10 @@ class AccountEntry(models.Model):
     scheme_link = models.ForeignKey(
         "pension.SchemeLink", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    movement = models.CharField(_("变动类型"), max_length=16, choices=Movement.choices, blank=True)
+    # a database default: the set-based inserts of posting and interest leave it out
+    movement = models.CharField(
+        _("变动类型"), max_length=16, choices=Movement.choices, blank=True, db_default=""
+    )
     reverses = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
     )
