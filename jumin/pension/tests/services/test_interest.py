@@ -252,3 +252,37 @@ def test_two_year_end_runs_at_once_credit_each_person_once(tree, monkeypatch):
     assert InterestRun.objects.count() == 1
     assert AccountEntry.objects.filter(source=EntrySource.INTEREST).count() == 12
     assert all(balance(p) == Decimal("101.50") for p in people)
+
+
+def test_the_command_credits_and_corrects(tree):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    person = PersonFactory(village=tree.village_a1)
+    AccountEntryFactory(
+        person=person, year=2024, amount=Decimal("1000"), booked_on=datetime.date(2024, 5, 1)
+    )
+    InterestRateFactory(year=2025)
+    out = io.StringIO()
+    call_command(
+        "credit_interest", "--county", "341125", "--year", "2025", "--no-progress", stdout=out
+    )
+    assert "2025年结息（第1轮" in out.getvalue() and "15.00" in out.getvalue()
+    InterestRate.objects.filter(year=2025).update(rate=Decimal("0.01"))
+    with pytest.raises(CommandError, match="利率更正"):
+        call_command("credit_interest", "--county", "341125", "--year", "2025", "--no-progress")
+    out = io.StringIO()
+    call_command(
+        "credit_interest",
+        "--county",
+        "341125",
+        "--year",
+        "2025",
+        "--correct",
+        "文件更正",
+        "--no-progress",
+        stdout=out,
+    )
+    assert "第2轮" in out.getvalue()
+    assert balance(person) == Decimal("1010.00")
