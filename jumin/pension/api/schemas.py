@@ -213,14 +213,14 @@ class GradeOut(Schema):
 # --------------------------------------------------------------------------- statements, interest
 
 
-class StatementSourceOut(Schema):
+class RightsStatementSourceOut(Schema):
     source: str
     label: str
     months: list[Decimal] = Field(description="1–12 月按记账月份的记入金额")
     total: Decimal
 
 
-class StatementOut(Schema):
+class RightsStatementOut(Schema):
     """个人权益记录 of a year."""
 
     person_id: int
@@ -228,7 +228,7 @@ class StatementOut(Schema):
     id_number: str = Field(description="按角色打码")
     year: int
     opening: Decimal = Field(description="年初余额：上年12月31日及以前记账的合计")
-    sources: list[StatementSourceOut]
+    sources: list[RightsStatementSourceOut]
     credits: Decimal
     interest: Decimal
     closing: Decimal

@@ -13,7 +13,7 @@ from jumin.pension.api.schemas import (
     AccountOut,
     EntryOut,
     ReverseIn,
-    StatementOut,
+    RightsStatementOut,
 )
 from jumin.pension.queries import accounts as queries
 from jumin.pension.queries import statements as statement_queries
@@ -102,7 +102,7 @@ def due_reverse_endpoint(request, payload: ReverseIn, due_id: int = Path(..., ge
 
 @router.get(
     "/{id_number}/statement/{year}",
-    response={200: StatementOut, **error_responses(401, 403, 404, 422)},
+    response={200: RightsStatementOut, **error_responses(401, 403, 404, 422)},
     summary="个人权益记录：一年的年初余额、按来源按月记入、利息、年末余额、累计缴费年限",
 )
 def statement_endpoint(

@@ -1,6 +1,8 @@
 """Pages of transfers between counties (转移接续) and scheme-link cases (制度衔接): lists with
 the step deadlines (late ones highlighted), registering, advancing a step, deciding a case."""
 
+import re
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -136,10 +138,10 @@ def parse_overlap(text: str) -> dict:
         item = item.strip().replace("：", ":")
         if not item:
             continue
-        year, _, months = item.partition(":")
-        if not (year.strip().isdigit() and months.strip().isdigit()):
+        matched = re.fullmatch(r"([0-9]{4})\s*:\s*([0-9]{1,2})", item)
+        if matched is None:
             raise ValidationError({"overlap": f"重复缴费月数：“{item}”应写成 年度:月数"})
-        result[year.strip()] = int(months)
+        result[matched.group(1)] = int(matched.group(2))
     return result
 
 
