@@ -286,3 +286,25 @@ def test_the_command_credits_and_corrects(tree):
     )
     assert "第2轮" in out.getvalue()
     assert balance(person) == Decimal("1010.00")
+
+
+def test_the_year_end_job_is_set_based(tree):
+    """The same statements for 5 accounts as for 30: nothing is done per person."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counted = []
+    for size, year in ((5, 2024), (30, 2025)):
+        InterestRateFactory(year=year)
+        for _ in range(size):
+            person = PersonFactory(village=tree.village_b2)
+            AccountEntryFactory(
+                person=person,
+                year=year - 1,
+                amount=Decimal("100"),
+                booked_on=datetime.date(year - 1, 6, 1),
+            )
+        with CaptureQueriesContext(connection) as queries:
+            interest_credit(acting_user=None, region_code=COUNTY, year=year)
+        counted.append(len(queries))
+    assert counted[0] == counted[1]
