@@ -29,7 +29,10 @@ from jumin.pension.models import (
     Enrolment,
     EnrolmentStatus,
     EntrySource,
+    LinkOutcome,
     Posting,
+    SchemeLink,
+    Transfer,
 )
 from jumin.pension.services.plans import plan_data_from_file, plan_seed
 from jumin.people.models import RosterImport
@@ -142,6 +145,25 @@ def world(tree, staff) -> dict:
         kind="pension.posting", region=tree.county, status=JobStatus.DONE
     )
     Posting.objects.create(region=tree.county, year=YEAR, job=posting_job)
+    interest_job = JobRun.objects.create(
+        kind="pension.interest", region=tree.county, status=JobStatus.DONE, params={"year": 2025}
+    )
+    other_village = _other_county_village(tree)
+    transfer = Transfer.objects.create(
+        person=person,
+        from_village=village,
+        to_village=other_village,
+        requested_on=datetime.date(YEAR, 3, 2),
+        due_on=datetime.date(YEAR, 3, 23),
+        created_by=assistant,
+    )
+    link = SchemeLink.objects.create(
+        person=person,
+        village=village,
+        employee_years=5,
+        outcome=LinkOutcome.TO_RESIDENT,
+        created_by=assistant,
+    )
     import_job = JobRun.objects.create(
         kind="people.roster_import",
         region=village,
@@ -176,6 +198,24 @@ def world(tree, staff) -> dict:
         "entry": entry,
         "dues_job": dues_job,
         "posting_job": posting_job,
+        "interest_job": interest_job,
+        "transfer": transfer,
+        "link": link,
         "roster_import": roster_import,
         "year": YEAR,
     }
+
+
+def _other_county_village(tree):
+    """A village of a second county (341126), the other end of the world's transfer."""
+    from jumin.core.models import Region, RegionLevel
+
+    county = Region.objects.create(
+        code="341126000000", name="凤阳县", level=RegionLevel.COUNTY, parent=tree.city
+    )
+    township = Region.objects.create(
+        code="341126100000", name="府城镇", level=RegionLevel.TOWNSHIP, parent=county
+    )
+    return Region.objects.create(
+        code="341126100001", name="府城村", level=RegionLevel.VILLAGE, parent=township
+    )

@@ -17,10 +17,14 @@ from jumin.core.access import in_scope, require
 from jumin.core.models import JobRun, JobStatus
 from jumin.pension.registry import PensionAction
 from jumin.pension.services.dues import dues_generate, plan_for_county
+from jumin.pension.services.interest import interest_credit
+from jumin.pension.services.ledger_check import ledger_check_run
 from jumin.pension.services.posting import post_confirmed
 
 DUES_JOB = PensionAction.DUES_GENERATE
 POSTING_JOB = "pension.posting"
+INTEREST_JOB = "pension.interest"
+LEDGER_CHECK_JOB = "pension.ledger_check"
 
 
 def county_year_key(county_code: str, year: int) -> str:
@@ -122,3 +126,46 @@ def posting_submit(*, acting_user, region_code, year: int) -> tuple[JobRun, bool
 def run_posting(job_id: str) -> dict:
     """Run a queued posting; a finished run delivered again does nothing."""
     return county_year_run(job_id, post_confirmed, "记账失败")
+
+
+def interest_submit(*, acting_user, region_code, year: int) -> tuple[JobRun, bool]:
+    """Queue the year-end interest of a county and year (see ``county_year_submit``); a
+    finished run may be started again (it credits only who has no interest of the run)."""
+    require(acting_user, "interest.run")
+    county = county_of(region_code)
+    if not in_scope(acting_user, county.code):
+        raise ValidationError({"county": "只能为本人管辖的县计息"})
+    return county_year_submit(
+        kind=INTEREST_JOB,
+        acting_user=acting_user,
+        county_code=county.code,
+        year=year,
+        task_function=run_interest,
+    )
+
+
+@task(queue_name=jobs.COUNTY_QUEUE)
+def run_interest(job_id: str) -> dict:
+    """Run a queued year-end interest job; a finished run delivered again does nothing."""
+    return county_year_run(job_id, interest_credit, "结息失败")
+
+
+def ledger_check_submit(*, acting_user, region_code) -> tuple[JobRun, bool]:
+    """Queue the ledger check of a county (all years): one at a time per county."""
+    require(acting_user, "ledger.check")
+    county = county_of(region_code)
+    if not in_scope(acting_user, county.code):
+        raise ValidationError({"county": "只能核对本人管辖的县"})
+    return county_year_submit(
+        kind=LEDGER_CHECK_JOB,
+        acting_user=acting_user,
+        county_code=county.code,
+        year=0,
+        task_function=run_ledger_check,
+    )
+
+
+@task(queue_name=jobs.COUNTY_QUEUE)
+def run_ledger_check(job_id: str) -> dict:
+    """Run a queued ledger check; its result (counts, first problems) stays on the job."""
+    return county_year_run(job_id, ledger_check_run, "核对失败")

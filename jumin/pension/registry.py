@@ -109,6 +109,20 @@ class PensionAction(AuditAction):
         False,
         ("collection.posting.chunk", "posting.chunk"),
     )
+    INTEREST_RATE_SAVE = "pension.interest_rate.save", _("录入记账利率")
+    INTEREST_RUN = "pension.interest.run", _("年终结息")
+    INTEREST_CHUNK = "pension.interest.chunk", _("年终结息（一批）")
+    INTEREST_CORRECT = "pension.interest.correct", _("更正利率重新计息")
+    INTEREST_TO_START = "pension.interest.to_start", _("待遇起始前计息")
+    LEDGER_CHECK = "pension.ledger.check", _("核对个人账户")
+    STATEMENT_PRINT = "pension.statement.print", _("打印个人权益记录"), True
+    TRANSFER_REQUEST = "pension.transfer.request", _("登记转移接续")
+    TRANSFER_ACCEPT = "pension.transfer.accept", _("出具转移接续联系函")
+    TRANSFER_SEND = "pension.transfer.send", _("转出个人账户")
+    TRANSFER_BOOK = "pension.transfer.book", _("转入记账")
+    TRANSFER_CANCEL = "pension.transfer.cancel", _("撤销转移接续")
+    LINK_CREATE = "pension.link.create", _("登记制度衔接")
+    LINK_DECIDE = "pension.link.decide", _("办结制度衔接")
 
 
 REGISTRY = AppRegistry(
@@ -128,6 +142,11 @@ REGISTRY = AppRegistry(
         "account.reverse": frozenset({Role.FINANCE}),
         "due.generate": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
         "posting.run": frozenset({Role.FINANCE, Role.COUNTY_ADMIN}),
+        "interest.run": frozenset({Role.FINANCE, Role.COUNTY_ADMIN}),
+        "interest_rate.manage": frozenset({Role.COUNTY_ADMIN}),
+        "ledger.check": frozenset({Role.COUNTY_ADMIN}),
+        "transfer.manage": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
+        "link.manage": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
     },
     pages={
         "pension:plans": "plan.view",
@@ -151,6 +170,24 @@ REGISTRY = AppRegistry(
         "pension:account": "account.view",
         "pension:account_entry_reverse": "account.reverse",
         "pension:account_due_reverse": "account.reverse",
+        "pension:statement": "account.view",
+        "pension:statement_pdf": "account.view",
+        "pension:village_statements": "account.view",
+        "pension:village_statements_pdf": "account.view",
+        "pension:interest": "account.view",
+        "pension:interest_rate_save": "interest_rate.manage",
+        "pension:interest_run": "interest.run",
+        "pension:interest_job": "account.view",
+        "pension:ledger_check": "ledger.check",
+        "pension:village_statements_choose": "account.view",
+        "pension:transfers": "account.view",
+        "pension:transfer_request": "transfer.manage",
+        "pension:transfer_detail": "account.view",
+        "pension:transfer_advance": "transfer.manage",
+        "pension:links": "account.view",
+        "pension:link_create": "link.manage",
+        "pension:link_detail": "account.view",
+        "pension:link_decide": "link.manage",
         "contributions:dues": "due.view",
         "contributions:dues_generate": "due.generate",
         "contributions:dues_job": "due.view",
@@ -162,6 +199,8 @@ REGISTRY = AppRegistry(
         MenuEntry("pension:enrolments", _("参保登记"), "enrolment.view", order=100),
         MenuEntry("contributions:dues", _("应缴核定"), "due.view", order=110),
         MenuEntry("contributions:postings", _("记账"), "posting.run", order=170),
+        MenuEntry("pension:interest", _("结息"), "interest.run", order=175),
+        MenuEntry("pension:transfers", _("转移接续"), "transfer.manage", order=180),
     ),
     tiles=(
         HomeTile(
@@ -174,6 +213,13 @@ REGISTRY = AppRegistry(
         HomeTile("contributions:dues", _("应缴核定"), _("生成本年度应缴记录"), "due.generate", 130),
         HomeTile(
             "contributions:postings", _("记账"), _("把已核对的缴费记入个人账户"), "posting.run", 150
+        ),
+        HomeTile(
+            "pension:interest",
+            _("结息"),
+            _("记账利率、年终结息、个人权益记录"),
+            "interest.run",
+            155,
         ),
     ),
     object_types={
@@ -189,12 +235,18 @@ REGISTRY = AppRegistry(
         "pension.interestrate": _("记账利率"),
         "pension.benefitstandard": _("待遇标准"),
         "pension.award": _("养老金待遇"),
+        "pension.interestrun": _("计息批次"),
+        "pension.transfer": _("转移接续"),
+        "pension.schemelink": _("制度衔接"),
     },
     routers=(
         ApiRouter("/enrolments", "jumin.pension.api:enrolments_router"),
         ApiRouter("/accounts", "jumin.pension.api:accounts_router"),
         ApiRouter("/dues", "jumin.pension.api:dues_router"),
         ApiRouter("/postings", "jumin.pension.api:postings_router"),
+        ApiRouter("/interest", "jumin.pension.api:interest_router"),
+        ApiRouter("/transfers", "jumin.pension.api:transfers_router"),
+        ApiRouter("/scheme-links", "jumin.pension.api:links_router"),
     ),
     # pension/… and, with the paths they had under the collection app, the dues and posting
     # pages under collection/… (two namespaces: pension, contributions)

@@ -251,6 +251,19 @@ def account_pension(balance: Decimal, divisor: int) -> Decimal:
 # part year: the interest up to the benefit start, credited at the award.
 
 
+def interest_weight(*, mode: str, month: int, months: int = 12) -> int:
+    """How many twelfths of the year a credit booked in ``month`` earns over ``months``
+    months: mode A none, mode B all (if booked within the months), mode C those after the
+    month of booking."""
+    if mode == "A":
+        return 0
+    if mode == "B":
+        return months if month <= months else 0
+    if mode == "C":
+        return max(0, months - month)
+    raise ValueError(f"unknown crediting mode {mode!r}")
+
+
 def year_interest(
     *,
     opening: Decimal,
@@ -264,20 +277,130 @@ def year_interest(
     - Mode A: the opening balance earns the rate; credits of the year earn nothing.
     - Mode B: credits of the year earn as if booked at the start of the year.
     - Mode C: a credit booked in month m earns for the months after m (12 − m of 12).
+
+    Exact: the money-months are summed first and divided by 12 last, so the only rounding
+    is the final one to the fen (the year-end SQL computes the same in whole fen).
     """
     if not 0 <= months <= 12:
         raise ValueError("months must be 0–12")
-    year_share = Decimal(months) / Decimal(12)
-    earning = opening * year_share
-    if mode == "B":
-        earning += (
-            sum((amount for month, amount in credits if month <= months), Decimal(0)) * year_share
-        )
-    elif mode == "C":
-        earning += sum(
-            (amount * Decimal(max(0, months - month)) / Decimal(12) for month, amount in credits),
-            Decimal(0),
-        )
-    elif mode != "A":
+    if mode not in ("A", "B", "C"):
         raise ValueError(f"unknown crediting mode {mode!r}")
-    return round_fen(earning * rate)
+    money_months = opening * months + sum(
+        (
+            amount * interest_weight(mode=mode, month=month, months=months)
+            for month, amount in credits
+        ),
+        Decimal(0),
+    )
+    return round_fen(money_months * rate / Decimal(12))
+
+
+# --------------------------------------------------------------------------- working days
+
+
+def add_working_days(start: datetime.date, days: int, holidays=frozenset()) -> datetime.date:
+    """The date ``days`` working days after ``start`` (weekends and ``holidays`` skipped):
+    the deadline of a 15-working-day step (POLICY §2.7)."""
+    current, left = start, days
+    while left > 0:
+        current += datetime.timedelta(days=1)
+        if current.weekday() < 5 and current not in holidays:
+            left -= 1
+    return current
+
+
+# --------------------------------------------------------------------------- scheme link
+# 制度衔接 (POLICY §2.7): decided at the employee retirement age from the employee years.
+
+
+def employee_minimum_years(on: datetime.date) -> Decimal:
+    """The employee scheme's minimum contribution years on ``on``: 15, rising by half a year
+    each year from 2030 to 20 (the 2024 retirement-age decision, POLICY §2.7)."""
+    if on.year < 2030:
+        return Decimal(15)
+    return min(Decimal(20), Decimal(15) + Decimal("0.5") * (on.year - 2029))
+
+
+REFUNDED_SOURCES = ("personal", "collective", "back_payment", "government_paid")
+SUBSIDY_SOURCES = ("subsidy_province", "subsidy_city", "subsidy_county")
+
+
+@dataclass(frozen=True)
+class LinkSplit:
+    outcome: str  # "to_employee" or "to_resident"
+    resident_years: int  # the resident years after the link (employee years add below 15)
+    refund_by_source: dict  # source → refunded to the person (overlap months)
+    subsidy_by_source: dict  # source → subsidy reversed (overlap months)
+    steps: list
+
+
+def link_split(
+    *,
+    employee_years: int,
+    required_years: int,
+    resident_years: list[int],
+    year_credits: dict,
+    overlap_months: dict,
+) -> LinkSplit:
+    """Which way the link goes and what the months paid in both schemes give back.
+
+    ``resident_years``: the years with resident contributions; ``year_credits``: year →
+    {source: amount credited for that year}; ``overlap_months``: year → months (1–12) paid in
+    both schemes. Those months count only as employee time: for each overlapping year the
+    personal and collective money (and back-payments, government-paid) of ``months``/12 of
+    the year is refunded to the person, the subsidies of those months reversed, each half-up
+    to the fen; a year overlapped for all 12 months stops counting as a resident year.
+    With ``employee_years`` ≥ ``required_years`` the resident balance goes to the employee
+    scheme (resident years do not convert); otherwise the employee years add to the
+    resident years.
+    """
+    if employee_years < 0:
+        raise ValueError("职保缴费年限：不能为负数")
+    refund: dict = {}
+    subsidy: dict = {}
+    steps = []
+    whole_years = set()
+    for year, months in sorted(overlap_months.items()):
+        months = int(months)
+        if not 0 < months <= 12:
+            raise ValueError(f"{year}年重复缴费月数：应在1至12之间")
+        if months == 12:
+            whole_years.add(int(year))
+        credits = year_credits.get(int(year), {})
+        for source, amount in credits.items():
+            share = round_fen(Decimal(amount) * months / Decimal(12))
+            if share == 0:
+                continue
+            if source in REFUNDED_SOURCES:
+                refund[source] = refund.get(source, Decimal("0.00")) + share
+            elif source in SUBSIDY_SOURCES:
+                subsidy[source] = subsidy.get(source, Decimal("0.00")) + share
+        steps.append(
+            Step(
+                f"{year}年重复缴费{months}个月",
+                f"该年个人缴费和集体补助 × {months}/12 退还个人，政府补贴 × {months}/12 冲回",
+                sum((Decimal(a) for a in credits.values()), Decimal(0)),
+            )
+        )
+    counted = len([year for year in set(resident_years) if year not in whole_years])
+    if employee_years >= required_years:
+        outcome, years = "to_employee", counted
+        steps.append(
+            Step(
+                "转入职工养老保险",
+                f"职保缴费年限 {employee_years} ≥ {required_years}：城乡居保余额并入职保，"
+                "城乡居保年限不折算",
+                Decimal(employee_years),
+            )
+        )
+    else:
+        outcome, years = "to_resident", counted + employee_years
+        steps.append(
+            Step(
+                "职保转入城乡居保",
+                f"职保缴费年限 {employee_years} < {required_years}：职保个人账户并入，"
+                f"年限合并 {counted} + {employee_years}",
+                Decimal(years),
+            )
+        )
+    return LinkSplit(outcome, years, refund, subsidy, steps)

@@ -4,6 +4,16 @@
 from jumin.pension.api.routers.accounts import router as accounts_router
 from jumin.pension.api.routers.dues import router as dues_router
 from jumin.pension.api.routers.enrolments import router as enrolments_router
+from jumin.pension.api.routers.interest import router as interest_router
 from jumin.pension.api.routers.postings import router as postings_router
+from jumin.pension.api.routers.transfers import links_router, transfers_router
 
-__all__ = ["accounts_router", "dues_router", "enrolments_router", "postings_router"]
+__all__ = [
+    "accounts_router",
+    "dues_router",
+    "enrolments_router",
+    "interest_router",
+    "links_router",
+    "postings_router",
+    "transfers_router",
+]

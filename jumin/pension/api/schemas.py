@@ -208,3 +208,121 @@ class GradeOut(Schema):
     id_number: str
     year: int
     amount: Decimal
+
+
+# --------------------------------------------------------------------------- statements, interest
+
+
+class RightsStatementSourceOut(Schema):
+    source: str
+    label: str
+    months: list[Decimal] = Field(description="1–12 月按记账月份的记入金额")
+    total: Decimal
+
+
+class RightsStatementOut(Schema):
+    """个人权益记录 of a year."""
+
+    person_id: int
+    name: str
+    id_number: str = Field(description="按角色打码")
+    year: int
+    opening: Decimal = Field(description="年初余额：上年12月31日及以前记账的合计")
+    sources: list[RightsStatementSourceOut]
+    credits: Decimal
+    interest: Decimal
+    closing: Decimal
+    contribution_years: int
+
+
+class RateOut(Schema):
+    region_code: str
+    region_name: str
+    year: int
+    rate: Decimal = Field(description="记账利率（小数，0.015 = 1.5%）")
+    mode: str = Field(description="A 仅年初余额计息；B 当年记账全年计息；C 按月计息")
+    document_number: str
+
+
+class InterestRunOut(Schema):
+    id: int
+    region_code: str
+    year: int
+    kind: str
+    round: int
+    rate: Decimal
+    mode: str
+    entry_count: int
+    amount_sum: Decimal
+    reason: str
+    finished_at: datetime.datetime | None
+    job_id: str | None
+
+
+class InterestRunIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    year: int = Field(ge=1990, le=2100)
+
+
+class JobStartOut(Schema):
+    job_id: str
+    status: str
+    started_now: bool
+
+
+# --------------------------------------------------------------------------- transfers, links
+
+
+class TransferOut(Schema):
+    id: int
+    person_id: int
+    name: str
+    from_village_code: str
+    to_village_code: str
+    status: str
+    status_label: str
+    requested_on: datetime.date
+    accepted_on: datetime.date | None
+    sent_on: datetime.date | None
+    booked_on: datetime.date | None
+    due_on: datetime.date | None = Field(description="本步骤期限（15个工作日）")
+    late: bool
+    amount: Decimal
+    by_source: dict[str, Decimal]
+    contribution_years: int
+
+
+class TransferIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    id_number: str = Field(max_length=18)
+    to_village_code: str = Field(max_length=12, description="转入村（社区）12位代码")
+
+
+class LinkOut(Schema):
+    id: int
+    person_id: int
+    name: str
+    employee_years: int
+    required_years: Decimal
+    employee_balance: Decimal
+    overlap_months: dict[str, int]
+    outcome: str
+    status: str
+    resident_years: int
+    refund: Decimal
+    subsidy_reversed: Decimal
+    moved_out: Decimal
+    decided_on: datetime.date | None
+
+
+class LinkIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    id_number: str = Field(max_length=18)
+    employee_years: int = Field(ge=0, le=60)
+    employee_balance: Amount = Field(description="职保个人账户余额（元）")
+    overlap_months: dict[str, int] = Field(
+        default_factory=dict, description='重复缴费月数，按年度：{"2019": 6}'
+    )

@@ -1,4 +1,4 @@
-from jumin.pension.models.accounts import AccountEntry, EntrySource
+from jumin.pension.models.accounts import AccountEntry, EntrySource, Movement
 from jumin.pension.models.benefits import (
     HELD_STATUSES,
     Award,
@@ -25,6 +25,7 @@ from jumin.pension.models.enrolment import (
     GradeChoice,
     PauseReason,
 )
+from jumin.pension.models.interest import InterestKind, InterestRun
 from jumin.pension.models.plans import (
     MONEY,
     AmountRule,
@@ -32,6 +33,13 @@ from jumin.pension.models.plans import (
     ContributionPlan,
     GovernmentPaidRule,
     ancestor_codes,
+)
+from jumin.pension.models.transfers import (
+    LinkOutcome,
+    LinkStatus,
+    SchemeLink,
+    Transfer,
+    TransferStatus,
 )
 
 __all__ = [
@@ -42,7 +50,15 @@ __all__ = [
     "AwardStatus",
     "BenefitStandard",
     "CreditingMode",
+    "InterestKind",
     "InterestRate",
+    "InterestRun",
+    "LinkOutcome",
+    "LinkStatus",
+    "Movement",
+    "SchemeLink",
+    "Transfer",
+    "TransferStatus",
     "MONEY",
     "AccountEntry",
     "AmountRule",

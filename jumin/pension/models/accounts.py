@@ -26,6 +26,19 @@ class EntrySource(models.TextChoices):
     GOVERNMENT_PAID = "government_paid", _("政府代缴")  # 11
     BACK_PAYMENT = "back_payment", _("补缴")  # type 31
     INTEREST = "interest", _("利息")
+    EMPLOYEE_TRANSFER = "employee_transfer", _("职保个人账户转入")
+
+
+class Movement(models.TextChoices):
+    """Why an entry that is neither a contribution nor interest was made (transfers, the link
+    with the employee scheme); each is unique per case, source and movement."""
+
+    TRANSFER_OUT = "transfer_out", _("转出")
+    TRANSFER_IN = "transfer_in", _("转入")
+    LINK_OUT = "link_out", _("转入职工养老保险")
+    LINK_IN = "link_in", _("职保个人账户转入")
+    LINK_REFUND = "link_refund", _("重复缴费退还个人")
+    LINK_SUBSIDY = "link_subsidy", _("重复缴费冲回补贴")
 
 
 class AccountEntryQuerySet(models.QuerySet):
@@ -59,6 +72,20 @@ class AccountEntry(models.Model):
     posting = models.ForeignKey(
         "pension.Posting", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # interest: the run that credited it (its natural key: one standing entry per person × run)
+    interest_run = models.ForeignKey(
+        "pension.InterestRun", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    transfer = models.ForeignKey(
+        "pension.Transfer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    scheme_link = models.ForeignKey(
+        "pension.SchemeLink", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # a database default: the set-based inserts of posting and interest leave it out
+    movement = models.CharField(
+        _("变动类型"), max_length=16, choices=Movement.choices, blank=True, db_default=""
+    )
     reverses = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
     )
@@ -80,6 +107,21 @@ class AccountEntry(models.Model):
                 fields=["due", "source"],
                 condition=models.Q(reverses__isnull=True),
                 name="account_entry_once_per_due_source",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "interest_run"],
+                condition=models.Q(reverses__isnull=True, interest_run__isnull=False),
+                name="account_entry_once_per_interest_run",
+            ),
+            models.UniqueConstraint(
+                fields=["transfer", "source", "movement"],
+                condition=models.Q(reverses__isnull=True, transfer__isnull=False),
+                name="account_entry_once_per_transfer_source",
+            ),
+            models.UniqueConstraint(
+                fields=["scheme_link", "source", "movement"],
+                condition=models.Q(reverses__isnull=True, scheme_link__isnull=False),
+                name="account_entry_once_per_link_source",
             ),
             models.CheckConstraint(
                 condition=models.Q(reverses__isnull=True) | ~models.Q(reason=""),

@@ -5,7 +5,17 @@ each is declared in ``registry.py``."""
 
 from django.urls import include, path
 
-from jumin.pension.web.views import accounts, dues, employee_list, enrolments, plans, postings
+from jumin.pension.web.views import (
+    accounts,
+    dues,
+    employee_list,
+    enrolments,
+    interest,
+    plans,
+    postings,
+    statements,
+    transfers,
+)
 
 pension_patterns = [
     path("plans/", plans.plans, name="plans"),
@@ -34,6 +44,40 @@ pension_patterns = [
         accounts.due_reverse,
         name="account_due_reverse",
     ),
+    path("accounts/<int:person_pk>/statement/<int:year>/", statements.statement, name="statement"),
+    path(
+        "accounts/<int:person_pk>/statement/<int:year>/pdf/",
+        statements.statement_pdf,
+        name="statement_pdf",
+    ),
+    path(
+        "accounts/villages/<str:code>/statements/<int:year>/",
+        statements.village_statements,
+        name="village_statements",
+    ),
+    path(
+        "accounts/villages/<str:code>/statements/<int:year>/pdf/",
+        statements.village_statements_pdf,
+        name="village_statements_pdf",
+    ),
+    path("interest/", interest.interest, name="interest"),
+    path("interest/rates/", interest.interest_rate_save, name="interest_rate_save"),
+    path("interest/run/", interest.interest_run, name="interest_run"),
+    path("interest/jobs/<uuid:pk>/", interest.interest_job, name="interest_job"),
+    path("interest/check/", interest.ledger_check_start, name="ledger_check"),
+    path(
+        "interest/statements/",
+        interest.village_statements_choose,
+        name="village_statements_choose",
+    ),
+    path("transfers/", transfers.transfers, name="transfers"),
+    path("transfers/new/", transfers.transfer_request, name="transfer_request"),
+    path("transfers/<int:pk>/", transfers.transfer_detail, name="transfer_detail"),
+    path("transfers/<int:pk>/advance/", transfers.transfer_advance, name="transfer_advance"),
+    path("links/", transfers.links, name="links"),
+    path("links/new/", transfers.link_create, name="link_create"),
+    path("links/<int:pk>/", transfers.link_detail, name="link_detail"),
+    path("links/<int:pk>/decide/", transfers.link_decide, name="link_decide"),
 ]
 
 contributions_patterns = [

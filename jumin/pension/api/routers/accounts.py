@@ -13,8 +13,10 @@ from jumin.pension.api.schemas import (
     AccountOut,
     EntryOut,
     ReverseIn,
+    RightsStatementOut,
 )
 from jumin.pension.queries import accounts as queries
+from jumin.pension.queries import statements as statement_queries
 from jumin.pension.registry import PensionAction
 from jumin.pension.services import accounts as services
 from jumin.people import queries as people_queries
@@ -96,3 +98,47 @@ def due_reverse_endpoint(request, payload: ReverseIn, due_id: int = Path(..., ge
     due = get_scoped_or_404(Due.objects.all(), request.user, pk=due_id)
     reversals = services.due_reverse(acting_user=request.user, due=due, reason=payload.reason)
     return Status(201, [entry_out(entry) for entry in reversals])
+
+
+@router.get(
+    "/{id_number}/statement/{year}",
+    response={200: RightsStatementOut, **error_responses(401, 403, 404, 422)},
+    summary="个人权益记录：一年的年初余额、按来源按月记入、利息、年末余额、累计缴费年限",
+)
+def statement_endpoint(
+    request, id_number: str = Path(..., max_length=64), year: int = Path(..., ge=1990, le=2100)
+):
+    user = request.user
+    require(user, "account.view")
+    try:
+        number = parse_id_number(id_number, today=people_services.today()).number
+    except IdNumberError:
+        raise Http404 from None
+    person = people_queries.person_find_by_id_number(user, number)
+    if person is None:
+        raise Http404
+    sheet = statement_queries.statement_of(user, person, year)
+    with audit.atomic():
+        audit.record(
+            actor=user, action=PensionAction.STATEMENT_PRINT, obj=person, after={"year": year}
+        )
+    return {
+        "person_id": person.pk,
+        "name": person.name,
+        "id_number": masked_for(user, "id_number", person.id_number),
+        "year": year,
+        "opening": sheet["opening"],
+        "sources": [
+            {
+                "source": s["source"],
+                "label": str(s["label"]),
+                "months": s["months"],
+                "total": s["total"],
+            }
+            for s in sheet["sources"]
+        ],
+        "credits": sheet["credits"],
+        "interest": sheet["interest"],
+        "closing": sheet["closing"],
+        "contribution_years": sheet["contribution_years"],
+    }

@@ -62,6 +62,9 @@ def account(request, person_pk):
                 (SOURCE_LABELS[value], amount) for value, amount in summary["by_source"].items()
             ],
             "balance": summary["balance"],
+            "statement_years": sorted(
+                {entry.booked_on.year for entry in summary["entries"]}, reverse=True
+            ),
             "reversed_ids": reversed_ids,
             "can_reverse": can(user, "account.reverse"),
             "form": ReverseForm(),
