@@ -554,12 +554,15 @@ def estimate(
     standard,
     first_year: int | None = None,
     local_start: datetime.date | None = None,
+    not_before: datetime.date | None = None,
 ) -> tuple[Calculation, Projection, datetime.date]:
     """What the history pays at 60: (the calculation, the projection, the start month).
 
     The history runs to the year before the start month; the start year's interest up to the
-    start month is added as at the award (``year_interest`` with ``months``)."""
-    start = start_month_for(birth_date, local_start=local_start)
+    start month is added as at the award (``year_interest`` with ``months``). ``not_before``:
+    for someone already past 60, the month the pension would start at the earliest (the
+    application's month, as at the award)."""
+    start = start_month_for(birth_date, applied_on=not_before, local_start=local_start)
     projection = project_balance(
         opening=opening,
         opening_years=opening_years,

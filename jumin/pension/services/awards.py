@@ -324,7 +324,7 @@ def award_decide(
         ).first()
         award.enrolment = enrolment
         award.save()
-        enrolment_start_receiving(
+        award.enrolment = enrolment_start_receiving(
             acting_user=acting_user,
             enrolment=enrolment,
             on=award.start_month,
