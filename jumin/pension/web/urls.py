@@ -5,7 +5,15 @@ each is declared in ``registry.py``."""
 
 from django.urls import include, path
 
-from jumin.pension.web.views import accounts, dues, employee_list, enrolments, plans, postings
+from jumin.pension.web.views import (
+    accounts,
+    awards,
+    dues,
+    employee_list,
+    enrolments,
+    plans,
+    postings,
+)
 
 pension_patterns = [
     path("plans/", plans.plans, name="plans"),
@@ -34,6 +42,21 @@ pension_patterns = [
         accounts.due_reverse,
         name="account_due_reverse",
     ),
+    path("benefit-standards/", awards.benefit_standards, name="benefit_standards"),
+    path(
+        "benefit-standards/new/",
+        awards.benefit_standard_create,
+        name="benefit_standard_create",
+    ),
+    path("estimate/", awards.estimate, name="estimate"),
+    path("estimate/<int:person_pk>/", awards.estimate_person, name="estimate_person"),
+    path("awards/turning-60/", awards.turning_60, name="turning_60"),
+    path("awards/", awards.awards, name="awards"),
+    path("awards/sheets/", awards.award_sheets, name="award_sheets"),
+    path("awards/<int:pk>/", awards.award_detail, name="award_detail"),
+    path("awards/<int:pk>/sheet/", awards.award_sheet, name="award_sheet"),
+    path("awards/<int:pk>/decide/", awards.award_decide, name="award_decide"),
+    path("awards/apply/<int:person_pk>/", awards.award_apply, name="award_apply"),
 ]
 
 contributions_patterns = [
