@@ -35,7 +35,7 @@ def turning_60(user, *, month: datetime.date, village: str = "") -> list[Turning
     persons = scope(Person.objects.filter(people_query_for_month(month)), user)
     persons = persons.filter(death_date__isnull=True).select_related("village")
     if village:
-        persons = persons.filter(village_id__startswith=village)
+        persons = persons.filter(village__pk__startswith=village)
     persons = list(persons.order_by("village_id", "birth_date", "pk"))
     ids = [person.pk for person in persons]
     years = contribution_years_of(ids)
@@ -89,7 +89,7 @@ def award_list(user, *, status: str = "", village: str = "", start_month=None):
     if status:
         awards = awards.filter(status=status)
     if village:
-        awards = awards.filter(village_id__startswith=village)
+        awards = awards.filter(village__pk__startswith=village)
     if start_month is not None:
         awards = awards.filter(start_month=start_month)
     return awards.order_by("village_id", "start_month", "pk")

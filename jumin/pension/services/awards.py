@@ -340,8 +340,9 @@ def award_decide(
     return award
 
 
-def people_query_for_month(month: datetime.date) -> Q:
-    """Persons whose 60th birthday falls in ``month`` (29 February included in its month)."""
+def people_query_for_month(month: datetime.date, *, prefix: str = "") -> Q:
+    """Persons whose 60th birthday falls in ``month`` (29 February included in its month);
+    ``prefix="person__"`` for a model that names its person."""
     first = datetime.date(month.year - rules.PENSION_AGE, month.month, 1)
     last = rules.month_after(first) - datetime.timedelta(days=1)
-    return Q(birth_date__gte=first, birth_date__lte=last)
+    return Q(**{f"{prefix}birth_date__gte": first, f"{prefix}birth_date__lte": last})
