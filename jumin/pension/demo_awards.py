@@ -57,7 +57,9 @@ def _standards(county: Region) -> int:
             local_start=SCHEME_START,
             document_number="县级加发（示例）",
         )
-        for row in BenefitStandard.objects.filter(region_id=province, effective_from__gte=TOP_UP_FROM)
+        for row in BenefitStandard.objects.filter(
+            region_id=province, effective_from__gte=TOP_UP_FROM
+        )
         if row.effective_from not in existing
     ]
     BenefitStandard.objects.bulk_create(rows)
@@ -179,9 +181,7 @@ def _applications(county: Region, staff, today: datetime.date, cache: dict) -> i
     rows = []
     for enrolment in enrolments:
         person = enrolment.person
-        start = rules.start_month_for(
-            person.birth_date, applied_on=today, local_start=SCHEME_START
-        )
+        start = rules.start_month_for(person.birth_date, applied_on=today, local_start=SCHEME_START)
         rows.append(
             Award(
                 person=person,
@@ -208,5 +208,7 @@ def demo_awards(
     standards = _standards(county)
     active = _receiving_awards(county, staff, cache)
     applied = _applications(county, staff, today, cache)
-    notes.append(f"待遇标准：新增{standards}行；正常领取待遇：新增{active}人；待审核申请：{applied}人")
+    notes.append(
+        f"待遇标准：新增{standards}行；正常领取待遇：新增{active}人；待审核申请：{applied}人"
+    )
     return standards + active + applied

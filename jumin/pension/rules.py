@@ -439,7 +439,11 @@ def pension_calculation(
     extra = long_contribution_extra(standard, contribution_years)
     basic = basic_pension(standard, contribution_years)
     steps = [
-        Step("个人账户记账余额", "截至待遇起始月前已记入个人账户的各项合计", round_fen(ledger_balance)),
+        Step(
+            "个人账户记账余额",
+            "截至待遇起始月前已记入个人账户的各项合计",
+            round_fen(ledger_balance),
+        ),
         Step(
             "当年计息",
             f"当年1月至起始月前{interest_months}个月的利息（按当年记账利率和计息方式）",
@@ -449,12 +453,14 @@ def pension_calculation(
         Step("计发月数", f"{age}周岁对应的计发月数", Decimal(divisor)),
     ]
     if basic_only:
-        steps.append(
-            Step("个人账户养老金", "制度实施时已满60周岁，只发基础养老金", account)
-        )
+        steps.append(Step("个人账户养老金", "制度实施时已满60周岁，只发基础养老金", account))
     else:
         steps.append(
-            Step("个人账户养老金", f"个人账户余额 {balance} ÷ 计发月数 {divisor}，四舍五入到分", account)
+            Step(
+                "个人账户养老金",
+                f"个人账户余额 {balance} ÷ 计发月数 {divisor}，四舍五入到分",
+                account,
+            )
         )
     steps += [
         Step("中央基础养老金最低标准", "待遇起始月执行的标准", round_fen(standard.central_minimum)),
@@ -579,9 +585,7 @@ def estimate(
         opening=projection.balance, credits=credits, rate=rate, mode=mode, months=months
     )
     balance_before = round_fen(projection.balance + sum((a for _m, a in credits), Decimal(0)))
-    counted = projection.contribution_years + sum(
-        int(e.counts) + e.extra_years for e in this_year
-    )
+    counted = projection.contribution_years + sum(int(e.counts) + e.extra_years for e in this_year)
     if local_start is not None and age_on(birth_date, local_start) > TRANSITIONAL_AGE:
         counted = min(counted, standard.required_years)
     basic_only = local_start is not None and age_on(birth_date, local_start) >= PENSION_AGE
@@ -597,7 +601,9 @@ def estimate(
     return calculation, projection, start
 
 
-def history_errors(*, years: Sequence[YearCredits], rates: Iterable[tuple[str, Decimal]]) -> list[str]:
+def history_errors(
+    *, years: Sequence[YearCredits], rates: Iterable[tuple[str, Decimal]]
+) -> list[str]:
     """Bad input of an estimate, naming the field: negative amounts, a rate outside 0–100 %."""
     errors = []
     for entry in years:

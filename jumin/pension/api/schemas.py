@@ -265,9 +265,13 @@ class StandardIn(Schema):
 class EstimateIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    id_number: PlainText = Field("", max_length=64, description="参保人身份证号：用其出生日期、账户和档次")
+    id_number: PlainText = Field(
+        "", max_length=64, description="参保人身份证号：用其出生日期、账户和档次"
+    )
     birth_date: Date | None = Field(None, description="不填身份证号时必填")
-    region: str = Field("", max_length=12, pattern=r"^\d{0,12}$", description="区划代码，默认本人所在村")
+    region: str = Field(
+        "", max_length=12, pattern=r"^\d{0,12}$", description="区划代码，默认本人所在村"
+    )
     on: Date | None = Field(None, description="测算日期，默认今天")
     history: list[HistoryYearIn] | None = Field(None, max_length=80)
     back_payments: list[BackPaymentIn] = Field(default_factory=list, max_length=20)

@@ -49,9 +49,9 @@ def turning_60(user, *, month: datetime.date, village: str = "") -> list[Turning
         ).values_list("id_number", flat=True)
     )
     enrolled = set(
-        Enrolment.objects.filter(
-            person_id__in=ids, status__in=AWARDABLE_ENROLMENTS
-        ).values_list("person_id", flat=True)
+        Enrolment.objects.filter(person_id__in=ids, status__in=AWARDABLE_ENROLMENTS).values_list(
+            "person_id", flat=True
+        )
     )
     start = rules.month_after(month)
     standards: dict[str, BenefitStandard | None] = {}

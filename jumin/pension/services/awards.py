@@ -160,9 +160,7 @@ def eligibility_of(
         contribution_years=contribution_years_of([person.pk]).get(person.pk, 0),
         holds_award=held.exists(),
         other_pension=EmployeeSchemeMember.objects.filter(id_number=person.id_number).exists(),
-        enrolled=Enrolment.objects.filter(
-            person=person, status__in=AWARDABLE_ENROLMENTS
-        ).exists(),
+        enrolled=Enrolment.objects.filter(person=person, status__in=AWARDABLE_ENROLMENTS).exists(),
         applied_on=applied_on,
     )
 
@@ -223,9 +221,7 @@ def award_apply(
         error = refusal(eligibility)
         if error is not None:
             raise error
-        enrolment = Enrolment.objects.filter(
-            person=person, status__in=AWARDABLE_ENROLMENTS
-        ).first()
+        enrolment = Enrolment.objects.filter(person=person, status__in=AWARDABLE_ENROLMENTS).first()
         award = Award.objects.create(
             person=person,
             enrolment=enrolment,
@@ -319,9 +315,10 @@ def award_decide(
         award.status = AwardStatus.ACTIVE
         award.decided_by = acting_user
         award.decided_on = on
-        enrolment = award.enrolment or Enrolment.objects.filter(
-            person=person, status__in=AWARDABLE_ENROLMENTS
-        ).first()
+        enrolment = (
+            award.enrolment
+            or Enrolment.objects.filter(person=person, status__in=AWARDABLE_ENROLMENTS).first()
+        )
         award.enrolment = enrolment
         award.save()
         award.enrolment = enrolment_start_receiving(

@@ -3,7 +3,6 @@ seeding the national central-minimum history from ``data/benefit_standards.json`
 
 import datetime
 import json
-from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -147,9 +146,7 @@ def seed_data(path: Path = SEED_FILE) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-def standards_seed(
-    *, actor=None, data: dict | None = None, region_code: str | None = None
-) -> int:
+def standards_seed(*, actor=None, data: dict | None = None, region_code: str | None = None) -> int:
     """The rows of the seed file (the national central minimum by date) for the province
     (or ``region_code``); rows already there are kept. Returns how many were added."""
     data = data or seed_data()

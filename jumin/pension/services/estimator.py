@@ -81,7 +81,9 @@ def standard_from(values: dict | None, region_code: str, on: datetime.date):
         )
     standard = BenefitStandard.objects.in_force(region_code=region_code, on=on)
     if standard is None:
-        raise ValidationError({"standard": f"{on:%Y年%m月}没有适用的待遇标准，请填写基础养老金参数"})
+        raise ValidationError(
+            {"standard": f"{on:%Y年%m月}没有适用的待遇标准，请填写基础养老金参数"}
+        )
     return standard
 
 
@@ -90,7 +92,9 @@ def plan_subsidy(region_code: str, year: int, grade: Decimal) -> Decimal:
     plan = ContributionPlan.objects.in_force(region_code=region_code, year=year)
     if plan is None:
         plan = (
-            ContributionPlan.objects.filter(region_id__in=ancestor_codes(region_code), year__lt=year)
+            ContributionPlan.objects.filter(
+                region_id__in=ancestor_codes(region_code), year__lt=year
+            )
             .order_by("-year")
             .first()
         )
@@ -110,7 +114,7 @@ def grade_years(
     to_year: int,
     subsidy: Decimal | None = None,
 ) -> list[rules.YearCredits]:
-    """"Grade G from year Y": each year to ``to_year`` the grade and its subsidy."""
+    """ "Grade G from year Y": each year to ``to_year`` the grade and its subsidy."""
     years = []
     for year in range(from_year, to_year + 1):
         amount = subsidy if subsidy is not None else plan_subsidy(region_code, year, grade)
@@ -188,8 +192,15 @@ def pension_estimate(data: EstimateInput) -> dict:
     }
 
 
-def grade_comparison(*, region_code: str, birth_date: datetime.date, on: datetime.date,
-                     from_year: int, opening: Decimal = ZERO, opening_years: int = 0) -> list[dict]:
+def grade_comparison(
+    *,
+    region_code: str,
+    birth_date: datetime.date,
+    on: datetime.date,
+    from_year: int,
+    opening: Decimal = ZERO,
+    opening_years: int = 0,
+) -> list[dict]:
     """Every grade of the plan in force side by side: what each pays at 60."""
     plan = ContributionPlan.objects.in_force(region_code=region_code, year=from_year)
     if plan is None:

@@ -29,9 +29,7 @@ def flat_rate(year):
 
 def test_e1_fifteen_years_at_grade_500():
     # credits 2010–2024, born December 1964: 60 in December 2024, start January 2025
-    years = [
-        rules.YearCredits(year=y, credits=((3, Decimal("560")),)) for y in range(2010, 2025)
-    ]
+    years = [rules.YearCredits(year=y, credits=((3, Decimal("560")),)) for y in range(2010, 2025)]
     calculation, projection, start = rules.estimate(
         birth_date=datetime.date(1964, 12, 10),
         opening=Decimal("0"),

@@ -154,7 +154,9 @@ def award_get_endpoint(request, award_id: int = Path(..., ge=1, le=MAX_ID)):
     response={200: AwardOut, **error_responses(401, 403, 404, 422)},
     summary="审核待遇申请：核定（计算并开始领取）或不予核定（须填原因）",
 )
-def award_decide_endpoint(request, payload: AwardDecideIn, award_id: int = Path(..., ge=1, le=MAX_ID)):
+def award_decide_endpoint(
+    request, payload: AwardDecideIn, award_id: int = Path(..., ge=1, le=MAX_ID)
+):
     user = request.user
     require(user, "award.decide")
     award = queries.award_get(user, award_id)

@@ -34,8 +34,17 @@ def estimate_input(user, payload: EstimateIn) -> estimator.EstimateInput:
         data.years = [
             rules.YearCredits(
                 year=row.year,
-                credits=((row.month, row.personal + row.subsidy_province + row.subsidy_city
-                          + row.subsidy_county + row.collective + row.government_paid),),
+                credits=(
+                    (
+                        row.month,
+                        row.personal
+                        + row.subsidy_province
+                        + row.subsidy_city
+                        + row.subsidy_county
+                        + row.collective
+                        + row.government_paid,
+                    ),
+                ),
                 counts=(row.personal + row.government_paid) > 0,
             )
             for row in payload.history
@@ -58,10 +67,14 @@ def estimate_input(user, payload: EstimateIn) -> estimator.EstimateInput:
     elif person is not None:
         data = estimator.from_ledger(person, on=on, grade=None)
     else:
-        raise ValidationError({"history": _("缴费记录：请填写缴费记录、档次和起缴年度，或身份证号")})
+        raise ValidationError(
+            {"history": _("缴费记录：请填写缴费记录、档次和起缴年度，或身份证号")}
+        )
     extra = [
         rules.YearCredits(
-            year=row.credited_year, credits=((row.month, row.amount),), counts=False,
+            year=row.credited_year,
+            credits=((row.month, row.amount),),
+            counts=False,
             extra_years=row.years,
         )
         for row in payload.back_payments
@@ -118,4 +131,3 @@ def estimate_endpoint(request, payload: EstimateIn):
     user = request.user
     require(user, "estimate.run")
     return estimator.pension_estimate(estimate_input(user, payload))
-

@@ -33,7 +33,9 @@ def e1_body():
     return {
         "birth_date": "1964-12-10",
         "on": "2024-12-01",
-        "history": [{"year": y, "personal": "500", "subsidy_county": "60"} for y in range(2010, 2025)],
+        "history": [
+            {"year": y, "personal": "500", "subsidy_county": "60"} for y in range(2010, 2025)
+        ],
         "rate": "0.015",
         "mode": "A",
         "standard": {"central_minimum": "143"},
@@ -54,13 +56,21 @@ def test_e1_through_the_api(api, tree):
 
 
 def test_e2_through_the_api_with_the_standards_in_force(api, tree):
-    BenefitStandardFactory(effective_from=datetime.date(2025, 1, 1), central_minimum=Decimal("143"),
-                           local_start=datetime.date(2011, 7, 1))
-    BenefitStandardFactory(effective_from=datetime.date(2026, 1, 1), central_minimum=Decimal("163"),
-                           local_start=datetime.date(2011, 7, 1))
+    BenefitStandardFactory(
+        effective_from=datetime.date(2025, 1, 1),
+        central_minimum=Decimal("143"),
+        local_start=datetime.date(2011, 7, 1),
+    )
+    BenefitStandardFactory(
+        effective_from=datetime.date(2026, 1, 1),
+        central_minimum=Decimal("163"),
+        local_start=datetime.date(2011, 7, 1),
+    )
     client = api(Role.COUNTY_CLERK)
     for on, expected in (("2025-06-01", "143.00"), ("2026-01-01", "163.00")):
-        response = client.post("/api/estimates", {"birth_date": "1940-03-05", "on": on, "history": []})
+        response = client.post(
+            "/api/estimates", {"birth_date": "1940-03-05", "on": on, "history": []}
+        )
         assert response.status_code == 200, response.content
         assert response.json()["monthly_total"] == expected
         assert response.json()["account_pension"] == "0.00"
@@ -103,8 +113,14 @@ def test_estimate_by_grade_from_a_year_uses_the_plan(api, tree):
 
     for year in range(2020, 2027):
         PlanFactory(year=year)
-    body = {"birth_date": "1966-12-10", "on": "2026-01-10", "grade": "500", "from_year": 2020,
-            "rate": "0", "standard": {"central_minimum": "163"}}
+    body = {
+        "birth_date": "1966-12-10",
+        "on": "2026-01-10",
+        "grade": "500",
+        "from_year": 2020,
+        "rate": "0",
+        "standard": {"central_minimum": "163"},
+    }
     response = api(Role.VILLAGE_ASSISTANT).post("/api/estimates", body)
     assert response.status_code == 200, response.content
     # 2020–2026: 7 years of 500 + the default plan's subsidy for 500
@@ -115,7 +131,11 @@ def test_estimate_by_grade_from_a_year_uses_the_plan(api, tree):
 def awards(tree):
     return {
         key: AwardFactory(village=village)
-        for key, village in (("a1", tree.village_a1), ("a2", tree.village_a2), ("b1", tree.village_b1))
+        for key, village in (
+            ("a1", tree.village_a1),
+            ("a2", tree.village_a2),
+            ("b1", tree.village_b1),
+        )
     }
 
 
@@ -124,16 +144,22 @@ def test_awards_are_scoped_for_every_role(api, awards, role):
     client = api(role)
     response = client.get("/api/awards")
     assert response.status_code == 200
-    assert {item["id"] for item in response.json()["items"]} == {awards[k].pk for k in VISIBLE[role]}
+    assert {item["id"] for item in response.json()["items"]} == {
+        awards[k].pk for k in VISIBLE[role]
+    }
     for key, award in awards.items():
         answer = client.get(f"/api/awards/{award.pk}")
         assert answer.status_code == (200 if key in VISIBLE[role] else 404)
     if role in (Role.TOWNSHIP_CLERK, Role.VILLAGE_ASSISTANT):
-        assert client.post(f"/api/awards/{awards['b1'].pk}/decide", {"approve": True}).status_code in (403, 404)
+        assert client.post(
+            f"/api/awards/{awards['b1'].pk}/decide", {"approve": True}
+        ).status_code in (403, 404)
 
 
 def test_turning_60_on_a_leap_day_and_apply_then_decide(api, tree, staff):
-    BenefitStandardFactory(effective_from=datetime.date(2020, 1, 1), local_start=datetime.date(2011, 7, 1))
+    BenefitStandardFactory(
+        effective_from=datetime.date(2020, 1, 1), local_start=datetime.date(2011, 7, 1)
+    )
     leap = EnrolmentFactory(village=tree.village_a1, person__birth_date=datetime.date(1968, 2, 29))
     EnrolmentFactory(village=tree.village_b1, person__birth_date=datetime.date(1968, 2, 1))
     EnrolmentFactory(village=tree.village_a1, person__birth_date=datetime.date(1968, 3, 1))
@@ -146,16 +172,29 @@ def test_turning_60_on_a_leap_day_and_apply_then_decide(api, tree, staff):
 
 
 def test_apply_and_decide_through_the_api(api, tree, staff):
-    from jumin.pension.tests.services.test_awards import grow
     from jumin.pension.models import EntrySource
+    from jumin.pension.tests.services.test_awards import grow
 
     for year in range(2010, 2027):
         InterestRateFactory(year=year)
-    BenefitStandardFactory(effective_from=datetime.date(2025, 1, 1), central_minimum=Decimal("143"),
-                           local_start=datetime.date(2009, 10, 1))
-    person = EnrolmentFactory(village=tree.village_a1, person__birth_date=datetime.date(1964, 12, 10)).person
-    grow(person, {y: [(EntrySource.PERSONAL, Decimal("500"), 3), (EntrySource.SUBSIDY_COUNTY, Decimal("60"), 3)]
-                  for y in range(2010, 2025)})
+    BenefitStandardFactory(
+        effective_from=datetime.date(2025, 1, 1),
+        central_minimum=Decimal("143"),
+        local_start=datetime.date(2009, 10, 1),
+    )
+    person = EnrolmentFactory(
+        village=tree.village_a1, person__birth_date=datetime.date(1964, 12, 10)
+    ).person
+    grow(
+        person,
+        {
+            y: [
+                (EntrySource.PERSONAL, Decimal("500"), 3),
+                (EntrySource.SUBSIDY_COUNTY, Decimal("60"), 3),
+            ]
+            for y in range(2010, 2025)
+        },
+    )
     response = api(Role.VILLAGE_ASSISTANT).post(
         "/api/awards", {"id_number": person.id_number, "applied_on": "2024-12-03"}
     )
@@ -165,7 +204,10 @@ def test_apply_and_decide_through_the_api(api, tree, staff):
     )
     assert again.status_code == 200 and again.json()["id"] == response.json()["id"]
     pk = response.json()["id"]
-    assert api(Role.VILLAGE_ASSISTANT).post(f"/api/awards/{pk}/decide", {"approve": True}).status_code == 403
+    assert (
+        api(Role.VILLAGE_ASSISTANT).post(f"/api/awards/{pk}/decide", {"approve": True}).status_code
+        == 403
+    )
     decided = api(Role.COUNTY_CLERK).post(f"/api/awards/{pk}/decide", {"approve": True})
     assert decided.status_code == 200, decided.content
     body = decided.json()

@@ -79,13 +79,22 @@ def e7(tree, staff):
         village=tree.village_a1, person__birth_date=datetime.date(1965, 12, 1)
     )
     person = enrolment.person
-    history = {year: [(EntrySource.PERSONAL, Decimal("200"), 3),
-                      (EntrySource.SUBSIDY_COUNTY, Decimal("30"), 3)] for year in range(2016, 2026)}
+    history = {
+        year: [
+            (EntrySource.PERSONAL, Decimal("200"), 3),
+            (EntrySource.SUBSIDY_COUNTY, Decimal("30"), 3),
+        ]
+        for year in range(2016, 2026)
+    }
     assert grow(person, history) == Decimal("2461.62")
     for year in range(2011, 2016):  # back-paid years, credited in 2025
         AccountEntry.objects.create(
-            person=person, village=person.village, year=year, source=EntrySource.BACK_PAYMENT,
-            amount=Decimal("200"), booked_on=datetime.date(2025, 6, 30),
+            person=person,
+            village=person.village,
+            year=year,
+            source=EntrySource.BACK_PAYMENT,
+            amount=Decimal("200"),
+            booked_on=datetime.date(2025, 6, 30),
         )
     return person
 
@@ -101,7 +110,9 @@ def test_e7_award_from_the_ledger(e7, staff):
     )
     assert again == award and not created
     award = services.award_decide(
-        acting_user=staff[Role.COUNTY_CLERK], award=award, approve=True,
+        acting_user=staff[Role.COUNTY_CLERK],
+        award=award,
+        approve=True,
         on=datetime.date(2025, 12, 20),
     )
     assert award.status == AwardStatus.ACTIVE
@@ -112,13 +123,18 @@ def test_e7_award_from_the_ledger(e7, staff):
     assert award.explanation[-1]["amount"] == "187.90"
     assert award.enrolment.status == EnrolmentStatus.RECEIVING
     actions = set(AuditEntry.objects.values_list("action", flat=True))
-    assert {"pension.award.apply", "pension.award.approve",
-            "pension.enrolment.start_receiving"} <= actions
+    assert {
+        "pension.award.apply",
+        "pension.award.approve",
+        "pension.enrolment.start_receiving",
+    } <= actions
 
 
 def test_the_applicant_may_not_decide_and_a_rejection_needs_a_reason(e7, staff):
     clerk = staff[Role.COUNTY_CLERK]
-    award, _ = services.award_apply(acting_user=clerk, person=e7, applied_on=datetime.date(2025, 12, 5))
+    award, _ = services.award_apply(
+        acting_user=clerk, person=e7, applied_on=datetime.date(2025, 12, 5)
+    )
     with pytest.raises(ValidationError, match="受理人不能审核"):
         services.award_decide(acting_user=clerk, award=award, approve=True)
     admin = staff[Role.COUNTY_ADMIN]
@@ -130,24 +146,38 @@ def test_the_applicant_may_not_decide_and_a_rejection_needs_a_reason(e7, staff):
 
 
 def test_refusals_under_60_other_pension_holding_and_short(tree, staff):
-    BenefitStandardFactory(effective_from=datetime.date(2020, 1, 1), local_start=datetime.date(2011, 7, 1))
+    BenefitStandardFactory(
+        effective_from=datetime.date(2020, 1, 1), local_start=datetime.date(2011, 7, 1)
+    )
     assistant = staff[Role.VILLAGE_ASSISTANT]
     young = EnrolmentFactory(village=tree.village_a1, person__birth_date=datetime.date(1970, 1, 1))
     with pytest.raises(ValidationError, match="未满60周岁"):
-        services.award_apply(acting_user=assistant, person=young.person, applied_on=datetime.date(2026, 12, 2))
-    other = EnrolmentFactory(village=tree.village_a1, person__birth_date=datetime.date(1966, 12, 10))
+        services.award_apply(
+            acting_user=assistant, person=young.person, applied_on=datetime.date(2026, 12, 2)
+        )
+    other = EnrolmentFactory(
+        village=tree.village_a1, person__birth_date=datetime.date(1966, 12, 10)
+    )
     EmployeeSchemeMember.objects.create(id_number=other.person.id_number, region=tree.county)
     with pytest.raises(ValidationError, match="职工基本养老保险"):
-        services.award_apply(acting_user=assistant, person=other.person, applied_on=datetime.date(2026, 12, 2))
+        services.award_apply(
+            acting_user=assistant, person=other.person, applied_on=datetime.date(2026, 12, 2)
+        )
     holder = AwardFactory(village=tree.village_a1)
     EnrolmentFactory(person=holder.person, status=EnrolmentStatus.RECEIVING)
     with pytest.raises(ValidationError, match="已有养老金待遇"):
-        services.award_apply(acting_user=assistant, person=holder.person, applied_on=datetime.date(2026, 12, 2))
-    short = EnrolmentFactory(village=tree.village_a1, person__birth_date=datetime.date(1966, 12, 20))
+        services.award_apply(
+            acting_user=assistant, person=holder.person, applied_on=datetime.date(2026, 12, 2)
+        )
+    short = EnrolmentFactory(
+        village=tree.village_a1, person__birth_date=datetime.date(1966, 12, 20)
+    )
     for year in range(2014, 2026):
         book(short.person, year, EntrySource.PERSONAL, "200")
     with pytest.raises(ValidationError, match="还差3年"):
-        services.award_apply(acting_user=assistant, person=short.person, applied_on=datetime.date(2026, 12, 2))
+        services.award_apply(
+            acting_user=assistant, person=short.person, applied_on=datetime.date(2026, 12, 2)
+        )
     assert Award.objects.count() == 1
 
 
@@ -180,11 +210,15 @@ class TestEstimateEqualsAward(TestCase):
         for year in range(first, start.year + 1):
             InterestRateFactory(year=year, rate=rate, region=tree.county)
         BenefitStandardFactory(
-            region=tree.county, effective_from=datetime.date(2000, 1, 1),
-            local_start=datetime.date(1990, 1, 1), extra_per_year=Decimal("2"),
+            region=tree.county,
+            effective_from=datetime.date(2000, 1, 1),
+            local_start=datetime.date(1990, 1, 1),
+            extra_per_year=Decimal("2"),
         )
         person = EnrolmentFactory(village=tree.village_a1, person__birth_date=birth).person
-        history = {first + i: [(EntrySource.PERSONAL, Decimal(a), 3)] for i, a in enumerate(amounts)}
+        history = {
+            first + i: [(EntrySource.PERSONAL, Decimal(a), 3)] for i, a in enumerate(amounts)
+        }
         grow(person, history, rate=rate)
         award, _ = services.award_apply(acting_user=assistant, person=person, applied_on=start)
         award = services.award_decide(acting_user=clerk, award=award, approve=True, on=start)
@@ -193,8 +227,10 @@ class TestEstimateEqualsAward(TestCase):
                 birth_date=birth,
                 region_code=tree.village_a1.code,
                 on=start,
-                years=[rules.YearCredits(year=y, credits=((3, Decimal(a)),))
-                       for y, a in zip(range(first, start.year), amounts, strict=False)],
+                years=[
+                    rules.YearCredits(year=y, credits=((3, Decimal(a)),))
+                    for y, a in zip(range(first, start.year), amounts, strict=False)
+                ],
             )
         )
         assert estimate["balance_at_start"] == award.account_balance

@@ -39,7 +39,10 @@ def e1_person(tree):
     grow(
         person,
         {
-            y: [(EntrySource.PERSONAL, Decimal("500"), 3), (EntrySource.SUBSIDY_COUNTY, Decimal("60"), 3)]
+            y: [
+                (EntrySource.PERSONAL, Decimal("500"), 3),
+                (EntrySource.SUBSIDY_COUNTY, Decimal("60"), 3),
+            ]
             for y in range(2010, 2025)
         },
     )
@@ -53,7 +56,9 @@ def test_turning_60_apply_decide_and_the_pdf_sheet(client, staff, e1_person, tim
     assert page.status_code == 200
     assert e1_person.name in page.content.decode()
     export = client.get(reverse("pension:turning_60"), {"month": "2024-12", "export": "xlsx"})
-    assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxml")
+    assert export.status_code == 200 and export["Content-Type"].startswith(
+        "application/vnd.openxml"
+    )
     time_machine.move_to(datetime.datetime(2024, 12, 3, 10, 0))
     client.force_login(staff[Role.VILLAGE_ASSISTANT])  # a new day, a new session
     answer = client.post(reverse("pension:award_apply", args=[e1_person.pk]))
@@ -120,11 +125,13 @@ def test_seed_benefits_twice_adds_nothing(tree):
 def test_estimator_pages(client, staff, tree, e1_person):
     for year in range(2024, 2030):
         PlanFactory(year=year)
-    BenefitStandardFactory(effective_from=datetime.date(2026, 1, 1), local_start=datetime.date(2009, 10, 1))
+    BenefitStandardFactory(
+        effective_from=datetime.date(2026, 1, 1), local_start=datetime.date(2009, 10, 1)
+    )
     client.force_login(staff[Role.VILLAGE_ASSISTANT])
     page = client.get(
-        reverse("pension:estimate"), {"birth_date": "1968-05-01", "from_year": "2026",
-                                      "opening": "0", "opening_years": "0"}
+        reverse("pension:estimate"),
+        {"birth_date": "1968-05-01", "from_year": "2026", "opening": "0", "opening_years": "0"},
     )
     assert page.status_code == 200
     assert page.content.decode().count("<tr>") >= 13  # header + 12 grades

@@ -156,21 +156,45 @@ def turning_60(request):
     village = village if village.isdigit() and len(village) <= 12 else ""
     rows = queries.turning_60(user, month=month, village=village)
     if request.GET.get("export") == "xlsx":
-        audit.record(actor=user, action=PensionAction.AWARD_EXPORT, object_type="pension.award",
-                     region_code=user.region_id or "", after={"month": month})
+        audit.record(
+            actor=user,
+            action=PensionAction.AWARD_EXPORT,
+            object_type="pension.award",
+            region_code=user.region_id or "",
+            after={"month": month},
+        )
         export = ExcelExport()
         sheet = export.sheet(_("到龄人员"))
-        sheet.append([_("村（社区）"), _("姓名"), _("身份证号"), _("出生日期"), _("待遇起始月"),
-                      _("类型"), _("已缴年限"), _("应缴年限"), _("欠缴年限"), _("资格")])
+        sheet.append(
+            [
+                _("村（社区）"),
+                _("姓名"),
+                _("身份证号"),
+                _("出生日期"),
+                _("待遇起始月"),
+                _("类型"),
+                _("已缴年限"),
+                _("应缴年限"),
+                _("欠缴年限"),
+                _("资格"),
+            ]
+        )
         for row in rows:
             e = row.eligibility
-            sheet.append([
-                row.person.village.name, row.person.name,
-                masked_for(user, "id_number", row.person.id_number), row.person.birth_date,
-                row.start_month.strftime("%Y-%m"), e.kind if e else "",
-                e.contribution_years if e else "", e.required_years if e else "",
-                e.missing_years if e else "", _status_text(e),
-            ])
+            sheet.append(
+                [
+                    row.person.village.name,
+                    row.person.name,
+                    masked_for(user, "id_number", row.person.id_number),
+                    row.person.birth_date,
+                    row.start_month.strftime("%Y-%m"),
+                    e.kind if e else "",
+                    e.contribution_years if e else "",
+                    e.required_years if e else "",
+                    e.missing_years if e else "",
+                    _status_text(e),
+                ]
+            )
         return export.response(f"到龄人员{month:%Y%m}.xlsx")
     return render(
         request,
@@ -215,8 +239,11 @@ def awards(request):
 def _sheet_context(user, award_list) -> dict:
     return {
         "awards": [
-            {"award": award, "id_number": masked_for(user, "id_number", award.person.id_number),
-             "total": award.account_pension + award.basic_pension}
+            {
+                "award": award,
+                "id_number": masked_for(user, "id_number", award.person.id_number),
+                "total": award.account_pension + award.basic_pension,
+            }
             for award in award_list
         ],
         "title": _("养老金计算表"),
@@ -264,7 +291,9 @@ def award_sheets(request):
     village = request.GET.get("village", "")
     village = village if village.isdigit() and len(village) <= 12 else ""
     rows = list(
-        queries.award_list(user, status=AwardStatus.ACTIVE, village=village, start_month=month)[:500]
+        queries.award_list(user, status=AwardStatus.ACTIVE, village=village, start_month=month)[
+            :500
+        ]
     )
     context = _sheet_context(user, rows)
     if request.GET.get("pdf"):
@@ -317,6 +346,3 @@ def award_decide(request, pk):
         else:
             messages.success(request, _("已审核。"))
     return redirect("pension:award_detail", award.pk)
-
-
-
