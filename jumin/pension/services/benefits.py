@@ -57,7 +57,7 @@ def divisor_errors(divisors) -> list[str]:
             errors.append(f"计发月数：年龄{age_value}不在16至120之间")
         if months_value <= 0:
             errors.append(f"计发月数：{age_value}岁的计发月数必须大于0")
-    if "60" not in {str(int(a)) for a in divisors if str(a).strip().isdigit()}:
+    if "60" not in {str(age).strip() for age in divisors}:
         errors.append("计发月数：缺少60周岁的计发月数")
     return errors
 

@@ -17,6 +17,7 @@ from jumin.core.exports import ExcelExport
 from jumin.core.forms import add_errors
 from jumin.core.models import Region
 from jumin.core.pages import page
+from jumin.core.text import is_ascii_digits
 from jumin.pension import rules
 from jumin.pension.models import AwardStatus, BenefitStandard, ancestor_codes
 from jumin.pension.queries import awards as queries
@@ -153,7 +154,7 @@ def turning_60(request):
     today = services.today()
     month = _month(request.GET.get("month", ""), rules.month_after(today))
     village = request.GET.get("village", "")
-    village = village if village.isdigit() and len(village) <= 12 else ""
+    village = village if is_ascii_digits(village) and len(village) <= 12 else ""
     rows = queries.turning_60(user, month=month, village=village)
     if request.GET.get("export") == "xlsx":
         audit.record(
@@ -289,7 +290,7 @@ def award_sheets(request):
     user = request.user
     month = _month(request.GET.get("month", ""), services.today().replace(day=1))
     village = request.GET.get("village", "")
-    village = village if village.isdigit() and len(village) <= 12 else ""
+    village = village if is_ascii_digits(village) and len(village) <= 12 else ""
     rows = list(
         queries.award_list(user, status=AwardStatus.ACTIVE, village=village, start_month=month)[
             :500
