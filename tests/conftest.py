@@ -25,6 +25,8 @@ from jumin.collection.models import (
 from jumin.core.models import JobRun, JobStatus, Role
 from jumin.pension.models import (
     AccountEntry,
+    Award,
+    AwardStatus,
     ContributionDue,
     Enrolment,
     EnrolmentStatus,
@@ -179,7 +181,15 @@ def world(tree, staff) -> dict:
         mode=RosterImport.Mode.ALL_OR_NOTHING,
         created_by=assistant,
     )
+    award = Award.objects.create(
+        person=person,
+        village=village,
+        status=AwardStatus.APPLIED,
+        start_month=datetime.date(2030, 6, 1),
+        applied_by=assistant,
+    )
     return {
+        "award": award,
         "tree": tree,
         "staff": staff,
         "plan": plan,

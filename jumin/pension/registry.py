@@ -123,6 +123,12 @@ class PensionAction(AuditAction):
     TRANSFER_CANCEL = "pension.transfer.cancel", _("撤销转移接续")
     LINK_CREATE = "pension.link.create", _("登记制度衔接")
     LINK_DECIDE = "pension.link.decide", _("办结制度衔接")
+    BENEFIT_STANDARD_CREATE = "pension.benefit_standard.create", _("新增待遇标准")
+    BENEFIT_STANDARD_SEED = "pension.benefit_standard.seed", _("导入待遇标准")
+    AWARD_APPLY = "pension.award.apply", _("受理待遇申请")
+    AWARD_APPROVE = "pension.award.approve", _("核定养老金待遇")
+    AWARD_REJECT = "pension.award.reject", _("不予核定养老金待遇")
+    AWARD_EXPORT = "pension.award.export", _("导出到龄人员名单"), True
 
 
 REGISTRY = AppRegistry(
@@ -147,6 +153,12 @@ REGISTRY = AppRegistry(
         "ledger.check": frozenset({Role.COUNTY_ADMIN}),
         "transfer.manage": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
         "link.manage": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
+        "benefit_standard.view": ALL_ROLES,
+        "benefit_standard.manage": frozenset({Role.COUNTY_ADMIN}),
+        "estimate.run": OPERATORS,
+        "award.view": ALL_ROLES,
+        "award.apply": OPERATORS,
+        "award.decide": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
     },
     pages={
         "pension:plans": "plan.view",
@@ -193,6 +205,17 @@ REGISTRY = AppRegistry(
         "contributions:dues_job": "due.view",
         "contributions:postings": "account.view",  # starting a run needs posting.run
         "contributions:posting_job": "account.view",
+        "pension:benefit_standards": "benefit_standard.view",
+        "pension:benefit_standard_create": "benefit_standard.manage",
+        "pension:estimate": "estimate.run",
+        "pension:estimate_person": "estimate.run",
+        "pension:turning_60": "award.view",
+        "pension:awards": "award.view",
+        "pension:award_detail": "award.view",
+        "pension:award_sheet": "award.view",
+        "pension:award_sheets": "award.view",
+        "pension:award_apply": "award.apply",
+        "pension:award_decide": "award.decide",
     },
     menu=(
         MenuEntry("pension:plans", _("缴费方案"), "plan.view", order=90),
@@ -201,6 +224,10 @@ REGISTRY = AppRegistry(
         MenuEntry("contributions:postings", _("记账"), "posting.run", order=170),
         MenuEntry("pension:interest", _("结息"), "interest.run", order=175),
         MenuEntry("pension:transfers", _("转移接续"), "transfer.manage", order=180),
+        MenuEntry("pension:turning_60", _("到龄待遇核定"), "award.view", order=180),
+        MenuEntry("pension:awards", _("养老金待遇"), "award.view", order=185),
+        MenuEntry("pension:estimate", _("养老金测算"), "estimate.run", order=190),
+        MenuEntry("pension:benefit_standards", _("待遇标准"), "benefit_standard.view", order=195),
     ),
     tiles=(
         HomeTile(
@@ -247,6 +274,8 @@ REGISTRY = AppRegistry(
         ApiRouter("/interest", "jumin.pension.api:interest_router"),
         ApiRouter("/transfers", "jumin.pension.api:transfers_router"),
         ApiRouter("/scheme-links", "jumin.pension.api:links_router"),
+        ApiRouter("/awards", "jumin.pension.api:awards_router"),
+        ApiRouter("/estimates", "jumin.pension.api:estimates_router"),
     ),
     # pension/… and, with the paths they had under the collection app, the dues and posting
     # pages under collection/… (two namespaces: pension, contributions)

@@ -404,3 +404,338 @@ def link_split(
             )
         )
     return LinkSplit(outcome, years, refund, subsidy, steps)
+
+
+# --------------------------------------------------------------------------- awards at 60
+# Eligibility at 60 (POLICY §2.4) and the pension calculation (§2.5). The estimator and the
+# award both end in ``pension_calculation``: one code path, so an estimate and an award for the
+# same balance, years and standard never disagree.
+
+PENSION_AGE = 60
+TRANSITIONAL_AGE = 45  # over this age at the local start: pay every year, may back-pay
+
+
+def sixtieth_birthday(birth_date: datetime.date) -> datetime.date:
+    """The day ``age_on`` first answers 60 (29 February → 1 March in a common year)."""
+    try:
+        return birth_date.replace(year=birth_date.year + PENSION_AGE)
+    except ValueError:
+        return datetime.date(birth_date.year + PENSION_AGE, 3, 1)
+
+
+def month_after(day: datetime.date) -> datetime.date:
+    """The first of the month after ``day``."""
+    return datetime.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def first_of_month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def start_month_for(
+    birth_date: datetime.date,
+    *,
+    applied_on: datetime.date | None = None,
+    local_start: datetime.date | None = None,
+) -> datetime.date:
+    """待遇起始月: the month after the 60th birthday (次月), or the month of the application
+    when that is later, and never before the month the scheme started locally. (Arrears for
+    a late application, limited locally, are not paid: the start is the application month.)"""
+    start = month_after(sixtieth_birthday(birth_date))
+    if applied_on is not None:
+        start = max(start, first_of_month(applied_on))
+    if local_start is not None:
+        start = max(start, first_of_month(local_start))
+    return start
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """The answer of ``award_eligibility``: the kind of award, the years counted and required,
+    how many are missing (到龄欠费, may back-pay) and the refusals (empty: may be awarded)."""
+
+    kind: str  # AwardKind value: normal, basic_only, transitional
+    contribution_years: int  # counted (capped at the requirement for the transitional)
+    required_years: int
+    missing_years: int
+    refusals: tuple[str, ...] = ()
+
+    @property
+    def eligible(self) -> bool:
+        return not self.refusals and self.missing_years == 0
+
+    @property
+    def short_of_years(self) -> bool:
+        return not self.refusals and self.missing_years > 0
+
+
+def award_eligibility(
+    *,
+    birth_date: datetime.date,
+    on: datetime.date,
+    death_date: datetime.date | None,
+    local_start: datetime.date | None,
+    required_years: int,
+    contribution_years: int,
+    holds_award: bool = False,
+    other_pension: bool = False,
+    enrolled: bool = True,
+    applied_on: datetime.date | None = None,
+) -> Eligibility:
+    """Who may draw the resident pension from the month starting ``on`` (POLICY §2.4).
+
+    - already 60 at the local start: basic pension only, no contributions needed;
+    - over 45 at the local start: every year from the start's year to the year of the 60th
+      birthday must be paid or back-paid; the years counted are capped at ``required_years``;
+    - otherwise ``required_years`` (15) years;
+    refused: under 60 on ``on``, dead, already holding an award, drawing another pension (the
+    employee scheme's list), not enrolled. Missing years are not a refusal: the person is
+    short of years (到龄欠费) and may back-pay them."""
+    refusals = []
+    if death_date is not None and death_date <= on:
+        refusals.append("已死亡，不能核定待遇")
+    # an application is taken from the month before the 60th birthday's month
+    too_early = applied_on is not None and sixtieth_birthday(birth_date) >= month_after(
+        month_after(applied_on)
+    )
+    if on < month_after(sixtieth_birthday(birth_date)) or too_early:
+        refusals.append(f"未满{PENSION_AGE}周岁，不能核定待遇")
+    if holds_award:
+        refusals.append("已有养老金待遇（已申请或正在领取），不能重复核定")
+    if other_pension:
+        refusals.append("已参加职工基本养老保险（享受其他养老待遇），不能领取城乡居保待遇")
+    if not enrolled:
+        refusals.append("未参加城乡居保（或参保登记未通过、已注销），不能核定待遇")
+    kind = "normal"
+    required = required_years
+    counted = contribution_years
+    if local_start is not None:
+        age_at_start = age_on(birth_date, local_start)
+        if age_at_start >= PENSION_AGE:
+            kind, required, counted = "basic_only", 0, 0
+        elif age_at_start > TRANSITIONAL_AGE:
+            kind = "transitional"
+            years_due = sixtieth_birthday(birth_date).year - local_start.year + 1
+            required = max(0, min(required_years, years_due))
+            counted = min(contribution_years, required_years)
+    return Eligibility(
+        kind=kind,
+        contribution_years=counted,
+        required_years=required,
+        missing_years=max(0, required - counted),
+        refusals=tuple(refusals),
+    )
+
+
+@dataclass(frozen=True)
+class Calculation:
+    """A pension computed to the fen, with the steps of its calculation sheet."""
+
+    balance: Decimal  # at the start, part-year interest included
+    divisor: int
+    account_pension: Decimal
+    basic_pension: Decimal
+    monthly_total: Decimal
+    contribution_years: int
+    steps: tuple[Step, ...]
+
+    def explanation(self) -> list[dict]:
+        return [step.as_dict() for step in self.steps]
+
+
+def pension_calculation(
+    *,
+    ledger_balance: Decimal,
+    part_year_interest: Decimal,
+    interest_months: int,
+    age: int,
+    standard,
+    contribution_years: int,
+    basic_only: bool = False,
+) -> Calculation:
+    """The monthly pension from the balance before the start, the interest of the start's
+    year up to the month before the start, the age at the start and the standard in force in
+    the start month (any object with ``BenefitStandard``'s fields and ``divisor(age)``)."""
+    balance = round_fen(ledger_balance + part_year_interest)
+    divisor = standard.divisor(age)
+    account = Decimal("0.00") if basic_only else account_pension(balance, divisor)
+    extra = long_contribution_extra(standard, contribution_years)
+    basic = basic_pension(standard, contribution_years)
+    steps = [
+        Step(
+            "个人账户记账余额",
+            "截至待遇起始月前已记入个人账户的各项合计",
+            round_fen(ledger_balance),
+        ),
+        Step(
+            "当年计息",
+            f"当年1月至起始月前{interest_months}个月的利息（按当年记账利率和计息方式）",
+            round_fen(part_year_interest),
+        ),
+        Step("核定时个人账户余额", "记账余额 + 当年计息", balance),
+        Step("计发月数", f"{age}周岁对应的计发月数", Decimal(divisor)),
+    ]
+    if basic_only:
+        steps.append(Step("个人账户养老金", "制度实施时已满60周岁，只发基础养老金", account))
+    else:
+        steps.append(
+            Step(
+                "个人账户养老金",
+                f"个人账户余额 {balance} ÷ 计发月数 {divisor}，四舍五入到分",
+                account,
+            )
+        )
+    steps += [
+        Step("中央基础养老金最低标准", "待遇起始月执行的标准", round_fen(standard.central_minimum)),
+        Step("地方加发基础养老金", "待遇起始月执行的标准", round_fen(standard.local_top_up)),
+        Step(
+            "长缴多得",
+            f"缴费{contribution_years}年，超过{standard.extra_after_years}年的部分"
+            f"每年每月加发{round_fen(standard.extra_per_year)}元",
+            extra,
+        ),
+        Step("基础养老金", "中央最低标准 + 地方加发 + 长缴多得", basic),
+        Step("月养老金合计", "基础养老金 + 个人账户养老金", round_fen(basic + account)),
+    ]
+    return Calculation(
+        balance=balance,
+        divisor=divisor,
+        account_pension=account,
+        basic_pension=basic,
+        monthly_total=round_fen(basic + account),
+        contribution_years=contribution_years,
+        steps=tuple(steps),
+    )
+
+
+# --------------------------------------------------------------------------- estimator
+# 养老金测算: project a contribution history to 60, year by year with ``year_interest``, then
+# ``pension_calculation``. Credits of a year are (month booked, amount) pairs.
+
+
+@dataclass(frozen=True)
+class YearCredits:
+    """What is credited to the account in one year (all amounts in yuan).
+
+    ``counts`` says whether the year itself is a contribution year (a personal or
+    government-paid contribution for it); ``extra_years`` are further years the credits
+    stand for (back-paid years, years brought in from another county or the employee
+    scheme)."""
+
+    year: int
+    credits: tuple[tuple[int, Decimal], ...] = ()
+    counts: bool = True
+    extra_years: int = 0
+
+    @property
+    def total(self) -> Decimal:
+        return sum((amount for _month, amount in self.credits), Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class Projection:
+    balance: Decimal  # at 31 December of the last year projected
+    contribution_years: int
+    steps: tuple[Step, ...]
+
+
+def project_balance(
+    *,
+    opening: Decimal,
+    opening_years: int,
+    years: Sequence[YearCredits],
+    rate_of,
+    first_year: int | None = None,
+    last_year: int,
+) -> Projection:
+    """The balance at 31 December of ``last_year``: from ``opening`` (the balance at 1 January
+    of ``first_year``) each year earns ``year_interest`` at ``rate_of(year)`` → (rate, mode),
+    then its credits are added. ``opening_years`` are contribution years already counted."""
+    by_year = {entry.year: entry for entry in years}
+    start = first_year if first_year is not None else min(by_year, default=last_year)
+    balance = round_fen(opening)
+    counted = opening_years
+    steps = []
+    for year in range(start, last_year + 1):
+        entry = by_year.get(year, YearCredits(year=year, counts=False))
+        rate, mode = rate_of(year)
+        interest = year_interest(opening=balance, credits=entry.credits, rate=rate, mode=mode)
+        balance = round_fen(balance + entry.total + interest)
+        counted += int(entry.counts) + entry.extra_years
+        steps.append(
+            Step(
+                f"{year}年",
+                f"记账{round_fen(entry.total)}元，利息{interest}元"
+                f"（利率{rate * 100:.2f}%，方式{mode}），年末余额",
+                balance,
+            )
+        )
+    return Projection(balance=balance, contribution_years=counted, steps=tuple(steps))
+
+
+def estimate(
+    *,
+    birth_date: datetime.date,
+    opening: Decimal,
+    opening_years: int,
+    years: Sequence[YearCredits],
+    rate_of,
+    standard,
+    first_year: int | None = None,
+    local_start: datetime.date | None = None,
+    not_before: datetime.date | None = None,
+) -> tuple[Calculation, Projection, datetime.date]:
+    """What the history pays at 60: (the calculation, the projection, the start month).
+
+    The history runs to the year before the start month; the start year's interest up to the
+    start month is added as at the award (``year_interest`` with ``months``). ``not_before``:
+    for someone already past 60, the month the pension would start at the earliest (the
+    application's month, as at the award)."""
+    start = start_month_for(birth_date, applied_on=not_before, local_start=local_start)
+    projection = project_balance(
+        opening=opening,
+        opening_years=opening_years,
+        years=[entry for entry in years if entry.year < start.year],
+        rate_of=rate_of,
+        first_year=first_year,
+        last_year=start.year - 1,
+    )
+    months = start.month - 1
+    rate, mode = rate_of(start.year)
+    this_year = [entry for entry in years if entry.year == start.year]
+    credits = this_year[0].credits if this_year else ()
+    part = year_interest(
+        opening=projection.balance, credits=credits, rate=rate, mode=mode, months=months
+    )
+    balance_before = round_fen(projection.balance + sum((a for _m, a in credits), Decimal(0)))
+    counted = projection.contribution_years + sum(int(e.counts) + e.extra_years for e in this_year)
+    if local_start is not None and age_on(birth_date, local_start) > TRANSITIONAL_AGE:
+        counted = min(counted, standard.required_years)
+    basic_only = local_start is not None and age_on(birth_date, local_start) >= PENSION_AGE
+    calculation = pension_calculation(
+        ledger_balance=balance_before,
+        part_year_interest=part,
+        interest_months=months,
+        age=age_on(birth_date, start),
+        standard=standard,
+        contribution_years=0 if basic_only else counted,
+        basic_only=basic_only,
+    )
+    return calculation, projection, start
+
+
+def history_errors(
+    *, years: Sequence[YearCredits], rates: Iterable[tuple[str, Decimal]]
+) -> list[str]:
+    """Bad input of an estimate, naming the field: negative amounts, a rate outside 0–100 %."""
+    errors = []
+    for entry in years:
+        for month, amount in entry.credits:
+            if amount < 0:
+                errors.append(f"{entry.year}年：金额不能为负数（{amount}）")
+            if not 1 <= month <= 12:
+                errors.append(f"{entry.year}年：记账月份应为1至12")
+    for field, rate in rates:
+        if rate < 0 or rate > 1:
+            errors.append(f"{field}：记账利率应在0至100%之间")
+    return errors

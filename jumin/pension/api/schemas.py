@@ -326,3 +326,167 @@ class LinkIn(Schema):
     overlap_months: dict[str, int] = Field(
         default_factory=dict, description='重复缴费月数，按年度：{"2019": 6}'
     )
+
+
+# --------------------------------------------------------------------------- estimator, awards
+
+
+class HistoryYearIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    year: int = Field(ge=1990, le=2100)
+    personal: Amount = Decimal("0")
+    subsidy_province: Amount = Decimal("0")
+    subsidy_city: Amount = Decimal("0")
+    subsidy_county: Amount = Decimal("0")
+    collective: Amount = Decimal("0")
+    government_paid: Amount = Decimal("0")
+    month: int = Field(3, ge=1, le=12, description="记账月份（C方式计息用）")
+
+
+class BackPaymentIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    years: int = Field(ge=1, le=15, description="补缴了几个年度")
+    amount: Amount = Field(description="补缴金额合计（含补贴）")
+    credited_year: int = Field(ge=1990, le=2100, description="记入账户的年度")
+    month: int = Field(12, ge=1, le=12)
+
+
+class BroughtInIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    balance: Amount = Field(description="转入的个人账户余额")
+    years: int = Field(ge=0, le=60, description="转入的缴费年限")
+    credited_year: int = Field(ge=1990, le=2100)
+
+
+class RateIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    year: int = Field(ge=1990, le=2100)
+    rate: Decimal = Field(ge=0, le=1, max_digits=7, decimal_places=6, description="0.015 = 1.5%")
+
+
+class StandardIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    central_minimum: Amount
+    local_top_up: Amount = Decimal("0")
+    extra_per_year: Amount = Decimal("0")
+    extra_after_years: int = Field(15, ge=0, le=99)
+    required_years: int = Field(15, ge=1, le=99)
+    divisor_at_60: int = Field(139, ge=1, le=400)
+    local_start: Date | None = None
+
+
+class EstimateIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    id_number: PlainText = Field(
+        "", max_length=64, description="参保人身份证号：用其出生日期、账户和档次"
+    )
+    birth_date: Date | None = Field(None, description="不填身份证号时必填")
+    region: str = Field(
+        "", max_length=12, pattern=r"^\d{0,12}$", description="区划代码，默认本人所在村"
+    )
+    on: Date | None = Field(None, description="测算日期，默认今天")
+    history: list[HistoryYearIn] | None = Field(None, max_length=80)
+    back_payments: list[BackPaymentIn] = Field(default_factory=list, max_length=20)
+    brought_in: BroughtInIn | None = None
+    grade: Amount | None = Field(None, description="按某档次逐年缴费到60周岁")
+    from_year: int | None = Field(None, ge=1990, le=2100)
+    subsidy: Amount | None = Field(None, description="每年补贴，不填按缴费方案")
+    rate: Decimal | None = Field(None, ge=0, le=1, max_digits=7, decimal_places=6)
+    rates: list[RateIn] = Field(default_factory=list, max_length=80)
+    mode: str | None = Field(None, pattern=r"^[ABC]$")
+    standard: StandardIn | None = None
+
+
+class StepOut(Schema):
+    label: str
+    rule: str
+    amount: Decimal
+
+
+class EstimateOut(Schema):
+    start_month: datetime.date
+    age: int
+    balance_before_start: Decimal
+    balance_at_start: Decimal
+    divisor: int
+    contribution_years: int
+    account_pension: Decimal
+    basic_pension: Decimal
+    monthly_total: Decimal
+    steps: list[StepOut]
+    years: list[StepOut]
+
+
+class AwardOut(Schema):
+    id: int
+    person_id: int
+    name: str
+    id_number: str = Field(description="按角色打码")
+    village_code: str
+    kind: str
+    status: str
+    status_label: str
+    start_month: datetime.date
+    contribution_years: int
+    account_balance: Decimal
+    divisor: int
+    account_pension: Decimal
+    basic_pension: Decimal
+    monthly_total: Decimal
+    applied_on: datetime.date
+    decided_on: datetime.date | None
+    explanation: list[StepOut]
+
+
+class AwardFilters(Paging):
+    status: str = Field("", max_length=20)
+    village: str = Field("", max_length=12, pattern=r"^\d*$")
+    start_month: Date | None = None
+
+
+class AwardPage(Schema):
+    count: int
+    offset: int
+    limit: int
+    items: list[AwardOut]
+
+
+class TurningSixtyOut(Schema):
+    person_id: int
+    name: str
+    id_number: str
+    village_code: str
+    birth_date: datetime.date
+    start_month: datetime.date
+    kind: str
+    contribution_years: int
+    required_years: int
+    missing_years: int
+    eligible: bool
+    refusals: list[str]
+    award_id: int | None
+
+
+class TurningSixtyFilters(Schema):
+    month: str = Field(..., pattern=r"^\d{4}-\d{2}$", description="年满60周岁的月份 2026-12")
+    village: str = Field("", max_length=12, pattern=r"^\d*$")
+
+
+class AwardApplyIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    id_number: PlainText = Field(max_length=64)
+    applied_on: Date | None = None
+
+
+class AwardDecideIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    approve: bool
+    reason: PlainText = Field("", max_length=200)

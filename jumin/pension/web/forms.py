@@ -119,3 +119,52 @@ class GradeForm(Form):
 
 class EmployeeListForm(Form):
     file = forms.FileField(label=_("名单文件（.xlsx 或 .csv）"))
+
+
+# --------------------------------------------------------------------------- awards, estimator
+
+
+class StandardForm(Form):
+    effective_from = forms.DateField(label=_("执行日期"))
+    central_minimum = forms.CharField(label=_("中央基础养老金最低标准"), max_length=20)
+    local_top_up = forms.CharField(label=_("地方加发基础养老金"), max_length=20, initial="0")
+    extra_per_year = forms.CharField(label=_("长缴多得（每年每月）"), max_length=20, initial="0")
+    extra_after_years = forms.IntegerField(label=_("长缴多得起算年限"), initial=15)
+    required_years = forms.IntegerField(label=_("最低缴费年限"), initial=15)
+    divisors = forms.CharField(
+        label=_("计发月数（年龄=月数，逗号分隔）"),
+        max_length=300,
+        initial="50=195,55=170,60=139,61=132,62=125,63=117,64=109,65=101,70=56",
+    )
+    funeral_grant = forms.CharField(label=_("丧葬补助金"), max_length=20, initial="0")
+    local_start = forms.DateField(label=_("本地制度实施日期"), required=False)
+    document_number = forms.CharField(label=_("文号"), max_length=100, required=False)
+
+    def data_for_service(self) -> dict:
+        data = dict(self.cleaned_data)
+        table = {}
+        for part in data["divisors"].replace("，", ",").split(","):
+            age, _sep, months = part.partition("=")
+            table[age.strip()] = months.strip()
+        data["divisors"] = table
+        return data
+
+
+class EstimateForm(Form):
+    birth_date = forms.DateField(label=_("出生日期"))
+    from_year = forms.IntegerField(label=_("起缴年度"), min_value=1990, max_value=2100)
+    opening = forms.DecimalField(
+        label=_("已有账户余额"), min_value=0, max_digits=14, decimal_places=2, initial=0
+    )
+    opening_years = forms.IntegerField(
+        label=_("已有缴费年限"), min_value=0, max_value=60, initial=0
+    )
+
+
+class DecideForm(Form):
+    approve = forms.TypedChoiceField(
+        label=_("审核结果"),
+        choices=(("1", _("核定")), ("0", _("不予核定"))),
+        coerce=lambda value: value == "1",
+    )
+    reason = forms.CharField(label=_("原因"), max_length=200, required=False)

@@ -7,6 +7,7 @@ from django.urls import include, path
 
 from jumin.pension.web.views import (
     accounts,
+    awards,
     dues,
     employee_list,
     enrolments,
@@ -78,6 +79,21 @@ pension_patterns = [
     path("links/new/", transfers.link_create, name="link_create"),
     path("links/<int:pk>/", transfers.link_detail, name="link_detail"),
     path("links/<int:pk>/decide/", transfers.link_decide, name="link_decide"),
+    path("benefit-standards/", awards.benefit_standards, name="benefit_standards"),
+    path(
+        "benefit-standards/new/",
+        awards.benefit_standard_create,
+        name="benefit_standard_create",
+    ),
+    path("estimate/", awards.estimate, name="estimate"),
+    path("estimate/<int:person_pk>/", awards.estimate_person, name="estimate_person"),
+    path("awards/turning-60/", awards.turning_60, name="turning_60"),
+    path("awards/", awards.awards, name="awards"),
+    path("awards/sheets/", awards.award_sheets, name="award_sheets"),
+    path("awards/<int:pk>/", awards.award_detail, name="award_detail"),
+    path("awards/<int:pk>/sheet/", awards.award_sheet, name="award_sheet"),
+    path("awards/<int:pk>/decide/", awards.award_decide, name="award_decide"),
+    path("awards/apply/<int:person_pk>/", awards.award_apply, name="award_apply"),
 ]
 
 contributions_patterns = [
