@@ -16,7 +16,8 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Sum
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from jumin.collection.counties import county_of
@@ -248,7 +249,13 @@ def reconciliation_confirm(*, acting_user, reconciliation: Reconciliation) -> Re
             deposit__status=DepositStatus.COUNTY_CHECKED,
         ).filter(Exists(BankStatementLine.objects.filter(deposit_id=OuterRef("deposit_id"))))
         due_ids = list(covered.values_list("due_id", flat=True))
-        dues_confirmed = Due.objects.filter(pk__in=due_ids).transition(DueStep.CONFIRM, at=now)
+        # a receipt may pay several schemes' dues of one person: all carry its reference
+        references = covered.annotate(
+            reference=Concat("series", Value("-"), Cast("number", CharField()))
+        ).values("reference")
+        dues_confirmed = Due.objects.filter(
+            Q(pk__in=due_ids) | Q(channel=Channel.CASH, payment_reference__in=references)
+        ).transition(DueStep.CONFIRM, at=now)
         row.refresh_from_db()
         audit.record(
             actor=acting_user,

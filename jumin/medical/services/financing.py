@@ -157,3 +157,37 @@ def financing_for(region_code: str, coverage_year: int) -> Financing:
             {"coverage_year": f"{coverage_year}年度没有适用的居民医保筹资标准，请先设置"}
         )
     return financing
+
+
+def financing_copy(*, acting_user, financing: Financing, coverage_year: int) -> Financing:
+    """A new coverage year for the same region with the same figures and rules, its window
+    moved to the year before (the county then edits what the notice changed). Refused when
+    the year exists. ``acting_user=None`` is the system (the demo)."""
+    if acting_user is not None:
+        require(acting_user, "medical_financing.manage")
+        require_in_scope(acting_user, financing.region_id)
+    shift = coverage_year - financing.coverage_year
+    with transaction.atomic():
+        if Financing.objects.filter(region_id=financing.region_id, coverage_year=coverage_year).exists():
+            raise ValidationError({"coverage_year": f"{coverage_year}年度的筹资标准已存在"})
+        rule_rows = list(financing.assistance_rules.all())
+        copy = Financing.objects.create(
+            coverage_year=coverage_year,
+            region_id=financing.region_id,
+            **{name: getattr(financing, name) for name in FIELDS if not name.startswith("window")},
+            window_start=financing.window_start.replace(year=financing.window_start.year + shift),
+            window_end=financing.window_end.replace(year=financing.window_end.year + shift),
+        )
+        copy.document_number = f"沿用{financing.coverage_year}年度标准，待通知"
+        copy.save(update_fields=["document_number"])
+        AssistanceRule.objects.bulk_create(
+            AssistanceRule(financing=copy, **{k: getattr(r, k) for k in RULE_FIELDS})
+            for r in rule_rows
+        )
+        audit.record(
+            actor=acting_user,
+            action=MedicalAction.FINANCING_UPDATE,
+            obj=copy,
+            after={"copied_from": financing.coverage_year, **_snapshot(copy)},
+        )
+    return copy
