@@ -261,7 +261,11 @@ def receipt_issue(
                 "amount": amount,
                 "contribution_year": due.year,
                 "issued_on": issued_on,
-                **({"items": [(d.pk, d.scheme, d.amount) for d in (due, *others)]} if others else {}),
+                **(
+                    {"items": [(d.pk, d.scheme, d.amount) for d in (due, *others)]}
+                    if others
+                    else {}
+                ),
             },
         )
     return receipt

@@ -30,7 +30,9 @@ class FinancingQuerySet(models.QuerySet):
         """The financing of a region's coverage year: the county's, else the city's, else the
         province's; None when there is none."""
         candidates = ancestor_codes(region_code)
-        rows = {row.region_id: row for row in self.filter(coverage_year=year, region_id__in=candidates)}
+        rows = {
+            row.region_id: row for row in self.filter(coverage_year=year, region_id__in=candidates)
+        }
         for code in candidates:
             if code in rows:
                 return rows[code]

@@ -92,7 +92,9 @@ class FundEntry(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["coverage_year", "region", "source"], name="medical_fund_year_source")
+            models.Index(
+                fields=["coverage_year", "region", "source"], name="medical_fund_year_source"
+            )
         ]
 
     def __str__(self) -> str:

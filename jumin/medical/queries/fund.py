@@ -32,8 +32,7 @@ def fund_balance(user, *, coverage_year: int | None = None) -> list[dict]:
     for year in years.values():
         sources = year["sources"]
         year["rows"] = [
-            (source.label, sources.get(source.value, of_aggregate(None)))
-            for source in FundSource
+            (source.label, sources.get(source.value, of_aggregate(None))) for source in FundSource
         ]
         year["income"] = sum((a for a in sources.values() if a > 0), of_aggregate(None))
         year["spent"] = sum((a for a in sources.values() if a < 0), of_aggregate(None))

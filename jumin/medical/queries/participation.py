@@ -46,6 +46,14 @@ class ParticipationRow:
         needed = (self.target_rate * self.residents).to_integral_value()
         return max(0, int(needed) - self.insured)
 
+    @property
+    def rate_percent(self) -> Decimal | None:
+        return self.cell("rate")
+
+    @property
+    def target_percent(self) -> Decimal | None:
+        return self.cell("target")
+
     def cell(self, key: str):
         if key in ("rate", "target"):
             value = self.rate if key == "rate" else self.target_rate
@@ -57,13 +65,16 @@ def participation(user, *, region: Region, coverage_year: int) -> list[Participa
     """The rows under ``region`` (its townships, or a township's villages), then the total."""
     require(user, "medical_participation.view")
     require_in_scope(user, region)
-    child_level = RegionLevel.TOWNSHIP if region.level <= RegionLevel.COUNTY else RegionLevel.VILLAGE
+    child_level = (
+        RegionLevel.TOWNSHIP if region.level <= RegionLevel.COUNTY else RegionLevel.VILLAGE
+    )
     length = PREFIX_LENGTH[child_level]
     prefix = region.prefix
     children = {
         child.code[:length]: ParticipationRow(child.code, child.name)
-        for child in scope(Region.objects.filter(code__startswith=prefix, level=child_level), user)
-        .order_by("code")
+        for child in scope(
+            Region.objects.filter(code__startswith=prefix, level=child_level), user
+        ).order_by("code")
     }
     persons = scope(Person.objects.filter(village__pk__startswith=prefix), user)
     for row in (

@@ -195,8 +195,10 @@ def enrolment_renew(
 def coverage_update(*, acting_user, region_code, coverage_year) -> int:
     """The county's pending enrolments of ``coverage_year`` whose dues are all paid become
     covered, with the covered-from date and its reason. Returns how many."""
-    county = _county(acting_user, region_code, "medical_enrolment.renew") if acting_user else (
-        county_of(region_code)
+    county = (
+        _county(acting_user, region_code, "medical_enrolment.renew")
+        if acting_user
+        else (county_of(region_code))
     )
     coverage_year = int(coverage_year)
     financing = financing_for(county.code, coverage_year)
@@ -215,9 +217,7 @@ def coverage_update(*, acting_user, region_code, coverage_year) -> int:
     count = 0
     last_id = 0
     while True:
-        chunk = list(
-            ready.filter(pk__gt=last_id).select_related("person").order_by("pk")[:CHUNK]
-        )
+        chunk = list(ready.filter(pk__gt=last_id).select_related("person").order_by("pk")[:CHUNK])
         if not chunk:
             break
         last_id = chunk[-1].pk
@@ -251,7 +251,11 @@ def coverage_update(*, acting_user, region_code, coverage_year) -> int:
             day = paid_on.get(enrolment.person_id) or enrolment.enrolled_on
             breaks = rules.break_years_before(coverage_year, covered.get(enrolment.person_id, []))
             repaired = len(
-                {y for y in back_paid.get(enrolment.person_id, set()) if y >= coverage_year - breaks}
+                {
+                    y
+                    for y in back_paid.get(enrolment.person_id, set())
+                    if y >= coverage_year - breaks
+                }
             )
             enrolment.covered_from, enrolment.waiting_reason = rules.waiting_period(
                 financing,
@@ -295,8 +299,12 @@ def enrolment_cancel(*, acting_user, enrolment: MedicalEnrolment, reason: str) -
             MedicalEnrolment.objects.select_for_update(), acting_user, pk=enrolment.pk
         )
         if enrolment.status != CoverageStatus.PENDING:
-            raise ValidationError({"status": f"参保状态为“{enrolment.get_status_display()}”，不能撤销"})
-        dues = Due.objects.filter(scheme=SCHEME, person_id=enrolment.person_id, year=enrolment.coverage_year)
+            raise ValidationError(
+                {"status": f"参保状态为“{enrolment.get_status_display()}”，不能撤销"}
+            )
+        dues = Due.objects.filter(
+            scheme=SCHEME, person_id=enrolment.person_id, year=enrolment.coverage_year
+        )
         if dues.filter(~Q(status__in=(DueStatus.OPEN, DueStatus.CANCELLED))).exists():
             raise ValidationError({"status": "已有缴费或代扣中的应缴，不能撤销"})
         dues.transition(DueStep.CANCEL)

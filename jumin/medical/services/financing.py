@@ -79,9 +79,7 @@ def financing_seed(*, acting_user, region_code: str, data: dict | None = None) -
     region = Region.objects.get(code=region_code)
     seeded_rules = [_rule_of(row) for row in data.get("assistance_rules", [])]
     with transaction.atomic():
-        have = set(
-            Financing.objects.filter(region=region).values_list("coverage_year", flat=True)
-        )
+        have = set(Financing.objects.filter(region=region).values_list("coverage_year", flat=True))
         added = [
             Financing(
                 coverage_year=row["coverage_year"],
@@ -168,7 +166,9 @@ def financing_copy(*, acting_user, financing: Financing, coverage_year: int) -> 
         require_in_scope(acting_user, financing.region_id)
     shift = coverage_year - financing.coverage_year
     with transaction.atomic():
-        if Financing.objects.filter(region_id=financing.region_id, coverage_year=coverage_year).exists():
+        if Financing.objects.filter(
+            region_id=financing.region_id, coverage_year=coverage_year
+        ).exists():
             raise ValidationError({"coverage_year": f"{coverage_year}年度的筹资标准已存在"})
         rule_rows = list(financing.assistance_rules.all())
         copy = Financing.objects.create(

@@ -151,8 +151,9 @@ def post_confirmed(*, acting_user, region_code, coverage_year) -> FundPosting:
                     )
                     entries += cursor.rowcount
             amount = of_aggregate(
-                FundEntry.objects.filter(posting=posting, due_id__gte=low, due_id__lte=high)
-                .aggregate(total=Sum("amount"))["total"]
+                FundEntry.objects.filter(
+                    posting=posting, due_id__gte=low, due_id__lte=high
+                ).aggregate(total=Sum("amount"))["total"]
             )
             FundPosting.objects.filter(pk=posting.pk).update(
                 due_count=F("due_count") + dues,
@@ -164,8 +165,13 @@ def post_confirmed(*, acting_user, region_code, coverage_year) -> FundPosting:
                 action=MedicalAction.FUND_POST_CHUNK,
                 obj=posting,
                 region_code=county.code,
-                after={"first_due": low, "last_due": high, "dues": dues, "entries": entries,
-                       "amount": amount},
+                after={
+                    "first_due": low,
+                    "last_due": high,
+                    "dues": dues,
+                    "entries": entries,
+                    "amount": amount,
+                },
             )
     posting.refresh_from_db()
     by_source = {
@@ -214,8 +220,10 @@ def fund_debit(
     fund of ``coverage_year``: one ``claim`` entry of ``-amount`` named by ``reference`` (the
     claim's number). The same reference again returns the first entry and adds nothing.
     Run inside the caller's transaction (the claim's settlement) or on its own."""
-    county = _county(acting_user, region_code, "medical_fund.post") if acting_user else (
-        county_of(region_code)
+    county = (
+        _county(acting_user, region_code, "medical_fund.post")
+        if acting_user
+        else (county_of(region_code))
     )
     amount = _amount(amount)
     if amount <= 0:
@@ -245,13 +253,18 @@ def fund_debit(
             actor=acting_user,
             action=MedicalAction.FUND_DEBIT,
             obj=entry,
-            after={"coverage_year": entry.coverage_year, "amount": entry.amount,
-                   "reference": reference},
+            after={
+                "coverage_year": entry.coverage_year,
+                "amount": entry.amount,
+                "reference": reference,
+            },
         )
     return entry
 
 
-def fund_reverse(*, acting_user, entry: FundEntry, reason: str, booked_on: datetime.date) -> FundEntry:
+def fund_reverse(
+    *, acting_user, entry: FundEntry, reason: str, booked_on: datetime.date
+) -> FundEntry:
     """The reversing entry of ``entry`` (same year, county and due; amount negated); refused
     when it is already reversed."""
     _county(acting_user, entry.region_id, "medical_fund.post")

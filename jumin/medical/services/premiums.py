@@ -39,7 +39,9 @@ def load_rules(financing: Financing) -> Financing:
     return financing
 
 
-def dues_make(enrolments: list[MedicalEnrolment], financing: Financing, *, on: datetime.date) -> int:
+def dues_make(
+    enrolments: list[MedicalEnrolment], financing: Financing, *, on: datetime.date
+) -> int:
     """Price ``enrolments`` (all of ``financing``'s year) and make their dues; returns how many
     dues were offered (a re-run offers the same and the database keeps the first)."""
     if not enrolments:
@@ -68,7 +70,9 @@ def dues_make(enrolments: list[MedicalEnrolment], financing: Financing, *, on: d
             "year": enrolment.coverage_year,
         }
         if personal > 0:
-            dues.append(Due(kind=DueKind.PERSONAL, amount=personal, subsidy=financing.subsidy, **common))
+            dues.append(
+                Due(kind=DueKind.PERSONAL, amount=personal, subsidy=financing.subsidy, **common)
+            )
         if assistance > 0:
             dues.append(
                 Due(

@@ -24,9 +24,7 @@ def financing(tree):
 
 def pay_cash(person, year: int, on: datetime.date, reference: str = "T-1") -> int:
     """Mark the person's open personal medical dues of ``year`` paid (as a receipt would)."""
-    return Due.objects.filter(
-        scheme=SCHEME, person=person, year=year, kind="personal"
-    ).transition(
+    return Due.objects.filter(scheme=SCHEME, person=person, year=year, kind="personal").transition(
         DueStep.CASH_PAID,
         channel=Channel.CASH,
         paid_amount=F("amount"),

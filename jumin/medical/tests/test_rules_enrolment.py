@@ -79,7 +79,10 @@ def test_the_switch_counts_variable_months_from_the_first_break_year():
 
 def test_a_break_counts_even_in_the_window():
     start, reason = rules.waiting_period(
-        WINDOW_2026, coverage_year=2026, enrolled_on=D(2025, 10, 1), paid_on=D(2025, 10, 1),
+        WINDOW_2026,
+        coverage_year=2026,
+        enrolled_on=D(2025, 10, 1),
+        paid_on=D(2025, 10, 1),
         break_years=2,
     )
     assert start == D(2026, 2, 1)  # October + 3 + 1 months

@@ -12,12 +12,12 @@ from jumin.collection.formats.withholding import GENERIC
 from jumin.collection.models import Channel, Due, DueKind, DueStatus, WithholdingLine
 from jumin.collection.services import receipts, withholding
 from jumin.collection.services.reconciliation import government_paid_confirm
-from jumin.collection.tests.receipt_testing import chain, hand_down, register  # noqa: F401
+from jumin.collection.tests import receipt_testing
+from jumin.collection.tests.receipt_testing import hand_down, register
 from jumin.core.models import Role
 from jumin.medical.models import FundEntry, FundSource
 from jumin.medical.services.enrolment import enrolment_register
 from jumin.medical.services.fund import post_confirmed as medical_post
-from jumin.medical.tests.enrolment_testing import financing  # noqa: F401
 from jumin.pension.models import AccountEntry
 from jumin.pension.services.dues import dues_generate
 from jumin.pension.services.posting import post_confirmed as pension_post
@@ -25,6 +25,7 @@ from jumin.pension.tests.factories import EnrolmentFactory, PlanFactory
 from jumin.people.models import SpecialStatusKind
 from jumin.testing.factories import SpecialStatusFactory
 
+chain = receipt_testing.chain  # fixture
 D = Decimal
 BANK = "农商行"
 YEAR = 2026
@@ -86,7 +87,9 @@ def test_one_withholding_batch_carries_both_schemes_itemised(tree, staff, both):
         "pension"
     }
     assert not AccountEntry.objects.filter(due__scheme="medical").exists()
-    posting = medical_post(acting_user=staff[Role.FINANCE], region_code="341125", coverage_year=YEAR)
+    posting = medical_post(
+        acting_user=staff[Role.FINANCE], region_code="341125", coverage_year=YEAR
+    )
     assert posting.due_count == 2
     assert not FundEntry.objects.filter(due__scheme="pension").exists()
     sums = {
@@ -108,12 +111,22 @@ def test_one_cash_receipt_pays_both_schemes_itemised_and_voiding_reopens_both(
     total = pension_due.amount + medical_due.amount
     with pytest.raises(ValidationError, match=f"应缴金额{total}元"):
         receipts.receipt_issue(
-            acting_user=assistant, book=book, number=1, due=pension_due,
-            amount=pension_due.amount, with_dues=[medical_due], issued_on=datetime.date(2026, 2, 3),
+            acting_user=assistant,
+            book=book,
+            number=1,
+            due=pension_due,
+            amount=pension_due.amount,
+            with_dues=[medical_due],
+            issued_on=datetime.date(2026, 2, 3),
         )
     receipt = receipts.receipt_issue(
-        acting_user=assistant, book=book, number=1, due=pension_due, amount=total,
-        with_dues=[medical_due], issued_on=datetime.date(2026, 2, 3),
+        acting_user=assistant,
+        book=book,
+        number=1,
+        due=pension_due,
+        amount=total,
+        with_dues=[medical_due],
+        issued_on=datetime.date(2026, 2, 3),
     )
     assert receipt.amount == total
     items = list(receipts.receipt_items(receipt))
@@ -123,8 +136,13 @@ def test_one_cash_receipt_pays_both_schemes_itemised_and_voiding_reopens_both(
     ]
     # the same receipt sent again: nothing more
     again = receipts.receipt_issue(
-        acting_user=assistant, book=book, number=1, due=pension_due, amount=total,
-        with_dues=[medical_due], issued_on=datetime.date(2026, 2, 3),
+        acting_user=assistant,
+        book=book,
+        number=1,
+        due=pension_due,
+        amount=total,
+        with_dues=[medical_due],
+        issued_on=datetime.date(2026, 2, 3),
     )
     assert again.pk == receipt.pk
     receipts.receipt_void(acting_user=assistant, receipt=receipt, reason="金额写错")
@@ -140,8 +158,12 @@ def test_a_receipt_refuses_another_persons_due(tree, staff, both, chain):
     theirs = Due.objects.get(person=second, scheme="medical", kind=DueKind.PERSONAL)
     with pytest.raises(ValidationError, match="同一缴费人"):
         receipts.receipt_issue(
-            acting_user=chain["assistant"], book=book, number=1, due=mine,
-            amount=mine.amount + theirs.amount, with_dues=[theirs],
+            acting_user=chain["assistant"],
+            book=book,
+            number=1,
+            due=mine,
+            amount=mine.amount + theirs.amount,
+            with_dues=[theirs],
         )
     assert not Due.objects.filter(status=DueStatus.PAID).exists()
 
@@ -149,21 +171,31 @@ def test_a_receipt_refuses_another_persons_due(tree, staff, both, chain):
 def test_government_funds_are_confirmed_per_scheme(tree, staff, financing):
     PlanFactory(year=YEAR)
     poor = EnrolmentFactory(village=tree.village_a1).person
-    SpecialStatusFactory(person=poor, kind=SpecialStatusKind.EXTREME_POVERTY, detail="",
-                         valid_from=datetime.date(2020, 1, 1))
+    SpecialStatusFactory(
+        person=poor,
+        kind=SpecialStatusKind.EXTREME_POVERTY,
+        detail="",
+        valid_from=datetime.date(2020, 1, 1),
+    )
     dues_generate(acting_user=staff[Role.COUNTY_CLERK], region_code="341125", year=YEAR)
     enrolment_register(acting_user=staff[Role.COUNTY_CLERK], person=poor, coverage_year=YEAR, on=ON)
     government = Due.objects.filter(kind=DueKind.GOVERNMENT_PAID)
     assert set(government.values_list("scheme", flat=True)) == {"pension", "medical"}
     medical = government.get(scheme="medical")
     count = government_paid_confirm(
-        acting_user=staff[Role.FINANCE], region_code="341125", year=YEAR,
-        amount=medical.amount, reference="医疗救助拨款1号", scheme="medical",
+        acting_user=staff[Role.FINANCE],
+        region_code="341125",
+        year=YEAR,
+        amount=medical.amount,
+        reference="医疗救助拨款1号",
+        scheme="medical",
     )
     assert count == 1
     assert government.get(scheme="medical").status == DueStatus.CONFIRMED
     assert government.get(scheme="pension").status == DueStatus.OPEN
-    posting = medical_post(acting_user=staff[Role.FINANCE], region_code="341125", coverage_year=YEAR)
+    posting = medical_post(
+        acting_user=staff[Role.FINANCE], region_code="341125", coverage_year=YEAR
+    )
     assert posting.due_count == 1
     assert {(e.source, e.amount) for e in FundEntry.objects.all()} == {
         (FundSource.ASSISTANCE, D("400.00")),

@@ -16,7 +16,7 @@ from jumin.medical.services.enrolment import (
     enrolment_register,
     enrolment_renew,
 )
-from jumin.medical.tests.enrolment_testing import financing, medical_dues, pay_cash  # noqa: F401
+from jumin.medical.tests.enrolment_testing import medical_dues, pay_cash
 from jumin.people.models import SpecialStatusKind
 from jumin.testing.factories import PersonFactory, SpecialStatusFactory
 
@@ -107,8 +107,12 @@ def test_paid_in_the_window_is_covered_from_the_first_of_january(tree, staff, fi
     register(staff[Role.VILLAGE_ASSISTANT], person)
     assert coverage_update(acting_user=None, region_code="341125", coverage_year=2026) == 0
     pay_cash(person, 2026, D(2025, 11, 2))
-    assert coverage_update(acting_user=staff[Role.COUNTY_CLERK], region_code="341125",
-                           coverage_year=2026) == 1
+    assert (
+        coverage_update(
+            acting_user=staff[Role.COUNTY_CLERK], region_code="341125", coverage_year=2026
+        )
+        == 1
+    )
     enrolment = MedicalEnrolment.objects.get(person=person)
     assert enrolment.status == CoverageStatus.COVERED
     assert enrolment.covered_from == D(2026, 1, 1)
@@ -124,16 +128,27 @@ def test_e9_through_the_services(tree, staff, financing):
     and paying 2024 back does not shorten it."""
     person = PersonFactory(village=tree.village_a1)
     MedicalEnrolment.objects.create(
-        person=person, village=tree.village_a1, coverage_year=2023, status=CoverageStatus.COVERED,
-        covered_from=D(2023, 1, 1), created_by=staff[Role.COUNTY_CLERK],
+        person=person,
+        village=tree.village_a1,
+        coverage_year=2023,
+        status=CoverageStatus.COVERED,
+        covered_from=D(2023, 1, 1),
+        created_by=staff[Role.COUNTY_CLERK],
     )
     register(staff[Role.VILLAGE_ASSISTANT], person, year=2025, on=D(2025, 5, 12))
     Due.objects.create(
-        person=person, village=tree.village_a1, scheme="medical", year=2024,
-        kind=DueKind.BACK_PAYMENT, amount=Decimal("400.00"),
+        person=person,
+        village=tree.village_a1,
+        scheme="medical",
+        year=2024,
+        kind=DueKind.BACK_PAYMENT,
+        amount=Decimal("400.00"),
     )
     Due.objects.filter(person=person, year=2024).transition(
-        "cash_paid", channel="cash", paid_amount=Decimal("400.00"), paid_on=D(2025, 5, 12),
+        "cash_paid",
+        channel="cash",
+        paid_amount=Decimal("400.00"),
+        paid_on=D(2025, 5, 12),
         payment_reference="B-1",
     )
     pay_cash(person, 2025, D(2025, 5, 12))
@@ -161,28 +176,41 @@ def test_renew_enrols_last_years_insured_once(tree, staff, financing):
     never = PersonFactory(village=tree.village_b1)
     for person in [*covered, dead]:
         MedicalEnrolment.objects.create(
-            person=person, village=person.village, coverage_year=2026,
-            status=CoverageStatus.COVERED, covered_from=D(2026, 1, 1),
+            person=person,
+            village=person.village,
+            coverage_year=2026,
+            status=CoverageStatus.COVERED,
+            covered_from=D(2026, 1, 1),
             created_by=staff[Role.COUNTY_CLERK],
         )
     SpecialStatusFactory(person=covered[0], kind=SpecialStatusKind.EXTREME_POVERTY, detail="")
     user = staff[Role.COUNTY_CLERK]
-    result = enrolment_renew(acting_user=user, region_code="341125", coverage_year=2027,
-                             on=D(2026, 9, 15))
+    result = enrolment_renew(
+        acting_user=user, region_code="341125", coverage_year=2027, on=D(2026, 9, 15)
+    )
     assert result == {"enrolled": 3, "dues": 3}
-    again = enrolment_renew(acting_user=user, region_code="341125", coverage_year=2027,
-                            on=D(2026, 9, 16))
+    again = enrolment_renew(
+        acting_user=user, region_code="341125", coverage_year=2027, on=D(2026, 9, 16)
+    )
     assert again == {"enrolled": 0, "dues": 0}
-    enrolled = set(MedicalEnrolment.objects.filter(coverage_year=2027).values_list("person_id", flat=True))
+    enrolled = set(
+        MedicalEnrolment.objects.filter(coverage_year=2027).values_list("person_id", flat=True)
+    )
     assert enrolled == {p.pk for p in covered}
     assert never.pk not in enrolled
-    assert Due.objects.filter(scheme="medical", year=2027, kind=DueKind.GOVERNMENT_PAID).count() == 1
+    assert (
+        Due.objects.filter(scheme="medical", year=2027, kind=DueKind.GOVERNMENT_PAID).count() == 1
+    )
 
 
 def test_renew_needs_the_county_permission(tree, staff, financing):
     with pytest.raises(PermissionDeniedForRole):
-        enrolment_renew(acting_user=staff[Role.TOWNSHIP_CLERK], region_code="341125",
-                        coverage_year=2027, on=D(2026, 9, 15))
+        enrolment_renew(
+            acting_user=staff[Role.TOWNSHIP_CLERK],
+            region_code="341125",
+            coverage_year=2027,
+            on=D(2026, 9, 15),
+        )
 
 
 def test_cancel_a_pending_enrolment_cancels_its_open_dues(tree, staff, financing):
@@ -190,7 +218,8 @@ def test_cancel_a_pending_enrolment_cancels_its_open_dues(tree, staff, financing
     enrolment = register(staff[Role.VILLAGE_ASSISTANT], person)
     with pytest.raises(ValidationError, match="请填写撤销原因"):
         enrolment_cancel(acting_user=staff[Role.VILLAGE_ASSISTANT], enrolment=enrolment, reason="")
-    enrolment_cancel(acting_user=staff[Role.VILLAGE_ASSISTANT], enrolment=enrolment,
-                     reason="已参加职工医保")
+    enrolment_cancel(
+        acting_user=staff[Role.VILLAGE_ASSISTANT], enrolment=enrolment, reason="已参加职工医保"
+    )
     assert MedicalEnrolment.objects.get(pk=enrolment.pk).status == CoverageStatus.CANCELLED
     assert set(medical_dues(person, 2026).values_list("status", flat=True)) == {"cancelled"}
