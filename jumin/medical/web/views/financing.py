@@ -37,7 +37,10 @@ def financing_edit(request, pk: int):
         for rule in financing.assistance_rules.order_by("precedence")
     ]
     form = FinancingForm(request.POST or None, instance=financing)
-    rules = AssistanceRuleFormSet(request.POST or None, initial=initial_rules, prefix="rules")
+    if request.method == "POST":
+        rules = AssistanceRuleFormSet(request.POST, prefix="rules")
+    else:
+        rules = AssistanceRuleFormSet(initial=initial_rules, prefix="rules")
     if request.method == "POST" and form.is_valid() and rules.is_valid():
         rows = [
             row.cleaned_data
