@@ -6,6 +6,7 @@ pages (out of scope: 404). Registering is safe to repeat: the same person and ye
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
@@ -125,7 +126,7 @@ def enrolment_register_endpoint(request, payload: MedicalRegisterIn):
     user = request.user
     require(user, "medical_enrolment.register")
     try:
-        number = parse_id_number(payload.id_number).number
+        number = parse_id_number(payload.id_number, today=timezone.localdate()).number
     except IdNumberError as error:
         raise ValidationError({"id_number": f"身份证号：{error.message}"}) from None
     person = people_queries.person_find_by_id_number(user, number)
