@@ -248,7 +248,10 @@ def coverage_update(*, acting_user, region_code, coverage_year) -> int:
         ).values_list("person_id", "year"):
             back_paid.setdefault(person_id, set()).add(year)
         for enrolment in chunk:
-            day = paid_on.get(enrolment.person_id) or enrolment.enrolled_on
+            # paid no earlier than enrolled (the assistance fund may transfer before)
+            day = max(
+                paid_on.get(enrolment.person_id) or enrolment.enrolled_on, enrolment.enrolled_on
+            )
             breaks = rules.break_years_before(coverage_year, covered.get(enrolment.person_id, []))
             repaired = len(
                 {

@@ -58,9 +58,7 @@ def test_register_is_safe_to_repeat_and_refuses_out_of_scope(api, tree, financin
     assert first.json()["premium"] == "400.00"
     again = client.post("/api/medical/enrolments", body)
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
-    refused = client.post(
-        "/api/medical/enrolments", {**body, "id_number": theirs.id_number}
-    )
+    refused = client.post("/api/medical/enrolments", {**body, "id_number": theirs.id_number})
     assert refused.status_code == 422
     assert "不在您的管辖范围内" in refused.content.decode()
     assert MedicalEnrolment.objects.count() == 1
@@ -72,9 +70,9 @@ def test_financing_fund_and_participation_reads(api, tree, enrolments):
     assert {row["coverage_year"] for row in financing} >= set(range(2016, 2028))
     assert api(Role.TOWNSHIP_CLERK).get("/api/medical/fund").status_code == 403
     assert api(Role.FINANCE).get("/api/medical/fund").json() == []
-    rows = api(Role.TOWNSHIP_CLERK).get(
-        "/api/medical/participation", {"coverage_year": 2026}
-    ).json()
+    rows = (
+        api(Role.TOWNSHIP_CLERK).get("/api/medical/participation", {"coverage_year": 2026}).json()
+    )
     assert [row["code"] for row in rows[:-1]] == [tree.village_a1.code, tree.village_a2.code]
     assert rows[-1]["enrolled"] == 2
     outside = api(Role.TOWNSHIP_CLERK).get(
