@@ -27,7 +27,8 @@ ENROLMENT_PAGES = {
     "medical:enrolment_detail": "medical_enrolment.view",
     "medical:enrolment_register": "medical_enrolment.register",
     "medical:enrolment_renew": "medical_enrolment.renew",
-    "medical:fund": "medical_fund.view",  # posting needs medical_fund.post
+    "medical:fund": "medical_fund.view",
+    "medical:fund_post": "medical_fund.post",
     "medical:participation": "medical_participation.view",
     "medical:participation_export": "medical_participation.view",
 }

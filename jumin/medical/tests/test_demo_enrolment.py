@@ -31,4 +31,8 @@ def test_demo_adds_a_coverage_year_and_the_open_window_and_a_second_run_adds_not
 
     counts = (MedicalEnrolment.objects.count(), Due.objects.count(), FundEntry.objects.count())
     assert demo_medical_enrolment(county=tree.county, year=2026, seed=7, staff=staff, notes=[]) == 0
-    assert (MedicalEnrolment.objects.count(), Due.objects.count(), FundEntry.objects.count()) == counts
+    assert (
+        MedicalEnrolment.objects.count(),
+        Due.objects.count(),
+        FundEntry.objects.count(),
+    ) == counts

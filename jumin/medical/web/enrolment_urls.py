@@ -12,6 +12,7 @@ patterns = [
     path("financing/", financing.financing, name="financing"),
     path("financing/<int:pk>/edit/", financing.financing_edit, name="financing_edit"),
     path("fund/", fund.fund, name="fund"),
+    path("fund/post/", fund.fund_post, name="fund_post"),
     path("participation/", participation.participation, name="participation"),
     path("participation/export/", participation.participation_export, name="participation_export"),
 ]

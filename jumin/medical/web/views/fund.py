@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_POST
 
 from jumin.core.access import can, user_county
 from jumin.core.forms import add_errors
@@ -16,14 +16,20 @@ from jumin.medical.services import fund as services
 from jumin.medical.web.enrolment_forms import CountyYearForm
 
 
-@require_http_methods(["GET", "POST"])
+@require_GET
 @page
 def fund(request):
+    form = CountyYearForm(initial={"coverage_year": timezone.localdate().year})
+    return _render(request, form)
+
+
+@require_POST
+@page
+def fund_post(request):
+    """Finance or the county admin post a coverage year's confirmed premiums to the fund."""
     user = request.user
-    form = CountyYearForm(
-        request.POST or None, initial={"coverage_year": timezone.localdate().year}
-    )
-    if request.method == "POST" and can(user, "medical_fund.post") and form.is_valid():
+    form = CountyYearForm(request.POST)
+    if form.is_valid():
         try:
             posting = services.post_confirmed(
                 acting_user=user,
@@ -39,6 +45,11 @@ def fund(request):
                 % {"n": posting.due_count, "e": posting.entry_count, "s": posting.amount_sum},
             )
             return redirect("medical:fund")
+    return _render(request, form)
+
+
+def _render(request, form):
+    user = request.user
     return render(
         request,
         "medical/fund.html",
