@@ -1,9 +1,9 @@
 """Forms of the enrolment and financing pages (H4)."""
 
 from django import forms
-from django.forms import Form, ModelForm
 from django.utils.translation import gettext_lazy as _
 
+from jumin.core.forms import Form, ModelForm
 from jumin.medical.models import AssistanceRule, Financing
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
