@@ -23,6 +23,8 @@ from jumin.collection.models import (
     WithholdingLine,
 )
 from jumin.core.models import JobRun, JobStatus, Role
+from jumin.medical.models import Financing, MedicalEnrolment
+from jumin.medical.services.financing import financing_seed
 from jumin.pension.models import (
     AccountEntry,
     Award,
@@ -188,8 +190,16 @@ def world(tree, staff) -> dict:
         start_month=datetime.date(2030, 6, 1),
         applied_by=assistant,
     )
+    # medical enrolment and financing (H4)
+    financing_seed(acting_user=None, region_code=tree.county.code)
+    medical_financing = Financing.objects.get(region=tree.county, coverage_year=YEAR)
+    medical_enrolment = MedicalEnrolment.objects.create(
+        person=person, village=village, coverage_year=YEAR, created_by=assistant
+    )
     return {
         "award": award,
+        "medical_financing": medical_financing,
+        "medical_enrolment": medical_enrolment,
         "tree": tree,
         "staff": staff,
         "plan": plan,

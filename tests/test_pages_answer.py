@@ -81,6 +81,8 @@ def sample_arguments(name: str, world: dict) -> dict:
         "collection:deposit_": {"pk": world["deposit"].pk},
         "collection:reconciliation_": {"pk": world["reconciliation"].pk},
         "collection:statement_": {"pk": world["statement"].pk},
+        "medical:enrolment_": {"pk": world["medical_enrolment"].pk},
+        "medical:financing_": {"pk": world["medical_financing"].pk},
     }
     for prefix, arguments in by_prefix.items():
         if name.startswith(prefix):

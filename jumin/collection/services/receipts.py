@@ -1,6 +1,7 @@
 """Writes for receipt books: register, hand over, issue, void, report lost, write off."""
 
 import datetime
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -8,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from jumin.collection import schemes
 from jumin.collection.models import (
     BookStatus,
     Channel,
@@ -162,11 +164,18 @@ def receipt_issue(
     amount,
     payer_name: str = "",
     issued_on: datetime.date | None = None,
+    with_dues: Sequence[Due] = (),
 ) -> Receipt:
     """The holder writes receipt ``number`` of ``book`` for the cash paid against ``due``.
 
     In the same transaction the due becomes paid (channel cash, ``payment_reference``
     ``series-number``). Sending the same receipt again returns it without a second effect.
+
+    ``with_dues``: other open dues of the same person paid with the same receipt (a person
+    pays the pension and the medical premium at one visit): ``amount`` is then the sum of
+    all, and each due is paid with its own amount and the receipt's reference — the receipt's
+    items are the dues carrying its ``payment_reference`` (``receipt_items``), each naming
+    its scheme. ``Receipt.due`` stays the first.
     """
     require(acting_user, "receipt.issue")
     amount = clean_amount(amount)
@@ -203,10 +212,12 @@ def receipt_issue(
                 "不能再开票",
                 code="already_paid",
             )
-        if amount != due.amount:
+        others = _other_dues(acting_user, due, with_dues)
+        expected = due.amount + sum((other.amount for other in others), Decimal("0.00"))
+        if amount != expected:
             raise _error(
                 "amount",
-                f"金额{amount}元与应缴金额{due.amount}元不一致，请按应缴金额{due.amount}元开票",
+                f"金额{amount}元与应缴金额{expected}元不一致，请按应缴金额{expected}元开票",
             )
         try:
             with transaction.atomic():
@@ -226,13 +237,14 @@ def receipt_issue(
                 )
         except IntegrityError:
             raise _error("number", f"票号{book.series}-{number}已使用", code="used") from None
-        Due.objects.filter(pk=due.pk).transition(
-            DueStep.CASH_PAID,
-            channel=Channel.CASH,
-            paid_amount=amount,
-            paid_on=issued_on,
-            payment_reference=receipt.reference,
-        )
+        for paid in (due, *others):
+            Due.objects.filter(pk=paid.pk).transition(
+                DueStep.CASH_PAID,
+                channel=Channel.CASH,
+                paid_amount=paid.amount,
+                paid_on=issued_on,
+                payment_reference=receipt.reference,
+            )
         # the cash of this receipt is not deposited yet, whatever the book said before
         book.money_deposited = False
         if book.status == BookStatus.IN_STOCK:
@@ -249,9 +261,49 @@ def receipt_issue(
                 "amount": amount,
                 "contribution_year": due.year,
                 "issued_on": issued_on,
+                **(
+                    {"items": [(d.pk, d.scheme, d.amount) for d in (due, *others)]}
+                    if others
+                    else {}
+                ),
             },
         )
     return receipt
+
+
+def _other_dues(acting_user, due: Due, with_dues: Sequence[Due]) -> list[Due]:
+    """The other dues of one receipt, locked and checked: open, payable in cash, the same
+    person's, each once."""
+    ids = [other.pk for other in with_dues if other.pk != due.pk]
+    if not ids:
+        return []
+    if len(set(ids)) != len(ids):
+        raise _error("due", "同一笔应缴记录在票据中重复")
+    others = list(Due.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    if len(others) != len(ids) or any(not in_scope_of(acting_user, other) for other in others):
+        raise _error("due", "应缴记录不存在或缴费人不在您的辖区内")
+    for other in others:
+        if other.person_id != due.person_id:
+            raise _error("due", "一张票据只能收同一缴费人的应缴")
+        if other.kind not in ISSUABLE_KINDS:
+            raise _error("due", "政府代缴的应缴记录不收现金，不能开票")
+        if other.status != DueStatus.OPEN:
+            raise _error(
+                "due",
+                f"{schemes.label_of(other.scheme)}{other.year}年的应缴记录已是"
+                f"“{other.get_status_display()}”，不能再开票",
+                code="already_paid",
+            )
+    return others
+
+
+def receipt_items(receipt: Receipt) -> QuerySet:
+    """The dues a receipt paid (one, or several schemes' of one person), by scheme."""
+    if receipt.status != ReceiptStatus.ISSUED:
+        return Due.objects.filter(pk=receipt.due_id) if receipt.due_id else Due.objects.none()
+    return Due.objects.filter(
+        person_id=receipt.person_id, channel=Channel.CASH, payment_reference=receipt.reference
+    ).order_by("scheme", "pk")
 
 
 def _clean_reason(reason: str) -> str:
@@ -286,7 +338,11 @@ def receipt_void(*, acting_user, receipt: Receipt, reason: str) -> Receipt:
                 raise _error(
                     "receipt", f"该票据对应的应缴记录已是“{due.get_status_display()}”，不能作废"
                 )
-            Due.objects.filter(pk=due.pk).transition(DueStep.RECEIPT_VOID)
+            Due.objects.filter(
+                person_id=due.person_id,
+                channel=Channel.CASH,
+                payment_reference=receipt.reference,
+            ).transition(DueStep.RECEIPT_VOID)
         receipt.status = ReceiptStatus.VOIDED
         receipt.void_reason = reason
         receipt.save(update_fields=["status", "void_reason"])

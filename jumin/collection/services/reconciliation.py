@@ -16,7 +16,8 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Sum
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from jumin.collection.counties import county_of
@@ -248,7 +249,13 @@ def reconciliation_confirm(*, acting_user, reconciliation: Reconciliation) -> Re
             deposit__status=DepositStatus.COUNTY_CHECKED,
         ).filter(Exists(BankStatementLine.objects.filter(deposit_id=OuterRef("deposit_id"))))
         due_ids = list(covered.values_list("due_id", flat=True))
-        dues_confirmed = Due.objects.filter(pk__in=due_ids).transition(DueStep.CONFIRM, at=now)
+        # a receipt may pay several schemes' dues of one person: all carry its reference
+        references = covered.annotate(
+            reference=Concat("series", Value("-"), Cast("number", CharField()))
+        ).values("reference")
+        dues_confirmed = Due.objects.filter(
+            Q(pk__in=due_ids) | Q(channel=Channel.CASH, payment_reference__in=references)
+        ).transition(DueStep.CONFIRM, at=now)
         row.refresh_from_db()
         audit.record(
             actor=acting_user,
@@ -267,8 +274,13 @@ def reconciliation_confirm(*, acting_user, reconciliation: Reconciliation) -> Re
     return row
 
 
-def government_paid_confirm(*, acting_user, region_code, year: int, amount, reference: str) -> int:
+def government_paid_confirm(
+    *, acting_user, region_code, year: int, amount, reference: str, scheme: str | None = None
+) -> int:
     """Finance confirms the funds the finance bureau paid for the county's government-paid dues.
+
+    ``scheme`` keeps one scheme's funds apart (the pension's 政府代缴 and the medical scheme's
+    资助参保 come from different budgets); without it every scheme's dues are confirmed together.
 
     The sum of the county's open government-paid dues of ``year`` must equal ``amount``
     (refused with both figures otherwise); then they all become paid and confirmed through the
@@ -286,11 +298,13 @@ def government_paid_confirm(*, acting_user, region_code, year: int, amount, refe
     except MoneyError as error:
         raise ValidationError({"amount": error.message}) from None
     with transaction.atomic():
+        of_scheme = {"scheme": scheme} if scheme else {}
         dues = Due.objects.select_for_update().filter(
             village__pk__startswith=county.prefix,
             year=year,
             kind=DueKind.GOVERNMENT_PAID,
             status=DueStatus.OPEN,
+            **of_scheme,
         )
         found = dues.aggregate(count=Count("id"), total=Sum("amount"))
         total = money.of_aggregate(found["total"])
@@ -306,7 +320,10 @@ def government_paid_confirm(*, acting_user, region_code, year: int, amount, refe
                 }
             )
         count = Due.objects.filter(
-            village__pk__startswith=county.prefix, year=year, kind=DueKind.GOVERNMENT_PAID
+            village__pk__startswith=county.prefix,
+            year=year,
+            kind=DueKind.GOVERNMENT_PAID,
+            **of_scheme,
         ).transition(
             DueStep.GOVERNMENT_FUNDS,
             at=timezone.now(),
@@ -322,6 +339,12 @@ def government_paid_confirm(*, acting_user, region_code, year: int, amount, refe
             object_id=f"{county.code}/{year}",
             object_label=f"{county.name}{year}年政府代缴资金",
             region_code=county.code,
-            after={"year": year, "amount": amount, "count": count, "reference": reference},
+            after={
+                "year": year,
+                "amount": amount,
+                "count": count,
+                "reference": reference,
+                **of_scheme,
+            },
         )
     return count

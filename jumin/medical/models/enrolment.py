@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jumin.core.models import Region
+from jumin.core.models import MONEY, Region
 
 
 class CoverageStatus(models.TextChoices):
@@ -36,6 +36,14 @@ class MedicalEnrolment(models.Model):
     enrolled_on = models.DateField(_("登记日期"), default=timezone.localdate)
     covered_from = models.DateField(_("待遇享受起始日"), null=True, blank=True)
     waiting_reason = models.CharField(_("等待期说明"), max_length=200, blank=True)
+    # what the enrolment costs, fixed when it is made (H4): the premium of the year, the part
+    # medical assistance pays (资助参保, a government-paid due) and the government subsidy
+    # (carried as ``Due.subsidy``); the person's due is ``premium - assistance``.
+    premium = models.DecimalField(_("个人缴费标准"), default=0, **MONEY)
+    assistance = models.DecimalField(_("医疗救助资助"), default=0, **MONEY)
+    assistance_kind = models.CharField(_("资助类别"), max_length=32, blank=True)
+    subsidy = models.DecimalField(_("财政补助"), default=0, **MONEY)
+    paid_on = models.DateField(_("缴费日期"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
