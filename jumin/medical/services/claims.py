@@ -579,7 +579,7 @@ def resettle_policy(*, policy: MedicalPolicy, reason: str, chunk: int = 2000) ->
     region_prefix = policy.region.prefix
     pairs = (
         Claim.objects.filter(
-            coverage_year=policy.coverage_year, person__village_id__startswith=region_prefix
+            coverage_year=policy.coverage_year, person__village__pk__startswith=region_prefix
         )
         .values_list("person_id", flat=True)
         .distinct()
