@@ -23,6 +23,10 @@ from jumin.collection.models import (
     WithholdingLine,
 )
 from jumin.core.models import JobRun, JobStatus, Role
+from jumin.medical.models import HospitalLevel
+from jumin.medical.services.claims import HospitalCaller, claim_submit
+from jumin.medical.tests.conftest import claim_data
+from jumin.medical.tests.factories import HospitalFactory, MedicalEnrolmentFactory, seed_policy
 from jumin.pension.models import (
     AccountEntry,
     ContributionDue,
@@ -157,10 +161,20 @@ def world(tree, staff) -> dict:
         mode=RosterImport.Mode.ALL_OR_NOTHING,
         created_by=assistant,
     )
+    # hospitals, policy and claims (H5)
+    medical_policy = seed_policy(tree.county.code, YEAR)
+    hospital = HospitalFactory(code="W0001", level=HospitalLevel.TOWNSHIP, region=tree.township_a)
+    MedicalEnrolmentFactory(person=person, coverage_year=YEAR, created_by=assistant)
+    claim, _ = claim_submit(
+        acting_user=None, data=claim_data(person, hospital), caller=HospitalCaller(hospital)
+    )
     return {
         "tree": tree,
         "staff": staff,
         "plan": plan,
+        "hospital": hospital,
+        "medical_policy": medical_policy,
+        "claim": claim,
         "household": household,
         "person": person,
         "status": status,

@@ -94,13 +94,9 @@ class Claim(models.Model):
                 condition=Q(discharge_date__gte=models.F("admission_date")),
                 name="medical_claim_dates_ordered",
             ),
-            models.CheckConstraint(
-                condition=Q(
-                    total=models.F("class_a") + models.F("class_b") + models.F("self_paid")
-                ),
-                name="medical_claim_lines_add_up",
-            ),
         ]
+        # the lines adding up to the total is checked by the service (SQLite compares
+        # decimals as floats, so a CHECK on the sum would refuse good claims)
         indexes = [
             models.Index(fields=["person", "coverage_year"], name="medical_claim_person_year"),
             models.Index(fields=["hospital", "discharge_date"], name="medical_claim_hosp_month"),

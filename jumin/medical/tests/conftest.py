@@ -19,9 +19,19 @@ def policy(tree):
 @pytest.fixture
 def hospitals(tree):
     return {
-        "township": HospitalFactory(code="T001", name="定城镇卫生院", level=HospitalLevel.TOWNSHIP, region=tree.township_a),
-        "level_2": HospitalFactory(code="C002", name="县人民医院", level=HospitalLevel.LEVEL_2, region=tree.county),
-        "out": HospitalFactory(code="X003", name="省立医院", level=HospitalLevel.OUT_OF_REGION, region=tree.county, in_county=False),
+        "township": HospitalFactory(
+            code="T001", name="定城镇卫生院", level=HospitalLevel.TOWNSHIP, region=tree.township_a
+        ),
+        "level_2": HospitalFactory(
+            code="C002", name="县人民医院", level=HospitalLevel.LEVEL_2, region=tree.county
+        ),
+        "out": HospitalFactory(
+            code="X003",
+            name="省立医院",
+            level=HospitalLevel.OUT_OF_REGION,
+            region=tree.county,
+            in_county=False,
+        ),
     }
 
 
@@ -40,9 +50,20 @@ def resident_b(tree, policy):
     return person
 
 
-def claim_data(person, hospital, *, invoice="INV1", kind="inpatient", a="3700", b="1000", own="300",
-               admission=datetime.date(2026, 3, 1), discharge=datetime.date(2026, 3, 8), diagnosis="K35.8",
-               special_item=""):
+def claim_data(
+    person,
+    hospital,
+    *,
+    invoice="INV1",
+    kind="inpatient",
+    a="3700",
+    b="1000",
+    own="300",
+    admission=datetime.date(2026, 3, 1),
+    discharge=datetime.date(2026, 3, 8),
+    diagnosis="K35.8",
+    special_item="",
+):
     lines = [
         services.LineIn(name="甲类", line_class="a", amount=D(a)),
         services.LineIn(name="乙类", line_class="b", amount=D(b)),

@@ -84,7 +84,9 @@ def test_outpatient_two_disease_chronic_childbirth_special_item_and_accident():
     again = settle(claim("chronic_outpatient", "1200", diagnosis="N18.5"), POLICY, chronic.year)
     assert again.basic == D("780.00")
     assert settle(claim("childbirth", "3000"), POLICY).basic == D("600.00")
-    assert settle(claim("special_item", "250", special_item="rabies_vaccine"), POLICY).basic == D("190.00")
+    assert settle(claim("special_item", "250", special_item="rabies_vaccine"), POLICY).basic == D(
+        "190.00"
+    )
     pending = settle(claim("accidental_injury", "5000"), POLICY)
     assert pending.basic == D("0.00") and pending.patient == D("5000.00")
     approved = settle(claim("accidental_injury", "5000", investigation="approved"), POLICY)
@@ -120,8 +122,15 @@ def test_gap_between_bands_and_band_plus_bonus_over_100_percent():
 
 def test_claim_problems_name_the_field():
     claim = ClaimInput(
-        "two_disease", "township", D("100"), D("50"), D("20"), D("20"), diagnosis="K35",
-        admission_date=datetime.date(2026, 3, 2), discharge_date=datetime.date(2026, 3, 1),
+        "two_disease",
+        "township",
+        D("100"),
+        D("50"),
+        D("20"),
+        D("20"),
+        diagnosis="K35",
+        admission_date=datetime.date(2026, 3, 2),
+        discharge_date=datetime.date(2026, 3, 1),
     )
     fields = {name for name, _message in settlement.claim_problems(claim, POLICY)}
     assert fields == {"total", "discharge_date", "diagnosis"}
@@ -131,7 +140,9 @@ def test_claim_problems_name_the_field():
 
 # --------------------------------------------------------------------------- properties
 
-amounts = st.decimals(min_value=0, max_value=200000, places=2, allow_nan=False, allow_infinity=False)
+amounts = st.decimals(
+    min_value=0, max_value=200000, places=2, allow_nan=False, allow_infinity=False
+)
 kinds = st.sampled_from(sorted(settlement.KINDS))
 levels = st.sampled_from(sorted(settlement.LEVELS))
 DIAGNOSES = {"two_disease": "I10", "chronic_outpatient": "C34.1"}
@@ -145,12 +156,21 @@ def claims(draw, key=0):
         a = D("1.00")
     day = datetime.date(2026, 1, 1) + datetime.timedelta(days=draw(st.integers(0, 360)))
     return ClaimInput(
-        kind, draw(levels), a + b + own, a, b, own,
+        kind,
+        draw(levels),
+        a + b + own,
+        a,
+        b,
+        own,
         diagnosis=DIAGNOSES.get(kind, "K35"),
         special_item="rabies_vaccine" if kind == "special_item" else "",
-        investigation=draw(st.sampled_from(["approved", "pending"])) if kind == "accidental_injury" else "",
+        investigation=draw(st.sampled_from(["approved", "pending"]))
+        if kind == "accidental_injury"
+        else "",
         out_of_area_filed=draw(st.booleans()),
-        admission_date=day, discharge_date=day, key=key,
+        admission_date=day,
+        discharge_date=day,
+        key=key,
     )
 
 
@@ -158,7 +178,9 @@ def claims(draw, key=0):
 def policies(draw):
     document = copy.deepcopy(DOCUMENT)
     document["inpatient"]["annual_cap"] = str(draw(st.integers(1000, 200000)))
-    document["critical_illness"]["annual_cap"] = draw(st.sampled_from([None, "20000.00", "5000.00"]))
+    document["critical_illness"]["annual_cap"] = draw(
+        st.sampled_from([None, "20000.00", "5000.00"])
+    )
     document["critical_illness"]["class_b_first_pay_counts"] = draw(st.booleans())
     document["critical_illness"]["special_groups"]["no_cap"] = draw(st.booleans())
     document["assistance"]["1"]["yearly_cap"] = str(draw(st.integers(100, 60000)))
@@ -186,9 +208,15 @@ def test_amounts_add_up_none_negative_no_cap_exceeded(found, policy, group):
     if group:
         assert final.assistance_paid <= policy.assistance[group].yearly_cap
     assert sum(r.basic for r in results if r.total) == (
-        final.inpatient_paid + final.outpatient_paid + final.two_disease_paid + final.chronic_paid
-        + sum(r.basic for r, c in zip(results, sorted(found, key=lambda c: c.order), strict=True)
-              if c.kind in ("childbirth", "special_item"))
+        final.inpatient_paid
+        + final.outpatient_paid
+        + final.two_disease_paid
+        + final.chronic_paid
+        + sum(
+            r.basic
+            for r, c in zip(results, sorted(found, key=lambda c: c.order), strict=True)
+            if c.kind in ("childbirth", "special_item")
+        )
     )
 
 

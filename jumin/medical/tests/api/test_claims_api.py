@@ -43,17 +43,26 @@ class HospitalApi(Api):
         self.headers = {"Authorization": f"Bearer {key}"}
 
 
-def test_hospital_submits_e10_and_sees_only_its_own_claims(client, staff, hospitals, resident, resident_b):
+def test_hospital_submits_e10_and_sees_only_its_own_claims(
+    client, staff, hospitals, resident, resident_b
+):
     county = HospitalApi(client, hospitals["level_2"])
     trial = county.post(URL + "/trial", body(resident, hospitals["level_2"]))
     assert trial.status_code == 200, trial.content
     assert (trial.json()["basic"], trial.json()["critical_illness"], trial.json()["patient"]) == (
-        "38080.00", "1152.00", "20768.00")
+        "38080.00",
+        "1152.00",
+        "20768.00",
+    )
     created = county.post(URL, body(resident, hospitals["level_2"]))
     assert created.status_code == 201, created.content
     settled = created.json()["settlement"]
-    assert {k: settled[k] for k in ("basic", "critical_illness", "assistance", "patient", "explanation")} == {
-        k: trial.json()[k] for k in ("basic", "critical_illness", "assistance", "patient", "explanation")}
+    assert {
+        k: settled[k] for k in ("basic", "critical_illness", "assistance", "patient", "explanation")
+    } == {
+        k: trial.json()[k]
+        for k in ("basic", "critical_illness", "assistance", "patient", "explanation")
+    }
     repeat = county.post(URL, body(resident, hospitals["level_2"]))
     assert repeat.status_code == 200 and repeat.json()["id"] == created.json()["id"]
     township = HospitalApi(client, hospitals["township"])
@@ -75,8 +84,12 @@ def test_staff_scoping_for_every_role(client, staff, hospitals, resident, reside
     county.post(URL, body(resident, hospitals["level_2"], invoice="A"))
     county.post(URL, body(resident_b, hospitals["level_2"], invoice="B"))
     for role, expected in {
-        Role.COUNTY_ADMIN: {"A", "B"}, Role.COUNTY_CLERK: {"A", "B"}, Role.FINANCE: {"A", "B"},
-        Role.AUDITOR: {"A", "B"}, Role.LEADER: {"A", "B"}, Role.TOWNSHIP_CLERK: {"A"},
+        Role.COUNTY_ADMIN: {"A", "B"},
+        Role.COUNTY_CLERK: {"A", "B"},
+        Role.FINANCE: {"A", "B"},
+        Role.AUDITOR: {"A", "B"},
+        Role.LEADER: {"A", "B"},
+        Role.TOWNSHIP_CLERK: {"A"},
         Role.VILLAGE_ASSISTANT: {"A"},
     }.items():
         answer = Api(client, staff[role]).get(URL)
@@ -93,7 +106,9 @@ def test_refusals_name_the_field(client, staff, tree, hospitals, policy):
     assert "未参加 2026 年度" in answer.json()["message"]
     answer = county.post(URL, body(waiting, hospitals["level_2"]))
     assert "等待期" in answer.json()["message"]
-    bad = body(waiting, hospitals["level_2"], total="59999.00", discharge_date="2026-02-01", diagnosis="XX")
+    bad = body(
+        waiting, hospitals["level_2"], total="59999.00", discharge_date="2026-02-01", diagnosis="XX"
+    )
     answer = county.post(URL, bad)
     fields = {error["field"] for error in answer.json()["errors"]}
     assert answer.status_code == 422 and "discharge_date" in fields
