@@ -294,9 +294,11 @@ def _where(kind: str, hospitals: dict, village_id: str, seed: int, key: str):
     if kind == "inpatient":
         pick = chance(seed, "level", key)
         cumulative = 0.0
-        for place, share, low, high in INPATIENT_MIX:
-            cumulative += share
+        place, _share, low, high = INPATIENT_MIX[-1]
+        for option in INPATIENT_MIX:
+            cumulative += option[1]
             if pick < cumulative:
+                place, _share, low, high = option
                 break
         hospital = township if place == "township" else hospitals[place][0]
         if place == "county" and chance(seed, "which", key) < 0.4:
