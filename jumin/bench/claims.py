@@ -61,12 +61,18 @@ class ClaimsBench:
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--claims", type=int, default=100_000, help="补偿笔数（默认 100000）")
-        parser.add_argument("--people", type=int, default=None, help="参保人数（默认 补偿笔数的 3/10）")
+        parser.add_argument(
+            "--people", type=int, default=None, help="参保人数（默认 补偿笔数的 3/10）"
+        )
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--county", default=DEFAULT_COUNTY)
         parser.add_argument("--year", type=int, default=2026)
-        parser.add_argument("--clients", type=int, default=50, help="接口并发客户端数（默认 50；0 跳过）")
-        parser.add_argument("--requests", type=int, default=20, help="每个客户端提交几笔（默认 20）")
+        parser.add_argument(
+            "--clients", type=int, default=50, help="接口并发客户端数（默认 50；0 跳过）"
+        )
+        parser.add_argument(
+            "--requests", type=int, default=20, help="每个客户端提交几笔（默认 20）"
+        )
 
     def run(self, *, report, options: dict) -> None:
         count = options["claims"]
@@ -74,9 +80,13 @@ class ClaimsBench:
         county_code, year, seed = options["county"], options["year"], options["seed"]
         persons, _households = county_population(county_code)
         if persons:
-            raise CommandError(f"测试县 {county_code} 已有参保人：请用专用测试库（去掉 --in-place）")
+            raise CommandError(
+                f"测试县 {county_code} 已有参保人：请用专用测试库（去掉 --in-place）"
+            )
         started = time.perf_counter()
-        result = demo_generate(county_code=county_code, people=people, seed=seed, on=datetime.date(year, 1, 1))
+        result = demo_generate(
+            county_code=county_code, people=people, seed=seed, on=datetime.date(year, 1, 1)
+        )
         county = result.county
         with transaction.atomic():
             hospitals = demo_hospitals(county)
@@ -99,13 +109,22 @@ class ClaimsBench:
         rows = list(
             Settlement.objects.filter(reverses__isnull=True).values_list(*SETTLEMENT_COLUMNS)
         )
-        report.step("bare", "2 裸 SQL：同样的结算行 executemany 写入", len(rows), _timed(lambda: bare_write(rows)))
+        report.step(
+            "bare",
+            "2 裸 SQL：同样的结算行 executemany 写入",
+            len(rows),
+            _timed(lambda: bare_write(rows)),
+        )
         report.ratio("settle", "bare", "批量结算 / 裸写")
 
         document = json.loads(json.dumps(policy.document))
         document["inpatient"]["class_b_first_pay_share"] = "0.15"
         policy_services.policy_save(
-            acting_user=None, coverage_year=year, region_code=county.code, document=document, resettle=False
+            acting_user=None,
+            coverage_year=year,
+            region_code=county.code,
+            document=document,
+            resettle=False,
         )
         seconds = _timed(lambda: _resettle_all(person_years, "政策调整"))
         report.step("resettle", "3 政策调整后重算（冲正 + 新结算）", made, seconds)
@@ -121,20 +140,43 @@ class ClaimsBench:
     def _goals(self, report) -> None:
         steps = report.data["steps"]
         rate = steps["settle"]["rows_per_second"]
-        report.goal(f"批量结算 ≥ {GOAL_CLAIMS_PER_SECOND:,} 笔/秒", rate >= GOAL_CLAIMS_PER_SECOND, f"{rate:,}")
+        report.goal(
+            f"批量结算 ≥ {GOAL_CLAIMS_PER_SECOND:,} 笔/秒",
+            rate >= GOAL_CLAIMS_PER_SECOND,
+            f"{rate:,}",
+        )
         ratio = report.data["ratios"]["settle/bare"]
-        report.goal(f"批量结算 ≤ 裸写的 {GOAL_RATIO_TO_BARE:g} 倍", ratio <= GOAL_RATIO_TO_BARE, f"{ratio:.2f}")
+        report.goal(
+            f"批量结算 ≤ 裸写的 {GOAL_RATIO_TO_BARE:g} 倍",
+            ratio <= GOAL_RATIO_TO_BARE,
+            f"{ratio:.2f}",
+        )
         latency = report.data["latencies"].get("api")
         if latency:
-            report.goal(f"接口 p95 < {GOAL_API_P95_MS:g} ms", latency["p95"] < GOAL_API_P95_MS, f"{latency['p95']:.1f} ms")
+            report.goal(
+                f"接口 p95 < {GOAL_API_P95_MS:g} ms",
+                latency["p95"] < GOAL_API_P95_MS,
+                f"{latency['p95']:.1f} ms",
+            )
 
 
 BENCH_AREAS = [ClaimsBench()]
 
 SETTLEMENT_COLUMNS = (
-    "claim_id", "person_id", "coverage_year", "policy_id", "policy_version", "total",
-    "eligible_cost", "basic", "critical_illness", "assistance", "patient", "explanation",
-    "reason", "created_at",
+    "claim_id",
+    "person_id",
+    "coverage_year",
+    "policy_id",
+    "policy_version",
+    "total",
+    "eligible_cost",
+    "basic",
+    "critical_illness",
+    "assistance",
+    "patient",
+    "explanation",
+    "reason",
+    "created_at",
 )
 
 
@@ -153,20 +195,27 @@ def _resettle_all(person_years, reason: str) -> None:
 def make_claims(county_code: str, year: int, count: int, seed: int, hospitals: dict) -> int:
     rng = random.Random(seed)
     persons = list(
-        MedicalEnrolment.objects.filter(coverage_year=year, village__pk__startswith=county_code[:6])
-        .values_list("person_id", flat=True)
+        MedicalEnrolment.objects.filter(
+            coverage_year=year, village__pk__startswith=county_code[:6]
+        ).values_list("person_id", flat=True)
     )
     township = next(iter(hospitals["township"].values()), hospitals["county"][0])
-    by_kind = {"inpatient": hospitals["county"][0], "chronic_outpatient": hospitals["county"][0], "childbirth": hospitals["county"][1]}
+    by_kind = {
+        "inpatient": hospitals["county"][0],
+        "chronic_outpatient": hospitals["county"][0],
+        "childbirth": hospitals["county"][1],
+    }
     made = 0
     batch = 10_000
     for start in range(0, count, batch):
         claims, lines_of = [], []
         for index in range(start, min(count, start + batch)):
             pick = rng.random()
-            for kind, share, low, high, diagnosis in KINDS:
-                pick -= share
+            kind, _share, low, high, diagnosis = KINDS[-1]
+            for option in KINDS:
+                pick -= option[1]
                 if pick < 0:
+                    kind, _share, low, high, diagnosis = option
                     break
             total = Decimal(str(round(rng.uniform(low, high), 2)))
             lines = _lines(kind, total, seed, str(index))
@@ -174,7 +223,10 @@ def make_claims(county_code: str, year: int, count: int, seed: int, hospitals: d
             lines.insert(5, ("Y005", "化验费", "a", Decimal("0.00")))
             lines = lines[:8]
             admission = datetime.date(year, 1, 1) + datetime.timedelta(days=rng.randrange(330))
-            totals = {cls: sum((a for _c, _n, c, a in lines if c == cls), Decimal("0.00")) for cls in ("a", "b", "self")}
+            totals = {
+                cls: sum((a for _c, _n, c, a in lines if c == cls), Decimal("0.00"))
+                for cls in ("a", "b", "self")
+            }
             claims.append(
                 Claim(
                     person_id=persons[index % len(persons)],
@@ -198,7 +250,9 @@ def make_claims(county_code: str, year: int, count: int, seed: int, hospitals: d
             Claim.objects.bulk_create(claims, batch_size=5000)
             ClaimLine.objects.bulk_create(
                 (
-                    ClaimLine(claim_id=claim.pk, number=n, code=c, name=name, line_class=cls, amount=a)
+                    ClaimLine(
+                        claim_id=claim.pk, number=n, code=c, name=name, line_class=cls, amount=a
+                    )
                     for claim, lines in zip(claims, lines_of, strict=True)
                     for n, (c, name, cls, a) in enumerate(lines, start=1)
                 ),
@@ -224,7 +278,8 @@ def bare_write(rows) -> None:
         with transaction.atomic():
             for start in range(0, len(values), 10_000):
                 cursor.executemany(
-                    f"INSERT INTO {BARE_TABLE} ({columns}) VALUES ({placeholders})", values[start : start + 10_000]
+                    f"INSERT INTO {BARE_TABLE} ({columns}) VALUES ({placeholders})",
+                    values[start : start + 10_000],
                 )
 
 
@@ -247,11 +302,15 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def api_bench(report, county_code: str, year: int, hospitals: dict, clients: int, per_client: int) -> None:
+def api_bench(
+    report, county_code: str, year: int, hospitals: dict, clients: int, per_client: int
+) -> None:
     hospital = hospitals["county"][0]
     _token, key = hospital_token_create(acting_user=None, hospital=hospital)
     persons = list(
-        Person.objects.filter(village__pk__startswith=county_code[:6]).values_list("id_number", flat=True)[: clients * per_client]
+        Person.objects.filter(village__pk__startswith=county_code[:6]).values_list(
+            "id_number", flat=True
+        )[: clients * per_client]
     )
     gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
     port = _free_port()
@@ -265,7 +324,18 @@ def api_bench(report, county_code: str, year: int, hospitals: dict, clients: int
     }
     workers = os.cpu_count() or 2
     server = subprocess.Popen(
-        [gunicorn, "jumin.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--threads", "4", "--log-level", "warning"],
+        [
+            gunicorn,
+            "jumin.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -327,8 +397,12 @@ def api_bench(report, county_code: str, year: int, hospitals: dict, clients: int
         for thread in threads:
             thread.join()
         seconds = time.perf_counter() - started
-        report.latencies("api", f"4 接口提交补偿（{clients} 个并发客户端，gunicorn {workers}×4 线程）", latencies)
-        report.note(f"接口：{len(latencies):,} 笔成功，{len(failures)} 笔失败，{len(latencies) / seconds:,.0f} 笔/秒")
+        report.latencies(
+            "api", f"4 接口提交补偿（{clients} 个并发客户端，gunicorn {workers}×4 线程）", latencies
+        )
+        report.note(
+            f"接口：{len(latencies):,} 笔成功，{len(failures)} 笔失败，{len(latencies) / seconds:,.0f} 笔/秒"
+        )
         if failures:
             report.note("失败示例：" + failures[0])
     finally:

@@ -180,7 +180,7 @@ def policies(user):
         MedicalPolicy.objects.select_related("region")
         .filter(
             Q(region_id__in=codes)
-            | Q(region_id__startswith=user.scope_prefix if user.region_id else "-")
+            | Q(region__pk__startswith=user.scope_prefix if user.region_id else "-")
         )
         .order_by("-coverage_year", "region_id")
     )
