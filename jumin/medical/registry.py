@@ -34,7 +34,7 @@ REGISTRY = AppRegistry(
         "medical_policy.manage": MANAGERS,
         "claim.view": ALL_ROLES,
         "claim.submit": CLAIM_CLERKS,
-        "claim.investigate": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK, Role.AUDITOR}),
+        "claim.investigate": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
         "claim.resettle": MANAGERS,
     },
     pages={

@@ -161,7 +161,7 @@ def test_policy_correction_resettles_and_accident_pays_after_investigation(
         ),
     )
     assert accident.investigation == Investigation.PENDING and current(accident).basic == D("0.00")
-    services.claim_investigate(acting_user=staff[Role.AUDITOR], claim=accident, approved=True)
+    services.claim_investigate(acting_user=staff[Role.COUNTY_CLERK], claim=accident, approved=True)
     assert current(accident).basic == D("3825.00")
     document = dict(policy.document)
     document["inpatient"] = {**document["inpatient"], "class_b_first_pay_share": "0.20"}
