@@ -23,8 +23,11 @@ from jumin.collection.models import (
     WithholdingLine,
 )
 from jumin.core.models import JobRun, JobStatus, Role
-from jumin.medical.models import Financing, MedicalEnrolment
+from jumin.medical.models import Financing, HospitalLevel
+from jumin.medical.services.claims import HospitalCaller, claim_submit
 from jumin.medical.services.financing import financing_seed
+from jumin.medical.tests.conftest import claim_data
+from jumin.medical.tests.factories import HospitalFactory, MedicalEnrolmentFactory, seed_policy
 from jumin.pension.models import (
     AccountEntry,
     Award,
@@ -190,11 +193,17 @@ def world(tree, staff) -> dict:
         start_month=datetime.date(2030, 6, 1),
         applied_by=assistant,
     )
-    # medical enrolment and financing (H4)
+    # medical enrolment and financing (H4): the person is covered for the year
     financing_seed(acting_user=None, region_code=tree.county.code)
     medical_financing = Financing.objects.get(region=tree.county, coverage_year=YEAR)
-    medical_enrolment = MedicalEnrolment.objects.create(
-        person=person, village=village, coverage_year=YEAR, created_by=assistant
+    medical_enrolment = MedicalEnrolmentFactory(
+        person=person, coverage_year=YEAR, created_by=assistant
+    )
+    # hospitals, policy and claims (H5)
+    medical_policy = seed_policy(tree.county.code, YEAR)
+    hospital = HospitalFactory(code="W0001", level=HospitalLevel.TOWNSHIP, region=tree.township_a)
+    claim, _ = claim_submit(
+        acting_user=None, data=claim_data(person, hospital), caller=HospitalCaller(hospital)
     )
     return {
         "award": award,
@@ -203,6 +212,9 @@ def world(tree, staff) -> dict:
         "tree": tree,
         "staff": staff,
         "plan": plan,
+        "hospital": hospital,
+        "medical_policy": medical_policy,
+        "claim": claim,
         "household": household,
         "person": person,
         "status": status,

@@ -83,6 +83,10 @@ def sample_arguments(name: str, world: dict) -> dict:
         "collection:statement_": {"pk": world["statement"].pk},
         "medical:enrolment_": {"pk": world["medical_enrolment"].pk},
         "medical:financing_": {"pk": world["medical_financing"].pk},
+        "medical:hospital_month": {"pk": world["hospital"].pk},
+        "medical:policy_": {"pk": world["medical_policy"].pk},
+        "medical:claim_": {"pk": world["claim"].pk},
+        "medical:person_year": {"person_pk": world["person"].pk, "year": world["year"]},
     }
     for prefix, arguments in by_prefix.items():
         if name.startswith(prefix):

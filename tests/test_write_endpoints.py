@@ -54,6 +54,8 @@ from jumin.core import access, registration
 from jumin.core.access import COUNTY_ROLES
 from jumin.core.models import JobRun, JobStatus, Role
 from jumin.core.services.tokens import token_create
+from jumin.medical.models import Claim
+from jumin.medical.tests.factories import HospitalFactory, MedicalEnrolmentFactory, seed_policy
 from jumin.pension.models import (
     AccountEntry,
     ContributionDue,
@@ -377,6 +379,28 @@ def world(tree, staff):
     )
     JobRun.objects.create(
         id=WORLD_JOB, kind="collection.dues", region=tree.county, status=JobStatus.DONE
+    )
+    # hospitals, policy and claims (H5): a claim of the person, with the key WORLD_PK
+    hospital = HospitalFactory(id=WORLD_PK, code="W4242", region=tree.township_a)
+    rekey(seed_policy(tree.county.code, YEAR))
+    MedicalEnrolmentFactory(person=person, coverage_year=YEAR, created_by=assistant)
+    Claim.objects.create(
+        id=WORLD_PK,
+        person=person,
+        hospital=hospital,
+        coverage_year=YEAR,
+        kind="accidental_injury",
+        channel="counter",
+        invoice_number="W1",
+        admission_date=datetime.date(YEAR, 3, 1),
+        discharge_date=datetime.date(YEAR, 3, 2),
+        diagnosis="S82",
+        investigation="pending",
+        total=Decimal("100"),
+        class_a=Decimal("100"),
+        class_b=Decimal("0"),
+        self_paid=Decimal("0"),
+        submission_digest="0" * 64,
     )
     return {"person": person, "colleague": colleague}
 

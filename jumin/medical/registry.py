@@ -66,6 +66,58 @@ ENROLMENT_OBJECT_TYPES = {
 }
 
 
+# hospitals, policy and claims (H5)
+CLAIM_MANAGERS = frozenset({Role.COUNTY_ADMIN})
+CLAIM_CLERKS = frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK, Role.TOWNSHIP_CLERK})
+CLAIM_PERMISSIONS = {
+    "hospital.view": ALL_ROLES,
+    "hospital.manage": CLAIM_MANAGERS,
+    "medical_policy.view": ALL_ROLES,
+    "medical_policy.manage": CLAIM_MANAGERS,
+    "claim.view": ALL_ROLES,
+    "claim.submit": CLAIM_CLERKS,
+    "claim.investigate": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
+    "claim.resettle": CLAIM_MANAGERS,
+}
+CLAIM_PAGES = {
+    "medical:hospitals": "hospital.view",
+    "medical:hospital_create": "hospital.manage",
+    "medical:hospital_month": "claim.view",
+    "medical:policies": "medical_policy.view",
+    "medical:policy_detail": "medical_policy.view",
+    "medical:policy_edit": "medical_policy.manage",
+    "medical:policy_export": "medical_policy.view",
+    "medical:claims": "claim.view",
+    "medical:claim_new": "claim.submit",
+    "medical:claim_trial": "claim.submit",
+    "medical:claim_detail": "claim.view",
+    "medical:claim_investigate": "claim.investigate",
+    "medical:person_year": "claim.view",
+}
+CLAIM_MENU = (
+    MenuEntry("medical:claims", _("医疗报销"), "claim.view", order=300),
+    MenuEntry("medical:hospitals", _("定点医疗机构"), "hospital.view", order=310),
+    MenuEntry("medical:policies", _("医保待遇政策"), "medical_policy.view", order=320),
+)
+CLAIM_TILES = (
+    HomeTile(
+        "medical:claim_new",
+        _("医疗费用报销"),
+        _("录入发票，当场算出基本医保、大病保险和医疗救助"),
+        "claim.submit",
+        300,
+    ),
+)
+CLAIM_ROUTERS = (ApiRouter("/medical/claims", "jumin.medical.api:claims_router"),)
+CLAIM_OBJECT_TYPES = {
+    "medical.hospital": _("定点医疗机构"),
+    "medical.hospitaltoken": _("医院接口令牌"),
+    "medical.medicalpolicy": _("居民医保待遇政策"),
+    "medical.claim": _("医疗费用补偿"),
+    "medical.settlement": _("结算记录"),
+}
+
+
 class MedicalAction(AuditAction):
     # enrolment and financing (H4)
     FINANCING_SEED = "medical.financing.seed", _("导入居民医保筹资标准")
@@ -78,19 +130,27 @@ class MedicalAction(AuditAction):
     FUND_POST_CHUNK = "medical.fund.post_chunk", _("保费记入医保基金（一批）")
     FUND_DEBIT = "medical.fund.debit", _("医保基金支出")
     FUND_REVERSE = "medical.fund.reverse", _("冲正医保基金记录")
+    # hospitals, policy and claims (H5)
+    HOSPITAL_CREATE = "medical.hospital.create", _("登记定点医疗机构")
+    HOSPITAL_UPDATE = "medical.hospital.update", _("修改定点医疗机构")
+    HOSPITAL_TOKEN_CREATE = "medical.hospital_token.create", _("生成医院接口令牌")
+    HOSPITAL_TOKEN_REVOKE = "medical.hospital_token.revoke", _("撤销医院接口令牌")
+    POLICY_CREATE = "medical.policy.create", _("新建居民医保待遇政策")
+    POLICY_UPDATE = "medical.policy.update", _("修改居民医保待遇政策")
+    POLICY_EXPORT = "medical.policy.export", _("导出居民医保待遇政策"), True
+    CLAIM_SUBMIT = "medical.claim.submit", _("登记医疗费用补偿并结算")
+    CLAIM_INVESTIGATE = "medical.claim.investigate", _("意外伤害调查结论")
+    CLAIM_RESETTLE = "medical.claim.resettle", _("重新结算参保年度")
 
 
 REGISTRY = AppRegistry(
     actions=MedicalAction,
-    permissions={**ENROLMENT_PERMISSIONS},
-    pages={**ENROLMENT_PAGES},
-    menu=(*ENROLMENT_MENU,),
-    tiles=(*ENROLMENT_TILES,),
-    object_types={
-        **ENROLMENT_OBJECT_TYPES,
-        "medical.hospital": _("定点医疗机构"),
-    },
-    routers=(*ENROLMENT_ROUTERS,),
+    permissions={**ENROLMENT_PERMISSIONS, **CLAIM_PERMISSIONS},
+    pages={**ENROLMENT_PAGES, **CLAIM_PAGES},
+    menu=(*ENROLMENT_MENU, *CLAIM_MENU),
+    tiles=(*ENROLMENT_TILES, *CLAIM_TILES),
+    object_types={**ENROLMENT_OBJECT_TYPES, **CLAIM_OBJECT_TYPES},
+    routers=(*ENROLMENT_ROUTERS, *CLAIM_ROUTERS),
     urls=(("", "jumin.medical.web.urls"),),
 )
 

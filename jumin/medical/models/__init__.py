@@ -1,3 +1,13 @@
+from jumin.medical.models.claims import (
+    Claim,
+    ClaimChannel,
+    ClaimKind,
+    ClaimLine,
+    HospitalToken,
+    Investigation,
+    LineClass,
+    Settlement,
+)
 from jumin.medical.models.enrolment import CoverageStatus, MedicalEnrolment
 from jumin.medical.models.financing import (
     AssistanceMode,
@@ -13,12 +23,17 @@ from jumin.medical.models.fund import (
     FundSource,
 )
 from jumin.medical.models.hospitals import Hospital, HospitalLevel
+from jumin.medical.models.policy import MedicalPolicy
 
 __all__ = [
     "INCOME_SOURCES",
     "SCHEME",
     "AssistanceMode",
     "AssistanceRule",
+    "Claim",
+    "ClaimChannel",
+    "ClaimKind",
+    "ClaimLine",
     "CoverageStatus",
     "Financing",
     "FundEntry",
@@ -26,6 +41,11 @@ __all__ = [
     "FundSource",
     "Hospital",
     "HospitalLevel",
+    "HospitalToken",
+    "Investigation",
+    "LineClass",
     "MedicalEnrolment",
+    "MedicalPolicy",
     "ParticipationTarget",
+    "Settlement",
 ]
