@@ -45,7 +45,7 @@ class TrialIn(ClaimIn):
     policy_id: int | None = Field(None, ge=1, description="按哪一份政策试算，不填为适用的政策")
 
 
-class StepOut(Schema):
+class SettlementStepOut(Schema):
     step: str
     parameter: str
     amount: Decimal
@@ -60,7 +60,7 @@ class SettlementOut(Schema):
     critical_illness: Decimal
     assistance: Decimal
     patient: Decimal
-    explanation: list[StepOut]
+    explanation: list[SettlementStepOut]
 
 
 class ClaimOut(Schema):

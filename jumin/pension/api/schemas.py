@@ -403,7 +403,7 @@ class EstimateIn(Schema):
     standard: StandardIn | None = None
 
 
-class StepOut(Schema):
+class CalculationStepOut(Schema):
     label: str
     rule: str
     amount: Decimal
@@ -419,8 +419,8 @@ class EstimateOut(Schema):
     account_pension: Decimal
     basic_pension: Decimal
     monthly_total: Decimal
-    steps: list[StepOut]
-    years: list[StepOut]
+    steps: list[CalculationStepOut]
+    years: list[CalculationStepOut]
 
 
 class AwardOut(Schema):
@@ -441,7 +441,7 @@ class AwardOut(Schema):
     monthly_total: Decimal
     applied_on: datetime.date
     decided_on: datetime.date | None
-    explanation: list[StepOut]
+    explanation: list[CalculationStepOut]
 
 
 class AwardFilters(Paging):
