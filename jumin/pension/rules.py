@@ -538,6 +538,7 @@ class Calculation:
     monthly_total: Decimal
     contribution_years: int
     steps: tuple[Step, ...]
+    part_year_interest: Decimal = Decimal("0.00")  # credited at the award
 
     def explanation(self) -> list[dict]:
         return [step.as_dict() for step in self.steps]
@@ -605,6 +606,7 @@ def pension_calculation(
         monthly_total=round_fen(basic + account),
         contribution_years=contribution_years,
         steps=tuple(steps),
+        part_year_interest=round_fen(part_year_interest),
     )
 
 

@@ -6,9 +6,10 @@ the figures are computed from the ledger with ``rules.pension_calculation``, the
 moves to receiving through the enrolment's own transition, in the same transaction — or
 rejects it with a reason. Both are audited.
 
-The interest of the start's year up to the month before the start is credited to the account
-by the accounts issue (H1, ``interest_to_start``); until that is merged ``interest_to_start``
-below computes it with the pure rule and credits nothing: the one seam to replace.
+The interest of the start's year up to the month before the start is worked out by
+``part_year_interest`` (the same rule and ledger reading as the interest service) for the
+estimate and the sheet, and credited at the approval by ``services.interest.interest_to_start``
+in the same transaction; the two must agree to the fen or the approval is refused.
 """
 
 import datetime
@@ -104,19 +105,19 @@ def rate_of(region_code: str):
     return lookup
 
 
-def interest_to_start(person: Person, start_month: datetime.date) -> tuple[Decimal, Decimal, int]:
-    """THE SEAM for H1: (the balance booked before the start, the interest of the start's year
-    up to the month before the start, the number of months). Computed here with
-    ``rules.year_interest`` over the ledger (opening = entries booked before 1 January of the
-    start's year, credits = entries booked in that year before the start, by month); the
-    accounts issue replaces this function by its service, which also credits the interest."""
+def part_year_interest(person: Person, start_month: datetime.date) -> tuple[Decimal, Decimal, int]:
+    """(the balance booked before the start, the interest of the start's year up to the month
+    before the start, the number of months), with ``rules.year_interest`` over the ledger:
+    opening = entries booked before 1 January of the start's year, credits = entries booked in
+    that year before the start, by month (the year's own interest left out, as the interest
+    service does). Reads only; ``award_decide`` credits it."""
     year_start = datetime.date(start_month.year, 1, 1)
     entries = AccountEntry.objects.filter(person=person, booked_on__lt=start_month)
     opening = entries.filter(booked_on__lt=year_start).balance()
     credits = [
         (row["booked_on"].month, row["amount"])
         for row in entries.filter(booked_on__gte=year_start)
-        .exclude(source=EntrySource.INTEREST)
+        .exclude(source=EntrySource.INTEREST, year=start_month.year)
         .values("booked_on", "amount")
     ]
     in_year = sum((amount for _month, amount in credits), ZERO)
@@ -183,7 +184,7 @@ def calculate(person: Person, *, start_month: datetime.date, kind: str, years: i
     """The pension of ``person`` from ``start_month``: the same ``rules.pension_calculation``
     the estimator ends in."""
     standard = standard_for(person.village_id, start_month)
-    balance, interest, months = interest_to_start(person, start_month)
+    balance, interest, months = part_year_interest(person, start_month)
     return rules.pension_calculation(
         ledger_balance=balance,
         part_year_interest=interest,
@@ -305,6 +306,7 @@ def award_decide(
             kind=eligibility.kind,
             years=eligibility.contribution_years,
         )
+        _credit_part_year_interest(acting_user, person, award.start_month, calculation)
         award.kind = eligibility.kind
         award.contribution_years = calculation.contribution_years
         award.account_balance = calculation.balance
@@ -335,6 +337,23 @@ def award_decide(
             after=award_snapshot(award),
         )
     return award
+
+
+def _credit_part_year_interest(acting_user, person, start_month, calculation) -> None:
+    """Credit the interest up to the benefit start (when the start's year has a rate) and
+    check it is the interest the sheet shows."""
+    from jumin.pension.services.interest import interest_to_start
+
+    if InterestRate.objects.in_force(region_code=person.village_id, year=start_month.year) is None:
+        return
+    entry = interest_to_start(acting_user=acting_user, person=person, start_month=start_month)
+    if entry.amount != calculation.part_year_interest:
+        raise ValidationError(
+            {
+                "start_month": f"起始月前计息{entry.amount}元与计算表的{calculation.part_year_interest}"
+                "元不一致，请先核对个人账户"
+            }
+        )
 
 
 def people_query_for_month(month: datetime.date, *, prefix: str = "") -> Q:
