@@ -26,6 +26,10 @@ class EntrySource(models.TextChoices):
     GOVERNMENT_PAID = "government_paid", _("政府代缴")  # 11
     BACK_PAYMENT = "back_payment", _("补缴")  # type 31
     INTEREST = "interest", _("利息")
+    PENSION_PAID = "pension_paid", _("支付个人账户养老金")
+    OVERPAYMENT_RETURN = "overpayment_return", _("死亡后多发的账户养老金退回")
+    OVERPAYMENT_SET_OFF = "overpayment_set_off", _("多发基础养老金从余额抵扣")
+    INHERITANCE = "inheritance", _("余额继承")
 
 
 class AccountEntryQuerySet(models.QuerySet):
@@ -59,6 +63,10 @@ class AccountEntry(models.Model):
     posting = models.ForeignKey(
         "pension.Posting", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # the payroll line whose account pension this entry debits (source ``pension_paid``)
+    payroll_line = models.ForeignKey(
+        "pension.PayrollLine", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reverses = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
     )
@@ -80,6 +88,12 @@ class AccountEntry(models.Model):
                 fields=["due", "source"],
                 condition=models.Q(reverses__isnull=True),
                 name="account_entry_once_per_due_source",
+            ),
+            # a payroll line debits the account once; a re-run of a build adds nothing
+            models.UniqueConstraint(
+                fields=["payroll_line"],
+                condition=models.Q(reverses__isnull=True, payroll_line__isnull=False),
+                name="account_entry_once_per_payroll_line",
             ),
             models.CheckConstraint(
                 condition=models.Q(reverses__isnull=True) | ~models.Q(reason=""),
