@@ -429,7 +429,7 @@ def payroll_approve(*, acting_user, payroll: Payroll) -> Payroll:
     require_or_system(acting_user, "payroll.approve")
     require_in_scope_or_system(acting_user, payroll.region_id)
     with transaction.atomic():
-        payroll = Payroll.objects.select_for_update().select_related("built_by").get(pk=payroll.pk)
+        payroll = Payroll.objects.select_for_update().get(pk=payroll.pk)
         if payroll.status != PayrollStatus.BUILT or not payroll.build_finished:
             raise ValidationError(
                 {"payroll": f"发放表状态为“{payroll.get_status_display()}”，不能审核"}
