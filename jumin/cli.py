@@ -24,6 +24,7 @@ ALIASES = {
     "import-bank-statement": "import_bank_statement",
     "post-contributions": "post_contributions",
     "check-ledger": "check_ledger",
+    "build-payroll": "build_payroll",
     "db-roles": "db_roles",
 }
 

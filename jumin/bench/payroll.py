@@ -73,6 +73,15 @@ class PayrollBench:
 BENCH_AREAS = [PayrollBench()]
 
 
+def prepare_in_child(awards: int, county_code: str = DEFAULT_COUNTY, year: int = 2026) -> None:
+    """A county with ``awards`` pensioners for the kill-and-resume test (``jumin shell -c``)."""
+    from jumin.core.audit import request_context
+
+    with request_context():
+        setup(None, county_code=county_code, awards=awards, seed=3, year=year)
+    print(Award.objects.count())
+
+
 def setup(report, *, county_code: str, awards: int, seed: int, year: int):
     started = time.perf_counter()
     with transaction.atomic():
@@ -97,7 +106,8 @@ def setup(report, *, county_code: str, awards: int, seed: int, year: int):
         writer = _Writer()
         writer.write(generator.generate(villages, awards))
     make_awards(county_code=county_code, year=year, user=user)
-    report.step("setup", "准备：参保人和待遇（演示生成器）", awards, time.perf_counter() - started)
+    if report is not None:
+        report.step("setup", "准备：参保人和待遇（演示生成器）", awards, time.perf_counter() - started)
     return county, user
 
 

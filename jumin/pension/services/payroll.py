@@ -30,6 +30,7 @@ a month already paid is refused.
 import datetime
 import hashlib
 import io
+import os
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -63,7 +64,7 @@ from jumin.pension.models import (
 )
 from jumin.pension.registry import PensionAction
 
-CHUNK = 20000
+CHUNK = 20000  # awards per chunk; ``JUMIN_PAYROLL_CHUNK`` in the environment overrides it
 RESULT_CHUNK = 5000
 ZERO = Decimal("0.00")
 
@@ -193,6 +194,10 @@ def standard_for(county_code: str, month: datetime.date) -> BenefitStandard | No
     return BenefitStandard.objects.in_force(region_code=county_code, on=month)
 
 
+def chunk_size() -> int:
+    return int(os.environ.get("JUMIN_PAYROLL_CHUNK") or CHUNK)
+
+
 def _chunk_awards(prefix: str, month: datetime.date, after: int) -> list[int]:
     return list(
         Award.objects.filter(
@@ -202,7 +207,7 @@ def _chunk_awards(prefix: str, month: datetime.date, after: int) -> list[int]:
             start_month__lte=month,
         )
         .order_by("pk")
-        .values_list("pk", flat=True)[:CHUNK]
+        .values_list("pk", flat=True)[: chunk_size()]
     )
 
 
