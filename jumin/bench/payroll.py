@@ -41,7 +41,9 @@ class PayrollBench:
     help = "待遇发放：生成、审核、导出一个月的发放表。The monthly pension payroll."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--awards", type=int, default=1_000_000, help="领取人数（默认 1000000）")
+        parser.add_argument(
+            "--awards", type=int, default=1_000_000, help="领取人数（默认 1000000）"
+        )
         parser.add_argument("--seed", type=int, default=1, help="随机种子（默认 1）")
         parser.add_argument("--county", default=DEFAULT_COUNTY, help="测试用的县代码，须无参保人")
         parser.add_argument("--year", type=int, default=2026, help="发放年度（默认 2026）")
@@ -107,7 +109,9 @@ def setup(report, *, county_code: str, awards: int, seed: int, year: int):
         writer.write(generator.generate(villages, awards))
     make_awards(county_code=county_code, year=year, user=user)
     if report is not None:
-        report.step("setup", "准备：参保人和待遇（演示生成器）", awards, time.perf_counter() - started)
+        report.step(
+            "setup", "准备：参保人和待遇（演示生成器）", awards, time.perf_counter() - started
+        )
     return county, user
 
 
@@ -150,7 +154,9 @@ def _bare(month: datetime.date, prefix: str) -> tuple[float, int]:
         with transaction.atomic(), connection.cursor() as cursor:
             from jumin.pension.models import Payroll
 
-            payroll = Payroll.objects.create(region_id=prefix + "000000", month=month.replace(year=1990))
+            payroll = Payroll.objects.create(
+                region_id=prefix + "000000", month=month.replace(year=1990)
+            )
             started = time.perf_counter()
             cursor.execute(
                 f"""

@@ -345,7 +345,9 @@ class RecoveryPlan:
             Step("多发金额", "死亡次月起已发的待遇", self.overpaid),
             Step("退回个人账户", "多发的个人账户养老金退回账户", self.account_return),
             Step("从继承额抵扣", "其余部分先从账户余额（继承额）中抵扣", self.inheritance_set_off),
-            Step("从丧葬补助金抵扣", "余额不足的部分从丧葬补助金中抵扣", self.funeral_grant_set_off),
+            Step(
+                "从丧葬补助金抵扣", "余额不足的部分从丧葬补助金中抵扣", self.funeral_grant_set_off
+            ),
             Step("由家属退回", "仍不足的部分向家属追回", self.from_family),
             Step("继承人领取", "抵扣后的账户余额", self.inherited),
             Step("实发丧葬补助金", "抵扣后的丧葬补助金", self.funeral_grant_paid),

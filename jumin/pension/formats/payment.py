@@ -146,8 +146,12 @@ class PaymentCsvAdapter:
         header = PaymentHeader(head[2], int(head[3]), Decimal(head[4]))
         lines = [
             PaymentLine(
-                int(r[0]), r[1], r[2], r[3],
-                datetime.datetime.strptime(r[4], "%Y%m").date(), Decimal(r[5]),
+                int(r[0]),
+                r[1],
+                r[2],
+                r[3],
+                datetime.datetime.strptime(r[4], "%Y%m").date(),
+                Decimal(r[5]),
             )  # fmt: skip
             for r in rows[1:]
             if r
@@ -172,7 +176,9 @@ class PaymentCsvAdapter:
         if len(head) < 6 or head[0].strip().lstrip("\ufeff") != self.RESULT_TAG:
             parsed.problems.append(
                 Problem(
-                    1, "header", f"首行应为控制行“{self.RESULT_TAG},1,批次号,笔数,金额合计,发放日期”"
+                    1,
+                    "header",
+                    f"首行应为控制行“{self.RESULT_TAG},1,批次号,笔数,金额合计,发放日期”",
                 )
             )
             return parsed

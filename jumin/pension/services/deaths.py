@@ -27,8 +27,6 @@ from jumin.core.money import MoneyError, of_aggregate
 from jumin.core.money import parse as parse_money
 from jumin.core.parsing import InputError, parse_date
 from jumin.core.tabular import TabularError, cell_text, read_rows
-from jumin.people.models import Person
-from jumin.people.rules import IdNumberError, parse_id_number
 from jumin.pension import rules
 from jumin.pension.models import (
     HELD_STATUSES,
@@ -49,6 +47,8 @@ from jumin.pension.models import (
     Suspension,
 )
 from jumin.pension.registry import PensionAction
+from jumin.people.models import Person
+from jumin.people.rules import IdNumberError, parse_id_number
 
 ZERO = Decimal("0.00")
 DEATH_END_REASON = "1401"
@@ -148,7 +148,9 @@ def _apply(acting_user, report: DeathReport) -> Recovery | None:
     """End the award from the month after the death and open the recovery case (inside the
     caller's transaction)."""
     person = Person.objects.select_for_update().get(pk=report.person_id)
-    award = Award.objects.select_for_update().filter(person=person, status__in=HELD_STATUSES).first()
+    award = (
+        Award.objects.select_for_update().filter(person=person, status__in=HELD_STATUSES).first()
+    )
     DeathReport.objects.filter(pk=report.pk).update(
         status=DeathStatus.CONFIRMED, decided_by=acting_user, decided_at=timezone.now()
     )
@@ -235,9 +237,7 @@ def inheritance_pay(
         raise ValidationError({"heir_id_number": f"继承人身份证号：{error.message}"}) from None
     today = timezone.localdate()
     with transaction.atomic():
-        recovery = Recovery.objects.select_for_update().select_related("person").get(
-            pk=recovery.pk
-        )
+        recovery = Recovery.objects.select_for_update().select_related("person").get(pk=recovery.pk)
         if recovery.inherited is not None:
             raise ValidationError({"recovery": "继承额已支付"})
         person = recovery.person

@@ -678,7 +678,7 @@ def finance_rows(payroll: Payroll) -> list[dict]:
             basic=Sum("basic"),
             account=Sum("account_part"),
             from_account=Sum("from_account"),
-            total=Sum("total"),
+            amount=Sum("total"),
             arrears=Sum("total", filter=Q(kind=LineKind.ARREARS)),
         )
         .order_by("village_id")

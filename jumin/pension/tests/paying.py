@@ -11,8 +11,7 @@ def bank_answer(data: bytes, *, failed=(), paid_on=None) -> bytes:
     """The bank's result for an export file: every line paid but the line ids in ``failed``."""
     header, lines = PAYMENT.parse_export(data)
     answered = [
-        (line, "51", "账户已销户") if line.line_id in failed else (line, "00", "")
-        for line in lines
+        (line, "51", "账户已销户") if line.line_id in failed else (line, "00", "") for line in lines
     ]
     return PAYMENT.result_file(header, answered, paid_on=paid_on or datetime.date(2026, 1, 20))
 

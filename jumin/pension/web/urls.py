@@ -5,7 +5,16 @@ each is declared in ``registry.py``."""
 
 from django.urls import include, path
 
-from jumin.pension.web.views import accounts, dues, employee_list, enrolments, plans, postings
+from jumin.pension.web.views import (
+    accounts,
+    deaths,
+    dues,
+    employee_list,
+    enrolments,
+    payroll,
+    plans,
+    postings,
+)
 
 pension_patterns = [
     path("plans/", plans.plans, name="plans"),
@@ -34,6 +43,23 @@ pension_patterns = [
         accounts.due_reverse,
         name="account_due_reverse",
     ),
+    path("payrolls/", payroll.payrolls, name="payrolls"),
+    path("payrolls/<int:pk>/", payroll.payroll_detail, name="payroll_detail"),
+    path("payrolls/<int:pk>/approve/", payroll.payroll_approve, name="payroll_approve"),
+    path("payrolls/<int:pk>/export/", payroll.payroll_export, name="payroll_export"),
+    path("payrolls/<int:pk>/result/", payroll.payroll_result, name="payroll_result"),
+    path("payrolls/<int:pk>/finance/", payroll.payroll_finance, name="payroll_finance"),
+    path("payrolls/<int:pk>/close/", payroll.payroll_close, name="payroll_close"),
+    path("certifications/", deaths.certifications, name="certifications"),
+    path("certifications/due/", deaths.certifications_due, name="certifications_due"),
+    path("deaths/", deaths.deaths_page, name="deaths"),
+    path("deaths/import/", deaths.death_import, name="death_import"),
+    path("deaths/<int:pk>/confirm/", deaths.death_confirm, name="death_confirm"),
+    path("deaths/<int:pk>/reject/", deaths.death_reject, name="death_reject"),
+    path("recoveries/", deaths.recoveries, name="recoveries"),
+    path("recoveries/<int:pk>/", deaths.recovery_detail, name="recovery_detail"),
+    path("recoveries/<int:pk>/inherit/", deaths.recovery_inherit, name="recovery_inherit"),
+    path("recoveries/<int:pk>/collect/", deaths.recovery_collect, name="recovery_collect"),
 ]
 
 contributions_patterns = [

@@ -111,9 +111,9 @@ def test_the_account_pays_until_empty_then_the_fund(tree, standard):
     for n in (1, 2, 3):
         pay_month(tree.county, month(n))
     taken = list(
-        PayrollLine.objects.filter(award=award).order_by("month_for").values_list(
-            "from_account", "total"
-        )
+        PayrollLine.objects.filter(award=award)
+        .order_by("month_for")
+        .values_list("from_account", "total")
     )
     assert taken == [
         (Decimal("67.21"), Decimal("230.21")),
@@ -145,7 +145,9 @@ def test_building_again_changes_nothing_and_a_paid_month_is_refused(tree, standa
 def test_the_builder_cannot_approve(tree, standard, staff):
     AwardFactory(village=tree.village_a1)
     clerk = staff[Role.COUNTY_CLERK]
-    payroll = services.payroll_build(acting_user=clerk, region_code=tree.county.code, month=month(1))
+    payroll = services.payroll_build(
+        acting_user=clerk, region_code=tree.county.code, month=month(1)
+    )
     admin = staff[Role.COUNTY_ADMIN]
     # the admin builds? no: the clerk built it, the admin may approve; the clerk may not
     with pytest.raises(Exception):  # noqa: B017 - the clerk lacks payroll.approve
@@ -172,9 +174,7 @@ def test_a_result_file_of_another_month_or_with_wrong_totals_is_refused_whole(tr
     wrong_total = answer.replace(b",460.42,", b",460.43,", 1)
     for bad, field in ((other_month, "批次号"), (wrong_total, "金额合计不符")):
         with pytest.raises(ValidationError) as refused:
-            services.payroll_result_import(
-                acting_user=None, payroll=january, data=bad, on=month(2)
-            )
+            services.payroll_result_import(acting_user=None, payroll=january, data=bad, on=month(2))
         assert field in " ".join(refused.value.messages)
         assert not PayrollLine.objects.exclude(status=LineStatus.PENDING).exists()
     january = services.payroll_result_import(
@@ -207,9 +207,10 @@ def test_failed_lines_are_retried_in_the_next_payroll(tree, standard):
     failing.refresh_from_db()
     assert failing.status == LineStatus.RETRIED
     # the account was debited once for January
-    assert AccountEntry.objects.filter(
-        person=second.person, source=EntrySource.PENSION_PAID
-    ).count() == 2
+    assert (
+        AccountEntry.objects.filter(person=second.person, source=EntrySource.PENSION_PAID).count()
+        == 2
+    )
 
 
 def test_a_lapsed_certification_suspends_and_certifying_pays_the_months(tree, staff):

@@ -51,13 +51,16 @@ def test_a_killed_build_finishes_on_the_next_start_paying_nobody_twice(tmp_path,
         assert again.returncode == 0, again.output
         assert one("SELECT COUNT(*) FROM pension_payrollline") == awards
         assert one("SELECT COUNT(DISTINCT award_id) FROM pension_payrollline") == awards
-        assert one(
-            "SELECT COUNT(*) FROM pension_accountentry WHERE source = 'pension_paid'"
-        ) == awards
-        assert one(
-            "SELECT COUNT(*) FROM (SELECT payroll_line_id FROM pension_accountentry "
-            "WHERE payroll_line_id IS NOT NULL GROUP BY payroll_line_id HAVING COUNT(*) > 1) x"
-        ) == 0
+        assert (
+            one("SELECT COUNT(*) FROM pension_accountentry WHERE source = 'pension_paid'") == awards
+        )
+        assert (
+            one(
+                "SELECT COUNT(*) FROM (SELECT payroll_line_id FROM pension_accountentry "
+                "WHERE payroll_line_id IS NOT NULL GROUP BY payroll_line_id HAVING COUNT(*) > 1) x"
+            )
+            == 0
+        )
         # the killed run is marked interrupted by the re-run, the new one done
         assert one("SELECT COUNT(*) FROM core_jobrun WHERE status = 'running'") == 0
         again = databases.cli("payroll", command)  # and once more: nothing added
@@ -135,17 +138,17 @@ def _run(tree, plan, monkeypatch):
         regular = lines.filter(award=award, kind=LineKind.REGULAR)
         assert regular.count() == months
         assert regular.values("month_for").distinct().count() == months
-        per_month = lines.filter(award=award).values("month_for").annotate(
-            paid=Sum("total"), basic=Sum("basic")
+        per_month = (
+            lines.filter(award=award)
+            .values("month_for")
+            .annotate(paid=Sum("total"), basic=Sum("basic"))
         )
         for row in per_month:  # what each month is due under the standard as it is now
             assert row["basic"] == basic
             assert row["paid"] == basic + award.account_pension
         debits = AccountEntry.objects.filter(person=award.person, source=EntrySource.PENSION_PAID)
         taken = lines.filter(award=award).aggregate(total=Sum("from_account"))["total"]
-        assert -debits.balance() == taken == min(
-            Decimal("150.00"), award.account_pension * months
-        )
+        assert -debits.balance() == taken == min(Decimal("150.00"), award.account_pension * months)
     assert not (
         AccountEntry.objects.filter(payroll_line__isnull=False)
         .values("payroll_line")
