@@ -150,12 +150,12 @@ _UNDEBITED = f"""
     AND l.award_id >= %s AND l.award_id <= %s
     AND NOT EXISTS (SELECT 1 FROM {ENTRY} e WHERE e.payroll_line_id = l.id)
 """
+# UPDATE ... FROM: PostgreSQL, and SQLite since 3.33
 _remaining_sql = f"""
-    UPDATE {AWARD} SET account_remaining = COALESCE(account_remaining, account_balance) - (
-        SELECT l.from_account FROM {LINE} l
-        WHERE l.award_id = {AWARD}.id AND l.payroll_id = %s AND l.month_for = %s AND l.kind = %s
-    )
-    WHERE id IN (SELECT l.award_id FROM {LINE} l WHERE {_UNDEBITED})
+    UPDATE {AWARD} SET account_remaining =
+        COALESCE({AWARD}.account_remaining, {AWARD}.account_balance) - l.from_account
+    FROM {LINE} l
+    WHERE l.award_id = {AWARD}.id AND {_UNDEBITED}
 """
 _debit_sql = f"""
     INSERT INTO {ENTRY} (person_id, village_id, year, source, amount, booked_on, due_id,
@@ -279,6 +279,15 @@ def payroll_build(*, acting_user, region_code, month, progress=None) -> Payroll:
         "standard": standard,
         "window": window,
         "debit": (month.year, booked_db, user.pk if user else None, now_db),
+        # failed lines wait for their retry only after a payroll the bank partly failed
+        "retries": Payroll.objects.filter(
+            region=county, status=PayrollStatus.PARTLY_FAILED
+        ).exists()
+        or PayrollLine.objects.filter(
+            payroll__region=county,
+            payroll__status=PayrollStatus.CLOSED,
+            status=LineStatus.FAILED,
+        ).exists(),
     }
     last = payroll.built_through
     while True:
@@ -301,19 +310,16 @@ def payroll_build(*, acting_user, region_code, month, progress=None) -> Payroll:
         if progress is not None:
             progress.advance(len(ids))
     with transaction.atomic():
-        totals = PayrollLine.objects.filter(payroll=payroll).aggregate(
-            count=Count("id"), amount=Sum("total")
-        )
+        by_kind = payroll_summary(payroll)
         standards = {f"{m:%Y-%m}": s.pk for m, s in window}
         standards[f"{month:%Y-%m}"] = standard.pk
         Payroll.objects.filter(pk=payroll.pk).update(
             build_finished=True,
             standards=standards,
-            line_count=totals["count"],
-            amount_sum=of_aggregate(totals["amount"]),
+            line_count=sum(kind["count"] for kind in by_kind.values()),
+            amount_sum=sum((kind["total"] for kind in by_kind.values()), ZERO),
         )
         payroll.refresh_from_db()
-        by_kind = payroll_summary(payroll)
         audit.record(
             actor=user,
             action=PensionAction.PAYROLL_BUILD,
@@ -380,8 +386,9 @@ def _build_chunk(context: dict, low: int, high: int) -> dict:
         )
         counts["regular"] = cursor.rowcount
         counts["debits"] += _debit(cursor, context, month_db, LineKind.REGULAR, low, high)
-        cursor.execute(_retry_sql, [payroll.pk, payroll.region_id, payroll.pk, *chunk])
-        counts["retry"] = cursor.rowcount
+        if context["retries"]:
+            cursor.execute(_retry_sql, [payroll.pk, payroll.region_id, payroll.pk, *chunk])
+            counts["retry"] = cursor.rowcount
     if counts["retry"]:
         PayrollLine.objects.filter(
             status=LineStatus.FAILED, retried_by__payroll=payroll, award_id__gte=low
@@ -394,7 +401,7 @@ def _debit(cursor, context, month_db, kind: str, low: int, high: int) -> int:
     the ledger entries (inside the chunk's transaction)."""
     payroll = context["payroll"]
     step = [payroll.pk, month_db, kind.value if hasattr(kind, "value") else kind]
-    cursor.execute(_remaining_sql, [*step, *step, low, high])
+    cursor.execute(_remaining_sql, [*step, low, high])
     year, booked_db, user_id, now_db = context["debit"]
     cursor.execute(_debit_sql, [year, booked_db, user_id, now_db, *step, low, high])
     return cursor.rowcount

@@ -169,10 +169,6 @@ class DeathListForm(Form):
         ]
 
 
-class ReasonForm(Form):
-    reason = forms.CharField(label=_("原因"), max_length=200)
-
-
 class InheritanceForm(Form):
     heir_name = forms.CharField(label=_("继承人姓名"), max_length=50)
     heir_id_number = forms.CharField(label=_("继承人身份证号"), max_length=18)
