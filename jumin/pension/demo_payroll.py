@@ -253,9 +253,7 @@ def _death(county, year: int, seed: int, staff, notes: list[str]) -> int:
     """A pensioner of the demo township died in August; reported after October's payroll."""
     clerk = staff[Role.TOWNSHIP_CLERK]
     award = (
-        Award.objects.filter(
-            village__pk__startswith=clerk.region_id[:9], status=AwardStatus.ACTIVE
-        )
+        Award.objects.filter(village__pk__startswith=clerk.region_id[:9], status=AwardStatus.ACTIVE)
         .select_related("person")
         .order_by("pk")
         .first()
@@ -285,4 +283,3 @@ def payroll_counts(county) -> dict:
         ).count(),
         "waiting": Payroll.objects.filter(region=county, status=PayrollStatus.BUILT).count(),
     }
-
