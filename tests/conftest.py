@@ -26,12 +26,17 @@ from jumin.core.models import JobRun, JobStatus, Role
 from jumin.pension.models import (
     AccountEntry,
     ContributionDue,
+    DeathReport,
+    DeathSource,
     Enrolment,
     EnrolmentStatus,
     EntrySource,
+    Payroll,
     Posting,
+    Recovery,
 )
 from jumin.pension.services.plans import plan_data_from_file, plan_seed
+from jumin.pension.tests.factories import AwardFactory
 from jumin.people.models import RosterImport
 from jumin.testing.factories import HouseholdFactory, PersonFactory, SpecialStatusFactory
 
@@ -157,9 +162,29 @@ def world(tree, staff) -> dict:
         mode=RosterImport.Mode.ALL_OR_NOTHING,
         created_by=assistant,
     )
+    award = AwardFactory(village=village)
+    payroll = Payroll.objects.create(region=tree.county, month=datetime.date(YEAR, 3, 1))
+    death_report = DeathReport.objects.create(
+        person=award.person,
+        village=village,
+        death_date=datetime.date(YEAR, 2, 10),
+        source=DeathSource.PUBLIC_SECURITY,
+    )
+    recovery = Recovery.objects.create(
+        award=award,
+        person=award.person,
+        village=village,
+        death_date=datetime.date(YEAR, 2, 10),
+        overpaid=Decimal("0.00"),
+        account_part=Decimal("0.00"),
+        outstanding=Decimal("0.00"),
+    )
     return {
         "tree": tree,
         "staff": staff,
+        "payroll": payroll,
+        "death_report": death_report,
+        "recovery": recovery,
         "plan": plan,
         "household": household,
         "person": person,

@@ -163,6 +163,9 @@ def _apply(acting_user, report: DeathReport) -> Recovery | None:
     Suspension.objects.filter(award=award, to_month__isnull=True).update(
         to_month=rules.first_of_month(report.death_date), resumed_at=timezone.now()
     )
+    existing = Recovery.objects.filter(award=award).first()
+    if existing is not None:  # the case was opened before (another report of the same death)
+        return existing
     stop = rules.first_unpaid_month_after_death(report.death_date)
     overpaid_lines = PayrollLine.objects.filter(
         award=award, month_for__gte=stop, status__in=[LineStatus.PENDING, LineStatus.PAID]
