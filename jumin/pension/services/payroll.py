@@ -44,6 +44,7 @@ from jumin.collection.counties import (
     require_or_system,
 )
 from jumin.core import audit, jobs
+from jumin.core.database import refresh_statistics
 from jumin.core.money import of_aggregate
 from jumin.core.parsing import InputError
 from jumin.pension import rules
@@ -290,6 +291,11 @@ def payroll_build(*, acting_user, region_code, month, progress=None) -> Payroll:
         ).exists(),
     }
     last = payroll.built_through
+    # fresh planner statistics (PostgreSQL), as the posting run does: the planner last saw an
+    # empty payroll and ledger and would nest a scan of them inside every award of a chunk
+    for model in (Award, PayrollLine, AccountEntry):
+        refresh_statistics(model)
+    first_chunk = True
     while True:
         ids = _chunk_awards(prefix, month, last)
         if not ids:
@@ -307,6 +313,10 @@ def payroll_build(*, acting_user, region_code, month, progress=None) -> Payroll:
             )
             jobs.fault_point("payroll_chunk")
         last = high
+        if first_chunk:
+            refresh_statistics(PayrollLine)
+            refresh_statistics(AccountEntry)
+            first_chunk = False
         if progress is not None:
             progress.advance(len(ids))
     with transaction.atomic():
