@@ -164,16 +164,21 @@ def payroll_submit(*, acting_user, region_code, month) -> tuple[JobRun, bool]:
 
 
 def province_payroll_submit(*, province_code: str, month) -> list[JobRun]:
-    """The system queues one payroll job per county of a province (set-based per county)."""
+    """The system queues one payroll job per county of a province (set-based per county);
+    workers on the ``county`` queue take them in parallel. Counties without a basic-pension
+    standard in force for the month are left out."""
     from jumin.core.models import Region, RegionLevel
 
     counties = Region.objects.filter(
         level=RegionLevel.COUNTY, code__startswith=province_code[:2]
     ).order_by("code")
-    return [
-        payroll_submit(acting_user=None, region_code=county.code, month=month)[0]
-        for county in counties
-    ]
+    runs = []
+    for county in counties:
+        try:
+            runs.append(payroll_submit(acting_user=None, region_code=county.code, month=month)[0])
+        except ValidationError:
+            continue  # a county without a standard in force has no payroll to build
+    return runs
 
 
 @task(queue_name=jobs.COUNTY_QUEUE)

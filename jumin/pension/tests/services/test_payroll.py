@@ -14,6 +14,7 @@ from jumin.pension.models import (
     EntrySource,
     LineKind,
     LineStatus,
+    Payroll,
     PayrollLine,
     PayrollStatus,
     RecoveryStatus,
@@ -283,3 +284,30 @@ def test_death_dates_before_the_award_or_in_the_future_are_refused(tree, standar
         assert words in refused.value.message_dict["death_date"][0]
     award.refresh_from_db()
     assert award.status == AwardStatus.ACTIVE
+
+
+def test_a_province_queues_one_job_per_county_and_a_second_run_adds_nothing(
+    tree, standard, settings, django_capture_on_commit_callbacks
+):
+    from jumin.core.models import JobRun, JobStatus, RegionLevel
+    from jumin.pension import jobs
+    from jumin.people.tests.rosters import IMMEDIATE
+    from jumin.testing.factories import RegionFactory
+
+    settings.TASKS = IMMEDIATE
+    RegionFactory(code="341126000000", name="凤阳县", level=RegionLevel.COUNTY,
+                  parent=tree.county.parent)  # fmt: skip
+    other_province_county = RegionFactory(code="320101000000", level=RegionLevel.COUNTY)
+    AwardFactory.create_batch(3, village=tree.village_a1)
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            runs = jobs.province_payroll_submit(province_code="340000000000", month="2026-01")
+        assert [run.region_id for run in runs] == [tree.county.code, "341126000000"]
+    assert PayrollLine.objects.count() == 3
+    assert AccountEntry.objects.filter(source=EntrySource.PENSION_PAID).count() == 3
+    done = JobRun.objects.filter(kind=jobs.PAYROLL_JOB, region_id=tree.county.code)
+    assert set(done.values_list("status", flat=True)) == {JobStatus.DONE}
+    empty = JobRun.objects.filter(kind=jobs.PAYROLL_JOB, region_id="341126000000")
+    assert set(empty.values_list("status", flat=True)) == {JobStatus.DONE}  # a county of none
+    assert Payroll.objects.get(region_id="341126000000").line_count == 0
+    assert not JobRun.objects.filter(region_id=other_province_county.code).exists()
