@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from jumin.collection.counties import require_in_scope_or_system, require_or_system
-from jumin.core import audit
+from jumin.core import audit, jobs
 from jumin.pension import rules
 from jumin.pension.models import (
     Award,
@@ -52,6 +52,7 @@ def suspend_lapsed(*, county_code: str, month: datetime.date, cycle_months: int)
     month_db = ops.adapt_datefield_value(month)
     params = [county_code[:6] + "%", ops.adapt_datefield_value(cutoff), month_db]
     with transaction.atomic(), connection.cursor() as cursor:
+        jobs.exclusive(f"suspend_lapsed:{county_code}")  # two builds at once: one at a time
         cursor.execute(
             f"""
             INSERT INTO {SUSPENSION} (award_id, reason, from_month, to_month, payable, note,
