@@ -217,3 +217,28 @@ def test_recovery_pages_pay_the_heir(client, tree, staff, awards):
     client.force_login(outsider)
     assert client.get(reverse("pension:recovery_detail", args=[recovery.pk])).status_code == 404
     assert services  # the service module the pages call
+
+
+def test_the_payroll_page_costs_the_same_queries_for_more_pensioners(client, tree, staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    BenefitStandardFactory(region=tree.province)
+    client.force_login(staff[Role.COUNTY_ADMIN])
+
+    def queries_for_page(extra, first_month):
+        """``extra`` pensioners paid in one month, ``extra`` more new in the next."""
+        AwardFactory.create_batch(extra, village=tree.village_a1)
+        pay_month(tree.county, datetime.date(2026, first_month, 1))
+        AwardFactory.create_batch(extra, village=tree.village_b1)
+        payroll = services.payroll_build(
+            acting_user=None,
+            region_code=tree.county.code,
+            month=datetime.date(2026, first_month + 1, 1),
+        )
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("pension:payroll_detail", args=[payroll.pk]))
+        assert response.status_code == 200
+        return len(captured)
+
+    assert queries_for_page(2, 1) == queries_for_page(20, 3)
