@@ -25,6 +25,7 @@ ALIASES = {
     "post-contributions": "post_contributions",
     "check-ledger": "check_ledger",
     "credit-interest": "credit_interest",
+    "build-payroll": "build_payroll",
     "db-roles": "db_roles",
 }
 

@@ -33,15 +33,20 @@ from jumin.pension.models import (
     Award,
     AwardStatus,
     ContributionDue,
+    DeathReport,
+    DeathSource,
     Enrolment,
     EnrolmentStatus,
     EntrySource,
     LinkOutcome,
+    Payroll,
     Posting,
+    Recovery,
     SchemeLink,
     Transfer,
 )
 from jumin.pension.services.plans import plan_data_from_file, plan_seed
+from jumin.pension.tests.factories import AwardFactory
 from jumin.people.models import RosterImport
 from jumin.testing.factories import HouseholdFactory, PersonFactory, SpecialStatusFactory
 
@@ -205,12 +210,32 @@ def world(tree, staff) -> dict:
     claim, _ = claim_submit(
         acting_user=None, data=claim_data(person, hospital), caller=HospitalCaller(hospital)
     )
+    paid_award = AwardFactory(village=village)
+    payroll = Payroll.objects.create(region=tree.county, month=datetime.date(YEAR, 3, 1))
+    death_report = DeathReport.objects.create(
+        person=paid_award.person,
+        village=village,
+        death_date=datetime.date(YEAR, 2, 10),
+        source=DeathSource.PUBLIC_SECURITY,
+    )
+    recovery = Recovery.objects.create(
+        award=paid_award,
+        person=paid_award.person,
+        village=village,
+        death_date=datetime.date(YEAR, 2, 10),
+        overpaid=Decimal("0.00"),
+        account_part=Decimal("0.00"),
+        outstanding=Decimal("0.00"),
+    )
     return {
         "award": award,
         "medical_financing": medical_financing,
         "medical_enrolment": medical_enrolment,
         "tree": tree,
         "staff": staff,
+        "payroll": payroll,
+        "death_report": death_report,
+        "recovery": recovery,
         "plan": plan,
         "hospital": hospital,
         "medical_policy": medical_policy,

@@ -58,11 +58,17 @@ from jumin.medical.models import Claim
 from jumin.medical.tests.factories import HospitalFactory, MedicalEnrolmentFactory, seed_policy
 from jumin.pension.models import (
     AccountEntry,
+    Award,
+    AwardStatus,
     ContributionDue,
+    DeathReport,
+    DeathSource,
     Enrolment,
     EnrolmentStatus,
     EntrySource,
     GradeChoice,
+    Payroll,
+    Recovery,
 )
 from jumin.pension.services.plans import plan_data_from_file, plan_seed
 from jumin.people.models import Household, SpecialStatus, SpecialStatusKind
@@ -401,6 +407,32 @@ def world(tree, staff):
         class_b=Decimal("0"),
         self_paid=Decimal("0"),
         submission_digest="0" * 64,
+    )
+    award = Award.objects.create(
+        id=WORLD_PK,
+        person=person,
+        village=tree.village_a1,
+        status=AwardStatus.ACTIVE,
+        start_month=datetime.date(YEAR, 1, 1),
+        applied_by=assistant,
+    )
+    Payroll.objects.create(id=WORLD_PK, region=tree.county, month=datetime.date(YEAR, 3, 1))
+    DeathReport.objects.create(
+        id=WORLD_PK,
+        person=person,
+        village=tree.village_a1,
+        death_date=datetime.date(YEAR, 2, 10),
+        source=DeathSource.PUBLIC_SECURITY,
+    )
+    Recovery.objects.create(
+        id=WORLD_PK,
+        award=award,
+        person=person,
+        village=tree.village_a1,
+        death_date=datetime.date(YEAR, 2, 10),
+        overpaid=Decimal("10.00"),
+        account_part=Decimal("0.00"),
+        outstanding=Decimal("10.00"),
     )
     return {"person": person, "colleague": colleague}
 

@@ -169,3 +169,90 @@ def ledger_check_submit(*, acting_user, region_code) -> tuple[JobRun, bool]:
 def run_ledger_check(job_id: str) -> dict:
     """Run a queued ledger check; its result (counts, first problems) stays on the job."""
     return county_year_run(job_id, ledger_check_run, "核对失败")
+
+
+# --------------------------------------------------------------------------- payroll
+# One job per county and month (natural key ``341125000000:2026-03``). A province's month is
+# one job per county on the ``county`` queue; several workers take them in parallel, and a
+# county's job delivered twice builds once (the payroll is one per county and month).
+
+PAYROLL_JOB = "pension.payroll"
+
+
+def payroll_key(county_code: str, month) -> str:
+    return f"{county_code}:{month:%Y-%m}"
+
+
+def payroll_submit(*, acting_user, region_code, month) -> tuple[JobRun, bool]:
+    """Queue the payroll build of a county and month: (the job, whether it was queued now)."""
+    from jumin.pension.services.payroll import parse_month, standard_for
+
+    if acting_user is not None:
+        require(acting_user, "payroll.build")
+    county = county_of(region_code)
+    if acting_user is not None and not in_scope(acting_user, county.code):
+        raise ValidationError({"county": "只能为本人管辖的县生成发放表"})
+    month = parse_month(month)
+    if standard_for(county.code, month) is None:
+        raise ValidationError({"month": f"{month:%Y年%m月}没有适用的基础养老金标准"})
+    context = audit.current_context()
+    return jobs.submit(
+        kind=PAYROLL_JOB,
+        natural_key=payroll_key(county.code, month),
+        region_id=county.code,
+        acting_user=acting_user,
+        params={
+            "month": f"{month:%Y-%m}",
+            "request_id": context.request_id,
+            "ip_address": context.ip_address,
+        },
+        then=lambda run: transaction.on_commit(lambda: run_payroll.enqueue(str(run.pk))),
+    )
+
+
+def province_payroll_submit(*, province_code: str, month) -> list[JobRun]:
+    """The system queues one payroll job per county of a province (set-based per county);
+    workers on the ``county`` queue take them in parallel. Counties without a basic-pension
+    standard in force for the month are left out."""
+    from jumin.core.models import Region, RegionLevel
+
+    counties = Region.objects.filter(
+        level=RegionLevel.COUNTY, code__startswith=province_code[:2]
+    ).order_by("code")
+    runs = []
+    for county in counties:
+        try:
+            runs.append(payroll_submit(acting_user=None, region_code=county.code, month=month)[0])
+        except ValidationError:
+            continue  # a county without a standard in force has no payroll to build
+    return runs
+
+
+@task(queue_name=jobs.COUNTY_QUEUE)
+def run_payroll(job_id: str) -> dict:
+    """Build a county's payroll of a month; a finished job delivered again does nothing."""
+    from jumin.pension.services.payroll import payroll_build
+
+    run = JobRun.objects.select_related("created_by", "created_by__region").get(pk=job_id)
+    if run.status == JobStatus.DONE or not jobs.claim(run):
+        return run.result
+    params = run.params or {}
+    with (
+        audit.request_context(params.get("request_id"), params.get("ip_address")),
+        jobs.leased(run) as progress,
+    ):
+        try:
+            payroll_build(
+                acting_user=run.created_by,
+                region_code=run.region_id,
+                month=params["month"],
+                progress=progress,
+            )
+        except ValidationError as error:
+            progress.fail("；".join(error.messages))
+        except jobs.JobLeaseLost:
+            raise
+        except Exception as error:
+            progress.fail(f"生成失败：{error}")
+            raise
+    return run.result

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from jumin.collection.schemes import CollectionScheme
-from jumin.core.access import ALL_ROLES, OPERATORS
+from jumin.core.access import ALL_ROLES, COUNTY_ROLES, OPERATORS
 from jumin.core.models import Role
 from jumin.core.registration import ApiRouter, AppRegistry, AuditAction, HomeTile, MenuEntry
 from jumin.pension.models.dues import SCHEME
@@ -130,6 +130,29 @@ class PensionAction(AuditAction):
     AWARD_REJECT = "pension.award.reject", _("不予核定养老金待遇")
     AWARD_EXPORT = "pension.award.export", _("导出到龄人员名单"), True
 
+    PAYROLL_BUILD = "pension.payroll.build", _("生成待遇发放表"), False, ()
+    PAYROLL_CHUNK = "pension.payroll.chunk", _("生成待遇发放表（一批）"), False, ()
+    PAYROLL_APPROVE = "pension.payroll.approve", _("审核待遇发放表"), False, ()
+    PAYROLL_EXPORT = "pension.payroll.export", _("导出银行发放文件"), False, ()
+    PAYROLL_RESULT = "pension.payroll.result", _("导入银行发放结果"), False, ()
+    PAYROLL_CLOSE = "pension.payroll.close", _("结束待遇发放"), False, ()
+    PAYROLL_FINANCE_EXPORT = "pension.payroll.finance_export", _("导出财务申请表"), True, ()
+    AWARD_SUSPEND = "pension.award.suspend", _("暂停发放待遇"), False, ()
+    AWARD_SUSPEND_LAPSED = (
+        "pension.award.suspend_lapsed",
+        _("未认证暂停发放（批量）"),
+        False,
+        (),
+    )
+    AWARD_RESUME = "pension.award.resume", _("恢复发放待遇"), False, ()
+    CERTIFICATION_RECORD = "pension.certification.record", _("登记资格认证"), False, ()
+    DEATH_REPORT = "pension.death.report", _("上报死亡"), False, ()
+    DEATH_IMPORT = "pension.death.import", _("导入死亡名单"), False, ()
+    DEATH_CONFIRM = "pension.death.confirm", _("核实死亡并终止待遇"), False, ()
+    DEATH_REJECT = "pension.death.reject", _("死亡报告不属实"), False, ()
+    RECOVERY_INHERIT = "pension.recovery.inherit", _("支付继承额并抵扣多发待遇"), False, ()
+    RECOVERY_COLLECT = "pension.recovery.collect", _("登记家属退回多发待遇"), False, ()
+
 
 REGISTRY = AppRegistry(
     actions=PensionAction,
@@ -159,6 +182,18 @@ REGISTRY = AppRegistry(
         "award.view": ALL_ROLES,
         "award.apply": OPERATORS,
         "award.decide": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
+        "payroll.view": COUNTY_ROLES,
+        "payroll.build": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
+        "payroll.approve": frozenset({Role.COUNTY_ADMIN, Role.FINANCE}),
+        "payroll.pay": frozenset({Role.COUNTY_ADMIN, Role.FINANCE}),
+        "certification.view": ALL_ROLES,
+        "certification.record": OPERATORS,
+        "award.suspend": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
+        "death.view": ALL_ROLES,
+        "death.report": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK, Role.TOWNSHIP_CLERK}),
+        "death.confirm": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
+        "recovery.view": ALL_ROLES,
+        "recovery.manage": frozenset({Role.COUNTY_ADMIN, Role.FINANCE}),
     },
     pages={
         "pension:plans": "plan.view",
@@ -216,6 +251,23 @@ REGISTRY = AppRegistry(
         "pension:award_sheets": "award.view",
         "pension:award_apply": "award.apply",
         "pension:award_decide": "award.decide",
+        "pension:payrolls": "payroll.view",  # building needs payroll.build
+        "pension:payroll_detail": "payroll.view",
+        "pension:payroll_approve": "payroll.approve",
+        "pension:payroll_export": "payroll.pay",
+        "pension:payroll_result": "payroll.pay",
+        "pension:payroll_finance": "payroll.pay",
+        "pension:payroll_close": "payroll.pay",
+        "pension:certifications": "certification.view",  # recording needs certification.record
+        "pension:certifications_due": "certification.view",
+        "pension:deaths": "death.view",  # reporting needs death.report
+        "pension:death_import": "death.confirm",
+        "pension:death_confirm": "death.confirm",
+        "pension:death_reject": "death.confirm",
+        "pension:recoveries": "recovery.view",
+        "pension:recovery_detail": "recovery.view",
+        "pension:recovery_inherit": "recovery.manage",
+        "pension:recovery_collect": "recovery.manage",
     },
     menu=(
         MenuEntry("pension:plans", _("缴费方案"), "plan.view", order=90),
@@ -228,6 +280,10 @@ REGISTRY = AppRegistry(
         MenuEntry("pension:awards", _("养老金待遇"), "award.view", order=185),
         MenuEntry("pension:estimate", _("养老金测算"), "estimate.run", order=190),
         MenuEntry("pension:benefit_standards", _("待遇标准"), "benefit_standard.view", order=195),
+        MenuEntry("pension:payrolls", _("待遇发放"), "payroll.view", order=180),
+        MenuEntry("pension:certifications_due", _("资格认证"), "certification.view", order=185),
+        MenuEntry("pension:deaths", _("死亡上报"), "death.view", order=190),
+        MenuEntry("pension:recoveries", _("多发追回"), "recovery.view", order=195),
     ),
     tiles=(
         HomeTile(
@@ -236,6 +292,13 @@ REGISTRY = AppRegistry(
             _("办理参保、审核登记、选择缴费档次"),
             "enrolment.register",
             90,
+        ),
+        HomeTile(
+            "pension:payrolls",
+            _("待遇发放"),
+            _("每月生成、审核、送银行发放养老金"),
+            "payroll.build",
+            160,
         ),
         HomeTile("contributions:dues", _("应缴核定"), _("生成本年度应缴记录"), "due.generate", 130),
         HomeTile(
@@ -250,6 +313,13 @@ REGISTRY = AppRegistry(
         ),
     ),
     object_types={
+        "pension.payroll": _("待遇发放表"),
+        "pension.payrollline": _("发放明细"),
+        "pension.suspension": _("暂停发放"),
+        "pension.certification": _("资格认证"),
+        "pension.deathreport": _("死亡报告"),
+        "pension.recovery": _("多发待遇追回"),
+        "pension.recoveryitem": _("追回记录"),
         "pension.contributionplan": _("缴费方案"),
         "pension.enrolment": _("参保登记"),
         "pension.enrolmentevent": _("参保变动记录"),
@@ -276,6 +346,10 @@ REGISTRY = AppRegistry(
         ApiRouter("/scheme-links", "jumin.pension.api:links_router"),
         ApiRouter("/awards", "jumin.pension.api:awards_router"),
         ApiRouter("/estimates", "jumin.pension.api:estimates_router"),
+        ApiRouter("/payrolls", "jumin.pension.api:payrolls_router"),
+        ApiRouter("/certifications", "jumin.pension.api:certifications_router"),
+        ApiRouter("/deaths", "jumin.pension.api:deaths_router"),
+        ApiRouter("/recoveries", "jumin.pension.api:recoveries_router"),
     ),
     # pension/… and, with the paths they had under the collection app, the dues and posting
     # pages under collection/… (two namespaces: pension, contributions)

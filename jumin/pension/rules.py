@@ -741,3 +741,99 @@ def history_errors(
         if rate < 0 or rate > 1:
             errors.append(f"{field}：记账利率应在0至100%之间")
     return errors
+
+
+# --------------------------------------------------------------------------- payroll
+# Months are dates on the first of the month. The payroll, the certification cycle and the
+# recovery after a death (POLICY §2.5–2.6) use these.
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """``day`` moved by ``months`` months; the 31st becomes the month's last day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (datetime.date(year + month // 12, month % 12 + 1, 1) - datetime.timedelta(days=1)).day
+    return datetime.date(year, month, min(day.day, last))
+
+
+def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """The first days of the months from ``first``'s to ``last``'s, both included."""
+    months = []
+    month = first_of_month(first)
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+def monthly_payment(standard, *, contribution_years: int, account_pension: Decimal) -> Decimal:
+    """What a month pays: the basic pension under ``standard`` plus the account pension."""
+    return basic_pension(standard, contribution_years) + account_pension
+
+
+def certification_due(certified_on: datetime.date, cycle_months: int) -> datetime.date:
+    """The day the next certification is due: ``cycle_months`` after the last one."""
+    return add_months(certified_on, cycle_months)
+
+
+def first_unpaid_month_after_death(death_date: datetime.date) -> datetime.date:
+    """Payment stops from the month after the death (POLICY §2.6)."""
+    return add_months(first_of_month(death_date), 1)
+
+
+@dataclass(frozen=True)
+class RecoveryPlan:
+    """How money paid after a death is recovered (POLICY §2.6, EXAMPLES E8), in order:
+    the account part back into the account, the rest set off against the remaining balance
+    (the inheritance), then against the funeral grant, the rest from the family."""
+
+    overpaid: Decimal
+    account_return: Decimal
+    inheritance_set_off: Decimal
+    funeral_grant_set_off: Decimal
+    from_family: Decimal
+    inherited: Decimal  # what the heir receives
+    funeral_grant_paid: Decimal  # what is left of the grant to pay out
+
+    def steps(self) -> list[Step]:
+        return [
+            Step("多发金额", "死亡次月起已发的待遇", self.overpaid),
+            Step("退回个人账户", "多发的个人账户养老金退回账户", self.account_return),
+            Step("从继承额抵扣", "其余部分先从账户余额（继承额）中抵扣", self.inheritance_set_off),
+            Step(
+                "从丧葬补助金抵扣", "余额不足的部分从丧葬补助金中抵扣", self.funeral_grant_set_off
+            ),
+            Step("由家属退回", "仍不足的部分向家属追回", self.from_family),
+            Step("继承人领取", "抵扣后的账户余额", self.inherited),
+            Step("实发丧葬补助金", "抵扣后的丧葬补助金", self.funeral_grant_paid),
+        ]
+
+
+def recovery_plan(
+    *,
+    overpaid: Decimal,
+    account_part: Decimal,
+    balance_before_return: Decimal,
+    funeral_grant: Decimal,
+) -> RecoveryPlan:
+    """E8: 486.00 overpaid of which 160.00 account part, balance 4 840.00 before the return:
+    160.00 back (5 000.00), 326.00 set off, the heir gets 4 674.00, nothing from the family.
+    Every fen of ``overpaid`` is recovered by exactly one of the three ways."""
+    if overpaid < 0 or account_part < 0 or account_part > overpaid:
+        raise ValueError("overpaid ≥ account part ≥ 0")
+    rest = overpaid - account_part
+    balance = max(Decimal("0.00"), balance_before_return + account_part)
+    from_balance = min(rest, balance)
+    rest -= from_balance
+    from_grant = min(rest, max(Decimal("0.00"), funeral_grant))
+    rest -= from_grant
+    return RecoveryPlan(
+        overpaid=overpaid,
+        account_return=account_part,
+        inheritance_set_off=from_balance,
+        funeral_grant_set_off=from_grant,
+        from_family=rest,
+        inherited=balance - from_balance,
+        funeral_grant_paid=max(Decimal("0.00"), funeral_grant) - from_grant,
+    )

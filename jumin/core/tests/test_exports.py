@@ -103,6 +103,7 @@ def test_every_staff_download_uses_the_helper():
         "jumin/core/exports.py": "the helper",
         "jumin/collection/formats/tax_file.py": "tax-bureau file format (a partner's fixed format)",
         "jumin/collection/formats/withholding.py": "bank file formats (partners' fixed formats)",
+        "jumin/pension/formats/payment.py": "the bank payment file (a partner's fixed format)",
         "jumin/people/formats/roster_samples.py": "sample rosters for tests and the bench",
         "jumin/people/formats/roster_workbooks.py": "the blank roster template: constants, bold headers",
         "jumin/bench/people.py": "benchmark input files",

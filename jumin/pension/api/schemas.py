@@ -265,6 +265,50 @@ class InterestRunIn(Schema):
     year: int = Field(ge=1990, le=2100)
 
 
+# --------------------------------------------------------------------------- payroll
+
+
+class PayrollOut(Schema):
+    id: int
+    region_code: str
+    month: str = Field(description="YYYY-MM")
+    status: str
+    build_finished: bool
+    line_count: int
+    amount_sum: Decimal
+    failed_count: int
+    built_by: str | None
+    approved_by: str | None
+    approval_deadline: datetime.date
+
+
+class PayrollLineOut(Schema):
+    id: int
+    award_id: int
+    name: str
+    id_number: str = Field(description="按角色打码")
+    village_code: str
+    month_for: str
+    kind: str
+    basic: Decimal
+    account_part: Decimal
+    from_account: Decimal
+    total: Decimal
+    status: str
+    bank_reason: str
+
+
+class PayrollLinePage(Schema):
+    count: int
+    results: list[PayrollLineOut]
+
+
+class PayrollBuildIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    month: str = Field(max_length=7, pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")
+
+
 class JobStartOut(Schema):
     job_id: str
     status: str
@@ -490,3 +534,67 @@ class AwardDecideIn(Schema):
 
     approve: bool
     reason: PlainText = Field("", max_length=200)
+
+
+class CertificationIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    id_number: PlainText = Field(max_length=18)
+    certified_on: Date
+    channel: str = Field(max_length=2, description="01 柜台 02 手机 04 自助终端 07 数据比对")
+    note: PlainText = Field("", max_length=200)
+
+
+class CertificationOut(Schema):
+    id: int
+    person_id: int
+    name: str
+    certified_on: datetime.date
+    channel: str
+    next_due_on: datetime.date
+    created: bool = True
+
+
+class CertificationDueOut(Schema):
+    award_id: int
+    person_id: int
+    name: str
+    village_code: str
+    due: datetime.date
+    overdue: bool
+    suspended: bool
+
+
+class DeathIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    id_number: PlainText = Field(max_length=18)
+    death_date: Date
+    proof: PlainText = Field("", max_length=200)
+
+
+class DeathOut(Schema):
+    id: int
+    person_id: int
+    name: str
+    village_code: str
+    death_date: datetime.date
+    source: str
+    status: str
+    recovery_id: int | None = None
+
+
+class RecoveryOut(Schema):
+    id: int
+    award_id: int
+    person_id: int
+    name: str
+    village_code: str
+    death_date: datetime.date
+    months: int
+    overpaid: Decimal
+    account_part: Decimal
+    outstanding: Decimal
+    status: str
+    inherited: Decimal | None
+    items: list[dict]

@@ -26,6 +26,25 @@ from jumin.pension.models.enrolment import (
     PauseReason,
 )
 from jumin.pension.models.interest import InterestKind, InterestRun
+from jumin.pension.models.payroll import (
+    PAID_STATUSES,
+    Certification,
+    CertificationChannel,
+    DeathReport,
+    DeathSource,
+    DeathStatus,
+    LineKind,
+    LineStatus,
+    Payroll,
+    PayrollLine,
+    PayrollStatus,
+    Recovery,
+    RecoveryItem,
+    RecoveryItemKind,
+    RecoveryStatus,
+    Suspension,
+    SuspensionReason,
+)
 from jumin.pension.models.plans import (
     MONEY,
     AmountRule,
@@ -43,6 +62,23 @@ from jumin.pension.models.transfers import (
 )
 
 __all__ = [
+    "PAID_STATUSES",
+    "Certification",
+    "CertificationChannel",
+    "DeathReport",
+    "DeathSource",
+    "DeathStatus",
+    "LineKind",
+    "LineStatus",
+    "Payroll",
+    "PayrollLine",
+    "PayrollStatus",
+    "Recovery",
+    "RecoveryItem",
+    "RecoveryItemKind",
+    "RecoveryStatus",
+    "Suspension",
+    "SuspensionReason",
     "ACTIVE_STATUSES",
     "HELD_STATUSES",
     "Award",

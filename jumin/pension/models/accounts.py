@@ -27,6 +27,10 @@ class EntrySource(models.TextChoices):
     BACK_PAYMENT = "back_payment", _("补缴")  # type 31
     INTEREST = "interest", _("利息")
     EMPLOYEE_TRANSFER = "employee_transfer", _("职保个人账户转入")
+    PENSION_PAID = "pension_paid", _("支付个人账户养老金")
+    OVERPAYMENT_RETURN = "overpayment_return", _("死亡后多发的账户养老金退回")
+    OVERPAYMENT_SET_OFF = "overpayment_set_off", _("多发基础养老金从余额抵扣")
+    INHERITANCE = "inheritance", _("余额继承")
 
 
 class Movement(models.TextChoices):
@@ -86,6 +90,10 @@ class AccountEntry(models.Model):
     movement = models.CharField(
         _("变动类型"), max_length=16, choices=Movement.choices, blank=True, db_default=""
     )
+    # the payroll line whose account pension this entry debits (source ``pension_paid``)
+    payroll_line = models.ForeignKey(
+        "pension.PayrollLine", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reverses = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
     )
@@ -122,6 +130,12 @@ class AccountEntry(models.Model):
                 fields=["scheme_link", "source", "movement"],
                 condition=models.Q(reverses__isnull=True, scheme_link__isnull=False),
                 name="account_entry_once_per_link_source",
+            ),
+            # a payroll line debits the account once; a re-run of a build adds nothing
+            models.UniqueConstraint(
+                fields=["payroll_line"],
+                condition=models.Q(reverses__isnull=True, payroll_line__isnull=False),
+                name="account_entry_once_per_payroll_line",
             ),
             models.CheckConstraint(
                 condition=models.Q(reverses__isnull=True) | ~models.Q(reason=""),

@@ -168,3 +168,61 @@ class DecideForm(Form):
         coerce=lambda value: value == "1",
     )
     reason = forms.CharField(label=_("原因"), max_length=200, required=False)
+
+
+# --------------------------------------------------------------------------- payroll
+
+
+class MonthForm(Form):
+    month = forms.CharField(label=_("发放月份"), max_length=7, help_text=_("如 2026-03"))
+
+
+class PaymentResultForm(Form):
+    file = forms.FileField(label=_("银行发放结果文件"))
+
+
+class CertificationForm(Form):
+    id_number = forms.CharField(label=_("身份证号"), max_length=18)
+    certified_on = forms.DateField(
+        label=_("认证日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    channel = forms.ChoiceField(label=_("认证方式"))
+    photo = forms.ImageField(label=_("上门认证照片"), required=False)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from jumin.pension.models import CertificationChannel
+
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = CertificationChannel.choices
+
+
+class DeathReportForm(Form):
+    id_number = forms.CharField(label=_("身份证号"), max_length=18)
+    death_date = forms.DateField(
+        label=_("死亡日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    proof = forms.CharField(label=_("证明材料"), max_length=200, required=False)
+
+
+class DeathListForm(Form):
+    source = forms.ChoiceField(label=_("名单来源"))
+    file = forms.FileField(label=_("名单文件（Excel 或 CSV：身份证号、姓名、死亡日期）"))
+
+    def __init__(self, *args, **kwargs):
+        from jumin.pension.models import DeathSource
+
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = [
+            choice for choice in DeathSource.choices if choice[0] != DeathSource.TOWNSHIP
+        ]
+
+
+class InheritanceForm(Form):
+    heir_name = forms.CharField(label=_("继承人姓名"), max_length=50)
+    heir_id_number = forms.CharField(label=_("继承人身份证号"), max_length=18)
+
+
+class CollectionForm(Form):
+    amount = forms.CharField(label=_("退回金额（元）"), max_length=20)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
