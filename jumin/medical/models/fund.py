@@ -49,6 +49,7 @@ class FundPosting(models.Model):
 
 class FundEntry(models.Model):
     scope_field = "region_id"
+    append_only = True  # jumin db-roles gives the application role SELECT and INSERT only
 
     scheme = models.CharField(_("险种"), max_length=20, default=SCHEME)
     coverage_year = models.PositiveSmallIntegerField(_("参保年度"))
