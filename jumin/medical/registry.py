@@ -155,6 +155,14 @@ REGISTRY = AppRegistry(
 )
 
 
+def _dues_paid(dues):
+    """Collection paid these medical dues: cover the enrolments now fully paid (imported here,
+    not at the top: the service imports this registry for its audit actions)."""
+    from jumin.medical.services.enrolment import dues_paid
+
+    return dues_paid(dues)
+
+
 # What collection needs from the medical scheme (see ``jumin.collection.schemes``).
 COLLECTION_SCHEME = CollectionScheme(
     code=SCHEME,
@@ -163,4 +171,5 @@ COLLECTION_SCHEME = CollectionScheme(
     roster=payers.roster,
     posting_page="medical:fund",
     posting_label=_("记入医保基金"),
+    on_paid=_dues_paid,
 )
