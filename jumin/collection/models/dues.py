@@ -301,6 +301,8 @@ class TaxPaymentLine(models.Model):
     year = models.PositiveSmallIntegerField(_("缴费年度"))
     amount = models.DecimalField(_("金额"), **MONEY)
     paid_on = models.DateField(_("缴费日期"))
+    # the scheme the line says it pays (format version 2); empty in a version-1 file
+    scheme = models.CharField(_("险种"), max_length=20, blank=True)
     due = models.ForeignKey(Due, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     village = models.ForeignKey(
         Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -19,7 +19,7 @@ def forward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("collection", "0010_due_collected_in"),
+        ("collection", "0010_due_collected_in_tax_line_scheme"),
         ("medical", "0004_merge_enrolment_claims"),
     ]
 
