@@ -126,6 +126,7 @@ class MedicalAction(AuditAction):
     ENROLMENT_RENEW = "medical.enrolment.renew", _("批量续保")
     ENROLMENT_COVER = "medical.enrolment.cover", _("确定待遇享受起始日")
     ENROLMENT_CANCEL = "medical.enrolment.cancel", _("撤销居民医保参保")
+    BACK_PAYMENT_MAKE = "medical.back_payment.make", _("居民医保缴费修复（补缴断保年度）")
     FUND_POST = "medical.fund.post", _("保费记入医保基金")
     FUND_POST_CHUNK = "medical.fund.post_chunk", _("保费记入医保基金（一批）")
     FUND_DEBIT = "medical.fund.debit", _("医保基金支出")

@@ -196,14 +196,24 @@ def enrolment_renew(
 
 
 def _ready(enrolments):
-    """Of these enrolments, the pending ones whose medical dues of the year are all paid."""
-    medical_dues = Due.objects.filter(
-        scheme=SCHEME, person_id=OuterRef("person_id"), year=OuterRef("coverage_year")
-    )
+    """Of these enrolments, the pending ones whose medical dues of the year are all paid, and
+    whose person owes no back payment of an earlier year (``back_payment``: the enrolment
+    waits for it, so the months it takes off are not lost to the order of payments)."""
+    of_person = Due.objects.filter(scheme=SCHEME, person_id=OuterRef("person_id"))
+    medical_dues = of_person.filter(year=OuterRef("coverage_year"))
     return (
         enrolments.filter(status=CoverageStatus.PENDING)
         .filter(Exists(medical_dues.filter(status__in=PAID)))
         .exclude(Exists(medical_dues.filter(status__in=UNPAID)))
+        .exclude(
+            Exists(
+                of_person.filter(
+                    kind=DueKind.BACK_PAYMENT,
+                    year__lt=OuterRef("coverage_year"),
+                    status__in=UNPAID,
+                )
+            )
+        )
     )
 
 
@@ -229,8 +239,11 @@ def dues_paid(dues) -> int:
     just paid (``dues``, a queryset) whose dues are now all paid become covered, with the
     covered-from date and its reason, in the transaction of the payment. Told again of a due,
     it finds the enrolment covered already and changes nothing. Returns how many."""
-    enrolments = MedicalEnrolment.objects.filter(
-        Exists(dues.filter(person_id=OuterRef("person_id"), year=OuterRef("coverage_year")))
+    of_person = dues.filter(person_id=OuterRef("person_id"))
+    enrolments = MedicalEnrolment.objects.filter(status=CoverageStatus.PENDING).filter(
+        Exists(of_person.filter(year=OuterRef("coverage_year")))
+        # a back payment of an earlier year may be the last due a pending enrolment waited for
+        | Exists(of_person.filter(kind=DueKind.BACK_PAYMENT, year__lt=OuterRef("coverage_year")))
     )
     return _cover(enrolments, acting_user=None)
 
