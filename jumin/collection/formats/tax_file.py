@@ -139,9 +139,7 @@ def parse(data: bytes, problems: list[Problem], *, on: datetime.date | None = No
         read += 1
         if len(cells) < width:
             problems.append(
-                Problem(
-                    row, "line", f"字段不全（应有{width}项，只有{len(cells)}项），行可能被截断"
-                )
+                Problem(row, "line", f"字段不全（应有{width}项，只有{len(cells)}项），行可能被截断")
             )
             continue
         fields = LineFields(row, problems)

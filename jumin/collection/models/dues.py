@@ -56,7 +56,9 @@ class DueQuerySet(models.QuerySet):
         target = DUE_LIFE[step].target
         moved = 0
         with transaction.atomic():
-            moving = list(self.filter(status__in=sources).order_by("pk").values_list("pk", flat=True))
+            moving = list(
+                self.filter(status__in=sources).order_by("pk").values_list("pk", flat=True)
+            )
             for start in range(0, len(moving), PAYING_CHUNK):
                 chunk = moving[start : start + PAYING_CHUNK]
                 count = models.QuerySet.update(

@@ -131,7 +131,6 @@ class GovernmentPaidForm(Form):
     amount = forms.DecimalField(label="财政拨付金额（元）", max_digits=14, decimal_places=2)
     reference = forms.CharField(label="拨款凭证号", max_length=60)
 
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["scheme"].choices = [("", "请选择险种")] + [

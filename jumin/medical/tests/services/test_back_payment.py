@@ -60,9 +60,7 @@ def test_without_back_payment_two_break_years_wait_four_months(staff, returning)
 
 
 def test_back_paying_both_years_takes_the_variable_month_off(staff, returning):
-    dues = back_payment_make(
-        acting_user=staff[Role.VILLAGE_ASSISTANT], enrolment=returning, on=ON
-    )
+    dues = back_payment_make(acting_user=staff[Role.VILLAGE_ASSISTANT], enrolment=returning, on=ON)
     assert [(d.year, d.kind, d.amount, d.subsidy, d.collected_in) for d in dues] == [
         (2024, DueKind.BACK_PAYMENT, Decimal("400.00"), Decimal("0.00"), 2026),
         (2025, DueKind.BACK_PAYMENT, Decimal("400.00"), Decimal("0.00"), 2026),

@@ -121,9 +121,7 @@ def test_paying_the_pension_alone_covers_nobody(staff, payer, chain):
     assert not AuditEntry.objects.filter(action="medical.enrolment.cover").exists()
 
 
-def test_the_assistance_funds_cover_a_person_whose_premium_they_pay_whole(
-    tree, staff, financing
-):
+def test_the_assistance_funds_cover_a_person_whose_premium_they_pay_whole(tree, staff, financing):
     poor = EnrolmentFactory(village=tree.village_a1).person
     SpecialStatusFactory(
         person=poor, kind=SpecialStatusKind.EXTREME_POVERTY, detail="", valid_from=DATE(2020, 1, 1)
@@ -149,7 +147,10 @@ def test_an_enrolment_with_a_due_still_open_stays_pending(tree, staff, financing
     not cover; the assistance funds arriving then do."""
     person = EnrolmentFactory(village=tree.village_a1).person
     SpecialStatusFactory(
-        person=person, kind=SpecialStatusKind.SUBSISTENCE_ALLOWANCE, detail="", valid_from=DATE(2020, 1, 1)
+        person=person,
+        kind=SpecialStatusKind.SUBSISTENCE_ALLOWANCE,
+        detail="",
+        valid_from=DATE(2020, 1, 1),
     )
     enrolment_register(
         acting_user=staff[Role.COUNTY_CLERK], person=person, coverage_year=2026, on=LATE
