@@ -15,4 +15,9 @@ patterns = [
     path("fund/post/", fund.fund_post, name="fund_post"),
     path("participation/", participation.participation, name="participation"),
     path("participation/export/", participation.participation_export, name="participation_export"),
+    path(
+        "participation/targets/",
+        participation.participation_targets,
+        name="participation_targets",
+    ),
 ]
