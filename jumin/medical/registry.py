@@ -27,6 +27,7 @@ ENROLMENT_PAGES = {
     "medical:enrolments": "medical_enrolment.view",
     "medical:enrolment_detail": "medical_enrolment.view",
     "medical:enrolment_register": "medical_enrolment.register",
+    "medical:enrolment_back_payment": "medical_enrolment.register",
     "medical:enrolment_renew": "medical_enrolment.renew",
     "medical:fund": "medical_fund.view",
     "medical:fund_post": "medical_fund.post",

@@ -9,6 +9,11 @@ patterns = [
     path("enrolments/new/", enrolment.enrolment_register, name="enrolment_register"),
     path("enrolments/renew/", enrolment.enrolment_renew, name="enrolment_renew"),
     path("enrolments/<int:pk>/", enrolment.enrolment_detail, name="enrolment_detail"),
+    path(
+        "enrolments/<int:pk>/back-payment/",
+        enrolment.enrolment_back_payment,
+        name="enrolment_back_payment",
+    ),
     path("financing/", financing.financing, name="financing"),
     path("financing/<int:pk>/edit/", financing.financing_edit, name="financing_edit"),
     path("fund/", fund.fund, name="fund"),

@@ -135,3 +135,28 @@ def test_scope_and_roles(tree, staff, returning):
     for role in (Role.VILLAGE_ASSISTANT, Role.TOWNSHIP_CLERK, Role.COUNTY_CLERK):
         assert back_payment_make(acting_user=staff[role], enrolment=returning, on=ON)
     assert Due.objects.filter(kind=DueKind.BACK_PAYMENT).count() == 2
+
+
+def test_the_enrolment_page_offers_the_break_years_and_makes_the_ticked_ones(
+    client, tree, staff, returning
+):
+    from django.urls import reverse
+
+    detail = reverse("medical:enrolment_detail", args=[returning.pk])
+    action = reverse("medical:enrolment_back_payment", args=[returning.pk])
+    client.force_login(staff[Role.VILLAGE_ASSISTANT])
+    page = client.get(detail).content.decode()
+    assert 'name="years" value="2024"' in page and 'name="years" value="2025"' in page
+    response = client.post(action, {"years": ["2025"]})
+    assert response.status_code == 302 and response.url == detail
+    assert list(Due.objects.filter(kind=DueKind.BACK_PAYMENT).values_list("year", flat=True)) == [
+        2025
+    ]
+    page = client.get(detail).content.decode()
+    assert 'value="2025"' not in page and 'name="years" value="2024"' in page
+    assert "补缴" in page
+    client.force_login(StaffFactory(role=Role.TOWNSHIP_CLERK, region=tree.township_b))
+    assert client.post(action, {"years": ["2024"]}).status_code == 404
+    client.force_login(staff[Role.FINANCE])
+    assert client.post(action, {"years": ["2024"]}).status_code == 403
+    assert Due.objects.filter(kind=DueKind.BACK_PAYMENT).count() == 1
