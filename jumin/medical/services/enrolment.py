@@ -240,12 +240,19 @@ def dues_paid(dues) -> int:
     covered-from date and its reason, in the transaction of the payment. Told again of a due,
     it finds the enrolment covered already and changes nothing. Returns how many."""
     of_person = dues.filter(person_id=OuterRef("person_id"))
-    enrolments = MedicalEnrolment.objects.filter(status=CoverageStatus.PENDING).filter(
+    touched = MedicalEnrolment.objects.filter(status=CoverageStatus.PENDING).filter(
         Exists(of_person.filter(year=OuterRef("coverage_year")))
         # a back payment of an earlier year may be the last due a pending enrolment waited for
         | Exists(of_person.filter(kind=DueKind.BACK_PAYMENT, year__lt=OuterRef("coverage_year")))
     )
-    return _cover(enrolments, acting_user=None)
+    # Locked (in id order) before their dues are read: two payments of one enrolment's two
+    # dues at once (the person's cash, the assistance fund's transfer) would otherwise each
+    # see the other's due unpaid, and neither would cover it. The second waits for the first
+    # to commit, then sees both paid.
+    locked = list(touched.select_for_update().order_by("pk").values_list("pk", flat=True))
+    if not locked:
+        return 0
+    return _cover(MedicalEnrolment.objects.filter(pk__in=locked), acting_user=None)
 
 
 def _cover(enrolments, *, acting_user) -> int:
