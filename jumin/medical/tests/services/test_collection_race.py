@@ -7,7 +7,7 @@ import threading
 import time
 
 import pytest
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F
 
 from jumin.collection.models import Channel, Due, DueKind, DueStep
@@ -52,6 +52,8 @@ def test_two_payments_at_once_still_cover_the_enrolment(tree, staff, financing):
                 release.wait(WAIT_SECONDS)  # still uncommitted while the other pays
         except BaseException as error:  # noqa: BLE001
             errors.append(error)
+        finally:
+            connections.close_all()  # this thread's connection
 
     def funds():
         try:
@@ -65,6 +67,8 @@ def test_two_payments_at_once_still_cover_the_enrolment(tree, staff, financing):
             )
         except BaseException as error:  # noqa: BLE001
             errors.append(error)
+        finally:
+            connections.close_all()  # this thread's connection
 
     threads = [threading.Thread(target=cash), threading.Thread(target=funds)]
     threads[0].start()
