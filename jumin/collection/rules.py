@@ -109,6 +109,15 @@ del S
 # A due in these statuses has been paid (whatever happened after).
 PAID_STATUSES = (DueStatus.PAID, DueStatus.CONFIRMED, DueStatus.POSTED)
 
+# The steps that pay a due (from unpaid to paid or confirmed): after each, the due's scheme
+# hears of it (``schemes.paid``, its ``on_paid``) in the same transaction.
+PAYING_STEPS = frozenset(
+    step
+    for step, transition in DUE_LIFE.items()
+    if transition.target in PAID_STATUSES
+    and not transition.sources & {DueStatus.PAID, DueStatus.CONFIRMED, DueStatus.POSTED}
+)
+
 
 def update_of(step: DueStep, values: dict, *, at=None) -> tuple[frozenset[str], dict]:
     """(the statuses the step moves from, the columns its ``UPDATE`` writes) for ``values``

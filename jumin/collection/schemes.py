@@ -11,7 +11,12 @@ through ``django.apps`` the first time it is asked. What a scheme supplies:
   paying enrolment). The monthly reconciliation counts them and checks each payer of a cash
   receipt against them;
 - ``posting_page`` and ``posting_label``: the page where the scheme credits the money
-  collection confirmed (the pension's 记账), linked from the reconciliation page.
+  collection confirmed (the pension's 记账), linked from the reconciliation page;
+- ``on_paid(dues)`` (optional): told, in the transaction that pays them, of the scheme's dues
+  just paid (bank, cash, tax) or funded by the government. ``DueQuerySet.transition`` calls
+  it through ``paid(...)`` for every step that pays, so no payment channel can forget it (the
+  medical scheme sets the covered-from date then; the pension declares none). It may be
+  given a due it was told of before and must then change nothing.
 
 Both take and return querysets, so a withholding batch or a village's month stays a handful
 of set-based statements whatever the number of schemes: each scheme's answer becomes a
@@ -36,6 +41,7 @@ class CollectionScheme:
     roster: Callable[[QuerySet], QuerySet]
     posting_page: str = ""  # a URL name
     posting_label: str = ""
+    on_paid: Callable[[QuerySet], object] | None = None
 
 
 @functools.cache
@@ -76,3 +82,11 @@ def expected_payers(persons: QuerySet) -> QuerySet:
     for scheme in schemes().values():
         condition |= Q(pk__in=scheme.roster(persons).values("pk"))
     return persons.filter(condition)
+
+
+def paid(dues: QuerySet) -> None:
+    """Tell every scheme that declares ``on_paid`` of its dues among ``dues`` (just paid).
+    One call per scheme with a queryset, whatever the number of dues."""
+    for code, scheme in schemes().items():
+        if scheme.on_paid is not None:
+            scheme.on_paid(dues.filter(scheme=code))

@@ -19,6 +19,7 @@ ENROLMENT_PERMISSIONS = {
     "medical_fund.view": COUNTY_ROLES,
     "medical_fund.post": frozenset({Role.FINANCE, Role.COUNTY_ADMIN}),
     "medical_participation.view": ALL_ROLES,
+    "medical_participation.manage": frozenset({Role.COUNTY_ADMIN}),
 }
 ENROLMENT_PAGES = {
     "medical:financing": "medical_financing.view",
@@ -26,11 +27,13 @@ ENROLMENT_PAGES = {
     "medical:enrolments": "medical_enrolment.view",
     "medical:enrolment_detail": "medical_enrolment.view",
     "medical:enrolment_register": "medical_enrolment.register",
+    "medical:enrolment_back_payment": "medical_enrolment.register",
     "medical:enrolment_renew": "medical_enrolment.renew",
     "medical:fund": "medical_fund.view",
     "medical:fund_post": "medical_fund.post",
     "medical:participation": "medical_participation.view",
     "medical:participation_export": "medical_participation.view",
+    "medical:participation_targets": "medical_participation.manage",
 }
 ENROLMENT_MENU = (
     MenuEntry("medical:enrolments", _("医保参保"), "medical_enrolment.view", order=200),
@@ -126,6 +129,11 @@ class MedicalAction(AuditAction):
     ENROLMENT_RENEW = "medical.enrolment.renew", _("批量续保")
     ENROLMENT_COVER = "medical.enrolment.cover", _("确定待遇享受起始日")
     ENROLMENT_CANCEL = "medical.enrolment.cancel", _("撤销居民医保参保")
+    PARTICIPATION_TARGETS_UPDATE = (
+        "medical.participation_target.update",
+        _("修改居民医保参保率目标"),
+    )
+    BACK_PAYMENT_MAKE = "medical.back_payment.make", _("居民医保缴费修复（补缴断保年度）")
     FUND_POST = "medical.fund.post", _("保费记入医保基金")
     FUND_POST_CHUNK = "medical.fund.post_chunk", _("保费记入医保基金（一批）")
     FUND_DEBIT = "medical.fund.debit", _("医保基金支出")
@@ -155,6 +163,14 @@ REGISTRY = AppRegistry(
 )
 
 
+def _dues_paid(dues):
+    """Collection paid these medical dues: cover the enrolments now fully paid (imported here,
+    not at the top: the service imports this registry for its audit actions)."""
+    from jumin.medical.services.enrolment import dues_paid
+
+    return dues_paid(dues)
+
+
 # What collection needs from the medical scheme (see ``jumin.collection.schemes``).
 COLLECTION_SCHEME = CollectionScheme(
     code=SCHEME,
@@ -163,4 +179,5 @@ COLLECTION_SCHEME = CollectionScheme(
     roster=payers.roster,
     posting_page="medical:fund",
     posting_label=_("记入医保基金"),
+    on_paid=_dues_paid,
 )

@@ -245,12 +245,17 @@ BankName = Annotated[PlainText, StringConstraints(min_length=1, max_length=40)]
 class GovernmentPaidIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    year: int = Field(ge=2000, le=2100)
+    scheme: PlainText = Field(
+        max_length=20,
+        description="险种代码（pension 城乡居保、medical 居民医保）：每个险种的政府代缴资金分别确认",
+    )
+    year: int = Field(ge=2000, le=2100, description="缴费年度（居民医保为参保年度）")
     amount: Amount
     reference: PlainText = Field(max_length=60, description="拨款凭证号")
 
 
 class GovernmentPaidOut(Schema):
+    scheme: str
     year: int
     confirmed: int
 

@@ -28,27 +28,43 @@ from jumin.collection.formats.withholding import (
 from jumin.collection.models import (
     TaxPaymentLine,
 )
+from jumin.collection.schemes import schemes
 from jumin.core.parsing import InputError, parse_year
 
 TAG = "JUMIN-TAX"
-VERSION = "1"
+VERSION = "2"
 COLUMNS = ["税票号码", "身份证号", "姓名", "缴费年度", "金额", "缴费日期"]
+SCHEME_COLUMN = "险种"
+# version 1: the six columns; version 2 adds the scheme (险种) of each payment
+WIDTH = {"1": len(COLUMNS), "2": len(COLUMNS) + 1}
 
 
 def tax_file_bytes(lines, *, encoding: str = "utf-8") -> bytes:
-    """A file in the generic format from (voucher, id, name, year, amount, date) tuples
-    (tests, the demo, the benchmark)."""
+    """A file in the generic format from (voucher, id, name, year, amount, date) tuples —
+    version 1 — or (…, scheme) tuples — version 2 (tests, the demo, the benchmark)."""
     lines = list(lines)
+    version = "2" if any(len(line) > len(COLUMNS) for line in lines) else "1"
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     total = sum((Decimal(line[4]) for line in lines), Decimal("0.00"))
-    writer.writerow([TAG, VERSION, len(lines), money_text(total)])
-    writer.writerow(COLUMNS)
-    for voucher, id_number, name, year, amount, paid_on in lines:
+    writer.writerow([TAG, version, len(lines), money_text(total)])
+    writer.writerow(COLUMNS + ([SCHEME_COLUMN] if version == "2" else []))
+    for voucher, id_number, name, year, amount, paid_on, *scheme in lines:
         writer.writerow(
             [voucher, id_number, name, year, money_text(Decimal(amount)), f"{paid_on:%Y-%m-%d}"]
+            + (scheme if version == "2" else [])
         )
     return out.getvalue().encode(encoding)
+
+
+def scheme_field(text: str) -> str:
+    """A scheme's code (``pension``, ``medical``) or its name (城乡居保, 居民医保) → its code."""
+    text = str(text).strip()
+    for code, scheme in schemes().items():
+        if text in (code, str(scheme.label)):
+            return code
+    known = "、".join(f"{scheme.label}（{code}）" for code, scheme in schemes().items())
+    raise FieldError(f"险种“{text[:20]}”不正确，应为{known}")
 
 
 class TaxLine:
@@ -60,13 +76,15 @@ class TaxLine:
         "year",
         "amount",
         "paid_on",
+        "scheme",
         "due_id",
         "village_id",
     )
 
-    def __init__(self, row, voucher, id_number, name, year, amount, paid_on):
+    def __init__(self, row, voucher, id_number, name, year, amount, paid_on, scheme=""):
         self.row, self.voucher, self.id_number, self.name = row, voucher, id_number, name
         self.year, self.amount, self.paid_on = year, amount, paid_on
+        self.scheme = scheme  # "" in a version-1 file: matched by person, year and amount
         self.due_id = self.village_id = None
 
 
@@ -97,8 +115,15 @@ def parse(data: bytes, problems: list[Problem], *, on: datetime.date | None = No
         problems.append(Problem(None, "file", "无法按 CSV 读取（字段过长或引号不配对）"))
         return None, None, [], 0
     if not rows or len(rows[0]) < 4 or rows[0][0].strip() != TAG:
-        problems.append(Problem(1, "header", f"首行应为控制行“{TAG},1,笔数,金额合计”"))
+        problems.append(Problem(1, "header", f"首行应为控制行“{TAG},{VERSION},笔数,金额合计”"))
         return None, None, [], 0
+    version = rows[0][1].strip()
+    if version not in WIDTH:
+        problems.append(
+            Problem(1, "header", f"格式版本“{version[:10]}”不正确，应为{'或'.join(WIDTH)}")
+        )
+        return None, None, [], 0
+    width = WIDTH[version]
     header = LineFields(1, problems)
     count = header.read(whole_number, rows[0][2], field="line_count", label="控制行笔数")
     total = header.read(amount_field, rows[0][3], field="amount_sum", label="控制行金额合计")
@@ -112,9 +137,9 @@ def parse(data: bytes, problems: list[Problem], *, on: datetime.date | None = No
         if cells[0].strip() == COLUMNS[0]:
             continue  # the column titles
         read += 1
-        if len(cells) < len(COLUMNS):
+        if len(cells) < width:
             problems.append(
-                Problem(row, "line", f"字段不全（应有6项，只有{len(cells)}项），行可能被截断")
+                Problem(row, "line", f"字段不全（应有{width}项，只有{len(cells)}项），行可能被截断")
             )
             continue
         fields = LineFields(row, problems)
@@ -143,6 +168,7 @@ def parse(data: bytes, problems: list[Problem], *, on: datetime.date | None = No
             fields.read(year_field, cells[3], field="year"),
             fields.read(amount_field, cells[4], field="amount"),
             fields.read(date_field, cells[5], field="paid_on", label="缴费日期", on=on),
+            fields.read(scheme_field, cells[6], field="scheme") if width > 6 else "",
         )
         if fields.ok:
             lines.append(line)

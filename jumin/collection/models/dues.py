@@ -11,11 +11,12 @@ posted by its scheme (the pension credits the personal account). Its status move
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jumin.collection.rules import DueStatus, DueStep, update_of
+from jumin.collection import schemes
+from jumin.collection.rules import DUE_LIFE, PAYING_STEPS, DueStatus, DueStep, update_of
 from jumin.core.models import MONEY, Region
 
 
@@ -34,6 +35,9 @@ class Channel(models.TextChoices):
     GOVERNMENT = "government", _("政府代缴")
 
 
+PAYING_CHUNK = 5000
+
+
 class StatusWritten(Exception):
     """A due's status written other than through ``transition``."""
 
@@ -44,7 +48,33 @@ class DueQuerySet(models.QuerySet):
         target (``rules.DUE_LIFE``), writing ``values`` (the fields the step requires, e.g.
         the payment) and its time stamp (``at``). One ``UPDATE``; returns how many moved."""
         sources, columns = update_of(step, values, at=at)
-        return models.QuerySet.update(self.filter(status__in=sources), **columns)
+        if step not in PAYING_STEPS:
+            return models.QuerySet.update(self.filter(status__in=sources), **columns)
+        # A step that pays: the schemes hear of the dues it paid, in the same transaction
+        # (``schemes.paid``). The dues are taken by id, a chunk at a time, so the schemes are
+        # told of exactly the dues this step moved, in a few statements per chunk.
+        target = DUE_LIFE[step].target
+        moved = 0
+        with transaction.atomic():
+            moving = list(
+                self.filter(status__in=sources).order_by("pk").values_list("pk", flat=True)
+            )
+            for start in range(0, len(moving), PAYING_CHUNK):
+                chunk = moving[start : start + PAYING_CHUNK]
+                count = models.QuerySet.update(
+                    Due.objects.filter(pk__in=chunk, status__in=sources), **columns
+                )
+                if count:
+                    schemes.paid(Due.objects.filter(pk__in=chunk, status=target))
+                moved += count
+        return moved
+
+    def collected_in_year(self, year: int):
+        """The dues collected in ``year``'s round (``Due.collected_in``; a due without it is
+        collected in its own year, as the pension's are)."""
+        return self.filter(
+            models.Q(collected_in=year) | models.Q(collected_in__isnull=True, year=year)
+        )
 
     def update(self, **kwargs):
         if "status" in kwargs:
@@ -68,6 +98,12 @@ class Due(models.Model):
     # the code of the scheme that made the due (``collection.schemes``): "pension", "medical"
     scheme = models.CharField(_("险种"), max_length=20)
     year = models.PositiveSmallIntegerField(_("缴费年度"))
+    # The year whose collection round takes the due (征收年度), when it is not ``year``: the
+    # medical scheme's ``year`` is the coverage year, collected in the autumn of the year
+    # before. A withholding batch of year Y carries the dues collected in Y
+    # (``DueQuerySet.collected_in_year``): a person's pension of Y with their medical premium
+    # of Y + 1. Empty: collected in ``year`` (the pension).
+    collected_in = models.PositiveSmallIntegerField(_("征收年度"), null=True, blank=True)
     kind = models.CharField(_("类别"), max_length=20, choices=DueKind.choices)
     amount = models.DecimalField(_("应缴金额"), **MONEY)
     # The public money that comes with the due when it is paid (the pension's subsidies of
@@ -100,6 +136,9 @@ class Due(models.Model):
         indexes = [
             models.Index(fields=["year", "status", "village"], name="due_year_status_village"),
             models.Index(fields=["person", "year"], name="due_person_year"),
+            models.Index(
+                fields=["collected_in", "status", "village"], name="due_collected_status_village"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -264,6 +303,8 @@ class TaxPaymentLine(models.Model):
     year = models.PositiveSmallIntegerField(_("缴费年度"))
     amount = models.DecimalField(_("金额"), **MONEY)
     paid_on = models.DateField(_("缴费日期"))
+    # the scheme the line says it pays (format version 2); empty in a version-1 file
+    scheme = models.CharField(_("险种"), max_length=20, blank=True)
     due = models.ForeignKey(Due, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     village = models.ForeignKey(
         Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

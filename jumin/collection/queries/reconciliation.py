@@ -477,7 +477,9 @@ def receipts_of_day(user, day: datetime.date, *, region: str = "") -> list[dict]
 
 
 def government_paid_totals(user, *, region_code, year: int) -> dict:
-    """Sums of the county's government-paid dues of a year by status (for the page)."""
+    """Sums of the county's government-paid dues of a year by scheme and status (for the
+    page): ``{(scheme, status): {"count", "total"}}``; each scheme's funds come from its own
+    budget and are confirmed apart."""
     require(user, "reconciliation.view")
     county = county_of(region_code)
     require_in_scope(user, county.code)
@@ -485,9 +487,11 @@ def government_paid_totals(user, *, region_code, year: int) -> dict:
         Due.objects.filter(
             village__pk__startswith=county.prefix, year=year, kind=DueKind.GOVERNMENT_PAID
         )
-        .values("status")
+        .values("scheme", "status")
         .annotate(count=Count("id"), total=Sum("amount"))
+        .order_by()
     )
     return {
-        row["status"]: {"count": row["count"], "total": of_aggregate(row["total"])} for row in rows
+        (row["scheme"], row["status"]): {"count": row["count"], "total": of_aggregate(row["total"])}
+        for row in rows
     }

@@ -20,6 +20,7 @@ from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Sum, Valu
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from jumin.collection import schemes
 from jumin.collection.counties import county_of
 from jumin.collection.models import (
     BankStatementLine,
@@ -293,6 +294,9 @@ def government_paid_confirm(
         raise ValidationError({"reference": "请填写拨款凭证号"})
     if len(reference) > 60:
         raise ValidationError({"reference": "拨款凭证号过长（最多60个字符）"})
+    if scheme and scheme not in schemes.schemes():
+        known = "、".join(f"{s.label}（{code}）" for code, s in schemes.schemes().items())
+        raise ValidationError({"scheme": f"险种“{scheme[:20]}”不正确，应为{known}"})
     try:
         amount = money.parse(amount)
     except MoneyError as error:
@@ -337,7 +341,8 @@ def government_paid_confirm(
             action=CollectionAction.GOVERNMENT_PAID_CONFIRM,
             object_type="collection.due",
             object_id=f"{county.code}/{year}",
-            object_label=f"{county.name}{year}年政府代缴资金",
+            object_label=f"{county.name}{year}年"
+            f"{schemes.label_of(scheme) if scheme else ''}政府代缴资金",
             region_code=county.code,
             after={
                 "year": year,

@@ -3,8 +3,9 @@
 
 ``tax_file_import`` checks the whole file first — encoding, control totals, truncated lines,
 voucher numbers repeated in the file or imported before, ID numbers not registered in the
-county, names that differ from the register, no open due for the person and year, amounts
-that differ from the open due — and **refuses the whole file when anything is wrong**,
+county, names that differ from the register, no open due for the person, year and scheme,
+amounts that differ from the open due, a line of a version-1 file (no scheme) whose amount
+fits open dues of two schemes — and **refuses the whole file when anything is wrong**,
 listing every problem with its line number (decision: a payment file is reconciled as one
 sum with the tax bureau, so importing only part of it would leave the totals unexplained).
 A good file makes each matched due ``paid`` (channel tax, the voucher number as payment
@@ -46,6 +47,7 @@ from jumin.collection.models import (
     TaxPaymentLine,
 )
 from jumin.collection.registry import CollectionAction
+from jumin.collection.schemes import label_of
 from jumin.collection.services.withholding import check_file_size, refuse
 from jumin.core import audit
 from jumin.core.models import Region
@@ -80,7 +82,7 @@ def _match_chunk(chunk: list[TaxLine], prefix: str, problems: list[Problem]) -> 
     for due in (
         Due.objects.filter(person_id__in=person_ids, kind__in=PAYABLE_KINDS)
         .exclude(status=DueStatus.CANCELLED)
-        .values_list("person_id", "year", "pk", "status", "amount", "kind")
+        .values_list("person_id", "year", "pk", "status", "amount", "kind", "scheme")
     ):
         dues.setdefault((due[0], due[1]), []).append(due)
     for line in chunk:
@@ -100,22 +102,40 @@ def _match_chunk(chunk: list[TaxLine], prefix: str, problems: list[Problem]) -> 
                 Problem(line.row, "name", f"姓名“{line.name}”与登记的“{person[2]}”不一致")
             )
             continue
+        of_scheme = label_of(line.scheme) if line.scheme else ""
         candidates = dues.get((person[1], line.year), [])
+        if line.scheme:
+            candidates = [due for due in candidates if due[6] == line.scheme]
         open_dues = [due for due in candidates if due[3] == DueStatus.OPEN]
         if not open_dues:
             if candidates:
                 state = STATUS_TEXT.get(candidates[0][3], "不是未缴状态")
                 problems.append(
-                    Problem(line.row, "year", f"{line.name}{line.year}年的应缴记录{state}")
+                    Problem(
+                        line.row, "year", f"{line.name}{line.year}年的{of_scheme}应缴记录{state}"
+                    )
                 )
             else:
-                problems.append(Problem(line.row, "year", f"{line.name}{line.year}年没有应缴记录"))
+                problems.append(
+                    Problem(line.row, "year", f"{line.name}{line.year}年没有{of_scheme}应缴记录")
+                )
             continue
         matching = [due for due in open_dues if due[4] == line.amount]
         if not matching:
             expected = "、".join(f"{due[4]}" for due in open_dues)
             problems.append(
                 Problem(line.row, "amount", f"金额{line.amount}元与应缴金额{expected}元不一致")
+            )
+            continue
+        if len({due[6] for due in matching}) > 1:
+            names = "、".join(sorted(label_of(due[6]) for due in matching))
+            problems.append(
+                Problem(
+                    line.row,
+                    "scheme",
+                    f"金额{line.amount}元与{line.name}{line.year}年{names}的应缴金额相同，"
+                    "无法确定缴的是哪个险种，请使用第2版格式在“险种”列注明",
+                )
             )
             continue
         line.due_id = matching[0][2]
@@ -220,6 +240,7 @@ def tax_file_import(
                             year=line.year,
                             amount=line.amount,
                             paid_on=line.paid_on,
+                            scheme=line.scheme,
                             due_id=line.due_id,
                             village_id=line.village_id,
                         )

@@ -90,8 +90,9 @@ def refuse(problems: list[Problem], title: str) -> None:
 
 
 def _lines_sql(payers: str) -> str:
-    """The batch's lines: the open personal dues of the county and year that their schemes'
-    ``bank_payers`` keep (``payers``: that subquery's SQL), of living persons whose passbook
+    """The batch's lines: the open personal dues of the county collected in the batch's year
+    (``Due.collected_in``: the pension of that year, the medical premium of the next) that
+    their schemes' ``bank_payers`` keep (``payers``: that subquery's SQL), of living persons whose passbook
     is with the bank, numbered by village."""
     line = WithholdingLine._meta.db_table
     due = Due._meta.db_table
@@ -112,8 +113,7 @@ def _lines_sql(payers: str) -> str:
 
 def _bank_payers(county: str, year: int):
     """(SQL, params) of the ids of the dues a batch may take, as the schemes decide."""
-    open_dues = Due.objects.filter(
-        year=year,
+    open_dues = Due.objects.collected_in_year(year).filter(
         kind=DueKind.PERSONAL,
         status=DueStatus.OPEN,
         village__pk__startswith=county[:6],

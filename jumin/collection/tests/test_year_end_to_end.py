@@ -548,9 +548,9 @@ def test_a_year_is_collected_end_to_end_through_the_pages(
     response = submit(
         client,
         f"{government_url}?year={year}",
-        typed={"year": year, "amount": "100.00", "reference": f"财拨{year}01"},
+        typed={"scheme": "pension", "year": year, "amount": "100.00", "reference": f"财拨{year}01"},
     )
-    assert path(response) == f"{government_url}?year={year}"
+    assert path(response) == f"{government_url}?year={year}&scheme=pension"
     assert Due.objects.get(person=people["disabled"]).status == DueStatus.CONFIRMED
 
     # ------------------------------------------------------------------ 11. posting

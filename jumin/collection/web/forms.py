@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from jumin.collection.schemes import schemes
 from jumin.core.forms import Form, YearField
 from jumin.core.text import is_ascii_digits
 
@@ -121,9 +122,20 @@ class StatementForm(Form):
 
 
 class GovernmentPaidForm(Form):
-    year = forms.IntegerField(label="缴费年度", min_value=2000, max_value=2100)
+    # each scheme's funds come from its own budget (the pension's 政府代缴, the medical
+    # assistance fund's 资助参保): one confirmation is one scheme's
+    scheme = forms.ChoiceField(label="险种", choices=())
+    year = forms.IntegerField(
+        label="缴费年度", min_value=2000, max_value=2100, help_text="居民医保为参保年度"
+    )
     amount = forms.DecimalField(label="财政拨付金额（元）", max_digits=14, decimal_places=2)
     reference = forms.CharField(label="拨款凭证号", max_length=60)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scheme"].choices = [("", "请选择险种")] + [
+            (code, scheme.label) for code, scheme in schemes().items()
+        ]
 
 
 class YearForm(Form):

@@ -5,7 +5,7 @@ import datetime
 from django.db.models import Q
 from django.http import Http404
 
-from jumin.collection.models import Due
+from jumin.collection.models import Due, DueKind
 from jumin.core.access import get_scoped_or_404, require, scope, user_county
 from jumin.medical.models import SCHEME, CoverageStatus, Financing, MedicalEnrolment
 from jumin.medical.models.financing import ancestor_codes
@@ -65,10 +65,14 @@ def enrolment_get(user, pk) -> MedicalEnrolment:
 
 
 def dues_of(enrolment: MedicalEnrolment):
-    """The enrolment's collection dues (scheme medical, year = coverage year)."""
+    """The enrolment's collection dues (scheme medical, year = coverage year) and the
+    person's back payments of earlier years (缴费修复), the coverage year's first."""
     return Due.objects.filter(
-        scheme=SCHEME, person_id=enrolment.person_id, year=enrolment.coverage_year
-    ).order_by("kind", "pk")
+        Q(year=enrolment.coverage_year)
+        | Q(kind=DueKind.BACK_PAYMENT, year__lt=enrolment.coverage_year),
+        scheme=SCHEME,
+        person_id=enrolment.person_id,
+    ).order_by("-year", "kind", "pk")
 
 
 def financing_list(user):

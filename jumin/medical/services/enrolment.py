@@ -5,6 +5,9 @@
 - ``enrolment_renew``: everyone of a county covered last year, alive and not yet enrolled,
   enrolled for ``coverage_year`` — set-based in chunks of persons, each chunk one transaction
   with its audit entry; a re-run (or the run after a crash) adds only what is missing.
+- ``dues_paid``: collection's ``on_paid`` hook (``collection.schemes``): when a payment (bank,
+  cash, tax, government funds) pays the last medical due of an enrolment, the enrolment
+  becomes covered in that payment's transaction, as ``coverage_update`` below would.
 - ``coverage_update``: the pending enrolments of a county and year whose dues are all paid
   become covered, with ``covered_from`` and ``waiting_reason`` from ``rules.waiting_period``
   (the payment day, the break years before, the years paid back). Chunked and idempotent.
@@ -18,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
-from jumin.collection.counties import county_of
+from jumin.collection.counties import county_code_of, county_of
 from jumin.collection.models import Due, DueKind, DueStatus, DueStep
 from jumin.core import audit
 from jumin.core.access import get_scoped_or_404, in_scope, require
@@ -192,103 +195,159 @@ def enrolment_renew(
     return totals
 
 
+def _ready(enrolments):
+    """Of these enrolments, the pending ones whose medical dues of the year are all paid, and
+    whose person owes no back payment of an earlier year (``back_payment``: the enrolment
+    waits for it, so the months it takes off are not lost to the order of payments)."""
+    of_person = Due.objects.filter(scheme=SCHEME, person_id=OuterRef("person_id"))
+    medical_dues = of_person.filter(year=OuterRef("coverage_year"))
+    return (
+        enrolments.filter(status=CoverageStatus.PENDING)
+        .filter(Exists(medical_dues.filter(status__in=PAID)))
+        .exclude(Exists(medical_dues.filter(status__in=UNPAID)))
+        .exclude(
+            Exists(
+                of_person.filter(
+                    kind=DueKind.BACK_PAYMENT,
+                    year__lt=OuterRef("coverage_year"),
+                    status__in=UNPAID,
+                )
+            )
+        )
+    )
+
+
 def coverage_update(*, acting_user, region_code, coverage_year) -> int:
     """The county's pending enrolments of ``coverage_year`` whose dues are all paid become
-    covered, with the covered-from date and its reason. Returns how many."""
+    covered, with the covered-from date and its reason. Returns how many.
+
+    Collection tells the scheme of every payment (``dues_paid``), so this finds nothing left
+    to do in the ordinary run; it stays for the enrolments paid before that hook existed."""
     county = (
         _county(acting_user, region_code, "medical_enrolment.renew")
         if acting_user
         else (county_of(region_code))
     )
-    coverage_year = int(coverage_year)
-    financing = financing_for(county.code, coverage_year)
-    medical_dues = Due.objects.filter(
-        scheme=SCHEME, person_id=OuterRef("person_id"), year=coverage_year
+    enrolments = MedicalEnrolment.objects.filter(
+        village__pk__startswith=county.prefix, coverage_year=int(coverage_year)
     )
-    ready = (
-        MedicalEnrolment.objects.filter(
-            village__pk__startswith=county.prefix,
-            coverage_year=coverage_year,
-            status=CoverageStatus.PENDING,
-        )
-        .filter(Exists(medical_dues.filter(status__in=PAID)))
-        .exclude(Exists(medical_dues.filter(status__in=UNPAID)))
+    return _cover(enrolments, acting_user=acting_user)
+
+
+def dues_paid(dues) -> int:
+    """Collection's ``on_paid`` for the medical scheme: the enrolments of the medical dues
+    just paid (``dues``, a queryset) whose dues are now all paid become covered, with the
+    covered-from date and its reason, in the transaction of the payment. Told again of a due,
+    it finds the enrolment covered already and changes nothing. Returns how many."""
+    of_person = dues.filter(person_id=OuterRef("person_id"))
+    touched = MedicalEnrolment.objects.filter(status=CoverageStatus.PENDING).filter(
+        Exists(of_person.filter(year=OuterRef("coverage_year")))
+        # a back payment of an earlier year may be the last due a pending enrolment waited for
+        | Exists(of_person.filter(kind=DueKind.BACK_PAYMENT, year__lt=OuterRef("coverage_year")))
     )
+    # Locked (in id order) before their dues are read: two payments of one enrolment's two
+    # dues at once (the person's cash, the assistance fund's transfer) would otherwise each
+    # see the other's due unpaid, and neither would cover it. The second waits for the first
+    # to commit, then sees both paid.
+    locked = list(touched.select_for_update().order_by("pk").values_list("pk", flat=True))
+    if not locked:
+        return 0
+    return _cover(MedicalEnrolment.objects.filter(pk__in=locked), acting_user=None)
+
+
+def _cover(enrolments, *, acting_user) -> int:
+    """Cover the ready enrolments of ``enrolments`` (any counties and years), a chunk at a
+    time, each chunk one transaction with one audit entry per county and year."""
+    ready = _ready(enrolments)
     count = 0
     last_id = 0
+    financings: dict[tuple[str, int], object] = {}
     while True:
         chunk = list(ready.filter(pk__gt=last_id).select_related("person").order_by("pk")[:CHUNK])
         if not chunk:
             break
         last_id = chunk[-1].pk
-        person_ids = [e.person_id for e in chunk]
-        paid_on = dict(
-            Due.objects.filter(
-                scheme=SCHEME, person_id__in=person_ids, year=coverage_year, status__in=PAID
-            )
-            .exclude(kind=DueKind.BACK_PAYMENT)
-            .values("person_id")
-            .annotate(day=Max("paid_on"))
-            .values_list("person_id", "day")
-        )
-        covered: dict[int, list[int]] = {}
-        for person_id, year in MedicalEnrolment.objects.filter(
-            person_id__in=person_ids,
-            coverage_year__lt=coverage_year,
-            status=CoverageStatus.COVERED,
-        ).values_list("person_id", "coverage_year"):
-            covered.setdefault(person_id, []).append(year)
-        back_paid: dict[int, set[int]] = {}
-        for person_id, year in Due.objects.filter(
-            scheme=SCHEME,
-            person_id__in=person_ids,
-            kind=DueKind.BACK_PAYMENT,
-            year__lt=coverage_year,
-            status__in=PAID,
-        ).values_list("person_id", "year"):
-            back_paid.setdefault(person_id, set()).add(year)
+        groups: dict[tuple[str, int], list[MedicalEnrolment]] = {}
         for enrolment in chunk:
-            # paid no earlier than enrolled (the assistance fund may transfer before)
-            day = max(
-                paid_on.get(enrolment.person_id) or enrolment.enrolled_on, enrolment.enrolled_on
-            )
-            breaks = rules.break_years_before(coverage_year, covered.get(enrolment.person_id, []))
-            repaired = len(
-                {
-                    y
-                    for y in back_paid.get(enrolment.person_id, set())
-                    if y >= coverage_year - breaks
-                }
-            )
-            enrolment.covered_from, enrolment.waiting_reason = rules.waiting_period(
-                financing,
-                coverage_year=coverage_year,
-                enrolled_on=enrolment.enrolled_on,
-                paid_on=day,
-                break_years=breaks,
-                back_paid_years=repaired,
-                birth_date=enrolment.person.birth_date,
-            )
-            enrolment.paid_on = day
-            enrolment.status = CoverageStatus.COVERED
+            key = (county_code_of(enrolment.village_id), enrolment.coverage_year)
+            groups.setdefault(key, []).append(enrolment)
         with transaction.atomic():
-            moved = MedicalEnrolment.objects.filter(
-                pk__in=[e.pk for e in chunk], status=CoverageStatus.PENDING
-            ).count()
-            MedicalEnrolment.objects.bulk_update(
-                chunk, ["covered_from", "waiting_reason", "paid_on", "status"]
-            )
-            audit.record(
-                actor=acting_user,
-                action=MedicalAction.ENROLMENT_COVER,
-                object_type="medical.medicalenrolment",
-                object_id=f"{county.code}/{coverage_year}",
-                object_label=f"{county.name}{coverage_year}年度确定待遇享受起始日",
-                region_code=county.code,
-                after={"first": chunk[0].pk, "last": last_id, "covered": moved},
-            )
-        count += moved
+            for (county_code, coverage_year), enrolments_of in groups.items():
+                if (county_code, coverage_year) not in financings:
+                    financings[county_code, coverage_year] = financing_for(
+                        county_code, coverage_year
+                    )
+                count += _cover_group(
+                    enrolments_of,
+                    financings[county_code, coverage_year],
+                    county_of(county_code),
+                    coverage_year,
+                    acting_user=acting_user,
+                )
     return count
+
+
+def _cover_group(chunk, financing, county, coverage_year: int, *, acting_user) -> int:
+    person_ids = [e.person_id for e in chunk]
+    paid_on = dict(
+        Due.objects.filter(
+            scheme=SCHEME, person_id__in=person_ids, year=coverage_year, status__in=PAID
+        )
+        .exclude(kind=DueKind.BACK_PAYMENT)
+        .values("person_id")
+        .annotate(day=Max("paid_on"))
+        .values_list("person_id", "day")
+    )
+    covered: dict[int, list[int]] = {}
+    for person_id, year in MedicalEnrolment.objects.filter(
+        person_id__in=person_ids,
+        coverage_year__lt=coverage_year,
+        status=CoverageStatus.COVERED,
+    ).values_list("person_id", "coverage_year"):
+        covered.setdefault(person_id, []).append(year)
+    back_paid: dict[int, set[int]] = {}
+    for person_id, year in Due.objects.filter(
+        scheme=SCHEME,
+        person_id__in=person_ids,
+        kind=DueKind.BACK_PAYMENT,
+        year__lt=coverage_year,
+        status__in=PAID,
+    ).values_list("person_id", "year"):
+        back_paid.setdefault(person_id, set()).add(year)
+    for enrolment in chunk:
+        # paid no earlier than enrolled (the assistance fund may transfer before)
+        day = max(paid_on.get(enrolment.person_id) or enrolment.enrolled_on, enrolment.enrolled_on)
+        breaks = rules.break_years_before(coverage_year, covered.get(enrolment.person_id, []))
+        repaired = len(
+            {y for y in back_paid.get(enrolment.person_id, set()) if y >= coverage_year - breaks}
+        )
+        enrolment.covered_from, enrolment.waiting_reason = rules.waiting_period(
+            financing,
+            coverage_year=coverage_year,
+            enrolled_on=enrolment.enrolled_on,
+            paid_on=day,
+            break_years=breaks,
+            back_paid_years=repaired,
+            birth_date=enrolment.person.birth_date,
+        )
+        enrolment.paid_on = day
+        enrolment.status = CoverageStatus.COVERED
+    moved = MedicalEnrolment.objects.filter(
+        pk__in=[e.pk for e in chunk], status=CoverageStatus.PENDING
+    ).count()
+    MedicalEnrolment.objects.bulk_update(
+        chunk, ["covered_from", "waiting_reason", "paid_on", "status"]
+    )
+    audit.record(
+        actor=acting_user,
+        action=MedicalAction.ENROLMENT_COVER,
+        object_type="medical.medicalenrolment",
+        object_id=f"{county.code}/{coverage_year}",
+        object_label=f"{county.name}{coverage_year}年度确定待遇享受起始日",
+        region_code=county.code,
+        after={"first": chunk[0].pk, "last": chunk[-1].pk, "covered": moved},
+    )
+    return moved
 
 
 def enrolment_cancel(*, acting_user, enrolment: MedicalEnrolment, reason: str) -> MedicalEnrolment:

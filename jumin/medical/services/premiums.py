@@ -68,6 +68,9 @@ def dues_make(
             "village_id": enrolment.village_id,
             "scheme": SCHEME,
             "year": enrolment.coverage_year,
+            # collected in the round of the year it is made: the window of the year before
+            # for the regular enrolment, the coverage year itself for a late one
+            "collected_in": on.year,
         }
         if personal > 0:
             dues.append(

@@ -97,7 +97,7 @@ def reconciliation_compute_endpoint(request, payload: ComputeIn):
 @reconciliations_router.post(
     "/government-paid",
     response={200: GovernmentPaidOut, **error_responses(401, 403, 422)},
-    summary="县财务确认政府代缴资金（金额须等于本县该年度待确认的代缴合计）",
+    summary="县财务确认一个险种的政府代缴资金（金额须等于本县该险种该年度待确认的代缴合计）",
 )
 def government_paid_endpoint(request, payload: GovernmentPaidIn):
     count = services.government_paid_confirm(
@@ -106,8 +106,9 @@ def government_paid_endpoint(request, payload: GovernmentPaidIn):
         year=payload.year,
         amount=payload.amount,
         reference=payload.reference,
+        scheme=payload.scheme,
     )
-    return {"year": payload.year, "confirmed": count}
+    return {"scheme": payload.scheme, "year": payload.year, "confirmed": count}
 
 
 @reconciliations_router.get(

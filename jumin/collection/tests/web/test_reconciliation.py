@@ -291,13 +291,13 @@ def test_government_paid_page_and_api(client, tree, staff, plan):
     assert "100.00" in page
     response = client.post(
         reverse("collection:government_paid"),
-        {"year": 2026, "amount": "90.00", "reference": "CZ-1"},
+        {"scheme": "pension", "year": 2026, "amount": "90.00", "reference": "CZ-1"},
     )
     assert response.status_code == 200 and "不符" in response.content.decode()
     headers = bearer(staff[Role.FINANCE])
     answer = client.post(
         "/api/reconciliations/government-paid",
-        json.dumps({"year": 2026, "amount": "100.00", "reference": "CZ-1"}),
+        json.dumps({"scheme": "pension", "year": 2026, "amount": "100.00", "reference": "CZ-1"}),
         content_type="application/json",
         **headers,
     )
@@ -307,7 +307,7 @@ def test_government_paid_page_and_api(client, tree, staff, plan):
     clerk = bearer(staff[Role.COUNTY_CLERK])
     forbidden = client.post(
         "/api/reconciliations/government-paid",
-        json.dumps({"year": 2026, "amount": "100.00", "reference": "CZ-1"}),
+        json.dumps({"scheme": "pension", "year": 2026, "amount": "100.00", "reference": "CZ-1"}),
         content_type="application/json",
         **clerk,
     )

@@ -152,7 +152,8 @@ def government_paid(request):
     county = user_county(user)
     # a wrong ?year= is the 400 page with its message (core.parsing, InputSafetyMiddleware)
     year = year_or_default(request.GET.get("year"), default=timezone.localdate().year)
-    form = GovernmentPaidForm(request.POST or None, initial={"year": year})
+    scheme = request.GET.get("scheme", "")
+    form = GovernmentPaidForm(request.POST or None, initial={"year": year, "scheme": scheme})
     if request.method == "POST":
         require(user, "government_paid.confirm")
         if form.is_valid():
@@ -163,12 +164,19 @@ def government_paid(request):
                     year=form.cleaned_data["year"],
                     amount=form.cleaned_data["amount"],
                     reference=form.cleaned_data["reference"],
+                    scheme=form.cleaned_data["scheme"],
                 )
             except ValidationError as error:
                 add_errors(form, error)
             else:
-                messages.success(request, f"已确认 {count} 人的政府代缴，可以记账。")
-                return redirect(f"{request.path}?year={form.cleaned_data['year']}")
+                messages.success(
+                    request,
+                    f"已确认 {count} 人的{schemes.label_of(form.cleaned_data['scheme'])}政府代缴，可以记账。",
+                )
+                return redirect(
+                    f"{request.path}?year={form.cleaned_data['year']}"
+                    f"&scheme={form.cleaned_data['scheme']}"
+                )
     totals = {}
     if county and in_scope(user, county + "000000"):  # county staff: below, nothing to total
         totals = queries.government_paid_totals(user, region_code=county, year=year)
@@ -179,7 +187,10 @@ def government_paid(request):
             "form": form,
             "year": year,
             "totals": [
-                (label, totals[value]) for value, label in DueStatus.choices if value in totals
+                (schemes.label_of(code), label, totals[code, value])
+                for code in schemes.schemes()
+                for value, label in DueStatus.choices
+                if (code, value) in totals
             ],
             "can_confirm": can(user, "government_paid.confirm"),
         },

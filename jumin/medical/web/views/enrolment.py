@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jumin.collection.schemes import label_of
 from jumin.core.access import can, masked_for, user_county
@@ -18,6 +18,7 @@ from jumin.core.forms import add_errors
 from jumin.core.pages import page
 from jumin.medical.models import CoverageStatus
 from jumin.medical.queries import enrolment as queries
+from jumin.medical.services import back_payment
 from jumin.medical.services import enrolment as services
 from jumin.medical.web.enrolment_forms import CountyYearForm, RegisterForm
 from jumin.people.queries.persons import person_find_by_id_number
@@ -68,15 +69,45 @@ def enrolments(request):
 def enrolment_detail(request, pk: int):
     enrolment = queries.enrolment_get(request.user, pk)
     dues = [(due, label_of(due.scheme)) for due in queries.dues_of(enrolment)]
+    missed = []
+    if enrolment.status == CoverageStatus.PENDING and can(
+        request.user, "medical_enrolment.register"
+    ):
+        made = {due.year for due, _scheme in dues if due.year < enrolment.coverage_year}
+        missed = [year for year in back_payment.break_years(enrolment) if year not in made]
     return render(
         request,
         "medical/enrolment_detail.html",
         {
             "enrolment": enrolment,
             "dues": dues,
+            "missed": missed,
             "id_number": masked_for(request.user, "id_number", enrolment.person.id_number),
         },
     )
+
+
+@require_POST
+@page
+def enrolment_back_payment(request, pk: int):
+    """Make the back-payment dues of the break years ticked on the enrolment's page."""
+    enrolment = queries.enrolment_get(request.user, pk)
+    try:
+        dues = back_payment.back_payment_make(
+            acting_user=request.user,
+            enrolment=enrolment,
+            years=request.POST.getlist("years"),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("已生成%(years)s年度的补缴应缴，缴清后按补缴年数减少变动等待期。")
+            % {"years": "、".join(str(due.year) for due in dues)},
+        )
+    return redirect("medical:enrolment_detail", enrolment.pk)
 
 
 @require_http_methods(["GET", "POST"])
