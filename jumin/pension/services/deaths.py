@@ -39,7 +39,9 @@ from jumin.pension.models import (
     DeathStatus,
     EntrySource,
     LineStatus,
+    Payroll,
     PayrollLine,
+    PayrollStatus,
     Recovery,
     RecoveryItem,
     RecoveryItemKind,
@@ -167,9 +169,17 @@ def _apply(acting_user, report: DeathReport) -> Recovery | None:
     if existing is not None:  # the case was opened before (another report of the same death)
         return existing
     stop = rules.first_unpaid_month_after_death(report.death_date)
-    overpaid_lines = PayrollLine.objects.filter(
+    later = PayrollLine.objects.filter(
         award=award, month_for__gte=stop, status__in=[LineStatus.PENDING, LineStatus.PAID]
     )
+    # the payrolls of those lines, locked: one not approved yet holds the lines at its
+    # approval (nothing is paid, nothing to recover); an approval under way finishes first
+    list(
+        Payroll.objects.select_for_update()
+        .filter(pk__in=later.values("payroll_id"))
+        .values_list("pk", flat=True)
+    )
+    overpaid_lines = later.exclude(payroll__status=PayrollStatus.BUILT)
     totals = overpaid_lines.aggregate(
         total=Sum("total"), account=Sum("from_account"), months=Count("month_for", distinct=True)
     )
