@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from jumin.core.models import Role
+from jumin.pension.formats.payment import PAYMENT
 from jumin.pension.models import (
     AccountEntry,
     AwardStatus,
@@ -20,7 +21,6 @@ from jumin.pension.models import (
     RecoveryStatus,
     SuspensionReason,
 )
-from jumin.pension.formats.payment import PAYMENT
 from jumin.pension.services import certification, deaths
 from jumin.pension.services import payroll as services
 from jumin.pension.tests.factories import (
@@ -314,9 +314,7 @@ def test_a_province_queues_one_job_per_county_and_a_second_run_adds_nothing(
     assert not JobRun.objects.filter(region_id=other_province_county.code).exists()
 
 
-def test_a_death_reported_after_the_build_holds_the_later_months_at_approval(
-    tree, standard, staff
-):
+def test_a_death_reported_after_the_build_holds_the_later_months_at_approval(tree, standard, staff):
     award = AwardFactory(village=tree.village_a1)
     AwardFactory(village=tree.village_a1)  # paid as usual
     AccountEntryFactory(person=award.person, year=2025, amount=Decimal("9342.00"))
