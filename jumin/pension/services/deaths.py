@@ -5,8 +5,10 @@
   (Excel or CSV: 身份证号, 姓名, 死亡日期) is matched to pensioners; each match becomes a report
   to review (``death_confirm`` / ``death_reject``), each bad row is named with its field.
 - Applying a death: the person's death date, the award ends (1401 死亡); payment stops from the
-  month after the death; the lines paid for later months are the overpayment of a recovery
-  case (``Recovery``), whose account part goes back into the account at once.
+  month after the death; the lines paid (or approved) for later months are the overpayment of
+  a recovery case (``Recovery``), whose account part goes back into the account at once; the
+  lines of a payroll built but not yet approved are held at its approval instead
+  (``payroll._hold_after_death``): nothing is sent, nothing is to recover.
 - ``inheritance_pay``: the remaining balance goes to the named heir after the rest of the
   overpayment is set off against it (then against the funeral grant); ``recovery_collect``
   records what the family pays back until nothing is outstanding.

@@ -21,6 +21,10 @@ chunks of ids; per chunk, in one transaction:
    personal-account ledger (source ``pension_paid``, one per line: unique);
 4. one ``INSERT ... SELECT`` of the **retries** of lines that failed in earlier payrolls.
 
+**Approval** holds, set-based, the lines of months after a death reported since the build
+(status held, not sent to the bank, the account debit reversed with a reason); approving after
+the 15th is allowed and recorded as late.
+
 A month is never paid twice: one regular line per award and month (unique), at most one
 arrears line per award, month and payroll (unique), and the arrears are a difference with
 what was paid. A run killed half-way loses its open chunk's transaction whole; the next start
