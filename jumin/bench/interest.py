@@ -119,6 +119,16 @@ def setup(report, *, county_code: str, accounts: int, seed: int, year: int, mode
     report.step(
         "setup_persons", "准备：参保人（演示生成器）", accounts, time.perf_counter() - started
     )
+    write_ledger(report, county=county, accounts=accounts, year=year, mode=mode)
+    report.note(
+        f"测试县：{county.name}（{county_code}），{accounts:,} 个账户，{year} 年，方式 {mode}"
+    )
+    return county
+
+
+def write_ledger(report, *, county, accounts: int, year: int, mode: str) -> None:
+    """Two contributions per person of the county (the year before and during the year), and
+    the crediting rate of the year."""
     started = time.perf_counter()
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
@@ -139,7 +149,7 @@ def setup(report, *, county_code: str, accounts: int, seed: int, year: int, mode
                     EntrySource.PERSONAL.value,
                     ops.adapt_datefield_value(booked),
                     now,
-                    county_code + "%",
+                    county.code[:6] + "%",
                 ],
             )
         InterestRate.objects.update_or_create(
@@ -151,10 +161,6 @@ def setup(report, *, county_code: str, accounts: int, seed: int, year: int, mode
         accounts * 2,
         time.perf_counter() - started,
     )
-    report.note(
-        f"测试县：{county.name}（{county_code}），{accounts:,} 个账户，{year} 年，方式 {mode}"
-    )
-    return county
 
 
 def step_bare(report, *, county_code: str, year: int) -> None:

@@ -9,9 +9,13 @@ run (rolled back, then the tables vacuumed):
    account debits in the ledger, chunk by chunk with the run record — against one bare
    ``INSERT ... SELECT`` of the lines and one of the debits;
 2. approve (one update) and export the bank file streamed to disk (peak memory printed);
-3. build February (one earlier month to check for arrears) against the same bare statements.
+3. build February (one earlier month to check for arrears) against the same bare statements;
+4. the year-end interest of the year on the same people's accounts (``jumin bench interest``'s
+   ledger of two contributions each, plus the payroll's debits): ``interest_credit`` against
+   one bare ``INSERT ... SELECT`` of the interest rows, per row.
 
-Goal on PostgreSQL: build ≤ 1.5 × bare SQL.
+Goals on PostgreSQL: build ≤ 1.5 × bare SQL, interest ≤ 1.5 × bare SQL; the process's peak
+memory is printed after each export and after the interest (flat: files are streamed).
 """
 
 import datetime
@@ -25,7 +29,7 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from jumin.bench.collection import _RolledBack, peak_memory_mb, table, vacuum
+from jumin.bench.collection import _RolledBack, peak_memory_mb, per_row_ratio, table, vacuum
 from jumin.core.models import Role, User
 from jumin.pension.models import AccountEntry, Award, BenefitStandard, PayrollLine
 from jumin.pension.services import payroll as services
@@ -60,10 +64,11 @@ class PayrollBench:
                              year=year)  # fmt: skip
         with tempfile.TemporaryDirectory(prefix="jumin-bench-") as folder:
             run_steps(report, county=county, user=user, year=year, folder=Path(folder))
+        run_interest(report, county=county, awards=awards, year=year)
         if connection.vendor != "postgresql":
             report.note("目标只对 PostgreSQL 考核；本次为 " + connection.vendor)
             return
-        for key in ("build", "build_february"):
+        for key in ("build", "build_february", "interest"):
             value = report.data["ratios"][f"{key}/bare_{key}"]
             report.goal(
                 f"{key} ≤ 裸 SQL 的 {GOAL_RATIO_TO_BARE:g} 倍",
@@ -216,3 +221,23 @@ def run_steps(report, *, county, user, year: int, folder: Path) -> None:
         )
         report.note(f"进程内存峰值：{peak_memory_mb():.0f} MB")
         vacuum(PayrollLine, AccountEntry, Award)
+
+
+def run_interest(report, *, county, awards: int, year: int) -> None:
+    """The year-end interest of ``year`` on the same accounts, against bare SQL, per row."""
+    from jumin.bench import interest as bench_interest
+    from jumin.pension.services.interest import interest_credit
+
+    bench_interest.write_ledger(report, county=county, accounts=awards, year=year, mode="A")
+    vacuum(AccountEntry)
+    bench_interest.step_bare(report, county_code=county.code[:6], year=year)
+    report.data["steps"]["bare_interest"] = report.data["steps"]["bare"]
+    vacuum(AccountEntry)
+    started = time.perf_counter()
+    run = interest_credit(acting_user=None, region_code=county.code, year=year)
+    report.step(
+        "interest", f"{year} 年终结息（interest_credit）", run.entry_count,
+        time.perf_counter() - started,
+    )  # fmt: skip
+    per_row_ratio(report, "interest", "bare_interest", f"{year} 年终结息 ÷ 裸 SQL")
+    report.note(f"进程内存峰值：{peak_memory_mb():.0f} MB")

@@ -198,11 +198,6 @@ class Award(models.Model):
     start_month = models.DateField(_("待遇起始月"))  # always the first of a month
     contribution_years = models.PositiveSmallIntegerField(_("缴费年限"), default=0)
     account_balance = models.DecimalField(_("核定时个人账户余额"), default=0, **MONEY)
-    # what is left of ``account_balance`` after the account pensions the payroll debited
-    # (empty until the first payroll: then it is ``account_balance``); updated with the debits
-    account_remaining = models.DecimalField(
-        _("个人账户剩余可支付额"), null=True, blank=True, **MONEY
-    )
     divisor = models.PositiveSmallIntegerField(_("计发月数"), default=139)
     account_pension = models.DecimalField(_("个人账户养老金（月）"), default=0, **MONEY)
     # the basic pension at the award, for the sheet; each month's is computed from the standard

@@ -109,6 +109,8 @@ class LineStatus(models.TextChoices):
     PAID = "paid", _("已发放")
     FAILED = "failed", _("发放失败")
     RETRIED = "retried", _("失败已重发")
+    # the person died before the month: held at approval, not sent, its debit reversed
+    HELD = "held", _("死亡止付")
 
 
 class PayrollLine(models.Model):

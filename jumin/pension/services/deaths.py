@@ -5,8 +5,10 @@
   (Excel or CSV: 身份证号, 姓名, 死亡日期) is matched to pensioners; each match becomes a report
   to review (``death_confirm`` / ``death_reject``), each bad row is named with its field.
 - Applying a death: the person's death date, the award ends (1401 死亡); payment stops from the
-  month after the death; the lines paid for later months are the overpayment of a recovery
-  case (``Recovery``), whose account part goes back into the account at once.
+  month after the death; the lines paid (or approved) for later months are the overpayment of
+  a recovery case (``Recovery``), whose account part goes back into the account at once; the
+  lines of a payroll built but not yet approved are held at its approval instead
+  (``payroll._hold_after_death``): nothing is sent, nothing is to recover.
 - ``inheritance_pay``: the remaining balance goes to the named heir after the rest of the
   overpayment is set off against it (then against the funeral grant); ``recovery_collect``
   records what the family pays back until nothing is outstanding.
@@ -39,7 +41,9 @@ from jumin.pension.models import (
     DeathStatus,
     EntrySource,
     LineStatus,
+    Payroll,
     PayrollLine,
+    PayrollStatus,
     Recovery,
     RecoveryItem,
     RecoveryItemKind,
@@ -167,9 +171,17 @@ def _apply(acting_user, report: DeathReport) -> Recovery | None:
     if existing is not None:  # the case was opened before (another report of the same death)
         return existing
     stop = rules.first_unpaid_month_after_death(report.death_date)
-    overpaid_lines = PayrollLine.objects.filter(
+    later = PayrollLine.objects.filter(
         award=award, month_for__gte=stop, status__in=[LineStatus.PENDING, LineStatus.PAID]
     )
+    # the payrolls of those lines, locked: one not approved yet holds the lines at its
+    # approval (nothing is paid, nothing to recover); an approval under way finishes first
+    list(
+        Payroll.objects.select_for_update()
+        .filter(pk__in=later.values("payroll_id"))
+        .values_list("pk", flat=True)
+    )
+    overpaid_lines = later.exclude(payroll__status=PayrollStatus.BUILT)
     totals = overpaid_lines.aggregate(
         total=Sum("total"), account=Sum("from_account"), months=Count("month_for", distinct=True)
     )

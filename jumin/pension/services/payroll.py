@@ -13,11 +13,17 @@ chunks of ids; per chunk, in one transaction:
    entered in July and back-dated to January pays 6 × 20 in July (EXAMPLES E3); a lapse
    resumed pays its suspended months;
 2. one ``INSERT ... SELECT`` of the **regular** line of the month for each award without one;
-3. after each of these, the account part: ``from_account`` = the account pension while the
-   account lasts (``Award.account_remaining``), then the rest of it, then 0 (the fund pays
-   all): one ``UPDATE`` of the awards' remaining amount and one ``INSERT ... SELECT`` of the
-   debits into the personal-account ledger (source ``pension_paid``, one per line: unique);
+3. the account part is computed in the same ``INSERT ... SELECT``: ``from_account`` = the
+   account pension while the account lasts, then the rest of it, then 0 (the fund pays all);
+   what remains is the balance at award less what the award's earlier lines took, looked up
+   only for the awards whose account could run out by this month (``REMAINING``), so no award
+   is updated; after each step one ``INSERT ... SELECT`` of the debits into the
+   personal-account ledger (source ``pension_paid``, one per line: unique);
 4. one ``INSERT ... SELECT`` of the **retries** of lines that failed in earlier payrolls.
+
+**Approval** holds, set-based, the lines of months after a death reported since the build
+(status held, not sent to the bank, the account debit reversed with a reason); approving after
+the 15th is allowed and recorded as late.
 
 A month is never paid twice: one regular line per award and month (unique), at most one
 arrears line per award, month and payroll (unique), and the arrears are a difference with
@@ -35,7 +41,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from jumin.collection.counties import (
@@ -75,16 +81,39 @@ ENTRY = AccountEntry._meta.db_table
 SUSPENSION = Suspension._meta.db_table
 PAYROLL = Payroll._meta.db_table
 
-# the account part a line may take from the account: all of ``part`` while the remaining
-# amount lasts, then what remains, then nothing
-REMAINING = "COALESCE(a.account_remaining, a.account_balance)"
+# what remains in an award's account before a line: the balance at award less the account
+# part every earlier line took (held lines took nothing: their debit was reversed). Computed
+# only for an award whose account could run out this month: the account parts of one month
+# never exceed the account pension (the arrears are a difference with what was paid), so an
+# award with ``balance >= pension × months from its start through this month`` pays the whole
+# part with no look at its lines (``%s``: this month's index, year × 12 + month).
+REMAINING = (
+    f"(a.account_balance - (SELECT COALESCE(SUM(r.from_account), 0) FROM {LINE} r "
+    f"WHERE r.award_id = a.id AND r.status <> 'held'))"
+)
+
+
+def _month_index(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"(EXTRACT(YEAR FROM {column}) * 12 + EXTRACT(MONTH FROM {column}))"
+    return (
+        f"(CAST(strftime('%%Y', {column}) AS INTEGER) * 12 "
+        f"+ CAST(strftime('%%m', {column}) AS INTEGER))"
+    )
 
 
 def _from_account(part: str) -> str:
+    """SQL of the account part a line takes; one parameter: this month's index."""
+    months = f"(%s - {_month_index('a.start_month')} + 1)"
     return (
-        f"CASE WHEN {REMAINING} >= {part} THEN {part} "
+        f"CASE WHEN a.account_balance >= a.account_pension * {months} THEN {part} "
+        f"WHEN {REMAINING} >= {part} THEN {part} "
         f"WHEN {REMAINING} > 0 THEN {REMAINING} ELSE 0 END"
     )
+
+
+def month_index(month: datetime.date) -> int:
+    return month.year * 12 + month.month
 
 
 def _basic_sql() -> str:
@@ -150,13 +179,6 @@ _UNDEBITED = f"""
     l.payroll_id = %s AND l.month_for = %s AND l.kind = %s AND l.from_account > 0
     AND l.award_id >= %s AND l.award_id <= %s
     AND NOT EXISTS (SELECT 1 FROM {ENTRY} e WHERE e.payroll_line_id = l.id)
-"""
-# UPDATE ... FROM: PostgreSQL, and SQLite since 3.33
-_remaining_sql = f"""
-    UPDATE {AWARD} SET account_remaining =
-        COALESCE({AWARD}.account_remaining, {AWARD}.account_balance) - l.from_account
-    FROM {LINE} l
-    WHERE l.award_id = {AWARD}.id AND {_UNDEBITED}
 """
 _debit_sql = f"""
     INSERT INTO {ENTRY} (person_id, village_id, year, source, amount, booked_on, due_id,
@@ -277,6 +299,7 @@ def payroll_build(*, acting_user, region_code, month, progress=None) -> Payroll:
         "prefix": prefix + "%",
         "month": month,
         "month_db": ops.adapt_datefield_value(month),
+        "month_index": month_index(month),
         "standard": standard,
         "window": window,
         "debit": (month.year, booked_db, user.pk if user else None, now_db),
@@ -370,6 +393,7 @@ def _build_chunk(context: dict, low: int, high: int) -> dict:
                     payroll.pk,
                     earlier_db,
                     *basic,  # basic
+                    context["month_index"],  # from_account
                     *basic,  # total's basic
                     earlier_db,  # paid: month
                     low,
@@ -392,7 +416,16 @@ def _build_chunk(context: dict, low: int, high: int) -> dict:
         month_db = context["month_db"]
         cursor.execute(
             _regular_sql,
-            [payroll.pk, month_db, *basic, *basic, *chunk, month_db, month_db],
+            [
+                payroll.pk,
+                month_db,
+                *basic,
+                context["month_index"],
+                *basic,
+                *chunk,
+                month_db,
+                month_db,
+            ],
         )
         counts["regular"] = cursor.rowcount
         counts["debits"] += _debit(cursor, context, month_db, LineKind.REGULAR, low, high)
@@ -407,20 +440,21 @@ def _build_chunk(context: dict, low: int, high: int) -> dict:
 
 
 def _debit(cursor, context, month_db, kind: str, low: int, high: int) -> int:
-    """Debit the account part of one step's new lines: the awards' remaining amount, then
-    the ledger entries (inside the chunk's transaction)."""
+    """Debit the account part of one step's new lines in the ledger (inside the chunk's
+    transaction)."""
     payroll = context["payroll"]
     step = [payroll.pk, month_db, kind.value if hasattr(kind, "value") else kind]
-    cursor.execute(_remaining_sql, [*step, low, high])
     year, booked_db, user_id, now_db = context["debit"]
     cursor.execute(_debit_sql, [year, booked_db, user_id, now_db, *step, low, high])
     return cursor.rowcount
 
 
 def payroll_summary(payroll: Payroll) -> dict:
-    """Count and sums per kind of line: {kind: {count, total, basic, account, from_account}}."""
+    """Count and sums per kind of line (held lines left out): {kind: {count, total, basic,
+    account, from_account}}."""
     rows = (
         PayrollLine.objects.filter(payroll=payroll)
+        .exclude(status=LineStatus.HELD)
         .values("kind")
         .annotate(
             count=Count("id"),
@@ -447,7 +481,9 @@ def payroll_summary(payroll: Payroll) -> dict:
 
 
 def payroll_approve(*, acting_user, payroll: Payroll) -> Payroll:
-    """Maker-checker: a payroll is approved by another user than the one who built it."""
+    """Maker-checker: a payroll is approved by another user than the one who built it. The
+    lines of months after a death reported since the build are held (``_hold_after_death``);
+    the payroll's count and sum become those of the lines sent."""
     require_or_system(acting_user, "payroll.approve")
     require_in_scope_or_system(acting_user, payroll.region_id)
     with transaction.atomic():
@@ -463,9 +499,15 @@ def payroll_approve(*, acting_user, payroll: Payroll) -> Payroll:
                     "审核须由另一位工作人员进行（双人复核）"
                 }
             )
+        held = _hold_after_death(acting_user, payroll)
         now = timezone.now()
+        by_kind = payroll_summary(payroll)
         Payroll.objects.filter(pk=payroll.pk).update(
-            status=PayrollStatus.APPROVED, approved_by=acting_user, approved_at=now
+            status=PayrollStatus.APPROVED,
+            approved_by=acting_user,
+            approved_at=now,
+            line_count=sum(kind["count"] for kind in by_kind.values()),
+            amount_sum=sum((kind["total"] for kind in by_kind.values()), ZERO),
         )
         payroll.refresh_from_db()
         audit.record(
@@ -478,9 +520,46 @@ def payroll_approve(*, acting_user, payroll: Payroll) -> Payroll:
                 "line_count": payroll.line_count,
                 "amount_sum": payroll.amount_sum,
                 "late": timezone.localdate(now) > payroll.approval_deadline,
+                **held,
             },
         )
     return payroll
+
+
+def _hold_after_death(acting_user, payroll: Payroll) -> dict:
+    """Hold the lines of months after a death reported since the build (payment stops from
+    the month after the death): their status becomes held, they are not sent to the bank,
+    each account debit is reversed with a reason. Set-based, inside the approval."""
+    lines = PayrollLine.objects.filter(
+        payroll=payroll,
+        status=LineStatus.PENDING,
+        person__death_date__isnull=False,
+        month_for__gt=F("person__death_date"),
+    )
+    held = list(lines.values_list("pk", flat=True))
+    if not held:
+        return {}
+    totals = PayrollLine.objects.filter(pk__in=held).aggregate(amount=Sum("total"))
+    user = acting_user if acting_user is not None and acting_user.is_authenticated else None
+    today = timezone.localdate()
+    AccountEntry.objects.bulk_create(
+        AccountEntry(
+            person_id=entry.person_id,
+            village_id=entry.village_id,
+            year=today.year,
+            source=EntrySource.PENSION_PAID,
+            amount=-entry.amount,
+            booked_on=today,
+            reverses_id=entry.pk,
+            reason="死亡后的月份止付，个人账户养老金退回账户",
+            created_by=user,
+        )
+        for entry in AccountEntry.objects.filter(
+            payroll_line_id__in=held, reverses__isnull=True, reversed_by__isnull=True
+        )
+    )
+    PayrollLine.objects.filter(pk__in=held).update(status=LineStatus.HELD)
+    return {"held_lines": held, "held_amount": of_aggregate(totals["amount"])}
 
 
 # --------------------------------------------------------------------------- the bank file
@@ -688,7 +767,7 @@ def finance_rows(payroll: Payroll) -> list[dict]:
     """The finance submission (资金申请): per village, lines and money by where it comes from."""
     return list(
         PayrollLine.objects.filter(payroll=payroll)
-        .exclude(status=LineStatus.RETRIED)
+        .exclude(status__in=[LineStatus.RETRIED, LineStatus.HELD])
         .values("village_id", "village__name")
         .annotate(
             count=Count("id"),

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from jumin.core.models import Role
+from jumin.pension.formats.payment import PAYMENT
 from jumin.pension.models import (
     AccountEntry,
     AwardStatus,
@@ -311,3 +312,36 @@ def test_a_province_queues_one_job_per_county_and_a_second_run_adds_nothing(
     assert set(empty.values_list("status", flat=True)) == {JobStatus.DONE}  # a county of none
     assert Payroll.objects.get(region_id="341126000000").line_count == 0
     assert not JobRun.objects.filter(region_id=other_province_county.code).exists()
+
+
+def test_a_death_reported_after_the_build_holds_the_later_months_at_approval(tree, standard, staff):
+    award = AwardFactory(village=tree.village_a1)
+    AwardFactory(village=tree.village_a1)  # paid as usual
+    AccountEntryFactory(person=award.person, year=2025, amount=Decimal("9342.00"))
+    pay_month(tree.county, month(1))
+    march = services.payroll_build(acting_user=None, region_code=tree.county.code, month=month(3))
+    # February's arrears (no payroll in February) and March, for both
+    assert PayrollLine.objects.filter(payroll=march).count() == 4
+    # died on 10 February: March is after the death; built, not yet approved
+    _report, recovery = deaths.death_report(
+        acting_user=staff[Role.TOWNSHIP_CLERK],
+        person=award.person,
+        death_date=datetime.date(2026, 2, 10),
+    )
+    # February (arrears here) was due; March waits for the approval, nothing to recover yet
+    assert recovery.overpaid == Decimal("0.00")
+    assert deaths.account_balance(award.person) == Decimal("9342.00") - Decimal("67.21") * 3
+    approved = services.payroll_approve(acting_user=staff[Role.FINANCE], payroll=march)
+    held = PayrollLine.objects.get(payroll=march, award=award, month_for=month(3))
+    assert held.status == LineStatus.HELD
+    sent = PayrollLine.objects.filter(payroll=march).exclude(pk=held.pk)
+    assert {line.status for line in sent} == {LineStatus.PENDING}
+    assert approved.line_count == 3
+    assert approved.amount_sum == sum(line.total for line in sent)
+    # the account debit of the held line is reversed with a reason: March is not taken
+    assert deaths.account_balance(award.person) == Decimal("9342.00") - Decimal("67.21") * 2
+    reversal = AccountEntry.objects.get(person=award.person, reverses__isnull=False)
+    assert reversal.amount == Decimal("67.21") and reversal.reason
+    data, _name = services.payroll_export(acting_user=None, payroll=approved)
+    _header, lines = PAYMENT.parse_export(data)
+    assert sorted(line.line_id for line in lines) == sorted(line.pk for line in sent)

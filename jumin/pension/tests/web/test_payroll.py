@@ -242,3 +242,17 @@ def test_the_payroll_page_costs_the_same_queries_for_more_pensioners(client, tre
         return len(captured)
 
     assert queries_for_page(2, 1) == queries_for_page(20, 3)
+
+
+def test_an_approval_after_the_15th_is_allowed_and_shown_late(
+    client, tree, staff, awards, time_machine
+):
+    payroll = services.payroll_build(
+        acting_user=None, region_code=tree.county.code, month=datetime.date(2026, 1, 1)
+    )
+    time_machine.move_to(datetime.datetime(2026, 1, 20, 10, 0))
+    payroll = services.payroll_approve(acting_user=staff[Role.FINANCE], payroll=payroll)
+    assert payroll.status == PayrollStatus.APPROVED
+    client.force_login(staff[Role.FINANCE])
+    page = client.get(reverse("pension:payroll_detail", args=[payroll.pk])).content.decode()
+    assert "逾期审核（2026-01-20审核）" in page

@@ -80,6 +80,9 @@ def payroll_detail(request, pk):
             "stopped": stopped,
             "failed": queries.failed_lines(payroll)[:200],
             "late": timezone.localdate() > payroll.approval_deadline,
+            # approving after the 15th is allowed; the page says it was late
+            "approved_late": payroll.approved_at is not None
+            and timezone.localdate(payroll.approved_at) > payroll.approval_deadline,
             "can_approve": can(user, "payroll.approve")
             and payroll.status == "built"
             and payroll.build_finished
