@@ -148,9 +148,7 @@ class Holiday(models.Model):
         verbose_name_plural = _("节假日")
         ordering = ["day"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["region_code", "day"], name="holiday_unique"
-            ),
+            models.UniqueConstraint(fields=["region_code", "day"], name="holiday_unique"),
         ]
 
     def __str__(self) -> str:

@@ -52,7 +52,7 @@ def enrolment_box(context, person):
 @register.inclusion_tag("pension/_benefit_links.html", takes_context=True)
 def benefit_links(context, person):
     """``{% benefit_links person %}``: the links to the pension estimate and, for a person
-    aged 60 or turning 60 within two months who holds no pension, to applying for it (an
+    aged 60 or turning 60 by the end of next month who holds no pension, to applying (an
     application already made links to it instead)."""
     request = getattr(context, "request", None)  # inside enrolment_box the page's user is not a key
     user = context.get("user") or getattr(request, "user", None)
@@ -60,9 +60,7 @@ def benefit_links(context, person):
         return {"shown": False}
     on = services.today()
     # as the application rule: taken from the month before the 60th birthday's month
-    turning = rules.sixtieth_birthday(person.birth_date) < rules.month_after(
-        rules.month_after(on)
-    )
+    turning = rules.sixtieth_birthday(person.birth_date) < rules.month_after(rules.month_after(on))
     award = (
         scope(Award.objects.filter(person=person), user)
         .filter(status__in=HELD_STATUSES)
@@ -76,10 +74,7 @@ def benefit_links(context, person):
         "person": person,
         "can_estimate": can(user, "estimate.run"),
         "can_apply": (
-            turning
-            and award is None
-            and person.death_date is None
-            and can(user, "award.apply")
+            turning and award is None and person.death_date is None and can(user, "award.apply")
         ),
         "award": award,
         "csrf_token": context.get("csrf_token"),
