@@ -38,6 +38,7 @@ new ``to_start`` round; the award's fixed figures are not touched.
 """
 
 import datetime
+import os
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -68,6 +69,12 @@ RUN = InterestRun._meta.db_table
 PERSON = Person._meta.db_table
 INTEREST = EntrySource.INTEREST.value
 FEN = "CAST(ROUND(e.amount * 100) AS BIGINT)"
+
+
+def chunk_size() -> int:
+    """People per chunk: ``CHUNK``, or ``JUMIN_INTEREST_CHUNK`` (the kill-and-resume test
+    makes chunks small in its child process)."""
+    return int(os.environ.get("JUMIN_INTEREST_CHUNK") or CHUNK)
 
 
 def rate_micro(rate: Decimal) -> int:
@@ -347,7 +354,9 @@ def _run_chunks(run: InterestRun, county, *, acting_user, progress) -> InterestR
     last_id = 0
     while True:
         ids = list(
-            people.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:CHUNK]
+            people.filter(pk__gt=last_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)[: chunk_size()]
         )
         if not ids:
             break
