@@ -124,3 +124,54 @@ def test_award_decide_needs_no_enrolment_change(tree, staff, monkeypatch):
     )
     assert award.status == AwardStatus.ACTIVE
     assert award.enrolment.status == EnrolmentStatus.RECEIVING
+
+
+def test_a_late_start_in_a_year_already_credited_earns_only_to_the_start(tree, staff):
+    """60 in November 2025, applied in February 2026: the pension starts in December 2025;
+    2025's year-end interest (credited on 31 December) is reversed and the interest of
+    January to November credited instead, the figure the calculation sheet shows."""
+    from jumin.pension.services.interest import interest_credit
+    from jumin.pension.tests.factories import InterestRateFactory
+
+    BenefitStandardFactory(
+        region=tree.county.parent.parent, effective_from=datetime.date(2025, 1, 1)
+    )
+    InterestRateFactory(year=2025)
+    enrolment = EnrolmentFactory(
+        village=tree.village_a1, person__birth_date=datetime.date(1965, 11, 15)
+    )
+    person = enrolment.person
+    AccountEntry.objects.bulk_create(
+        AccountEntry(
+            person=person,
+            village=person.village,
+            year=year,
+            source=EntrySource.PERSONAL,
+            amount=Decimal("200.00"),
+            booked_on=datetime.date(year, 3, 31),
+        )
+        for year in range(2009, 2024)
+    )
+    interest_credit(acting_user=None, region_code="341125", year=2025)
+    year_end = AccountEntry.objects.get(person=person, source=EntrySource.INTEREST)
+    assert year_end.amount == Decimal("45.00")  # 1.5 % of 3 000
+    award, _ = services.award_apply(
+        acting_user=staff[Role.VILLAGE_ASSISTANT],
+        person=person,
+        applied_on=datetime.date(2026, 2, 10),
+    )
+    assert award.start_month == datetime.date(2025, 12, 1)
+    award = services.award_decide(
+        acting_user=staff[Role.COUNTY_CLERK],
+        award=award,
+        approve=True,
+        on=datetime.date(2026, 2, 20),
+    )
+    interest = AccountEntry.objects.filter(person=person, source=EntrySource.INTEREST)
+    assert sorted(e.amount for e in interest) == [
+        Decimal("-45.00"),
+        Decimal("41.25"),  # eleven months
+        Decimal("45.00"),
+    ]
+    assert interest.get(amount=Decimal("-45.00")).reverses == year_end
+    assert award.account_balance == Decimal("3041.25")
