@@ -376,7 +376,7 @@ def _reverse_year_end_after_start(acting_user, person, start_month) -> None:
         reversed_by__isnull=True,
     )
     reason = f"待遇自{start_month:%Y年%m月}起，当年改按起始前计息"
-    AccountEntry.objects.bulk_create(
+    reversals = AccountEntry.objects.bulk_create(
         [
             AccountEntry(
                 person_id=entry.person_id,
@@ -393,6 +393,14 @@ def _reverse_year_end_after_start(acting_user, person, start_month) -> None:
             for entry in standing
         ]
     )
+    for reversal in reversals:
+        audit.record(
+            actor=acting_user,
+            action=PensionAction.ACCOUNT_ENTRY_REVERSE,
+            obj=reversal,
+            after={"reverses": reversal.reverses_id, "amount": reversal.amount},
+            reason=reason,
+        )
 
 
 def people_query_for_month(month: datetime.date, *, prefix: str = "") -> Q:

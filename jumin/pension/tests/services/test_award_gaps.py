@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from jumin.core.models import Role
+from jumin.core.models import AuditEntry, Role
 from jumin.pension import rules
 from jumin.pension.models import (
     AccountEntry,
@@ -175,3 +175,4 @@ def test_a_late_start_in_a_year_already_credited_earns_only_to_the_start(tree, s
     ]
     assert interest.get(amount=Decimal("-45.00")).reverses == year_end
     assert award.account_balance == Decimal("3041.25")
+    assert AuditEntry.objects.filter(action="pension.account_entry.reverse").count() == 1
