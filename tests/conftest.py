@@ -38,6 +38,7 @@ from jumin.pension.models import (
     Enrolment,
     EnrolmentStatus,
     EntrySource,
+    Holiday,
     LinkOutcome,
     Payroll,
     Posting,
@@ -169,6 +170,9 @@ def world(tree, staff) -> dict:
         due_on=datetime.date(YEAR, 3, 23),
         created_by=assistant,
     )
+    holiday = Holiday.objects.create(
+        region_code=tree.county.code, day=datetime.date(YEAR, 11, 5), name="县庆"
+    )
     link = SchemeLink.objects.create(
         person=person,
         village=village,
@@ -257,6 +261,7 @@ def world(tree, staff) -> dict:
         "posting_job": posting_job,
         "interest_job": interest_job,
         "transfer": transfer,
+        "holiday": holiday,
         "link": link,
         "roster_import": roster_import,
         "year": YEAR,

@@ -68,6 +68,7 @@ def sample_arguments(name: str, world: dict) -> dict:
         "pension:interest_job": {"pk": world["interest_job"].pk},
         "pension:transfer_": {"pk": world["transfer"].pk},
         "pension:link_": {"pk": world["link"].pk},
+        "pension:holiday_delete": {"pk": world["holiday"].pk},
         "pension:award_apply": {"person_pk": world["person"].pk},
         "pension:estimate_person": {"person_pk": world["person"].pk},
         "pension:award_": {"pk": world["award"].pk},

@@ -103,6 +103,26 @@ class InterestBench:
 BENCH_AREAS = [InterestBench()]
 
 
+class _Quiet:
+    """A report that keeps nothing (the preparation of a test in a child process)."""
+
+    def step(self, *args, **kwargs) -> None:
+        pass
+
+    def note(self, *args, **kwargs) -> None:
+        pass
+
+
+def prepare_in_child(accounts: int, county_code: str = DEFAULT_COUNTY, year: int = 2025) -> None:
+    """A county with ``accounts`` accounts and the year's rate, for the kill-and-resume test
+    (``jumin shell -c``)."""
+    from jumin.core.audit import request_context
+
+    with request_context():
+        setup(_Quiet(), county_code=county_code, accounts=accounts, seed=3, year=year, mode="C")
+    print(Person.objects.count())
+
+
 def setup(report, *, county_code: str, accounts: int, seed: int, year: int, mode: str):
     started = time.perf_counter()
     with transaction.atomic():

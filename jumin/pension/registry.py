@@ -121,6 +121,8 @@ class PensionAction(AuditAction):
     TRANSFER_SEND = "pension.transfer.send", _("转出个人账户")
     TRANSFER_BOOK = "pension.transfer.book", _("转入记账")
     TRANSFER_CANCEL = "pension.transfer.cancel", _("撤销转移接续")
+    HOLIDAY_SAVE = "pension.holiday.save", _("录入节假日")
+    HOLIDAY_DELETE = "pension.holiday.delete", _("删除节假日")
     LINK_CREATE = "pension.link.create", _("登记制度衔接")
     LINK_DECIDE = "pension.link.decide", _("办结制度衔接")
     BENEFIT_STANDARD_CREATE = "pension.benefit_standard.create", _("新增待遇标准")
@@ -175,6 +177,7 @@ REGISTRY = AppRegistry(
         "interest_rate.manage": frozenset({Role.COUNTY_ADMIN}),
         "ledger.check": frozenset({Role.COUNTY_ADMIN}),
         "transfer.manage": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
+        "holiday.manage": frozenset({Role.COUNTY_ADMIN}),
         "link.manage": frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CLERK}),
         "benefit_standard.view": ALL_ROLES,
         "benefit_standard.manage": frozenset({Role.COUNTY_ADMIN}),
@@ -231,6 +234,9 @@ REGISTRY = AppRegistry(
         "pension:transfer_request": "transfer.manage",
         "pension:transfer_detail": "account.view",
         "pension:transfer_advance": "transfer.manage",
+        "pension:transfer_cancel": "transfer.manage",
+        "pension:holidays": "holiday.manage",
+        "pension:holiday_delete": "holiday.manage",
         "pension:links": "account.view",
         "pension:link_create": "link.manage",
         "pension:link_detail": "account.view",
@@ -276,6 +282,7 @@ REGISTRY = AppRegistry(
         MenuEntry("contributions:postings", _("记账"), "posting.run", order=170),
         MenuEntry("pension:interest", _("结息"), "interest.run", order=175),
         MenuEntry("pension:transfers", _("转移接续"), "transfer.manage", order=180),
+        MenuEntry("pension:holidays", _("节假日"), "holiday.manage", order=196),
         MenuEntry("pension:turning_60", _("到龄待遇核定"), "award.view", order=180),
         MenuEntry("pension:awards", _("养老金待遇"), "award.view", order=185),
         MenuEntry("pension:estimate", _("养老金测算"), "estimate.run", order=190),
@@ -334,6 +341,7 @@ REGISTRY = AppRegistry(
         "pension.award": _("养老金待遇"),
         "pension.interestrun": _("计息批次"),
         "pension.transfer": _("转移接续"),
+        "pension.holiday": _("节假日"),
         "pension.schemelink": _("制度衔接"),
     },
     routers=(

@@ -298,13 +298,17 @@ def year_interest(
 # --------------------------------------------------------------------------- working days
 
 
-def add_working_days(start: datetime.date, days: int, holidays=frozenset()) -> datetime.date:
-    """The date ``days`` working days after ``start`` (weekends and ``holidays`` skipped):
-    the deadline of a 15-working-day step (POLICY §2.7)."""
+def add_working_days(
+    start: datetime.date, days: int, holidays=frozenset(), workdays=frozenset()
+) -> datetime.date:
+    """The date ``days`` working days after ``start``: weekends and ``holidays`` skipped, a
+    weekend in ``workdays`` (调休上班) counted: the deadline of a 15-working-day step
+    (POLICY §2.7)."""
     current, left = start, days
     while left > 0:
         current += datetime.timedelta(days=1)
-        if current.weekday() < 5 and current not in holidays:
+        working = current in workdays or (current.weekday() < 5 and current not in holidays)
+        if working:
             left -= 1
     return current
 
@@ -437,13 +441,18 @@ def start_month_for(
     *,
     applied_on: datetime.date | None = None,
     local_start: datetime.date | None = None,
+    late_arrears_months: int | None = None,
 ) -> datetime.date:
-    """待遇起始月: the month after the 60th birthday (次月), or the month of the application
-    when that is later, and never before the month the scheme started locally. (Arrears for
-    a late application, limited locally, are not paid: the start is the application month.)"""
+    """待遇起始月: the month after the 60th birthday (次月), never before the month the scheme
+    started locally. A late application still starts there (the months up to the application
+    are paid as arrears by the payroll), but no more than ``late_arrears_months`` months before
+    the application month (the local limit; ``None``: no arrears, the application month)."""
     start = month_after(sixtieth_birthday(birth_date))
     if applied_on is not None:
-        start = max(start, first_of_month(applied_on))
+        earliest = first_of_month(applied_on)
+        if late_arrears_months is not None:
+            earliest = add_months(earliest, -late_arrears_months)
+        start = max(start, earliest)
     if local_start is not None:
         start = max(start, first_of_month(local_start))
     return start

@@ -335,6 +335,7 @@ class TransferOut(Schema):
     amount: Decimal
     by_source: dict[str, Decimal]
     contribution_years: int
+    reason: str = Field("", description="撤销原因（已撤销时）")
 
 
 class TransferIn(Schema):
@@ -342,6 +343,12 @@ class TransferIn(Schema):
 
     id_number: str = Field(max_length=18)
     to_village_code: str = Field(max_length=12, description="转入村（社区）12位代码")
+
+
+class TransferCancelIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=200, description="撤销原因")
 
 
 class LinkOut(Schema):

@@ -54,6 +54,7 @@ from jumin.pension.models.plans import (
     ancestor_codes,
 )
 from jumin.pension.models.transfers import (
+    Holiday,
     LinkOutcome,
     LinkStatus,
     SchemeLink,
@@ -62,6 +63,7 @@ from jumin.pension.models.transfers import (
 )
 
 __all__ = [
+    "Holiday",
     "PAID_STATUSES",
     "Certification",
     "CertificationChannel",

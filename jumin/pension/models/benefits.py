@@ -132,6 +132,9 @@ class BenefitStandard(models.Model):
         _("资格认证周期（月）"), default=12
     )
     local_start = models.DateField(_("本地制度实施日期"), null=True, blank=True)
+    # a late application (申请晚于到龄次月): the award still starts the month after the 60th
+    # birthday, but no more than this many months before the application month (补发月数上限)
+    late_arrears_months = models.PositiveSmallIntegerField(_("逾期申请最多补发月数"), default=12)
     document_number = models.CharField(_("文号"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("录入时间"), default=timezone.now)
 

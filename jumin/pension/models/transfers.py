@@ -126,3 +126,30 @@ class SchemeLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.outcome} {self.status}"
+
+
+class Holiday(models.Model):
+    """A day of the official calendar (dated data): a public holiday (法定节假日, no work) or a
+    weekend made a working day (调休上班). ``region`` empty: the whole country; else the
+    region and everything under it (a local holiday). Transfer deadlines count working days
+    with it (``services.calendar.working_days_after``)."""
+
+    scope_field = "region_code"
+
+    # 12-digit code of a county, city or province; "" for the whole country (seeded)
+    region_code = models.CharField(_("适用区划（空为全国）"), max_length=12, blank=True)
+    day = models.DateField(_("日期"))
+    name = models.CharField(_("名称"), max_length=40)
+    workday = models.BooleanField(_("调休上班"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("节假日")
+        verbose_name_plural = _("节假日")
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["region_code", "day"], name="holiday_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_code or '全国'} {self.day} {self.name}"

@@ -216,7 +216,10 @@ def award_apply(
             return existing, False
         standard = standard_for(person.village_id, rules.month_after(applied_on))
         start = rules.start_month_for(
-            person.birth_date, applied_on=applied_on, local_start=standard.local_start
+            person.birth_date,
+            applied_on=applied_on,
+            local_start=standard.local_start,
+            late_arrears_months=standard.late_arrears_months,
         )
         eligibility = eligibility_of(person, start_month=start, applied_on=applied_on)
         error = refusal(eligibility)
@@ -262,8 +265,11 @@ def award_decide(
     on: datetime.date | None = None,
 ) -> Award:
     """Approve (the figures computed and stored, status active, the enrolment receiving) or
-    reject (with a reason) an application. The applicant may not decide their own."""
-    from jumin.pension.services.enrolment import enrolment_start_receiving
+    reject (with a reason) an application. The applicant may not decide their own.
+
+    ``award.decide`` carries the enrolment's move to receiving (the decision is what makes the
+    person a receiver): no second permission (``enrolment.change``) is asked for it."""
+    from jumin.pension.services.enrolment import start_receiving
 
     require(acting_user, "award.decide")
     on = on or today()
@@ -323,7 +329,7 @@ def award_decide(
         )
         award.enrolment = enrolment
         award.save()
-        award.enrolment = enrolment_start_receiving(
+        award.enrolment = start_receiving(
             acting_user=acting_user,
             enrolment=enrolment,
             on=award.start_month,
@@ -346,6 +352,7 @@ def _credit_part_year_interest(acting_user, person, start_month, calculation) ->
 
     if InterestRate.objects.in_force(region_code=person.village_id, year=start_month.year) is None:
         return
+    _reverse_year_end_after_start(acting_user, person, start_month)
     entry = interest_to_start(acting_user=acting_user, person=person, start_month=start_month)
     if entry.amount != calculation.part_year_interest:
         raise ValidationError(
@@ -353,6 +360,46 @@ def _credit_part_year_interest(acting_user, person, start_month, calculation) ->
                 "start_month": f"起始月前计息{entry.amount}元与计算表的{calculation.part_year_interest}"
                 "元不一致，请先核对个人账户"
             }
+        )
+
+
+def _reverse_year_end_after_start(acting_user, person, start_month) -> None:
+    """A late application may start in a year whose year-end interest was already credited:
+    that year earns only up to the start (the part-year interest credited next), so its
+    standing year-end entry is reversed, with the reason."""
+    standing = AccountEntry.objects.filter(
+        person=person,
+        source=EntrySource.INTEREST,
+        year__gte=start_month.year,
+        interest_run__kind="year_end",
+        reverses__isnull=True,
+        reversed_by__isnull=True,
+    )
+    reason = f"待遇自{start_month:%Y年%m月}起，当年改按起始前计息"
+    reversals = AccountEntry.objects.bulk_create(
+        [
+            AccountEntry(
+                person_id=entry.person_id,
+                village_id=entry.village_id,
+                year=entry.year,
+                source=entry.source,
+                amount=-entry.amount,
+                booked_on=entry.booked_on,
+                interest_run_id=entry.interest_run_id,
+                reverses=entry,
+                reason=reason,
+                created_by=acting_user,
+            )
+            for entry in standing
+        ]
+    )
+    for reversal in reversals:
+        audit.record(
+            actor=acting_user,
+            action=PensionAction.ACCOUNT_ENTRY_REVERSE,
+            obj=reversal,
+            after={"reverses": reversal.reverses_id, "amount": reversal.amount},
+            reason=reason,
         )
 
 

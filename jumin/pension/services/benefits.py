@@ -33,6 +33,7 @@ AUDITED = (
     "divisors",
     "funeral_grant",
     "certification_cycle_months",
+    "late_arrears_months",
     "local_start",
     "document_number",
 )
@@ -81,6 +82,7 @@ def standard_values(data: dict) -> dict:
         ("extra_after_years", "长缴多得起算年限", 0),
         ("required_years", "最低缴费年限", 1),
         ("certification_cycle_months", "资格认证周期（月）", 1),
+        ("late_arrears_months", "逾期申请最多补发月数", 0),
     ):
         raw = data.get(field, {"extra_after_years": 15, "required_years": 15}.get(field, 12))
         try:

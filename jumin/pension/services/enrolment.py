@@ -706,6 +706,14 @@ def enrolment_start_receiving(
 ) -> Enrolment:
     """For the benefits issue: paying or paused → receiving (领取待遇) from ``on``."""
     require(acting_user, "enrolment.change")
+    return start_receiving(acting_user=acting_user, enrolment=enrolment, on=on, detail=detail)
+
+
+def start_receiving(
+    *, acting_user, enrolment: Enrolment, on: datetime.date | None = None, detail=None
+) -> Enrolment:
+    """Paying or paused → receiving, for a caller whose own permission carries the change (the
+    award's ``award.decide``); inside the caller's transaction, audited."""
     on = on or today()
     return enrolment_transition(
         enrolment,

@@ -30,10 +30,15 @@ the rate now in force; each chunk reverses the earlier round's standing entries 
 entries, the reason on them) and credits the new round, in one transaction. The later years
 already credited are credited again the same way (their opening balances changed). Asking
 again once the rate is the same is refused; a correction killed half-way is finished by
-``interest_credit`` (the new round is the current one).
+``interest_credit`` (the new round is the current one). Before each year's new round, the
+part-year interest of the benefits that started in that year is worked out again
+(``redo_to_start``: the corrected rate, or an opening balance changed by an earlier year's
+correction) in one transaction: the entries that change are reversed and credited anew in a
+new ``to_start`` round; the award's fixed figures are not touched.
 """
 
 import datetime
+import os
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -64,6 +69,12 @@ RUN = InterestRun._meta.db_table
 PERSON = Person._meta.db_table
 INTEREST = EntrySource.INTEREST.value
 FEN = "CAST(ROUND(e.amount * 100) AS BIGINT)"
+
+
+def chunk_size() -> int:
+    """People per chunk: ``CHUNK``, or ``JUMIN_INTEREST_CHUNK`` (the kill-and-resume test
+    makes chunks small in its child process)."""
+    return int(os.environ.get("JUMIN_INTEREST_CHUNK") or CHUNK)
 
 
 def rate_micro(rate: Decimal) -> int:
@@ -239,6 +250,13 @@ def interest_credit(*, acting_user, region_code, year, progress=None) -> Interes
     _check_staff(acting_user, county)
     year = _year(year)
     rate = rate_in_force(county.code, year)
+    if _stale_to_start(county, year, rate):
+        raise ValidationError(
+            {
+                "year": f"{year}年待遇起始前计息所用利率与现行利率 {rate.rate}（{rate.mode}）不同："
+                "请用“利率更正”重新计息并填写原因"
+            }
+        )
     run = _latest(county, year)
     if run is None:
         run = _new_round(
@@ -274,23 +292,31 @@ def interest_correct(*, acting_user, region_code, year, reason: str, progress=No
         raise ValidationError({"reason": "更正原因过长（最多200个字）"})
     rate = rate_in_force(county.code, year)
     run = _latest(county, year)
-    if run is None:
+    stale_starts = _stale_to_start(county, year, rate)
+    if run is None and not stale_starts:
         raise ValidationError({"year": f"{year}年还没有计息，不需要更正"})
-    if (run.rate, run.mode) == (rate.rate, rate.mode):
+    if run is not None and (run.rate, run.mode) == (rate.rate, rate.mode) and not stale_starts:
         raise ValidationError(
             {"year": f"{year}年的计息利率与现行利率相同（{rate.rate}），不需要更正"}
         )
     later = list(
-        InterestRun.objects.filter(region=county, year__gt=year, kind=InterestKind.YEAR_END)
+        InterestRun.objects.filter(region=county, year__gt=year)
         .values_list("year", flat=True)
         .distinct()
         .order_by("year")
     )
     runs = []
     for each_year in [year, *later]:
-        each_rate = rate if each_year == year else rate_in_force(county.code, each_year)
-        previous = _latest(county, each_year)
         why = reason if each_year == year else f"{year}年利率更正后重算：{reason}"[:200]
+        # the part-year interest of the year's benefit starts first: the year-end round
+        # leaves those people out by their standing ``to_start`` entry
+        redo_to_start(acting_user=acting_user, county=county, year=each_year, reason=why)
+        previous = _latest(county, each_year)
+        if previous is None:  # only benefit starts were credited that year
+            continue
+        each_rate = rate if each_year == year else rate_in_force(county.code, each_year)
+        if each_year == year and (previous.rate, previous.mode) == (rate.rate, rate.mode):
+            continue  # only the benefit starts were at another rate; the year-end stands
         new = _new_round(
             county=county,
             year=each_year,
@@ -328,7 +354,9 @@ def _run_chunks(run: InterestRun, county, *, acting_user, progress) -> InterestR
     last_id = 0
     while True:
         ids = list(
-            people.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:CHUNK]
+            people.filter(pk__gt=last_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)[: chunk_size()]
         )
         if not ids:
             break
@@ -438,27 +466,191 @@ def _run_chunks(run: InterestRun, county, *, acting_user, progress) -> InterestR
 # --------------------------------------------------------------------------- to the start
 
 
+def _to_start_run(county, year: int, rate: InterestRate, *, acting_user, reason="") -> InterestRun:
+    """The year's ``to_start`` round at the rate in force: the latest, or a new round when the
+    rate changed since (round 1 the first time)."""
+    latest = (
+        InterestRun.objects.filter(region=county, year=year, kind=InterestKind.TO_START)
+        .order_by("-round")
+        .first()
+    )
+    if latest is not None and (latest.rate, latest.mode) == (rate.rate, rate.mode):
+        return latest
+    run, _ = InterestRun.objects.get_or_create(
+        region=county,
+        year=year,
+        kind=InterestKind.TO_START,
+        round=latest.round + 1 if latest is not None else 1,
+        defaults={
+            "rate": rate.rate,
+            "mode": rate.mode,
+            "created_by": acting_user,
+            "reason": reason,
+        },
+    )
+    return run
+
+
+def _stale_to_start(county, year: int, rate: InterestRate) -> bool:
+    """Whether part-year interest of the year stands at another rate than ``rate``."""
+    return (
+        _standing_to_start(county, year)
+        .exclude(interest_run__rate=rate.rate, interest_run__mode=rate.mode)
+        .exists()
+    )
+
+
+def _standing_to_start(county, year: int):
+    return AccountEntry.objects.filter(
+        interest_run__region=county,
+        interest_run__year=year,
+        interest_run__kind=InterestKind.TO_START,
+        reverses__isnull=True,
+        reversed_by__isnull=True,
+    )
+
+
+def _to_start_amounts(people: dict, year: int, rate: InterestRate) -> dict:
+    """person id → the part-year interest up to their start (``people``: id → start month),
+    with ``rules.year_interest`` as ``interest_to_start`` computes it; one query for all."""
+    jan1 = datetime.date(year, 1, 1)
+    opening: dict[int, Decimal] = {pk: Decimal("0.00") for pk in people}
+    credits: dict[int, list] = {pk: [] for pk in people}
+    rows = (
+        AccountEntry.objects.filter(person_id__in=list(people))
+        .exclude(source=EntrySource.INTEREST, year=year)
+        .values_list("person_id", "booked_on", "amount")
+    )
+    for person_id, booked_on, amount in rows:
+        if booked_on >= people[person_id]:
+            continue
+        if booked_on < jan1:
+            opening[person_id] += amount
+        else:
+            credits[person_id].append((booked_on.month, amount))
+    return {
+        pk: rules.year_interest(
+            opening=opening[pk],
+            credits=credits[pk],
+            rate=rate.rate,
+            mode=rate.mode,
+            months=start.month - 1,
+        )
+        for pk, start in people.items()
+    }
+
+
+def redo_to_start(*, acting_user, county, year: int, reason: str) -> InterestRun | None:
+    """Work out again the part-year interest of the benefits that started in ``year`` in the
+    county, at the rate in force now over the ledger as it stands; the entries whose amount or
+    rate changed are reversed (with ``reason``) and credited anew in a new ``to_start`` round,
+    in one transaction, set-based (one read of the ledger, two bulk inserts). Returns the new
+    round, or ``None`` when nothing changed (so a repeat does nothing)."""
+    rate = InterestRate.objects.in_force(region_code=county.code, year=year)
+    if rate is None:
+        return None
+    with transaction.atomic():
+        jobs.exclusive(f"interest:{county.code}:{year}")
+        standing = list(
+            _standing_to_start(county, year).select_related("interest_run").order_by("pk")
+        )
+        if not standing:
+            return None
+        starts = {e.person_id: e.booked_on + datetime.timedelta(days=1) for e in standing}
+        amounts = _to_start_amounts(starts, year, rate)
+        changed = [
+            entry
+            for entry in standing
+            if entry.amount != amounts[entry.person_id]
+            or (entry.interest_run.rate, entry.interest_run.mode) != (rate.rate, rate.mode)
+        ]
+        if not changed:
+            return None
+        latest = (
+            InterestRun.objects.filter(region=county, year=year, kind=InterestKind.TO_START)
+            .order_by("-round")
+            .first()
+        )
+        run = InterestRun.objects.create(
+            region=county,
+            year=year,
+            kind=InterestKind.TO_START,
+            round=latest.round + 1,
+            rate=rate.rate,
+            mode=rate.mode,
+            reason=reason,
+            created_by=acting_user,
+        )
+        AccountEntry.objects.bulk_create(
+            [
+                AccountEntry(
+                    person_id=entry.person_id,
+                    village_id=entry.village_id,
+                    year=entry.year,
+                    source=entry.source,
+                    amount=-entry.amount,
+                    booked_on=entry.booked_on,
+                    interest_run_id=entry.interest_run_id,
+                    reverses=entry,
+                    reason=reason,
+                    created_by=acting_user,
+                )
+                for entry in changed
+            ]
+        )
+        new_entries = AccountEntry.objects.bulk_create(
+            [
+                AccountEntry(
+                    person_id=entry.person_id,
+                    village_id=entry.village_id,
+                    year=year,
+                    source=EntrySource.INTEREST,
+                    amount=amounts[entry.person_id],
+                    booked_on=entry.booked_on,
+                    interest_run=run,
+                    created_by=acting_user,
+                )
+                for entry in changed
+            ]
+        )
+        total = sum((entry.amount for entry in new_entries), Decimal("0.00"))
+        InterestRun.objects.filter(pk=run.pk).update(
+            entry_count=len(new_entries), amount_sum=total, finished_at=timezone.now()
+        )
+        run.refresh_from_db()
+        audit.record(
+            actor=acting_user,
+            action=PensionAction.INTEREST_CORRECT,
+            obj=run,
+            before={
+                "amount": sum((entry.amount for entry in changed), Decimal("0.00")),
+                "entries": len(changed),
+            },
+            after={
+                "round": run.round,
+                "rate": run.rate,
+                "mode": run.mode,
+                "amount": total,
+                "entries": len(new_entries),
+            },
+            reason=reason,
+        )
+    return run
+
+
 def interest_to_start(*, acting_user, person, start_month: datetime.date):
     """Credit the interest of the part year up to a benefit start (the months before
     ``start_month``) and return the entry; idempotent per person and year (a second call
-    returns the entry made by the first). Runs inside the caller's transaction (the award's)
-    when there is one. A January start credits 0.00, the record that it was done."""
+    returns the entry standing). Runs inside the caller's transaction (the award's) when
+    there is one. A January start credits 0.00, the record that it was done."""
     year, months = start_month.year, start_month.month - 1
     county = county_of(person.village_id[:6])
     rate = rate_in_force(county.code, year)
     with transaction.atomic():
-        run, _ = InterestRun.objects.get_or_create(
-            region=county,
-            year=year,
-            kind=InterestKind.TO_START,
-            round=1,
-            defaults={"rate": rate.rate, "mode": rate.mode, "created_by": acting_user},
-        )
-        existing = AccountEntry.objects.filter(
-            person=person, interest_run=run, reverses__isnull=True
-        ).first()
+        existing = _standing_to_start(county, year).filter(person=person).first()
         if existing is not None:
             return existing
+        run = _to_start_run(county, year, rate, acting_user=acting_user)
         jan1 = datetime.date(year, 1, 1)
         entries = AccountEntry.objects.filter(person=person, booked_on__lt=start_month)
         opening = of_aggregate(

@@ -9,8 +9,10 @@ sub-ledger is emptied — and closes the enrolment (转出); the receiving count
 one positive entry per source, the same amounts (``transfer_in``) in the receiving village —
 and the person now lives there. Contribution years carry: they are counted from the person's
 ledger, which moves whole. Each step has a deadline of 15 working days after the previous
-one (``rules.add_working_days``: weekends skipped; no holiday table yet, so a deadline over
-a public holiday comes early, never late). Every step is one transaction with its audit
+one, counted in the calendar of the county that acts next (``services.calendar``: weekends,
+public holidays and make-up working days, dated data). Before the money moves (requested or
+accepted) either county may cancel the transfer with a reason (``transfer_cancel``); once
+sent it can only be booked. Every step is one transaction with its audit
 entry; the entries carry a unique key (transfer, source, movement), so nothing is moved twice.
 
 **Scheme link** (``SchemeLink``): registered with the employee years and personal-account
@@ -52,6 +54,7 @@ from jumin.pension.models import (
 )
 from jumin.pension.queries.statements import contribution_years
 from jumin.pension.registry import PensionAction
+from jumin.pension.services.calendar import working_days_after
 from jumin.pension.services.enrolment import enrolment_close
 from jumin.people.models import Person
 
@@ -132,7 +135,7 @@ def transfer_request(*, acting_user, person, to_village_code: str, on=None) -> T
             from_village_id=person.village_id,
             to_village=to_village,
             requested_on=on,
-            due_on=rules.add_working_days(on, STEP_DAYS),
+            due_on=working_days_after(to_village.code, on, STEP_DAYS),
             created_by=acting_user,
         )
         audit.record(
@@ -180,11 +183,7 @@ def transfer_advance(*, acting_user, transfer: Transfer, on=None) -> Transfer:
             raise ValidationError(
                 {"status": f"这笔转移接续已{transfer.get_status_display()}，不能再办理"}
             )
-        transfer.due_on = (
-            None
-            if transfer.status == TransferStatus.BOOKED
-            else rules.add_working_days(on, STEP_DAYS)
-        )
+        transfer.due_on = _deadline(transfer, on)
         transfer.save()
         audit.record(
             actor=acting_user,
@@ -198,6 +197,59 @@ def transfer_advance(*, acting_user, transfer: Transfer, on=None) -> Transfer:
                 "by_source": transfer.by_source,
                 "due_on": transfer.due_on,
             },
+        )
+    return transfer
+
+
+def _deadline(transfer: Transfer, on) -> datetime.date | None:
+    """The next step's deadline in the calendar of the county that takes it."""
+    if transfer.status == TransferStatus.ACCEPTED:
+        return working_days_after(transfer.from_village_id, on, STEP_DAYS)
+    if transfer.status == TransferStatus.SENT:
+        return working_days_after(transfer.to_village_id, on, STEP_DAYS)
+    return None
+
+
+CANCELLABLE = (TransferStatus.REQUESTED, TransferStatus.ACCEPTED)
+
+
+def transfer_cancel(*, acting_user, transfer: Transfer, reason: str, on=None) -> Transfer:
+    """Cancel (撤销) a transfer before its money moves: either county, with a reason; the
+    person stays where they are and may ask again. Once sent, refused (the receiving county
+    books it). Cancelling a cancelled transfer again changes nothing."""
+    require(acting_user, "transfer.manage")
+    on = _on(on)
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        transfer = _locked(transfer)
+        if not (
+            in_scope(acting_user, transfer.to_village_id)
+            or in_scope(acting_user, transfer.from_village_id)
+        ):
+            raise Http404
+        if transfer.status == TransferStatus.CANCELLED:
+            return transfer
+        if transfer.status not in CANCELLABLE:
+            raise ValidationError(
+                {
+                    "status": f"这笔转移接续已{transfer.get_status_display()}，资金已转出，"
+                    "不能撤销，请转入地办理转入记账"
+                }
+            )
+        if not reason:
+            raise ValidationError({"reason": "撤销原因：必须填写"})
+        if len(reason) > 200:
+            raise ValidationError({"reason": "撤销原因：最多200个字"})
+        status = transfer.status
+        transfer.status, transfer.reason, transfer.due_on = TransferStatus.CANCELLED, reason, None
+        transfer.save(update_fields=["status", "reason", "due_on"])
+        audit.record(
+            actor=acting_user,
+            action=PensionAction.TRANSFER_CANCEL,
+            obj=transfer,
+            before={"status": status},
+            after={"status": transfer.status, "on": on},
+            reason=reason,
         )
     return transfer
 

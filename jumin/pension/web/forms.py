@@ -137,6 +137,14 @@ class StandardForm(Form):
         initial="50=195,55=170,60=139,61=132,62=125,63=117,64=109,65=101,70=56",
     )
     funeral_grant = forms.CharField(label=_("丧葬补助金"), max_length=20, initial="0")
+    late_arrears_months = forms.IntegerField(
+        label=_("逾期申请最多补发月数"),
+        initial=12,
+        required=False,
+        min_value=0,
+        max_value=99,
+        help_text=_("到龄后晚申请的，从到龄次月起发，但最多补发申请月之前这么多个月"),
+    )
     local_start = forms.DateField(label=_("本地制度实施日期"), required=False)
     document_number = forms.CharField(label=_("文号"), max_length=100, required=False)
 
@@ -147,6 +155,8 @@ class StandardForm(Form):
             age, _sep, months = part.partition("=")
             table[age.strip()] = months.strip()
         data["divisors"] = table
+        if data.get("late_arrears_months") is None:
+            data.pop("late_arrears_months", None)  # the service's default (12)
         return data
 
 

@@ -1,5 +1,5 @@
 """``/api/transfers`` (转移接续) and ``/api/scheme-links`` (制度衔接): list, get, create and
-advance; seen by the staff of the counties concerned, 404 for anyone else."""
+advance and cancel; seen by the staff of the counties concerned, 404 for anyone else."""
 
 from django.http import Http404
 from django.utils import timezone
@@ -8,7 +8,13 @@ from ninja import Path, Router, Status
 from jumin.core.access import require
 from jumin.core.api import error_responses
 from jumin.core.schemas import MAX_ID
-from jumin.pension.api.schemas import LinkIn, LinkOut, TransferIn, TransferOut
+from jumin.pension.api.schemas import (
+    LinkIn,
+    LinkOut,
+    TransferCancelIn,
+    TransferIn,
+    TransferOut,
+)
 from jumin.pension.queries import transfers as queries
 from jumin.pension.services import transfers as services
 from jumin.people.queries import person_find_by_id_number
@@ -43,6 +49,7 @@ def transfer_out(t) -> dict:
         "amount": t.amount,
         "by_source": t.by_source,
         "contribution_years": t.contribution_years,
+        "reason": t.reason,
     }
 
 
@@ -89,6 +96,21 @@ def transfer_advance_endpoint(request, transfer_id: int = Path(..., ge=1, le=MAX
     require(request.user, "transfer.manage")
     transfer = queries.transfer_get(request.user, transfer_id)
     return transfer_out(services.transfer_advance(acting_user=request.user, transfer=transfer))
+
+
+@transfers_router.post(
+    "/{transfer_id}/cancel",
+    response={200: TransferOut, **error_responses(401, 403, 404, 422)},
+    summary="撤销转移接续（资金转出前，转入地或转出地，须填写原因）",
+)
+def transfer_cancel_endpoint(
+    request, body: TransferCancelIn, transfer_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    require(request.user, "transfer.manage")
+    transfer = queries.transfer_get(request.user, transfer_id)
+    return transfer_out(
+        services.transfer_cancel(acting_user=request.user, transfer=transfer, reason=body.reason)
+    )
 
 
 def link_out(link) -> dict:

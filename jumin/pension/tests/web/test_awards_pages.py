@@ -102,11 +102,12 @@ def test_standards_page_refuses_negative_amounts_and_a_table_without_60(client, 
     assert "中央基础养老金最低标准：不能为负数" in page
     assert "缺少60周岁的计发月数" in page
     assert not BenefitStandard.objects.exists()
-    form.update(central_minimum="183", divisors="60=139,65=101")
+    form.update(central_minimum="183", divisors="60=139,65=101", late_arrears_months="6")
     answer = client.post(reverse("pension:benefit_standard_create"), form)
     assert answer.status_code == 302
     row = BenefitStandard.objects.get()
     assert row.region_id == tree.county.code and row.divisor(62) == 139
+    assert row.late_arrears_months == 6
     client.force_login(staff[Role.COUNTY_CLERK])
     assert client.post(reverse("pension:benefit_standard_create"), form).status_code == 403
 

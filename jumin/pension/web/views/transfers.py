@@ -131,6 +131,31 @@ def transfer_advance(request, pk):
     return redirect("pension:transfer_detail", transfer.pk)
 
 
+class CancelForm(Form):
+    reason = forms.CharField(label="撤销原因", max_length=200)
+
+
+@require_POST
+@page
+def transfer_cancel(request, pk):
+    user = request.user
+    transfer = queries.transfer_get(user, pk)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "撤销原因：必须填写")
+        return redirect("pension:transfer_detail", transfer.pk)
+    try:
+        services.transfer_cancel(
+            acting_user=user, transfer=transfer, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "已撤销。")
+    return redirect("pension:transfer_detail", transfer.pk)
+
+
 def parse_overlap(text: str) -> dict:
     """``"2019:6, 2020:12"`` → ``{"2019": 6, "2020": 12}``; ValidationError naming the item."""
     result = {}
