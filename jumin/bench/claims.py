@@ -15,6 +15,7 @@ and submitted through the API by concurrent clients.
    a hospital token (``POST /api/medical/claims``), latency percentiles.
 """
 
+import cProfile
 import datetime
 import json
 import os
@@ -73,6 +74,9 @@ class ClaimsBench:
         parser.add_argument(
             "--requests", type=int, default=20, help="每个客户端提交几笔（默认 20）"
         )
+        parser.add_argument(
+            "--profile", default="", help="把批量结算一步的 cProfile 结果写到这个文件"
+        )
 
     def run(self, *, report, options: dict) -> None:
         count = options["claims"]
@@ -100,8 +104,14 @@ class ClaimsBench:
             set(Claim.objects.filter(coverage_year=year).values_list("person_id", "coverage_year"))
         )
 
+        profiler = cProfile.Profile() if options.get("profile") else None
         with CaptureQueriesContext(connection) as queries:
+            if profiler:
+                profiler.enable()
             seconds = _timed(lambda: _resettle_all(person_years, "基准测试"))
+            if profiler:
+                profiler.disable()
+                profiler.dump_stats(options["profile"])
         report.step("settle", "1 批量结算（每人每年一次，分块）", made, seconds)
         report.note(f"每笔补偿的查询数：{len(queries) / made:.4f}")
         connection.queries_log.clear()
