@@ -11,7 +11,9 @@ and submitted through the API by concurrent clients.
    with the settlement's columns (no computing, no reading): the floor of the write;
 4. ``resettle``: the policy's Class B first-pay share changed, every year re-settled
    (reversing row + new row for each changed claim);
-5. ``api``: gunicorn started on the bench database; C client threads each submit claims with
+5. ``fund``: every settlement row (new and reversing) posted to the fund ledger
+   (``services.fund_claims.post_settlements``), then once more, which must write nothing;
+6. ``api``: gunicorn started on the bench database; C client threads each submit claims with
    a hospital token (``POST /api/medical/claims``), latency percentiles.
 """
 
@@ -37,6 +39,7 @@ from django.test.utils import CaptureQueriesContext
 from jumin.medical.demo_claims import _ensure_enrolments, _lines, demo_hospitals
 from jumin.medical.models import Claim, ClaimLine, MedicalEnrolment, Settlement
 from jumin.medical.services import claims as claim_services
+from jumin.medical.services import fund_claims
 from jumin.medical.services import policy as policy_services
 from jumin.medical.services.hospitals import hospital_token_create
 from jumin.people.demo.county import county_population, demo_generate
@@ -142,6 +145,22 @@ class ClaimsBench:
         again = _timed(lambda: _resettle_all(person_years, "再算一次"))
         written = Settlement.objects.count()
         report.note(f"再重算一次（应无变化）用时 {again:.2f} 秒；结算行共 {written:,} 行")
+
+        posting = None
+
+        def post():
+            nonlocal posting
+            posting = fund_claims.post_settlements(
+                acting_user=None, region_code=county.code, coverage_year=year
+            )
+
+        seconds = _timed(post)
+        report.step("fund", "4 结算记入基金（含冲正，分块 INSERT ... SELECT）", written, seconds)
+        report.note(
+            f"基金记录 {posting.entry_count:,} 条，统筹基金净支出 {-posting.amount_sum:,} 元"
+        )
+        seconds = _timed(post)
+        report.note(f"再记一次（应无新记录）：{posting.entry_count} 条，用时 {seconds:.2f} 秒")
 
         if options["clients"] > 0:
             api_bench(report, county.code, year, hospitals, options["clients"], options["requests"])
@@ -408,7 +427,7 @@ def api_bench(
             thread.join()
         seconds = time.perf_counter() - started
         report.latencies(
-            "api", f"4 接口提交补偿（{clients} 个并发客户端，gunicorn {workers}×4 线程）", latencies
+            "api", f"5 接口提交补偿（{clients} 个并发客户端，gunicorn {workers}×4 线程）", latencies
         )
         report.note(
             f"接口：{len(latencies):,} 笔成功，{len(failures)} 笔失败，{len(latencies) / seconds:,.0f} 笔/秒"
