@@ -108,6 +108,7 @@ class ClaimsBench:
         )
 
         profiler = cProfile.Profile() if options.get("profile") else None
+        connection.queries_log.clear()  # the setup filled it: count only this step's queries
         with CaptureQueriesContext(connection) as queries:
             if profiler:
                 profiler.enable()
