@@ -31,7 +31,7 @@ commits with its audit entry, so a killed run is finished by the next.
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 
 from jumin.core import audit
@@ -85,9 +85,10 @@ def _insert_sql(column: str, *, reversal: bool) -> str:
 
 
 def _unposted(prefix: str, year: int):
+    # NOT EXISTS (an anti-join), not NOT IN: PostgreSQL cannot hash a large NOT IN list
     return Settlement.objects.filter(
         coverage_year=year, person__village__pk__startswith=prefix
-    ).exclude(pk__in=FundEntry.objects.filter(settlement__isnull=False).values("settlement_id"))
+    ).exclude(Exists(FundEntry.objects.filter(settlement_id=OuterRef("pk"))))
 
 
 def post_settlements(*, acting_user, region_code, coverage_year, chunk: int = CHUNK) -> FundPosting:
