@@ -337,10 +337,11 @@ def api_bench(
 ) -> None:
     hospital = hospitals["county"][0]
     _token, key = hospital_token_create(acting_user=None, hospital=hospital)
-    persons = list(
-        Person.objects.filter(village__pk__startswith=county_code[:6]).values_list(
-            "id_number", flat=True
-        )[: clients * per_client]
+    persons = list(  # covered for the year (a person left out of the year is refused: 422)
+        Person.objects.filter(
+            village__pk__startswith=county_code[:6],
+            pk__in=MedicalEnrolment.objects.filter(coverage_year=year).values("person_id"),
+        ).values_list("id_number", flat=True)[: clients * per_client]
     )
     gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
     port = _free_port()
