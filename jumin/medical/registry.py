@@ -31,6 +31,7 @@ ENROLMENT_PAGES = {
     "medical:enrolment_renew": "medical_enrolment.renew",
     "medical:fund": "medical_fund.view",
     "medical:fund_post": "medical_fund.post",
+    "medical:fund_post_settlements": "medical_fund.post",
     "medical:participation": "medical_participation.view",
     "medical:participation_export": "medical_participation.view",
     "medical:participation_targets": "medical_participation.manage",
@@ -138,6 +139,11 @@ class MedicalAction(AuditAction):
     FUND_POST_CHUNK = "medical.fund.post_chunk", _("保费记入医保基金（一批）")
     FUND_DEBIT = "medical.fund.debit", _("医保基金支出")
     FUND_REVERSE = "medical.fund.reverse", _("冲正医保基金记录")
+    FUND_POST_SETTLEMENTS = "medical.fund.post_settlements", _("结算记入医保基金")
+    FUND_POST_SETTLEMENTS_CHUNK = (
+        "medical.fund.post_settlements_chunk",
+        _("结算记入医保基金（一批）"),
+    )
     # hospitals, policy and claims (H5)
     HOSPITAL_CREATE = "medical.hospital.create", _("登记定点医疗机构")
     HOSPITAL_UPDATE = "medical.hospital.update", _("修改定点医疗机构")

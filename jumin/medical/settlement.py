@@ -19,7 +19,7 @@ the "settlement" section of the medical rules (a module of its own beside ``rule
 
 import datetime
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from jumin.core.money import ZERO, MoneyError, round_fen
@@ -494,14 +494,163 @@ class Year:
     assistance_paid: Decimal = ZERO
 
 
+# --------------------------------------------------------------------------- explanation
+#
+# Each step of a settlement is stored as data, ``[code, [parameters], amount]`` (parameters
+# are plain JSON values: decimals as strings), and turned into Chinese only when shown: the
+# text below is a function of the stored data alone, so a stored explanation always renders
+# to the same words (``render_explanation``). Building the words for every claim of a batch
+# was most of the cost of settling it.
+
+
+def _d(value) -> Decimal:
+    return Decimal(value)
+
+
+def _cap(value) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _rate_step(level, rate, cut):
+    text = f"(政策范围内费用 − 起付线) × {LEVELS[level]} {percent(_d(rate))}"
+    return text if cut is None else text + f" − 异地未备案 {percent(_d(cut))}"
+
+
+def _critical_step(after, before, deductible, bands, bonus, special, cap):
+    bonus = _d(bonus)
+    banded_text = "，".join(
+        f"{_d(start):.0f}–{'' if end is None else f'{_d(end):.0f}'} {percent(_d(rate) + bonus)}"
+        for start, end, rate in bands
+    )
+    text = (
+        f"年度累计 {_d(after):.2f}（此前 {_d(before):.2f}）超过起付线 {yuan(_d(deductible))} "
+        f"的部分，分段 {banded_text}"
+    )
+    if special:
+        text += "；特困/低保/返贫致贫人员起付线减半、比例提高"
+    return text + f"；年度封顶 {yuan(_cap(cap))}"
+
+
+STEPS = {
+    # code: (step label, parameters → the parameter's words)
+    "class_b_first_pay": (
+        "乙类先行自付",
+        lambda class_b, share: f"乙类 {_d(class_b):.2f} × {percent(_d(share))}",
+    ),
+    "eligible": ("政策范围内费用", lambda: "甲类 + 乙类 − 乙类先行自付（自费不计）"),
+    "outpatient": (
+        "普通门诊统筹",
+        lambda rate, visit_cap, yearly_cap, used: (
+            f"{percent(_d(rate))}，每次限 {yuan(_d(visit_cap))}，"
+            f"年度限 {yuan(_d(yearly_cap))}（已用 {yuan(_d(used))}）"
+        ),
+    ),
+    "two_disease": (
+        "两病门诊用药",
+        lambda rate, cap, used: (
+            f"{percent(_d(rate))}，年度限 {yuan(_d(cap))}（已用 {yuan(_d(used))}）"
+        ),
+    ),
+    "chronic_deductible": (
+        "慢特病年度起付线",
+        lambda deductible: f"每年一次 {yuan(_d(deductible))}，本次计入",
+    ),
+    "chronic": (
+        "门诊慢特病",
+        lambda name, rate, cap, used: (
+            f"{name}：(政策范围内费用 − 起付线) × {percent(_d(rate))}，"
+            f"年度限 {yuan(_d(cap))}（已用 {yuan(_d(used))}）"
+        ),
+    ),
+    "childbirth": (
+        "住院分娩定额",
+        lambda amount: f"定额 {yuan(_d(amount))}，不超过政策范围内费用",
+    ),
+    "special_item_flat": ("特殊项目", lambda name, amount: f"{name}：定额 {yuan(_d(amount))}"),
+    "special_item_rate": ("特殊项目", lambda name, rate: f"{name}：{percent(_d(rate))}"),
+    "basic": ("基本医保基金支付", lambda: ""),
+    "deductible": ("起付线", lambda level: f"{LEVELS[level]}"),
+    "deductible_later": (
+        "起付线",
+        lambda level, deductible, admission, share: (
+            f"{LEVELS[level]} {yuan(_d(deductible))}，本年第 {admission} 次住院 × "
+            f"{percent(_d(share))}"
+        ),
+    ),
+    "rate": ("报销比例", _rate_step),
+    "accident_pending": ("意外伤害调查", lambda: "调查通过后才支付，目前未通过"),
+    "accident_approved": ("意外伤害调查", lambda: "调查已通过"),
+    "annual_cap": (
+        "年度封顶线",
+        lambda cap, paid: f"{yuan(_d(cap))}，本年已支付 {yuan(_d(paid))}",
+    ),
+    "critical_counted": (
+        "大病保险计入的个人负担",
+        lambda b_counts: "政策范围内费用 − 基本医保支付" + (" + 乙类先行自付" if b_counts else ""),
+    ),
+    "critical_illness": ("大病保险", _critical_step),
+    "assistance_none": ("医疗救助", lambda: "不是医疗救助对象"),
+    "assistance": (
+        "医疗救助",
+        lambda group, left, after, deductible, rate, cap: (
+            f"第{group}类救助对象：政策范围内个人负担 {_d(left):.2f}（年度累计 {_d(after):.2f}）"
+            f"超过起付线 {yuan(_d(deductible))} 的部分 × {percent(_d(rate))}，"
+            f"年度限 {yuan(_d(cap))}"
+        ),
+    ),
+    "patient": ("个人负担", lambda: "总费用 − 基本医保 − 大病保险 − 医疗救助"),
+}
+
+
+def _plain(value):
+    """A parameter as a JSON value (decimals as their exact string)."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    return value
+
+
 @dataclass(frozen=True)
 class Step:
-    step: str
-    parameter: str
+    """One step: its code (a key of ``STEPS``), the parameters it used, the amount."""
+
+    code: str
+    params: tuple
     amount: Decimal
+
+    @property
+    def step(self) -> str:
+        return STEPS[self.code][0]
+
+    @property
+    def parameter(self) -> str:
+        return STEPS[self.code][1](*self.params)
 
     def as_dict(self) -> dict:
         return {"step": self.step, "parameter": self.parameter, "amount": f"{self.amount:.2f}"}
+
+    def stored(self) -> list:
+        return [
+            self.code,
+            [str(value) if value.__class__ is Decimal else _plain(value) for value in self.params],
+            f"{self.amount:.2f}",
+        ]
+
+
+def render_explanation(stored) -> list[dict]:
+    """The words of a stored explanation: ``[{"step", "parameter", "amount"}]``. A stored
+    step that is already words (settlements written before steps were stored as data) is
+    shown as it is."""
+    steps = []
+    for item in stored or ():
+        if isinstance(item, dict):
+            steps.append(item)
+            continue
+        code, params, amount = item
+        label, words = STEPS[code]
+        steps.append({"step": label, "parameter": words(*params), "amount": amount})
+    return steps
 
 
 @dataclass(frozen=True)
@@ -517,11 +666,22 @@ class Result:
 
     @property
     def explanation(self) -> list[dict]:
+        """The explanation in words (pages, API, trial settlement)."""
         return [step.as_dict() for step in self.steps]
+
+    @property
+    def stored_explanation(self) -> list[list]:
+        """The explanation as data, as stored with the settlement (``render_explanation``)."""
+        return [step.stored() for step in self.steps]
 
     @property
     def amounts(self) -> tuple:
         return (self.basic, self.critical_illness, self.assistance, self.patient)
+
+
+def _moved(year: Year, **changes) -> Year:
+    """``year`` with some accumulators moved (``dataclasses.replace``, without its cost)."""
+    return Year(**{**year.__dict__, **changes})
 
 
 def banded(amount: Decimal, bands: tuple, bonus: Decimal = ZERO) -> Decimal:
@@ -548,13 +708,9 @@ def settle(claim: ClaimInput, policy: Policy, year: Year = Year(), group: str = 
     b_first = round_fen(claim.class_b * policy.class_b_first_pay_share)
     eligible = claim.class_a + claim.class_b - b_first
     steps.append(
-        Step(
-            "乙类先行自付",
-            f"乙类 {claim.class_b:.2f} × {percent(policy.class_b_first_pay_share)}",
-            b_first,
-        )
+        Step("class_b_first_pay", (claim.class_b, policy.class_b_first_pay_share), b_first)
     )
-    steps.append(Step("政策范围内费用", "甲类 + 乙类 − 乙类先行自付（自费不计）", eligible))
+    steps.append(Step("eligible", (), eligible))
     kind = claim.kind
     basic = ZERO
     if kind in INPATIENT_KINDS:
@@ -564,70 +720,59 @@ def settle(claim: ClaimInput, policy: Policy, year: Year = Year(), group: str = 
         basic = _capped(raw, policy.outpatient_yearly_cap, year.outpatient_paid)
         steps.append(
             Step(
-                "普通门诊统筹",
-                f"{percent(policy.outpatient_rate)}，每次限 {yuan(policy.outpatient_per_visit_cap)}，"
-                f"年度限 {yuan(policy.outpatient_yearly_cap)}（已用 {yuan(year.outpatient_paid)}）",
+                "outpatient",
+                (
+                    policy.outpatient_rate,
+                    policy.outpatient_per_visit_cap,
+                    policy.outpatient_yearly_cap,
+                    year.outpatient_paid,
+                ),
                 basic,
             )
         )
-        year = replace(year, outpatient_paid=year.outpatient_paid + basic)
+        year = _moved(year, outpatient_paid=year.outpatient_paid + basic)
     elif kind == "two_disease":
         raw = round_fen(eligible * policy.two_disease_rate)
         basic = _capped(raw, policy.two_disease_yearly_cap, year.two_disease_paid)
         steps.append(
             Step(
-                "两病门诊用药",
-                f"{percent(policy.two_disease_rate)}，年度限 {yuan(policy.two_disease_yearly_cap)}"
-                f"（已用 {yuan(year.two_disease_paid)}）",
+                "two_disease",
+                (policy.two_disease_rate, policy.two_disease_yearly_cap, year.two_disease_paid),
                 basic,
             )
         )
-        year = replace(year, two_disease_paid=year.two_disease_paid + basic)
+        year = _moved(year, two_disease_paid=year.two_disease_paid + basic)
     elif kind == "chronic_outpatient":
         left = max(ZERO, policy.chronic_deductible - year.chronic_deductible_used)
         deductible = min(left, eligible)
-        steps.append(
-            Step(
-                "慢特病年度起付线",
-                f"每年一次 {yuan(policy.chronic_deductible)}，本次计入",
-                deductible,
-            )
-        )
+        steps.append(Step("chronic_deductible", (policy.chronic_deductible,), deductible))
         raw = round_fen((eligible - deductible) * policy.chronic_rate)
         basic = _capped(raw, policy.chronic_yearly_cap, year.chronic_paid)
         name = chronic_disease(policy, claim.diagnosis) or claim.diagnosis
         steps.append(
             Step(
-                "门诊慢特病",
-                f"{name}：(政策范围内费用 − 起付线) × {percent(policy.chronic_rate)}，"
-                f"年度限 {yuan(policy.chronic_yearly_cap)}（已用 {yuan(year.chronic_paid)}）",
+                "chronic",
+                (name, policy.chronic_rate, policy.chronic_yearly_cap, year.chronic_paid),
                 basic,
             )
         )
-        year = replace(
+        year = _moved(
             year,
             chronic_paid=year.chronic_paid + basic,
             chronic_deductible_used=year.chronic_deductible_used + deductible,
         )
     elif kind == "childbirth":
         basic = min(policy.childbirth_amount, eligible)
-        steps.append(
-            Step(
-                "住院分娩定额",
-                f"定额 {yuan(policy.childbirth_amount)}，不超过政策范围内费用",
-                basic,
-            )
-        )
+        steps.append(Step("childbirth", (policy.childbirth_amount,), basic))
     elif kind == "special_item":
         item = policy.special_items[claim.special_item]
         if item.flat_amount is not None:
             basic = min(item.flat_amount, eligible)
-            parameter = f"{item.name}：定额 {yuan(item.flat_amount)}"
+            steps.append(Step("special_item_flat", (item.name, item.flat_amount), basic))
         else:
             basic = round_fen(eligible * item.rate)
-            parameter = f"{item.name}：{percent(item.rate)}"
-        steps.append(Step("特殊项目", parameter, basic))
-    steps.append(Step("基本医保基金支付", "", basic))
+            steps.append(Step("special_item_rate", (item.name, item.rate), basic))
+    steps.append(Step("basic", (), basic))
 
     critical = ZERO
     if kind in CRITICAL_ILLNESS_KINDS:
@@ -637,7 +782,7 @@ def settle(claim: ClaimInput, policy: Policy, year: Year = Year(), group: str = 
 
     assistance, year = _assistance(policy, year, group, eligible - basic - critical, steps)
     patient = claim.total - basic - critical - assistance
-    steps.append(Step("个人负担", "总费用 − 基本医保 − 大病保险 − 医疗救助", patient))
+    steps.append(Step("patient", (), patient))
     return Result(claim.total, eligible, basic, critical, assistance, patient, tuple(steps), year)
 
 
@@ -646,46 +791,45 @@ def _inpatient(claim, policy, year, eligible, steps):
     deductible = rule.deductible
     if year.admissions >= 1:
         deductible = round_fen(deductible * policy.later_admission_deductible_share)
-        parameter = (
-            f"{LEVELS[claim.level]} {yuan(rule.deductible)}，本年第 {year.admissions + 1} 次住院 × "
-            f"{percent(policy.later_admission_deductible_share)}"
-        )
-    else:
-        parameter = f"{LEVELS[claim.level]}"
-    steps.append(Step("起付线", parameter, deductible))
-    rate = rule.rate
-    rate_text = f"{LEVELS[claim.level]} {percent(rule.rate)}"
-    if claim.level == "out_of_region" and not claim.out_of_area_filed:
-        rate = max(ZERO, rate - policy.out_of_area_unfiled_cut)
-        rate_text += f" − 异地未备案 {percent(policy.out_of_area_unfiled_cut)}"
-    raw = round_fen(max(ZERO, eligible - deductible) * rate)
-    steps.append(Step("报销比例", f"(政策范围内费用 − 起付线) × {rate_text}", raw))
-    if claim.kind == "accidental_injury" and policy.accident_requires_investigation:
-        if claim.investigation != "approved":
-            steps.append(Step("意外伤害调查", "调查通过后才支付，目前未通过", ZERO))
-            return ZERO, replace(year, admissions=year.admissions + 1)
-        steps.append(Step("意外伤害调查", "调查已通过", raw))
-    basic = _capped(raw, policy.annual_cap, year.inpatient_paid)
-    if basic != raw:
         steps.append(
             Step(
-                "年度封顶线",
-                f"{yuan(policy.annual_cap)}，本年已支付 {yuan(year.inpatient_paid)}",
-                basic,
+                "deductible_later",
+                (
+                    claim.level,
+                    rule.deductible,
+                    year.admissions + 1,
+                    policy.later_admission_deductible_share,
+                ),
+                deductible,
             )
         )
-    return basic, replace(
+    else:
+        steps.append(Step("deductible", (claim.level,), deductible))
+    rate = rule.rate
+    cut = None
+    if claim.level == "out_of_region" and not claim.out_of_area_filed:
+        cut = policy.out_of_area_unfiled_cut
+        rate = max(ZERO, rate - cut)
+    raw = round_fen(max(ZERO, eligible - deductible) * rate)
+    steps.append(Step("rate", (claim.level, rule.rate, cut), raw))
+    if claim.kind == "accidental_injury" and policy.accident_requires_investigation:
+        if claim.investigation != "approved":
+            steps.append(Step("accident_pending", (), ZERO))
+            return ZERO, _moved(year, admissions=year.admissions + 1)
+        steps.append(Step("accident_approved", (), raw))
+    basic = _capped(raw, policy.annual_cap, year.inpatient_paid)
+    if basic != raw:
+        steps.append(Step("annual_cap", (policy.annual_cap, year.inpatient_paid), basic))
+    return basic, _moved(
         year, admissions=year.admissions + 1, inpatient_paid=year.inpatient_paid + basic
     )
 
 
 def _critical_illness(claim, policy, year, group, eligible, basic, b_first, steps):
     counted = eligible - basic
-    parameter = "政策范围内费用 − 基本医保支付"
     if policy.ci_class_b_first_pay_counts:
         counted += b_first
-        parameter += " + 乙类先行自付"
-    steps.append(Step("大病保险计入的个人负担", parameter, counted))
+    steps.append(Step("critical_counted", (policy.ci_class_b_first_pay_counts,), counted))
     special = group == "1"
     deductible = policy.ci_deductible
     bonus = ZERO
@@ -701,23 +845,22 @@ def _critical_illness(claim, policy, year, group, eligible, basic, b_first, step
         max(ZERO, before - deductible), policy.ci_bands, bonus
     )
     raw = min(raw, counted)
-    bands = "，".join(
-        f"{band.start:.0f}–{'' if band.end is None else f'{band.end:.0f}'} {percent(band.rate + bonus)}"
-        for band in policy.ci_bands
-    )
-    text = f"年度累计 {after:.2f}（此前 {before:.2f}）超过起付线 {yuan(deductible)} 的部分，分段 {bands}"
-    if special:
-        text += "；特困/低保/返贫致贫人员起付线减半、比例提高"
     critical = _capped(raw, cap, year.ci_paid)
-    text += f"；年度封顶 {yuan(cap)}"
-    steps.append(Step("大病保险", text, critical))
-    return critical, replace(year, ci_counted=after, ci_paid=year.ci_paid + critical)
+    bands = tuple((band.start, band.end, band.rate) for band in policy.ci_bands)
+    steps.append(
+        Step(
+            "critical_illness",
+            (after, before, deductible, bands, bonus, special, cap),
+            critical,
+        )
+    )
+    return critical, _moved(year, ci_counted=after, ci_paid=year.ci_paid + critical)
 
 
 def _assistance(policy, year, group, left, steps):
     rule = policy.assistance.get(group)
     if rule is None:
-        steps.append(Step("医疗救助", "不是医疗救助对象", ZERO))
+        steps.append(Step("assistance_none", (), ZERO))
         return ZERO, year
     left = max(ZERO, left)
     before = year.assistance_counted
@@ -730,13 +873,12 @@ def _assistance(policy, year, group, left, steps):
     assistance = _capped(raw, rule.yearly_cap, year.assistance_paid)
     steps.append(
         Step(
-            "医疗救助",
-            f"第{group}类救助对象：政策范围内个人负担 {left:.2f}（年度累计 {after:.2f}）超过起付线 "
-            f"{yuan(rule.deductible)} 的部分 × {percent(rule.rate)}，年度限 {yuan(rule.yearly_cap)}",
+            "assistance",
+            (group, left, after, rule.deductible, rule.rate, rule.yearly_cap),
             assistance,
         )
     )
-    return assistance, replace(
+    return assistance, _moved(
         year, assistance_counted=after, assistance_paid=year.assistance_paid + assistance
     )
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jumin.core.models import MONEY
+from jumin.medical.settlement import render_explanation
 
 
 class ClaimKind(models.TextChoices):
@@ -140,6 +141,7 @@ class Settlement(models.Model):
     critical_illness = models.DecimalField(_("大病保险支付"), **MONEY)
     assistance = models.DecimalField(_("医疗救助支付"), **MONEY)
     patient = models.DecimalField(_("个人负担"), **MONEY)
+    # each step as data, [code, [parameters], amount]; in words: ``explanation_steps``
     explanation = models.JSONField(_("计算过程"), default=list)
     reverses = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversal"
@@ -157,6 +159,11 @@ class Settlement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id} {self.basic}/{self.critical_illness}/{self.assistance}"
+
+    @property
+    def explanation_steps(self) -> list[dict]:
+        """The stored explanation in words: ``[{"step", "parameter", "amount"}]``."""
+        return render_explanation(self.explanation)
 
 
 class HospitalToken(models.Model):

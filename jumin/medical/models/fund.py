@@ -13,6 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from jumin.core.models import MONEY, Region
 
 SCHEME = "medical"
+# the other money of a settlement, booked in the same ledger under its own scheme (not the
+# basic pool): the critical-illness insurer's and the medical-assistance fund's payments
+CRITICAL_ILLNESS_SCHEME = "critical_illness"
+ASSISTANCE_SCHEME = "medical_assistance"
 
 
 class FundSource(models.TextChoices):
@@ -36,6 +40,8 @@ class FundPosting(models.Model):
     due_count = models.PositiveIntegerField(_("应缴笔数"), default=0)
     entry_count = models.PositiveIntegerField(_("基金记录条数"), default=0)
     amount_sum = models.DecimalField(_("金额合计"), default=0, **MONEY)
+    # a run posting settlements (结算记入基金) instead of dues: how many it posted
+    settlement_count = models.PositiveIntegerField(_("结算笔数"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -63,6 +69,10 @@ class FundEntry(models.Model):
         "collection.Due", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reference = models.CharField(_("业务单据"), max_length=60, blank=True)
+    # the settlement row a claim payment (or its reversal) comes from
+    settlement = models.ForeignKey(
+        "medical.Settlement", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     posting = models.ForeignKey(
         FundPosting, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
     )
@@ -85,6 +95,11 @@ class FundEntry(models.Model):
                 fields=["due", "source"],
                 condition=models.Q(due__isnull=False),
                 name="medical_fund_entry_once_per_due_source",
+            ),
+            models.UniqueConstraint(
+                fields=["settlement", "scheme"],
+                condition=models.Q(settlement__isnull=False),
+                name="medical_fund_entry_once_per_settlement",
             ),
             models.UniqueConstraint(
                 fields=["reference", "source"],

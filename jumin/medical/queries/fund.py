@@ -5,14 +5,14 @@ from django.db.models import Count, Sum
 
 from jumin.core.access import require, scope
 from jumin.core.money import of_aggregate
-from jumin.medical.models import FundEntry, FundPosting, FundSource
+from jumin.medical.models import SCHEME, FundEntry, FundPosting, FundSource
 
 
 def fund_balance(user, *, coverage_year: int | None = None) -> list[dict]:
     """One row per coverage year: the amount of each source and the balance, one grouped
     query. ``[{"coverage_year", "sources": {source: amount}, "income", "spent", "balance"}]``."""
     require(user, "medical_fund.view")
-    entries = scope(FundEntry.objects.all(), user)
+    entries = scope(FundEntry.objects.filter(scheme=SCHEME), user)  # the pooled fund only
     if coverage_year:
         entries = entries.filter(coverage_year=coverage_year)
     years: dict[int, dict] = {}

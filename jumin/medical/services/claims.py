@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404
+from django.utils import timezone
 
 from jumin.core import audit
 from jumin.core.access import require, require_in_scope, scope
@@ -54,6 +55,7 @@ from jumin.people.models import Person, SpecialStatus, SpecialStatusKind
 from jumin.people.rules import IdNumberError, parse_id_number
 
 MAX_LINES = 500
+WRITE_BATCH = 10000
 # the medical-assistance class of a special status (POLICY §3.3)
 ASSISTANCE_CLASS = {
     SpecialStatusKind.EXTREME_POVERTY: "1",
@@ -508,8 +510,8 @@ def resettle(person_years, *, reason: str, now: datetime.datetime | None = None)
     return write_results(results, current, reason=reason)
 
 
-def _same(old: dict, policy: MedicalPolicy, result: settlement.Result) -> bool:
-    return (
+def _same(old: dict, policy: MedicalPolicy, result: settlement.Result, stored: list) -> bool:
+    if not (
         old["policy_id"] == policy.pk
         and old["policy_version"] == policy.version
         and old["eligible_cost"] == result.eligible_cost
@@ -517,55 +519,93 @@ def _same(old: dict, policy: MedicalPolicy, result: settlement.Result) -> bool:
         and old["critical_illness"] == result.critical_illness
         and old["assistance"] == result.assistance
         and old["patient"] == result.patient
-        and old["explanation"] == result.explanation
-    )
+    ):
+        return False
+    explanation = old["explanation"]
+    if explanation and isinstance(explanation[0], dict):  # stored in words by an older version
+        return explanation == result.explanation
+    return explanation == stored
+
+
+SETTLEMENT_COLUMNS = (
+    "claim_id",
+    "person_id",
+    "coverage_year",
+    "policy_id",
+    "policy_version",
+    "total",
+    "eligible_cost",
+    "basic",
+    "critical_illness",
+    "assistance",
+    "patient",
+    "explanation",
+    "reverses_id",
+    "reason",
+    "created_at",
+)
+INSERT_SETTLEMENT = (
+    f"INSERT INTO {Settlement._meta.db_table} ({', '.join(SETTLEMENT_COLUMNS)}) "
+    f"VALUES ({', '.join(['%s'] * len(SETTLEMENT_COLUMNS))})"
+)
 
 
 def write_results(results, current: dict, *, reason: str) -> dict:
+    """Write the reversing and new rows of the claims whose result changed: one
+    ``executemany`` of plain tuples (no model instances: building them was most of the
+    write's cost)."""
+    explanation_field = Settlement._meta.get_field("explanation")
+    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    reason = reason[:100]
+    empty = explanation_field.get_db_prep_save([], connection)
     new_rows = []
     reversed_count = 0
     for row, policy, result in results:
+        stored = result.stored_explanation
         old = current.get(row["pk"])
-        if old is not None and _same(old, policy, result):
+        if old is not None and _same(old, policy, result, stored):
             continue
+        head = (row["pk"], row["person_id"], row["coverage_year"])
         if old is not None:
             reversed_count += 1
             new_rows.append(
-                Settlement(
-                    claim_id=row["pk"],
-                    person_id=row["person_id"],
-                    coverage_year=row["coverage_year"],
-                    policy_id=old["policy_id"],
-                    policy_version=old["policy_version"],
-                    total=row["total"],
-                    eligible_cost=-old["eligible_cost"],
-                    basic=-old["basic"],
-                    critical_illness=-old["critical_illness"],
-                    assistance=-old["assistance"],
-                    patient=-old["patient"],
-                    explanation=[],
-                    reverses_id=old["pk"],
-                    reason=reason[:100],
+                (
+                    *head,
+                    old["policy_id"],
+                    old["policy_version"],
+                    row["total"],
+                    -old["eligible_cost"],
+                    -old["basic"],
+                    -old["critical_illness"],
+                    -old["assistance"],
+                    -old["patient"],
+                    empty,
+                    old["pk"],
+                    reason,
+                    created_at,
                 )
             )
         new_rows.append(
-            Settlement(
-                claim_id=row["pk"],
-                person_id=row["person_id"],
-                coverage_year=row["coverage_year"],
-                policy_id=policy.pk,
-                policy_version=policy.version,
-                total=row["total"],
-                eligible_cost=result.eligible_cost,
-                basic=result.basic,
-                critical_illness=result.critical_illness,
-                assistance=result.assistance,
-                patient=result.patient,
-                explanation=result.explanation,
-                reason=reason[:100],
+            (
+                *head,
+                policy.pk,
+                policy.version,
+                row["total"],
+                result.eligible_cost,
+                result.basic,
+                result.critical_illness,
+                result.assistance,
+                result.patient,
+                explanation_field.get_db_prep_save(stored, connection),
+                None,
+                reason,
+                created_at,
             )
         )
-    Settlement.objects.bulk_create(new_rows, batch_size=2000)
+    if new_rows:
+        with connection.cursor() as cursor:
+            for start in range(0, len(new_rows), WRITE_BATCH):
+                cursor.executemany(INSERT_SETTLEMENT, new_rows[start : start + WRITE_BATCH])
     return {
         "claims": len(results),
         "written": len(new_rows) - reversed_count,

@@ -39,7 +39,12 @@ def test_counter_claim_is_stored_settled_and_audited(staff, hospitals, resident)
         D("0.00"),
         D("1175.00"),
     )
-    assert row.explanation[0]["step"] == "乙类先行自付"
+    assert row.explanation[0][0] == "class_b_first_pay"  # stored as data
+    assert row.explanation_steps[0] == {
+        "step": "乙类先行自付",
+        "parameter": "乙类 1000.00 × 10%",
+        "amount": "100.00",
+    }
     assert AuditEntry.objects.filter(
         action="medical.claim.submit", object_id=str(claim.pk)
     ).exists()
@@ -140,7 +145,7 @@ def test_late_claim_resettles_the_year_with_reversals_and_trial_equals_real(
     claim, _ = services.claim_submit(acting_user=clerk, data=early)
     real = current(claim)
     assert (real.basic, real.critical_illness, real.assistance, real.patient) == trial.amounts
-    assert real.explanation == trial.explanation
+    assert real.explanation_steps == trial.explanation
     # the June stay is now the second admission: half the deductible, reversed and re-written
     assert current(later).basic == D("3867.50")
     reversal = Settlement.objects.get(claim=later, reverses__isnull=False)

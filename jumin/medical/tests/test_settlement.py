@@ -12,7 +12,16 @@ from hypothesis import strategies as st
 
 from jumin.medical import settlement
 from jumin.medical.services.policy import DEFAULT_POLICY_FILE
-from jumin.medical.settlement import ClaimInput, Policy, Year, policy_problems, settle, settle_year
+from jumin.medical.settlement import (
+    STEPS,
+    ClaimInput,
+    Policy,
+    Year,
+    policy_problems,
+    render_explanation,
+    settle,
+    settle_year,
+)
 
 D = Decimal
 DOCUMENT = json.loads(DEFAULT_POLICY_FILE.read_text(encoding="utf-8"))
@@ -228,3 +237,18 @@ def test_arrival_order_does_not_change_the_year(found, policy, group, random):
     second = settle_year(shuffled, policy, lambda claim: group)
     assert [r.amounts for r in first] == [r.amounts for r in second]
     assert settle_year(found, policy, lambda claim: group) == first  # re-settling: the same
+
+
+@given(year_claims, policies(), st.sampled_from(["", "1", "2", "3"]))
+def test_the_stored_explanation_is_data_and_renders_to_the_same_words(found, policy, group):
+    for result in settle_year(found, policy, lambda claim: group):
+        stored = json.loads(json.dumps(result.stored_explanation))  # as the database keeps it
+        assert all(isinstance(code, str) and code in STEPS for code, _params, _amount in stored)
+        assert render_explanation(stored) == result.explanation
+        assert [step["amount"] for step in result.explanation] == [amount for *_, amount in stored]
+
+
+def test_an_explanation_stored_in_words_is_shown_as_it_is():
+    old = [{"step": "起付线", "parameter": "乡镇卫生院", "amount": "100.00"}]
+    assert render_explanation(old) == old
+    assert render_explanation([["deductible", ["township"], "100.00"]]) == old

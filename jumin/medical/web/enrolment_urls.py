@@ -18,6 +18,7 @@ patterns = [
     path("financing/<int:pk>/edit/", financing.financing_edit, name="financing_edit"),
     path("fund/", fund.fund, name="fund"),
     path("fund/post/", fund.fund_post, name="fund_post"),
+    path("fund/post-settlements/", fund.fund_post_settlements, name="fund_post_settlements"),
     path("participation/", participation.participation, name="participation"),
     path("participation/export/", participation.participation_export, name="participation_export"),
     path(

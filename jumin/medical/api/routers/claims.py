@@ -67,7 +67,7 @@ def settlement_out(row) -> dict | None:
         "critical_illness": row.critical_illness,
         "assistance": row.assistance,
         "patient": row.patient,
-        "explanation": row.explanation,
+        "explanation": row.explanation_steps,
     }
 
 

@@ -13,6 +13,7 @@ from jumin.core.forms import add_errors
 from jumin.core.pages import page
 from jumin.medical.queries import fund as queries
 from jumin.medical.services import fund as services
+from jumin.medical.services import fund_claims
 from jumin.medical.web.enrolment_forms import CountyYearForm
 
 
@@ -43,6 +44,37 @@ def fund_post(request):
                 request,
                 _("已记入医保基金：%(n)s笔应缴，%(e)s条基金记录，合计%(s)s元。")
                 % {"n": posting.due_count, "e": posting.entry_count, "s": posting.amount_sum},
+            )
+            return redirect("medical:fund")
+    return _render(request, form)
+
+
+@require_POST
+@page
+def fund_post_settlements(request):
+    """Finance or the county admin post a coverage year's settlements (claim payments) to the
+    fund: the basic fund pays, critical illness and assistance are booked under their own
+    schemes."""
+    user = request.user
+    form = CountyYearForm(request.POST)
+    if form.is_valid():
+        try:
+            posting = fund_claims.post_settlements(
+                acting_user=user,
+                region_code=user_county(user),
+                coverage_year=form.cleaned_data["coverage_year"],
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("已记入医保基金：%(n)s笔结算，%(e)s条基金记录，基本医保基金合计%(s)s元。")
+                % {
+                    "n": posting.settlement_count,
+                    "e": posting.entry_count,
+                    "s": posting.amount_sum,
+                },
             )
             return redirect("medical:fund")
     return _render(request, form)
