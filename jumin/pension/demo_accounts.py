@@ -6,10 +6,12 @@ into ``jumin demo-year``. Only adds what is missing, so a second run adds nothin
 
 * the province's crediting rates, 1.5 % mode A (the one-year deposit benchmark since
   October 2015, POLICY §2.3), for 2015 up to the demo year, where a year has none;
-* for each person enrolled (paying, paused or receiving) who has no entry booked before the
-  demo year's previous year, the contributions of the years from their registration (2015 at
-  the earliest) to two years before the demo year, booked in April: the grade (mostly the
-  lowest) and the county subsidy — the history a migrated county system brings;
+* for each person enrolled (paying, paused or receiving) who has no entry of a year before
+  the demo year, the contributions of the years from their registration (2015 at the
+  earliest) to the year before the demo year, booked in April: the grade (mostly the
+  lowest) and the county subsidy — the history a migrated county system brings; the
+  persons turning 60 this month or next get theirs here too (the awards' demo adds none to
+  a person who has any);
 * the year-end interest of every year from 2015 to the year before the demo year, through the
   job itself (``interest_credit``; set-based, one entry per person and run);
 * one transfer out of the county, accepted by the receiving county (凤阳县 341126, made if
@@ -80,8 +82,8 @@ def _rates(county: Region, year: int) -> int:
 
 def _history(county: Region, year: int, seed: int) -> int:
     prefix = county.code[:6]
-    last = year - 2
-    with_history = AccountEntry.objects.filter(booked_on__lt=datetime.date(year - 1, 1, 1))
+    last = year - 1
+    with_history = AccountEntry.objects.filter(year__lt=year)
     enrolments = (
         Enrolment.objects.filter(
             person__village__pk__startswith=prefix,

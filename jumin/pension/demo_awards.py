@@ -76,9 +76,11 @@ def _receiving_awards(county: Region, staff, cache: dict) -> int:
     """An active award for each receiving enrolment of the county whose person holds none."""
     enrolments = list(
         Enrolment.objects.filter(
-            village__pk__startswith=county.code[:6], status=EnrolmentStatus.RECEIVING
+            village__pk__startswith=county.code[:6],
+            status=EnrolmentStatus.RECEIVING,
+            person__death_date__isnull=True,
         )
-        .exclude(person__pension_awards__status__in=HELD_STATUSES)
+        .exclude(person__pension_awards__isnull=False)  # any award, even one ended by death
         .select_related("person")
     )
     ids = [enrolment.person_id for enrolment in enrolments]
