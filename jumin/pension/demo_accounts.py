@@ -21,6 +21,9 @@ into ``jumin demo-year``. Only adds what is missing, so a second run adds nothin
 import datetime
 from decimal import Decimal
 
+from django.db import connection
+from django.utils import timezone
+
 from jumin.core.models import Region, RegionLevel, Role
 from jumin.pension import rules
 from jumin.pension.demo import chance
@@ -94,32 +97,39 @@ def _history(county: Region, year: int, seed: int) -> int:
         .values_list("person_id", "person__village_id", "person__id_number", "registered_on")
         .order_by("person_id")
     )
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
     rows, added = [], 0
     for person_id, village_id, id_number, registered_on in enrolments.iterator(chunk_size=CHUNK):
         grade_pick = chance(seed, "history-grade", id_number)
         grade = HISTORY_GRADES[0 if grade_pick < 0.8 else 1 if grade_pick < 0.93 else 2]
         for each in range(max(FIRST_YEAR, registered_on.year), last + 1):
-            booked = datetime.date(each, 4, 15)
+            booked = ops.adapt_datefield_value(datetime.date(each, 4, 15))
             for source, amount in (
                 (EntrySource.PERSONAL, grade),
                 (EntrySource.SUBSIDY_COUNTY, COUNTY_SUBSIDY[grade]),
             ):
                 rows.append(
-                    AccountEntry(
-                        person_id=person_id,
-                        village_id=village_id,
-                        year=each,
-                        source=source,
-                        amount=amount,
-                        booked_on=booked,
-                    )
+                    (person_id, village_id, each, source.value, str(amount), booked, "", "", now)
                 )
         if len(rows) >= CHUNK:
-            AccountEntry.objects.bulk_create(rows)
-            added += len(rows)
+            added += _insert(rows)
             rows = []
-    AccountEntry.objects.bulk_create(rows)
-    return added + len(rows)
+    return added + _insert(rows)
+
+
+def _insert(rows: list[tuple]) -> int:
+    """The history rows in one ``executemany``: 40 000 entries of a 3 000-person county in
+    well under a second, where ``bulk_create`` prepared every field of every row in Python."""
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {AccountEntry._meta.db_table} (person_id, village_id, year, source,"
+                " amount, booked_on, movement, reason, created_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                rows,
+            )
+    return len(rows)
 
 
 def _receiving_village() -> Region:
