@@ -110,7 +110,7 @@ def _history(county: Region, year: int, seed: int) -> int:
                 (EntrySource.SUBSIDY_COUNTY, COUNTY_SUBSIDY[grade]),
             ):
                 rows.append(
-                    (person_id, village_id, each, source.value, str(amount), booked, "", "", now)
+                    (person_id, village_id, each, source.value, amount, booked, "", "", now)
                 )
         if len(rows) >= CHUNK:
             added += _insert(rows)
