@@ -179,6 +179,7 @@ def _applications(county: Region, staff, today: datetime.date, cache: dict) -> i
                     )
                 )
     AccountEntry.objects.bulk_create(entries, batch_size=CHUNK)
+    years = contribution_years_of(ids)  # what the ledger holds, whoever booked it
     assistant = staff[Role.VILLAGE_ASSISTANT]
     rows = []
     for enrolment in enrolments:
@@ -192,7 +193,7 @@ def _applications(county: Region, staff, today: datetime.date, cache: dict) -> i
                 kind=AwardKind.NORMAL,
                 status=AwardStatus.APPLIED,
                 start_month=start,
-                contribution_years=today.year - SCHEME_START.year,
+                contribution_years=years.get(person.pk, 0),
                 applied_on=today,
                 applied_by=assistant,
             )
