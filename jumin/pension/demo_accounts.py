@@ -51,8 +51,18 @@ COUNTY_SUBSIDY = {
 RECEIVING_COUNTY = ("341126000000", "凤阳县", "341126100000", "府城镇", "341126100001", "府城村")
 
 
-def demo_accounts(*, county: Region, year: int, seed: int, staff, notes: list[str]) -> int:
-    """Rates, history, interest and a transfer (see the module doc); returns the rows added."""
+def demo_accounts(
+    *,
+    county: Region,
+    year: int,
+    seed: int,
+    staff,
+    notes: list[str],
+    today: datetime.date | None = None,
+) -> int:
+    """Rates, history, interest and a transfer (see the module doc); returns the rows added.
+    ``today``: the demo's day the transfer is dated by (default: 2 November of a year before
+    2026, else the clock)."""
     added = _rates(county, year)
     added += _history(county, year, seed)
     interest = AccountEntry.objects.filter(source=EntrySource.INTEREST)
@@ -60,7 +70,7 @@ def demo_accounts(*, county: Region, year: int, seed: int, staff, notes: list[st
     for each_year in range(FIRST_YEAR, year):
         interest_credit(acting_user=None, region_code=county.code, year=each_year)
     added += interest.count() - before
-    added += _transfer(county, year, seed, staff)
+    added += _transfer(county, year, seed, staff, today)
     notes.append(f"个人账户：新增 {added} 条（含 {FIRST_YEAR}–{year - 1} 年利息）")
     return added
 
@@ -152,7 +162,7 @@ def _receiving_village() -> Region:
     return village
 
 
-def _transfer(county: Region, year: int, seed: int, staff) -> int:
+def _transfer(county: Region, year: int, seed: int, staff, today=None) -> int:
     prefix = county.code[:6]
     if Transfer.objects.filter(from_village__pk__startswith=prefix).exists():
         return 0
@@ -168,7 +178,7 @@ def _transfer(county: Region, year: int, seed: int, staff) -> int:
     if not candidates:
         return 0
     person_id, village_id, _ = min(candidates, key=lambda row: chance(seed, "transfer-out", row[2]))
-    today = datetime.date(year, 11, 2) if year < 2026 else None
+    today = today or (datetime.date(year, 11, 2) if year < 2026 else None)
     from jumin.pension.services.enrolment import today as service_today
 
     on = today or service_today()

@@ -176,7 +176,7 @@ def _later_parts(result, *, county, year, seed, staff, today) -> None:
     payroll (which pays them), the medical enrolment before the claims. Each only adds what is
     missing; ``result.parts`` counts what each added."""
     common = {"county": county, "year": year, "seed": seed, "staff": staff, "notes": result.notes}
-    result.parts["accounts"] = demo_accounts(**common)
+    result.parts["accounts"] = demo_accounts(**common, today=today)
     result.parts["awards"] = demo_awards(**common, today=today)
     result.parts["payroll"] = demo_payroll(**common, today=today)
     result.parts["medical_enrolment"] = demo_medical_enrolment(**common)
