@@ -84,7 +84,13 @@ def demo_medical_enrolment(*, county: Region, year: int, seed: int, staff, notes
     paid = _pay(county, year, everyone=True, seed=seed)
     _confirm(county, year, staff)
     covered = coverage_update(acting_user=None, region_code=county.code, coverage_year=year)
-    posting = post_confirmed(acting_user=None, region_code=county.code, coverage_year=year)
+    posted = posting_amount = 0
+    confirmed = Due.objects.filter(
+        scheme=SCHEME, village__pk__startswith=county.prefix, year=year, status=DueStatus.CONFIRMED
+    )
+    if confirmed.exists():  # a posting run (a row and an audit entry) only when there is work
+        posting = post_confirmed(acting_user=None, region_code=county.code, coverage_year=year)
+        posted, posting_amount = posting.entry_count, posting.amount_sum
 
     # coverage year ``year + 1``: the window is open
     insured = living.filter(
@@ -104,9 +110,9 @@ def demo_medical_enrolment(*, county: Region, year: int, seed: int, staff, notes
         day_of=lambda pid: _day(seed, "medical-next-window", pid, *next_window),
     )
     paid_next = _pay(county, year + 1, everyone=False, seed=seed)
-    total = added + enrolled + renewed + paid + paid_next + covered + posting.entry_count
-    if enrolled or renewed or posting.entry_count:
-        fund = posting.amount_sum
+    total = added + enrolled + renewed + paid + paid_next + covered + posted
+    if enrolled or renewed or posted:
+        fund = posting_amount
         notes.append(
             f"居民医保：{year}年度参保{enrolled}人（集中参保期外{OUTSIDE_WINDOW_SHARE:.0%}左右），"
             f"确定待遇享受{covered}人，记入统筹基金{fund}元；"

@@ -33,7 +33,9 @@ from jumin.pension.models import (
     Enrolment,
     EnrolmentStatus,
     EntrySource,
+    InterestKind,
     InterestRate,
+    InterestRun,
     Transfer,
     TransferStatus,
 )
@@ -67,8 +69,14 @@ def demo_accounts(
     added += _history(county, year, seed)
     interest = AccountEntry.objects.filter(source=EntrySource.INTEREST)
     before = interest.count()
+    credited = set(
+        InterestRun.objects.filter(
+            region=county, kind=InterestKind.YEAR_END, finished_at__isnull=False
+        ).values_list("year", flat=True)
+    )
     for each_year in range(FIRST_YEAR, year):
-        interest_credit(acting_user=None, region_code=county.code, year=each_year)
+        if each_year not in credited:  # a finished year's run is not started again (no trace)
+            interest_credit(acting_user=None, region_code=county.code, year=each_year)
     added += interest.count() - before
     added += _transfer(county, year, seed, staff, today)
     notes.append(f"个人账户：新增 {added} 条（含 {FIRST_YEAR}–{year - 1} 年利息）")

@@ -196,7 +196,7 @@ def test_the_collection_year_is_done_through_the_services(demo):
     # some have not paid at all
     assert Due.objects.filter(kind=DueKind.PERSONAL, status=DueStatus.OPEN).exists()
     assert (
-        not Due.objects.filter(kind=DueKind.GOVERNMENT_PAID)
+        not Due.objects.filter(scheme="pension", kind=DueKind.GOVERNMENT_PAID)
         .exclude(status=DueStatus.POSTED)
         .exists()
     )

@@ -291,7 +291,9 @@ def test_the_later_parts_make_a_living_county_and_a_second_run_adds_nothing(coun
     assert MedicalEnrolment.objects.filter(coverage_year=YEAR).exists()
     assert MedicalEnrolment.objects.filter(coverage_year=YEAR + 1).exists()
     assert Claim.objects.filter(coverage_year=YEAR).exists()
-    tables = (AccountEntry, Award, Payroll, Recovery, Transfer, MedicalEnrolment, Claim)
+    tables = (
+        AccountEntry, Award, Payroll, Recovery, Transfer, MedicalEnrolment, Claim, AuditEntry
+    )  # fmt: skip
     before = {model.__name__: model.objects.count() for model in tables}
     again = demo_year(county_code="341125", year=YEAR, seed=3, today=today)
     assert not any(again.parts.values()), again.parts
