@@ -15,3 +15,20 @@ def refresh_statistics(model) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT jumin_analyze(%s::regclass)", [model._meta.db_table])
+
+
+def update_grouped(model, objs, fields: list[str], *, chunk: int = 2000) -> int:
+    """Write ``fields`` of ``objs`` back with one ``UPDATE ... WHERE pk IN (...)`` per distinct
+    tuple of values (and chunk of ids): what ``bulk_update`` does, without its ``CASE WHEN``
+    per row, which Django builds slowly and SQLite runs slowly. Fast when the values repeat
+    (a premium, a status, a day). Returns the rows updated."""
+    groups: dict[tuple, list] = {}
+    for obj in objs:
+        groups.setdefault(tuple(getattr(obj, name) for name in fields), []).append(obj.pk)
+    updated = 0
+    for values, ids in groups.items():
+        for start in range(0, len(ids), chunk):
+            updated += model._base_manager.filter(pk__in=ids[start : start + chunk]).update(
+                **dict(zip(fields, values, strict=True))
+            )
+    return updated

@@ -11,14 +11,15 @@
   year's insured enrolled, about half of those paid (not yet confirmed).
 
 Deterministic (``chance``: a hash of seed, purpose and person) and set-based: chunked bulk
-inserts, one ``UPDATE`` per payment day. A second run adds nothing. Needs nothing of the
+inserts, one ``UPDATE`` for the payments of a year. A second run adds nothing. Needs nothing of the
 pension's demo: it only reads persons and special statuses.
 """
 
 import datetime
 import hashlib
 
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import CharField, Exists, F, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from jumin.collection.models import Channel, Due, DueKind, DueStatus, DueStep
@@ -83,7 +84,13 @@ def demo_medical_enrolment(*, county: Region, year: int, seed: int, staff, notes
     paid = _pay(county, year, everyone=True, seed=seed)
     _confirm(county, year, staff)
     covered = coverage_update(acting_user=None, region_code=county.code, coverage_year=year)
-    posting = post_confirmed(acting_user=None, region_code=county.code, coverage_year=year)
+    posted = posting_amount = 0
+    confirmed = Due.objects.filter(
+        scheme=SCHEME, village__pk__startswith=county.prefix, year=year, status=DueStatus.CONFIRMED
+    )
+    if confirmed.exists():  # a posting run (a row and an audit entry) only when there is work
+        posting = post_confirmed(acting_user=None, region_code=county.code, coverage_year=year)
+        posted, posting_amount = posting.entry_count, posting.amount_sum
 
     # coverage year ``year + 1``: the window is open
     insured = living.filter(
@@ -103,9 +110,9 @@ def demo_medical_enrolment(*, county: Region, year: int, seed: int, staff, notes
         day_of=lambda pid: _day(seed, "medical-next-window", pid, *next_window),
     )
     paid_next = _pay(county, year + 1, everyone=False, seed=seed)
-    total = added + enrolled + renewed + paid + paid_next + covered + posting.entry_count
-    if enrolled or renewed or posting.entry_count:
-        fund = posting.amount_sum
+    total = added + enrolled + renewed + paid + paid_next + covered + posted
+    if enrolled or renewed or posted:
+        fund = posting_amount
         notes.append(
             f"居民医保：{year}年度参保{enrolled}人（集中参保期外{OUTSIDE_WINDOW_SHARE:.0%}左右），"
             f"确定待遇享受{covered}人，记入统筹基金{fund}元；"
@@ -159,39 +166,45 @@ def _enrol(persons, coverage_year, financing, clerk, *, pick, day_of) -> int:
 
 def _pay(county: Region, coverage_year: int, *, everyone: bool, seed: int) -> int:
     """The open personal dues of the year paid through the tax bureau on the day their
-    enrolment was made: one ``UPDATE`` per day. ``everyone=False`` pays about half."""
+    enrolment was made: one ``UPDATE`` (the day and the tax receipt taken from the enrolment
+    in the statement). ``everyone=False`` pays about half (chosen by due, in chunks)."""
     enrolments = MedicalEnrolment.objects.filter(
         village__pk__startswith=county.prefix, coverage_year=coverage_year
     )
-    days = sorted(set(enrolments.values_list("enrolled_on", flat=True)))
-    paid = 0
-    for day in days:
-        person_ids = enrolments.filter(enrolled_on=day).values("person_id")
-        dues = Due.objects.filter(
-            scheme=SCHEME,
-            year=coverage_year,
-            kind=DueKind.PERSONAL,
-            status=DueStatus.OPEN,
-            person_id__in=Subquery(person_ids),
-        )
-        if not everyone:
-            ids = [
-                pk
-                for pk in dues.values_list("pk", flat=True)
-                if chance(seed, "medical-next-paid", pk) < NEXT_YEAR_PAID_SHARE
-            ]
-            dues = Due.objects.filter(pk__in=ids)
-        paid += _tax_paid(dues, day, county)
-    return paid
+    dues = Due.objects.filter(
+        scheme=SCHEME,
+        year=coverage_year,
+        kind=DueKind.PERSONAL,
+        status=DueStatus.OPEN,
+        person_id__in=Subquery(enrolments.values("person_id")),
+    )
+    if everyone:
+        return _tax_paid(dues, coverage_year, county)
+    ids = [
+        pk
+        for pk in dues.values_list("pk", flat=True).iterator(chunk_size=CHUNK)
+        if chance(seed, "medical-next-paid", pk) < NEXT_YEAR_PAID_SHARE
+    ]
+    return sum(
+        _tax_paid(Due.objects.filter(pk__in=ids[start : start + CHUNK]), coverage_year, county)
+        for start in range(0, len(ids), CHUNK)
+    )
 
 
-def _tax_paid(dues, day: datetime.date, county: Region) -> int:
+def _tax_paid(dues, coverage_year: int, county: Region) -> int:
+    enrolled_on = MedicalEnrolment.objects.filter(
+        person_id=OuterRef("person_id"), coverage_year=coverage_year
+    ).values("enrolled_on")[:1]
     return dues.transition(
         DueStep.TAX_PAID,
         channel=Channel.TAX,
         paid_amount=F("amount"),
-        paid_on=day,
-        payment_reference=f"税票{county.prefix}{day:%Y%m%d}",
+        paid_on=Subquery(enrolled_on),
+        payment_reference=Concat(
+            Value(f"税票{county.prefix}-{coverage_year}-"),
+            Cast("person_id", output_field=CharField()),
+            output_field=CharField(),
+        ),
     )
 
 

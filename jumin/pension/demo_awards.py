@@ -76,9 +76,11 @@ def _receiving_awards(county: Region, staff, cache: dict) -> int:
     """An active award for each receiving enrolment of the county whose person holds none."""
     enrolments = list(
         Enrolment.objects.filter(
-            village__pk__startswith=county.code[:6], status=EnrolmentStatus.RECEIVING
+            village__pk__startswith=county.code[:6],
+            status=EnrolmentStatus.RECEIVING,
+            person__death_date__isnull=True,
         )
-        .exclude(person__pension_awards__status__in=HELD_STATUSES)
+        .exclude(person__pension_awards__isnull=False)  # any award, even one ended by death
         .select_related("person")
     )
     ids = [enrolment.person_id for enrolment in enrolments]
@@ -177,6 +179,7 @@ def _applications(county: Region, staff, today: datetime.date, cache: dict) -> i
                     )
                 )
     AccountEntry.objects.bulk_create(entries, batch_size=CHUNK)
+    years = contribution_years_of(ids)  # what the ledger holds, whoever booked it
     assistant = staff[Role.VILLAGE_ASSISTANT]
     rows = []
     for enrolment in enrolments:
@@ -190,7 +193,7 @@ def _applications(county: Region, staff, today: datetime.date, cache: dict) -> i
                 kind=AwardKind.NORMAL,
                 status=AwardStatus.APPLIED,
                 start_month=start,
-                contribution_years=today.year - SCHEME_START.year,
+                contribution_years=years.get(person.pk, 0),
                 applied_on=today,
                 applied_by=assistant,
             )

@@ -50,6 +50,7 @@ FAIL_SHARE = 0.005
 LAPSE_SHARE = 0.01
 RAISE_MONTH = 7
 RAISE = Decimal("20.00")
+RAISE_DOCUMENT = "演示：县政府提高地方基础养老金，自1月1日起执行"
 CHANNELS = (
     (CertificationChannel.MATCHED, 0.55),
     (CertificationChannel.PHONE, 0.25),
@@ -58,8 +59,15 @@ CHANNELS = (
 )
 
 
-def demo_payroll(*, county, year: int, seed: int, staff, notes: list[str]) -> int:
-    """Add what is missing of the demo payroll year; returns how many rows it added."""
+def demo_payroll(
+    *, county, year: int, seed: int, staff, notes: list[str], today: datetime.date | None = None
+) -> int:
+    """Add what is missing of the demo payroll year; returns how many rows it added.
+
+    ``today`` (the demo's day, 1 December of the year by default): the months before its
+    month are paid, its month is built and waiting for approval."""
+    today = today or datetime.date(year, 12, 1)
+    waiting = today.month if today.year == year else 12
     county = county if isinstance(county, Region) else Region.objects.get(code=county)
     clerk, finance = staff[Role.COUNTY_CLERK], staff[Role.FINANCE]
     added = 0
@@ -70,7 +78,7 @@ def demo_payroll(*, county, year: int, seed: int, staff, notes: list[str]) -> in
         if made:
             notes.append(f"待遇：为{made}名领取人建立了正常领取的待遇（账户余额取自个人账户）")
         added += _certifications(county, year, seed)
-    for number in range(1, 13):
+    for number in range(1, waiting + 1):
         month = datetime.date(year, number, 1)
         if Payroll.objects.filter(region=county, month=month).exists():
             continue
@@ -80,7 +88,7 @@ def demo_payroll(*, county, year: int, seed: int, staff, notes: list[str]) -> in
             added += _resume_some(county, year, staff, notes)
         payroll = payrolls.payroll_build(acting_user=clerk, region_code=county.code, month=month)
         added += payroll.line_count
-        if number == 12:
+        if number == waiting:
             notes.append(
                 f"{month:%Y年%m月}发放表已由{clerk.username}生成（{payroll.line_count}笔，"
                 f"{payroll.amount_sum}元），等待{finance.username}审核"
@@ -110,11 +118,22 @@ def _standard(county, year: int) -> int:
 
 
 def _raise(county, year: int, notes: list[str]) -> int:
-    """A raise of 20 a month at the county from 1 January, entered now (before July)."""
+    """A raise of 20 a month at the county from 1 January, entered now (before July). When
+    the county already has its row from 1 January (the awards' demo gives it a top-up), the
+    raise is entered on that row; otherwise a county row is added."""
     start = datetime.date(year, 1, 1)
     standard = BenefitStandard.objects.in_force(region_code=county.code, on=start)
-    if BenefitStandard.objects.filter(region=county, effective_from=start).exists():
+    if standard.document_number == RAISE_DOCUMENT:
         return 0
+    if standard.region_id == county.code and standard.effective_from == start:
+        BenefitStandard.objects.filter(pk=standard.pk).update(
+            local_top_up=standard.local_top_up + RAISE,
+            document_number=RAISE_DOCUMENT,
+        )
+        notes.append(
+            f"{year}年7月录入县级基础养老金每月提高{RAISE}元（自1月1日起）：7月补发1–6月差额"
+        )
+        return 1
     BenefitStandard.objects.create(
         region=county,
         effective_from=start,
@@ -124,7 +143,7 @@ def _raise(county, year: int, notes: list[str]) -> int:
         extra_after_years=standard.extra_after_years,
         funeral_grant=standard.funeral_grant,
         certification_cycle_months=standard.certification_cycle_months,
-        document_number="演示：县政府提高地方基础养老金，自1月1日起执行",
+        document_number=RAISE_DOCUMENT,
     )
     notes.append(f"{year}年7月录入县级基础养老金每月提高{RAISE}元（自1月1日起）：7月补发1–6月差额")
     return 1

@@ -29,7 +29,12 @@ from django.utils import timezone
 from jumin.collection.demo import demo_books, demo_collection, demo_staff
 from jumin.core import audit
 from jumin.core.models import Region, RegionLevel, Role, User
+from jumin.medical.demo import demo_medical_enrolment
+from jumin.medical.demo_claims import demo_medical_claims
 from jumin.pension.demo import pension_dues, pension_posting, pension_year
+from jumin.pension.demo_accounts import demo_accounts
+from jumin.pension.demo_awards import demo_awards
+from jumin.pension.demo_payroll import demo_payroll
 from jumin.pension.models import Enrolment, EnrolmentStatus
 from jumin.people.models import Person
 from jumin.reports.models import CollectionTarget
@@ -122,10 +127,7 @@ def demo_year(
             )
             result.collection = counts.as_dict()
             result.entries = pension_posting(county, year, staff, result.notes)
-            # Later parts go here, in order, each only adding what is missing and dating what
-            # it does on or before ``today``, e.g.
-            # result.parts["awards"] = demo_awards(county=county, year=year, seed=seed,
-            #                                      staff=staff, notes=result.notes, today=today)
+            _later_parts(result, county=county, year=year, seed=seed, staff=staff, today=today)
         added = (
             result.plan_created,
             result.paying + result.receiving + result.pending,
@@ -166,6 +168,19 @@ def demo_year(
             },
         )
     return result
+
+
+def _later_parts(result, *, county, year, seed, staff, today) -> None:
+    """The parts after the posting, in the order they need each other: the accounts' history
+    and interest before the awards (an award's balance is the ledger's), the awards before the
+    payroll (which pays them), the medical enrolment before the claims. Each only adds what is
+    missing; ``result.parts`` counts what each added."""
+    common = {"county": county, "year": year, "seed": seed, "staff": staff, "notes": result.notes}
+    result.parts["accounts"] = demo_accounts(**common, today=today)
+    result.parts["awards"] = demo_awards(**common, today=today)
+    result.parts["payroll"] = demo_payroll(**common, today=today)
+    result.parts["medical_enrolment"] = demo_medical_enrolment(**common)
+    result.parts["medical_claims"] = demo_medical_claims(**common)
 
 
 def _targets(county_code: str, year: int, lowest: Decimal, admin: User) -> int:

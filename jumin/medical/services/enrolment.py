@@ -25,6 +25,7 @@ from jumin.collection.counties import county_code_of, county_of
 from jumin.collection.models import Due, DueKind, DueStatus, DueStep
 from jumin.core import audit
 from jumin.core.access import get_scoped_or_404, in_scope, require
+from jumin.core.database import update_grouped
 from jumin.medical import rules
 from jumin.medical.models import SCHEME, CoverageStatus, MedicalEnrolment
 from jumin.medical.registry import MedicalAction
@@ -335,9 +336,7 @@ def _cover_group(chunk, financing, county, coverage_year: int, *, acting_user) -
     moved = MedicalEnrolment.objects.filter(
         pk__in=[e.pk for e in chunk], status=CoverageStatus.PENDING
     ).count()
-    MedicalEnrolment.objects.bulk_update(
-        chunk, ["covered_from", "waiting_reason", "paid_on", "status"]
-    )
+    update_grouped(MedicalEnrolment, chunk, ["covered_from", "waiting_reason", "paid_on", "status"])
     audit.record(
         actor=acting_user,
         action=MedicalAction.ENROLMENT_COVER,

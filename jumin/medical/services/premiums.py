@@ -11,8 +11,8 @@ For each enrolment of a coverage year (``Due.year`` is the coverage year):
   assistance fund's transfer (``collection`` 政府代缴资金确认, scheme "medical"). When
   assistance pays everything there is no personal due and the subsidy rides on this one.
 
-Set-based: per chunk of enrolments one query for the statuses, one ``bulk_update`` of the
-enrolments' amounts and one ``bulk_create`` of the dues (``ignore_conflicts``: collection's
+Set-based: per chunk of enrolments one query for the statuses, one ``UPDATE`` per distinct
+price for the enrolments' amounts and one ``bulk_create`` of the dues (``ignore_conflicts``: collection's
 unique key scheme × person × year × kind makes a re-run add nothing).
 """
 
@@ -20,6 +20,7 @@ import datetime
 from decimal import Decimal
 
 from jumin.collection.models import Channel, Due, DueKind
+from jumin.core.database import update_grouped
 from jumin.medical import rules
 from jumin.medical.models import SCHEME, Financing, MedicalEnrolment
 from jumin.people.models import SpecialStatus
@@ -86,8 +87,8 @@ def dues_make(
                     **common,
                 )
             )
-    MedicalEnrolment.objects.bulk_update(
-        enrolments, ["premium", "assistance", "assistance_kind", "subsidy"]
+    update_grouped(
+        MedicalEnrolment, enrolments, ["premium", "assistance", "assistance_kind", "subsidy"]
     )
     Due.objects.bulk_create(dues, ignore_conflicts=True)
     return len(dues)

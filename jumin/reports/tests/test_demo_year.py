@@ -248,3 +248,53 @@ def test_the_years_dues_are_made_by_the_pensions_dues_job(county):
     assert made > 0
     assert f"应缴记录：新生成 {made} 条" in output
     assert AuditEntry.objects.get(action="reports.demo.year").after["dues"] == made
+
+
+def test_the_later_parts_make_a_living_county_and_a_second_run_adds_nothing(county):
+    from jumin.medical.models import Claim, MedicalEnrolment
+    from jumin.pension.models import (
+        AccountEntry,
+        Award,
+        AwardStatus,
+        EntrySource,
+        Payroll,
+        PayrollStatus,
+        Recovery,
+        Transfer,
+    )
+
+    today = datetime.date(YEAR, 12, 2)
+    first = demo_year(county_code="341125", year=YEAR, seed=3, today=today)
+    assert set(first.parts) == {
+        "accounts",
+        "awards",
+        "payroll",
+        "medical_enrolment",
+        "medical_claims",
+    }
+    assert all(first.parts.values()), first.parts
+    interest = AccountEntry.objects.filter(source=EntrySource.INTEREST)
+    assert interest.filter(year=YEAR - 1).exists()
+    # one source of history: no person has two personal contributions in one year
+    personal = (
+        AccountEntry.objects.filter(source=EntrySource.PERSONAL, year__lt=YEAR)
+        .values("person_id", "year")
+        .annotate(n=Count("pk"))
+    )
+    assert personal.exists() and not personal.filter(n__gt=1).exists()
+    assert Award.objects.filter(status=AwardStatus.ACTIVE).exists()
+    assert Transfer.objects.exists()
+    payrolls = Payroll.objects.filter(month__year=YEAR)
+    assert payrolls.count() == 12
+    assert payrolls.get(month=datetime.date(YEAR, 12, 1)).status == PayrollStatus.BUILT
+    assert Recovery.objects.exists()
+    assert MedicalEnrolment.objects.filter(coverage_year=YEAR).exists()
+    assert MedicalEnrolment.objects.filter(coverage_year=YEAR + 1).exists()
+    assert Claim.objects.filter(coverage_year=YEAR).exists()
+    tables = (
+        AccountEntry, Award, Payroll, Recovery, Transfer, MedicalEnrolment, Claim, AuditEntry
+    )  # fmt: skip
+    before = {model.__name__: model.objects.count() for model in tables}
+    again = demo_year(county_code="341125", year=YEAR, seed=3, today=today)
+    assert not any(again.parts.values()), again.parts
+    assert {model.__name__: model.objects.count() for model in tables} == before
