@@ -31,6 +31,7 @@ from jumin.core import audit
 from jumin.core.models import Region, RegionLevel, Role, User
 from jumin.medical.demo import demo_medical_enrolment
 from jumin.medical.demo_claims import demo_medical_claims
+from jumin.medical.services import fund_claims
 from jumin.pension.demo import pension_dues, pension_posting, pension_year
 from jumin.pension.demo_accounts import demo_accounts
 from jumin.pension.demo_awards import demo_awards
@@ -181,6 +182,12 @@ def _later_parts(result, *, county, year, seed, staff, today) -> None:
     result.parts["payroll"] = demo_payroll(**common, today=today)
     result.parts["medical_enrolment"] = demo_medical_enrolment(**common)
     result.parts["medical_claims"] = demo_medical_claims(**common)
+    # the claims' settlements debit the pooled fund, as finance posts them
+    if fund_claims.has_unposted(county_prefix=county.prefix, coverage_year=year):
+        posting = fund_claims.post_settlements(
+            acting_user=staff[Role.FINANCE], region_code=county.code, coverage_year=year
+        )
+        result.parts["medical_fund"] = posting.entry_count
 
 
 def _targets(county_code: str, year: int, lowest: Decimal, admin: User) -> int:

@@ -85,10 +85,22 @@ def _insert_sql(column: str, *, reversal: bool) -> str:
 
 
 def _unposted(prefix: str, year: int):
-    # NOT EXISTS (an anti-join), not NOT IN: PostgreSQL cannot hash a large NOT IN list
+    """Settlements with an amount for some scheme that has no fund entry of that scheme yet
+    (a settlement of 0.00 everywhere never gets one). NOT EXISTS (an anti-join), not NOT IN:
+    PostgreSQL cannot hash a large NOT IN list."""
+    missing = Q(pk__in=[])
+    for scheme, column in SCHEMES:
+        missing |= ~Q(**{column: 0}) & ~Exists(
+            FundEntry.objects.filter(settlement_id=OuterRef("pk"), scheme=scheme)
+        )
     return Settlement.objects.filter(
         coverage_year=year, person__village__pk__startswith=prefix
-    ).exclude(Exists(FundEntry.objects.filter(settlement_id=OuterRef("pk"))))
+    ).filter(missing)
+
+
+def has_unposted(*, county_prefix: str, coverage_year: int) -> bool:
+    """Whether any settlement of the county's year is not yet in the fund ledger."""
+    return _unposted(county_prefix, coverage_year).exists()
 
 
 def post_settlements(*, acting_user, region_code, coverage_year, chunk: int = CHUNK) -> FundPosting:

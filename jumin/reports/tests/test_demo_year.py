@@ -251,7 +251,7 @@ def test_the_years_dues_are_made_by_the_pensions_dues_job(county):
 
 
 def test_the_later_parts_make_a_living_county_and_a_second_run_adds_nothing(county):
-    from jumin.medical.models import Claim, MedicalEnrolment
+    from jumin.medical.models import Claim, FundEntry, MedicalEnrolment
     from jumin.pension.models import (
         AccountEntry,
         Award,
@@ -271,8 +271,13 @@ def test_the_later_parts_make_a_living_county_and_a_second_run_adds_nothing(coun
         "payroll",
         "medical_enrolment",
         "medical_claims",
+        "medical_fund",
     }
     assert all(first.parts.values()), first.parts
+    # the settlements debit the pooled fund: none is left unposted
+    from jumin.medical.services.fund_claims import has_unposted
+
+    assert not has_unposted(county_prefix="341125", coverage_year=YEAR)
     interest = AccountEntry.objects.filter(source=EntrySource.INTEREST)
     assert interest.filter(year=YEAR - 1).exists()
     # one source of history: no person has two personal contributions in one year
@@ -292,7 +297,8 @@ def test_the_later_parts_make_a_living_county_and_a_second_run_adds_nothing(coun
     assert MedicalEnrolment.objects.filter(coverage_year=YEAR + 1).exists()
     assert Claim.objects.filter(coverage_year=YEAR).exists()
     tables = (
-        AccountEntry, Award, Payroll, Recovery, Transfer, MedicalEnrolment, Claim, AuditEntry
+        AccountEntry, Award, Payroll, Recovery, Transfer, MedicalEnrolment, Claim, FundEntry,
+        AuditEntry,
     )  # fmt: skip
     before = {model.__name__: model.objects.count() for model in tables}
     again = demo_year(county_code="341125", year=YEAR, seed=3, today=today)
