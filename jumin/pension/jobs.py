@@ -53,10 +53,11 @@ def county_year_submit(*, kind: str, acting_user, county_code: str, year: int, t
     )
 
 
-def county_year_run(job_id: str, function, failure: str) -> dict:
-    """Run a queued county-year job with its progress; a finished job delivered again does
-    nothing, nor does one that another live worker holds or that was replaced.
-    ``function(acting_user=, region_code=, year=, progress=)`` does the work."""
+def county_year_run(job_id: str, function, failure: str, *, period: str = "year") -> dict:
+    """Run a queued county job of a year (or, with ``period="month"``, of a month) with its
+    progress; a finished job delivered again does nothing, nor does one that another live
+    worker holds or that was replaced. ``function(acting_user=, region_code=, year=,
+    progress=)`` (or ``month=``) does the work."""
     run = JobRun.objects.select_related("created_by", "created_by__region").get(pk=job_id)
     if run.status == JobStatus.DONE or not jobs.claim(run):
         return run.result
@@ -69,8 +70,8 @@ def county_year_run(job_id: str, function, failure: str) -> dict:
             function(
                 acting_user=run.created_by,
                 region_code=run.region_id,
-                year=params["year"],
                 progress=progress,
+                **{period: params[period]},
             )
         except ValidationError as error:
             progress.fail("；".join(error.messages))
@@ -233,26 +234,4 @@ def run_payroll(job_id: str) -> dict:
     """Build a county's payroll of a month; a finished job delivered again does nothing."""
     from jumin.pension.services.payroll import payroll_build
 
-    run = JobRun.objects.select_related("created_by", "created_by__region").get(pk=job_id)
-    if run.status == JobStatus.DONE or not jobs.claim(run):
-        return run.result
-    params = run.params or {}
-    with (
-        audit.request_context(params.get("request_id"), params.get("ip_address")),
-        jobs.leased(run) as progress,
-    ):
-        try:
-            payroll_build(
-                acting_user=run.created_by,
-                region_code=run.region_id,
-                month=params["month"],
-                progress=progress,
-            )
-        except ValidationError as error:
-            progress.fail("；".join(error.messages))
-        except jobs.JobLeaseLost:
-            raise
-        except Exception as error:
-            progress.fail(f"生成失败：{error}")
-            raise
-    return run.result
+    return county_year_run(job_id, payroll_build, "生成失败", period="month")
