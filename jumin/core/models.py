@@ -307,3 +307,13 @@ class JobRun(models.Model):
     def is_finished(self) -> bool:
         """Nothing more will happen to this run by itself (pages stop polling)."""
         return self.shown_status not in ACTIVE_JOB_STATUSES
+
+
+def ancestor_codes(region_code: str) -> list[str]:
+    """The 12-digit codes of the county, city and province above (or at) a region, nearest first."""
+    codes = []
+    for level in (RegionLevel.COUNTY, RegionLevel.CITY, RegionLevel.PROVINCE):
+        length = PREFIX_LENGTH[level]
+        if len(region_code) >= length:
+            codes.append(region_code[:length].ljust(12, "0"))
+    return codes

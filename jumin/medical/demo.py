@@ -16,12 +16,12 @@ pension's demo: it only reads persons and special statuses.
 """
 
 import datetime
-import hashlib
 
 from django.db.models import CharField, Exists, F, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from jumin.collection.demo import chance
 from jumin.collection.models import Channel, Due, DueKind, DueStatus, DueStep
 from jumin.core.models import Region, Role
 from jumin.medical.models import SCHEME, CoverageStatus, Financing, MedicalEnrolment
@@ -36,12 +36,6 @@ ENROLLED_SHARE = 0.93  # of the living persons, insured in the demo year
 OUTSIDE_WINDOW_SHARE = 0.04  # of those, enrolled in the spring (a waiting period)
 NEXT_YEAR_SHARE = 0.55  # of the insured, already enrolled for next year in the open window
 NEXT_YEAR_PAID_SHARE = 0.5  # of those, paid
-
-
-def chance(seed: int, purpose: str, key) -> float:
-    """A number in [0, 1) fixed by (seed, purpose, key): the same on every run."""
-    digest = hashlib.blake2b(f"{seed}:{purpose}:{key}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") / 2**64
 
 
 def _day(seed: int, purpose: str, key, first: datetime.date, last: datetime.date):

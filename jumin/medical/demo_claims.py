@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from jumin.collection.demo import chance
 from jumin.core.models import Region, RegionLevel, User
 from jumin.medical.models import (
     Claim,
@@ -54,12 +55,6 @@ INPATIENT_MIX = [
     ("city", 0.10, 20000, 90000),
     ("out", 0.10, 30000, 160000),
 ]
-
-
-def chance(seed: int, purpose: str, key: str) -> float:
-    """A number in [0, 1) fixed by (seed, purpose, key): the same on every run."""
-    digest = hashlib.blake2b(f"{seed}:{purpose}:{key}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") / 2**64
 
 
 def _amount(low: float, high: float, value: float) -> Decimal:

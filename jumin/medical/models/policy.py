@@ -12,17 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jumin.core.models import PREFIX_LENGTH, Region, RegionLevel
-
-
-def ancestor_codes(region_code: str) -> list[str]:
-    """The 12-digit codes of the county, city and province above (or at) a region, nearest first."""
-    codes = []
-    for level in (RegionLevel.COUNTY, RegionLevel.CITY, RegionLevel.PROVINCE):
-        length = PREFIX_LENGTH[level]
-        if len(region_code) >= length:
-            codes.append(region_code[:length].ljust(12, "0"))
-    return codes
+from jumin.core.models import Region, ancestor_codes
 
 
 class MedicalPolicyQuerySet(models.QuerySet):

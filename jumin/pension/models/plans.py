@@ -10,18 +10,8 @@ import datetime
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jumin.core.models import MONEY, PREFIX_LENGTH, Region, RegionLevel
+from jumin.core.models import MONEY, Region, ancestor_codes
 from jumin.people.models import SpecialStatusKind
-
-
-def ancestor_codes(region_code: str) -> list[str]:
-    """The 12-digit codes of the county, city and province above (or at) a region, nearest first."""
-    codes = []
-    for level in (RegionLevel.COUNTY, RegionLevel.CITY, RegionLevel.PROVINCE):
-        length = PREFIX_LENGTH[level]
-        if len(region_code) >= length:
-            codes.append(region_code[:length].ljust(12, "0"))
-    return codes
 
 
 class ContributionPlanQuerySet(models.QuerySet):
